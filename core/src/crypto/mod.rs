@@ -1,0 +1,84 @@
+//! The signature-check seam. The core parses, selects keys and checks claims; a
+//! [`CryptoProvider`] answers one question: does this signature over these bytes verify with
+//! this key for this algorithm? [`PureRust`] is the default everywhere; a host may supply a
+//! native one (for example `node:crypto`), and every provider must agree on every vector.
+
+pub mod bigint;
+pub mod rsa;
+
+use crate::alg::{Algorithm, KeyKind};
+
+/// A public key that passed the loader's checks, with its JWK components for providers that
+/// build their own key objects, and a form prepared for the pure-Rust provider.
+#[derive(Clone, Debug)]
+pub enum PublicKey {
+    Rsa {
+        /// Big-endian modulus without leading zeros.
+        n: Vec<u8>,
+        /// Big-endian public exponent without leading zeros.
+        e: Vec<u8>,
+        prepared: rsa::RsaKey,
+    },
+    P256 {
+        x: Vec<u8>,
+        y: Vec<u8>,
+        prepared: p256::ecdsa::VerifyingKey,
+    },
+    P384 {
+        x: Vec<u8>,
+        y: Vec<u8>,
+        prepared: p384::ecdsa::VerifyingKey,
+    },
+    Ed25519 {
+        x: Vec<u8>,
+        prepared: ed25519_dalek::VerifyingKey,
+    },
+}
+
+impl PublicKey {
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            PublicKey::Rsa { .. } => KeyKind::Rsa,
+            PublicKey::P256 { .. } => KeyKind::P256,
+            PublicKey::P384 { .. } => KeyKind::P384,
+            PublicKey::Ed25519 { .. } => KeyKind::Ed25519,
+        }
+    }
+}
+
+/// Checks one signature. Implementations must be pure functions of their arguments.
+pub trait CryptoProvider {
+    /// `alg` always fits `key.kind()`: the core checks that before asking.
+    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool;
+}
+
+/// The default provider: our RSA, RustCrypto's P-256/P-384 and ed25519-dalek.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PureRust;
+
+impl CryptoProvider for PureRust {
+    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
+        use p256::ecdsa::signature::Verifier;
+        match (key, alg.rsa_hash()) {
+            (PublicKey::Rsa { prepared, .. }, Some(hash)) if alg.is_pss() => {
+                prepared.verify_pss(hash, message, signature)
+            }
+            (PublicKey::Rsa { prepared, .. }, Some(hash)) => {
+                prepared.verify_pkcs1v15(hash, message, signature)
+            }
+            (PublicKey::P256 { prepared, .. }, None) if alg == Algorithm::ES256 => {
+                p256::ecdsa::Signature::from_slice(signature)
+                    .is_ok_and(|sig| prepared.verify(message, &sig).is_ok())
+            }
+            (PublicKey::P384 { prepared, .. }, None) if alg == Algorithm::ES384 => {
+                p384::ecdsa::Signature::from_slice(signature)
+                    .is_ok_and(|sig| prepared.verify(message, &sig).is_ok())
+            }
+            (PublicKey::Ed25519 { prepared, .. }, None) if alg == Algorithm::EdDSA => {
+                ed25519_dalek::Signature::from_slice(signature)
+                    .is_ok_and(|sig| prepared.verify_strict(message, &sig).is_ok())
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! What the core tells its host: the outcome, the reason, the exact response for API Gateway,
+//! and the fields for the host's one log line.
+
+use crate::event::EventKind;
+use crate::reason::Reason;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A valid token: the response allows.
+    Allow,
+    /// A valid token without the scopes this route needs: the response denies (403).
+    Deny,
+    /// No valid token: the host answers with the error `Unauthorized` (401).
+    Unauthorized,
+    /// The token names a `kid` the key set does not have. The host may refetch the JWKS (at
+    /// most once per cooldown) and decide again; otherwise it treats this as `Unauthorized`.
+    RefreshKeys,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Allow => "allow",
+            Outcome::Deny => "deny",
+            Outcome::Unauthorized => "unauthorized",
+            Outcome::RefreshKeys => "refresh_keys",
+        }
+    }
+}
+
+/// Fields for the decision's log line. Never the token or the signature.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogFields {
+    pub event: Option<EventKind>,
+    pub alg: Option<&'static str>,
+    pub kid: Option<String>,
+    pub iss: Option<String>,
+    pub sub: Option<String>,
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub reason: Option<Reason>,
+    /// The authorizer's return value; `None` means: fail with the error `Unauthorized`.
+    pub response: Option<Value>,
+    pub log: LogFields,
+}
+
+impl Decision {
+    pub fn unauthorized(reason: Reason, log: LogFields) -> Decision {
+        let outcome = if reason == Reason::UnknownKid { Outcome::RefreshKeys } else { Outcome::Unauthorized };
+        Decision { outcome, reason: Some(reason), response: None, log }
+    }
+
+    /// The `kid` to look for after a refresh, when the outcome is `RefreshKeys`.
+    pub fn refresh_kid(&self) -> Option<&str> {
+        (self.outcome == Outcome::RefreshKeys).then_some(self.log.kid.as_deref()).flatten()
+    }
+
+    /// The decision as it crosses the wasm boundary and appears in logs (without `response`
+    /// when logging: see `log_json`).
+    pub fn to_json(&self) -> Value {
+        let mut v = self.log_json();
+        v["response"] = self.response.clone().unwrap_or(Value::Null);
+        v
+    }
+
+    /// The structured log fields (no response, no token).
+    pub fn log_json(&self) -> Value {
+        json!({
+            "outcome": self.outcome.name(),
+            "reason": self.reason.map(Reason::code),
+            "message": self.reason.map(Reason::message),
+            "event": self.log.event.map(EventKind::name),
+            "alg": self.log.alg,
+            "kid": self.log.kid,
+            "iss": self.log.iss,
+            "sub": self.log.sub,
+            "client_id": self.log.client_id,
+        })
+    }
+}

@@ -1,0 +1,263 @@
+//! Settings from environment variables, shared by every host so the names, defaults and
+//! validation are the same everywhere. The host reads its environment and passes the map in;
+//! this module never reads the process environment itself.
+//!
+//! Compatible with the original sample (`ISSUER`, `JWKS_URI`, `AUDIENCE`) and its older
+//! ancestor (`TOKEN_ISSUER`).
+
+use crate::config::{Config, ConfigError, ConfigInput, HttpApiResponse, PolicyResource};
+use crate::limits::Limits;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How a host fetches and caches the JWKS. All I/O stays in the host; these are its rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct JwksSettings {
+    /// Where the JWKS is. `None`: discover it from `discovery_url`.
+    pub jwks_uri: Option<String>,
+    /// `ISSUER/.well-known/openid-configuration`, used when `jwks_uri` is not set.
+    pub discovery_url: String,
+    pub fetch_timeout_ms: u64,
+    /// Bounds on the lifetime taken from `Cache-Control: max-age` (and the default without it).
+    pub cache_min_seconds: u64,
+    pub cache_max_seconds: u64,
+    /// At most one refetch for unknown `kid`s per this many seconds (the penalty box).
+    pub refresh_cooldown_seconds: u64,
+    pub max_jwks_bytes: usize,
+    /// Plain `http` is refused except to loopback addresses when this is set (tests, demos).
+    pub allow_http_loopback: bool,
+}
+
+/// Everything a host needs: the verifier's configuration and its JWKS rules.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub config: Config,
+    /// The same configuration in its serialisable form (what crosses the wasm boundary).
+    pub config_input: ConfigInput,
+    pub jwks: JwksSettings,
+}
+
+/// Every variable this module reads, for documentation and for hosts that copy them.
+pub const VARIABLES: &[&str] = &[
+    "ISSUER",
+    "TOKEN_ISSUER",
+    "AUDIENCE",
+    "JWKS_URI",
+    "ALGORITHMS",
+    "LEEWAY_SECONDS",
+    "REQUIRED_SCOPES",
+    "ALLOWED_CLIENT_IDS",
+    "TOKEN_TYPE",
+    "MAX_TOKEN_AGE_SECONDS",
+    "POLICY_RESOURCE",
+    "CONTEXT_CLAIMS",
+    "HTTP_API_RESPONSE",
+    "MAX_TOKEN_BYTES",
+    "MAX_JWKS_BYTES",
+    "MAX_JWKS_KEYS",
+    "MAX_EVENT_BYTES",
+    "JWKS_TIMEOUT_MS",
+    "JWKS_CACHE_MIN_SECONDS",
+    "JWKS_CACHE_MAX_SECONDS",
+    "JWKS_REFRESH_COOLDOWN_SECONDS",
+    "JWKS_ALLOW_HTTP_LOOPBACK",
+];
+
+fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { setting, problem: problem.into() }
+}
+
+struct Env<'a>(&'a BTreeMap<String, String>);
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+    fn list(&self, name: &str) -> Option<Vec<String>> {
+        self.get(name).map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+    }
+    fn number<T: std::str::FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| err(name, format!("`{v}` is not a whole number"))),
+        }
+    }
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+            None | Some("false" | "0" | "no") => Ok(false),
+            Some("true" | "1" | "yes") => Ok(true),
+            Some(v) => Err(err(name, format!("`{v}` is not true or false"))),
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_env(vars: &BTreeMap<String, String>) -> Result<Settings, ConfigError> {
+        let env = Env(vars);
+        let issuers = match (env.list("ISSUER"), env.list("TOKEN_ISSUER")) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(err("ISSUER", "ISSUER and TOKEN_ISSUER are both set and differ"));
+            }
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => return Err(err("ISSUER", "required (the token issuer, exactly as in `iss`)")),
+        };
+        let audiences = env.list("AUDIENCE").ok_or_else(|| err("AUDIENCE", "required"))?;
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_token_bytes: env.number("MAX_TOKEN_BYTES", defaults.max_token_bytes)?,
+            max_jwks_bytes: env.number("MAX_JWKS_BYTES", defaults.max_jwks_bytes)?,
+            max_keys: env.number("MAX_JWKS_KEYS", defaults.max_keys)?,
+            max_event_bytes: env.number("MAX_EVENT_BYTES", defaults.max_event_bytes)?,
+        };
+        let policy_resource = match env.get("POLICY_RESOURCE") {
+            None | Some("stage") => PolicyResource::Stage,
+            Some("method") => PolicyResource::Method,
+            Some(v) => return Err(err("POLICY_RESOURCE", format!("`{v}` is not `stage` or `method`"))),
+        };
+        let http_api_response = match env.get("HTTP_API_RESPONSE") {
+            None | Some("simple") => HttpApiResponse::Simple,
+            Some("policy") => HttpApiResponse::Policy,
+            Some(v) => return Err(err("HTTP_API_RESPONSE", format!("`{v}` is not `simple` or `policy`"))),
+        };
+        let required_scopes = env
+            .get("REQUIRED_SCOPES")
+            .map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        let max_age: u64 = env.number("MAX_TOKEN_AGE_SECONDS", 0)?;
+        let config_input = ConfigInput {
+            issuers: issuers.clone(),
+            audiences,
+            algorithms: env.list("ALGORITHMS"),
+            leeway_seconds: env.number("LEEWAY_SECONDS", 0)?,
+            required_scopes,
+            allowed_client_ids: env.list("ALLOWED_CLIENT_IDS"),
+            token_type: env.get("TOKEN_TYPE").map(str::to_owned),
+            max_token_age_seconds: (max_age > 0).then_some(max_age),
+            policy_resource,
+            context_claims: env.list("CONTEXT_CLAIMS"),
+            http_api_response,
+            limits,
+        };
+        let config = Config::new(config_input.clone())?;
+
+        let allow_http_loopback = env.flag("JWKS_ALLOW_HTTP_LOOPBACK")?;
+        let jwks_uri = env.get("JWKS_URI").map(str::to_owned);
+        if let Some(uri) = &jwks_uri {
+            check_url("JWKS_URI", uri, allow_http_loopback)?;
+        }
+        let discovery_url =
+            format!("{}/.well-known/openid-configuration", issuers[0].trim_end_matches('/'));
+        if jwks_uri.is_none() {
+            check_url("ISSUER", &discovery_url, allow_http_loopback)?;
+        }
+        let jwks = JwksSettings {
+            jwks_uri,
+            discovery_url,
+            fetch_timeout_ms: env.number("JWKS_TIMEOUT_MS", 5_000)?,
+            cache_min_seconds: env.number("JWKS_CACHE_MIN_SECONDS", 60)?,
+            cache_max_seconds: env.number("JWKS_CACHE_MAX_SECONDS", 3_600)?,
+            refresh_cooldown_seconds: env.number("JWKS_REFRESH_COOLDOWN_SECONDS", 30)?,
+            max_jwks_bytes: config.limits.max_jwks_bytes,
+            allow_http_loopback,
+        };
+        if !(100..=30_000).contains(&jwks.fetch_timeout_ms) {
+            return Err(err("JWKS_TIMEOUT_MS", "must be between 100 and 30000"));
+        }
+        if jwks.cache_min_seconds > jwks.cache_max_seconds {
+            return Err(err("JWKS_CACHE_MIN_SECONDS", "must not exceed JWKS_CACHE_MAX_SECONDS"));
+        }
+        if jwks.cache_max_seconds > 7 * 24 * 3600 {
+            return Err(err("JWKS_CACHE_MAX_SECONDS", "at most one week"));
+        }
+        Ok(Settings { config, config_input, jwks })
+    }
+}
+
+/// `https://...`, or `http://` to a loopback host when explicitly allowed.
+pub fn check_url(setting: &'static str, url: &str, allow_http_loopback: bool) -> Result<(), ConfigError> {
+    if let Some(rest) = url.strip_prefix("https://") {
+        if rest.is_empty() || rest.starts_with('/') {
+            return Err(err(setting, format!("`{url}` has no host")));
+        }
+        return Ok(());
+    }
+    if let Some(rest) = url.strip_prefix("http://") {
+        if allow_http_loopback && is_loopback_authority(rest) {
+            return Ok(());
+        }
+        return Err(err(
+            setting,
+            format!("`{url}` is not https (plain http is allowed only to loopback with JWKS_ALLOW_HTTP_LOOPBACK=true)"),
+        ));
+    }
+    Err(err(setting, format!("`{url}` is not an https URL")))
+}
+
+/// Whether the authority at the start of `rest` (after `http://`) is a loopback address.
+pub fn is_loopback_authority(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return false;
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, _)) => h,
+            None => return false,
+        }
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    if host == "localhost" || host == "::1" {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn sample_variables_are_enough() {
+        let s = Settings::from_env(&vars(&[
+            ("ISSUER", "https://id.example.com/"),
+            ("AUDIENCE", "api"),
+            ("JWKS_URI", "https://id.example.com/.well-known/jwks.json"),
+        ]))
+        .unwrap();
+        assert_eq!(s.config.issuers, vec!["https://id.example.com/"]);
+        assert_eq!(s.config.algorithms, vec![crate::Algorithm::RS256]);
+        assert_eq!(s.jwks.discovery_url, "https://id.example.com/.well-known/openid-configuration");
+        assert_eq!(s.config.policy_resource, PolicyResource::Stage);
+    }
+
+    #[test]
+    fn errors_name_the_setting() {
+        let e = Settings::from_env(&vars(&[("AUDIENCE", "a")])).unwrap_err();
+        assert_eq!(e.setting, "ISSUER");
+        let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("ALGORITHMS", "HS256")])).unwrap_err();
+        assert_eq!(e.setting, "algorithms");
+        let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS_URI", "http://evil.example/jwks")])).unwrap_err();
+        assert_eq!(e.setting, "JWKS_URI");
+        let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("LEEWAY_SECONDS", "ten")])).unwrap_err();
+        assert_eq!(e.setting, "LEEWAY_SECONDS");
+    }
+
+    #[test]
+    fn loopback_http_needs_the_flag() {
+        assert!(check_url("X", "http://127.0.0.1:8080/jwks", true).is_ok());
+        assert!(check_url("X", "http://localhost/jwks", true).is_ok());
+        assert!(check_url("X", "http://[::1]:9/jwks", true).is_ok());
+        assert!(check_url("X", "http://127.0.0.1:8080/jwks", false).is_err());
+        assert!(check_url("X", "http://127.0.0.1.evil.com/jwks", true).is_err());
+        assert!(check_url("X", "http://127.0.0.1@evil.com/jwks", true).is_err());
+        assert!(check_url("X", "ftp://x", true).is_err());
+    }
+}

@@ -1,0 +1,154 @@
+//! API Gateway Lambda authorizer events: where the bearer token is and which resource the
+//! answer is for.
+
+use crate::json;
+use crate::reason::Reason;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// REST API TOKEN authorizer: `authorizationToken`, `methodArn`.
+    Token,
+    /// REST API (or HTTP API payload 1.0) REQUEST authorizer: headers, `methodArn`.
+    Request,
+    /// HTTP API payload 2.0: lower-case headers, `routeArn`, `routeKey`.
+    HttpV2,
+}
+
+impl EventKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Token => "token",
+            EventKind::Request => "request",
+            EventKind::HttpV2 => "http_v2",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthEvent {
+    pub kind: EventKind,
+    /// The raw Authorization value (`Bearer ...`), if the event has one.
+    pub authorization: Option<String>,
+    /// `methodArn` or `routeArn`.
+    pub arn: String,
+    /// HTTP API payload 2.0 `routeKey` (`GET /pets/{id}`).
+    pub route_key: Option<String>,
+}
+
+pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent, Reason> {
+    if bytes.len() > max_bytes {
+        return Err(Reason::InvalidEvent);
+    }
+    let event = json::parse_object(bytes).map_err(|_| Reason::InvalidEvent)?;
+    let text = |name: &str| match event.get(name) {
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => Err(Reason::InvalidEvent),
+    };
+    let version = text("version")?;
+    let kind = match (text("type")?.as_deref(), version.as_deref()) {
+        (Some("REQUEST"), Some("2.0")) => EventKind::HttpV2,
+        (Some("TOKEN"), _) => EventKind::Token,
+        (Some("REQUEST"), _) => EventKind::Request,
+        _ => return Err(Reason::InvalidEvent),
+    };
+    let (authorization, arn) = match kind {
+        EventKind::Token => (text("authorizationToken")?, text("methodArn")?),
+        EventKind::Request => (header(&event, "headers", "multiValueHeaders")?, text("methodArn")?),
+        EventKind::HttpV2 => (header(&event, "headers", "")?, text("routeArn")?),
+    };
+    let arn = arn.ok_or(Reason::InvalidEvent)?;
+    let route_key = if kind == EventKind::HttpV2 { text("routeKey")? } else { None };
+    Ok(AuthEvent { kind, authorization, arn, route_key })
+}
+
+/// The one Authorization header, by case-insensitive name. Two values (in either map, or two
+/// spellings of the name) are ambiguous and refused rather than guessed between.
+fn header(event: &Map<String, Value>, single: &str, multi: &str) -> Result<Option<String>, Reason> {
+    let mut found: Vec<&str> = Vec::new();
+    match event.get(single) {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(headers)) => {
+            for (name, value) in headers {
+                if name.eq_ignore_ascii_case("authorization") {
+                    found.push(value.as_str().ok_or(Reason::InvalidEvent)?);
+                }
+            }
+        }
+        Some(_) => return Err(Reason::InvalidEvent),
+    }
+    let single_count = found.len();
+    if !multi.is_empty() {
+        match event.get(multi) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(headers)) => {
+                for (name, values) in headers {
+                    if name.eq_ignore_ascii_case("authorization") {
+                        let values = values.as_array().ok_or(Reason::InvalidEvent)?;
+                        for v in values {
+                            let v = v.as_str().ok_or(Reason::InvalidEvent)?;
+                            // API Gateway mirrors the single-value map into the multi-value one.
+                            if !found[..single_count].contains(&v) || values.len() > 1 {
+                                found.push(v);
+                            }
+                        }
+                    }
+                }
+            }
+            Some(_) => return Err(Reason::InvalidEvent),
+        }
+    }
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.to_string())),
+        _ => Err(Reason::BadAuthorizationScheme),
+    }
+}
+
+/// `Bearer <token>`: scheme case-insensitive (RFC 9110 section 11.1), one or more spaces,
+/// one token, nothing else.
+pub fn bearer_token(value: &str) -> Result<&str, Reason> {
+    let value = value.trim_matches(|c| c == ' ' || c == '\t');
+    if value.is_empty() {
+        return Err(Reason::MissingToken);
+    }
+    let (scheme, rest) = value.split_once(' ').ok_or(Reason::BadAuthorizationScheme)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Reason::BadAuthorizationScheme);
+    }
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() || token.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Err(Reason::BadAuthorizationScheme);
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_forms() {
+        assert_eq!(bearer_token("Bearer abc"), Ok("abc"));
+        assert_eq!(bearer_token("bearer  abc"), Ok("abc"));
+        assert_eq!(bearer_token("BEARER abc "), Ok("abc"));
+        assert_eq!(bearer_token(""), Err(Reason::MissingToken));
+        assert_eq!(bearer_token("Bearer"), Err(Reason::BadAuthorizationScheme));
+        assert_eq!(bearer_token("Bearer "), Err(Reason::BadAuthorizationScheme));
+        assert_eq!(bearer_token("Basic abc"), Err(Reason::BadAuthorizationScheme));
+        assert_eq!(bearer_token("Bearer a b"), Err(Reason::BadAuthorizationScheme));
+        assert_eq!(bearer_token("Bearer a\nb"), Err(Reason::BadAuthorizationScheme));
+        assert_eq!(bearer_token("abc"), Err(Reason::BadAuthorizationScheme));
+    }
+
+    #[test]
+    fn duplicate_authorization_headers_are_refused() {
+        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x","authorization":"Bearer y"}}"#;
+        assert_eq!(parse(ev, 1 << 20).unwrap_err(), Reason::BadAuthorizationScheme);
+        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x"]}}"#;
+        assert_eq!(parse(ev, 1 << 20).unwrap().authorization.as_deref(), Some("Bearer x"));
+        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x","Bearer y"]}}"#;
+        assert_eq!(parse(ev, 1 << 20).unwrap_err(), Reason::BadAuthorizationScheme);
+    }
+}

@@ -1,0 +1,232 @@
+//! Loading a JWKS (RFC 7517) into a [`KeySet`] that is parsed once and reused for many tokens.
+//!
+//! Each key is checked when loaded; a key that can never be used safely is refused with a
+//! [`KeyProblem`] and reported, and the other keys still load. Only the members needed to
+//! verify are read: nothing here follows a URL (`x5u`) or trusts a certificate chain (`x5c`).
+
+use crate::alg::{Algorithm, KeyKind};
+use crate::b64;
+use crate::crypto::bigint::Modulus;
+use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
+use crate::crypto::PublicKey;
+use crate::json::{self, JsonError};
+use crate::limits::Limits;
+use crate::reason::{JwksError, KeyProblem};
+use serde_json::{Map, Value};
+
+pub const MIN_RSA_BITS: usize = 2048;
+pub const MAX_RSA_BITS: usize = 8192;
+
+/// One usable verification key.
+#[derive(Clone, Debug)]
+pub struct Jwk {
+    pub kid: Option<String>,
+    /// The one algorithm this key may be used with, when the JWK says (`alg`).
+    pub alg: Option<Algorithm>,
+    pub key: PublicKey,
+}
+
+impl Jwk {
+    /// Whether this key may check a signature made with `alg`. `use` and `key_ops` were
+    /// checked at load time (a key for encryption never loads).
+    pub fn fits(&self, alg: Algorithm) -> bool {
+        self.key.kind() == alg.key_kind() && self.alg.is_none_or(|a| a == alg)
+    }
+}
+
+/// A key that was not loaded, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusedKey {
+    /// Position in the JWKS `keys` array.
+    pub index: usize,
+    pub kid: Option<String>,
+    pub problem: KeyProblem,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct KeySet {
+    keys: Vec<Jwk>,
+    refused: Vec<RefusedKey>,
+}
+
+impl KeySet {
+    /// Parse a JWKS document. The document as a whole fails only when it is not a JWKS at all
+    /// or exceeds the limits; individual bad keys are refused and reported.
+    pub fn parse(bytes: &[u8], limits: &Limits) -> Result<KeySet, JwksError> {
+        if bytes.len() > limits.max_jwks_bytes {
+            return Err(JwksError::TooLarge);
+        }
+        let doc = json::parse_object(bytes).map_err(|e| match e {
+            JsonError::Duplicate => JwksError::DuplicateMember,
+            JsonError::Invalid | JsonError::NotAnObject => JwksError::InvalidJson,
+        })?;
+        let Some(Value::Array(entries)) = doc.get("keys") else {
+            return Err(JwksError::NoKeysArray);
+        };
+        if entries.len() > limits.max_keys {
+            return Err(JwksError::TooManyKeys);
+        }
+        let mut set = KeySet::default();
+        for (index, entry) in entries.iter().enumerate() {
+            let kid = entry.get("kid").and_then(Value::as_str).map(str::to_owned);
+            match entry.as_object().ok_or(KeyProblem::NotAnObject).and_then(load_key) {
+                Ok(jwk) => set.keys.push(jwk),
+                Err(problem) => set.refused.push(RefusedKey { index, kid, problem }),
+            }
+        }
+        Ok(set)
+    }
+
+    pub fn keys(&self) -> &[Jwk] {
+        &self.keys
+    }
+
+    pub fn refused(&self) -> &[RefusedKey] {
+        &self.refused
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn contains_kid(&self, kid: &str) -> bool {
+        self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))
+    }
+}
+
+fn load_key(jwk: &Map<String, Value>) -> Result<Jwk, KeyProblem> {
+    let kid = match jwk.get("kid") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(KeyProblem::InvalidKeyMaterial),
+    };
+    match jwk.get("use") {
+        None => {}
+        Some(Value::String(s)) if s == "sig" => {}
+        Some(_) => return Err(KeyProblem::BadUse),
+    }
+    match jwk.get("key_ops") {
+        None => {}
+        Some(Value::Array(ops)) if ops.iter().any(|op| op.as_str() == Some("verify")) => {}
+        Some(_) => return Err(KeyProblem::BadKeyOps),
+    }
+    let alg = match jwk.get("alg") {
+        None => None,
+        Some(Value::String(name)) => {
+            Some(Algorithm::from_name(name).ok_or(KeyProblem::BadAlgorithm)?)
+        }
+        Some(_) => return Err(KeyProblem::BadAlgorithm),
+    };
+    let key = match jwk.get("kty").and_then(Value::as_str) {
+        Some("RSA") => load_rsa(jwk)?,
+        Some("EC") => load_ec(jwk)?,
+        Some("OKP") => load_okp(jwk)?,
+        _ => return Err(KeyProblem::UnsupportedKeyType),
+    };
+    if alg.is_some_and(|a| a.key_kind() != key.kind()) {
+        return Err(KeyProblem::BadAlgorithm);
+    }
+    Ok(Jwk { kid, alg, key })
+}
+
+/// A required base64url member, decoded.
+fn member(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>, KeyProblem> {
+    jwk.get(name)
+        .and_then(Value::as_str)
+        .and_then(|s| b64::decode(s.as_bytes()))
+        .ok_or(KeyProblem::InvalidKeyMaterial)
+}
+
+fn refuse_private(jwk: &Map<String, Value>, names: &[&str]) -> Result<(), KeyProblem> {
+    // A published private key means anyone can sign: refuse rather than trust it.
+    if names.iter().any(|n| jwk.contains_key(*n)) {
+        return Err(KeyProblem::PrivateKeyMaterial);
+    }
+    Ok(())
+}
+
+fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[first..]
+}
+
+fn load_rsa(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
+    refuse_private(jwk, &["d", "p", "q", "dp", "dq", "qi", "oth"])?;
+    let n_raw = member(jwk, "n")?;
+    let e_raw = member(jwk, "e").map_err(|_| KeyProblem::RsaBadExponent)?;
+    let n = strip_leading_zeros(&n_raw).to_vec();
+    let e = strip_leading_zeros(&e_raw).to_vec();
+    let bits = (n.len() * 8).saturating_sub(n.first().map_or(8, |b| b.leading_zeros() as usize));
+    if bits < MIN_RSA_BITS {
+        return Err(KeyProblem::RsaModulusTooSmall);
+    }
+    if bits > MAX_RSA_BITS {
+        return Err(KeyProblem::RsaModulusTooLarge);
+    }
+    // e must be odd and at least 3 (e = 1 makes every message its own signature); we also
+    // bound it to 64 bits, which every deployed key satisfies, to bound verification cost.
+    if e.is_empty() || e.len() > 8 {
+        return Err(KeyProblem::RsaBadExponent);
+    }
+    let e_value = e.iter().fold(0u64, |v, &b| (v << 8) | b as u64);
+    if e_value < 3 || e_value & 1 == 0 {
+        return Err(KeyProblem::RsaBadExponent);
+    }
+    let modulus = Modulus::new(&n).ok_or(KeyProblem::InvalidKeyMaterial)?;
+    if has_roca_fingerprint(&modulus) {
+        return Err(KeyProblem::RsaWeakKey);
+    }
+    Ok(PublicKey::Rsa { n, e, prepared: RsaKey::new(modulus, e_value) })
+}
+
+fn load_ec(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
+    refuse_private(jwk, &["d"])?;
+    let kind = match jwk.get("crv").and_then(Value::as_str) {
+        Some("P-256") => KeyKind::P256,
+        Some("P-384") => KeyKind::P384,
+        _ => return Err(KeyProblem::UnsupportedCurve),
+    };
+    let x = member(jwk, "x")?;
+    let y = member(jwk, "y")?;
+    match kind {
+        KeyKind::P256 => {
+            let point = sec1_uncompressed(&x, &y, 32)?;
+            let prepared = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                .map_err(|_| KeyProblem::InvalidKeyMaterial)?;
+            Ok(PublicKey::P256 { x, y, prepared })
+        }
+        _ => {
+            let point = sec1_uncompressed(&x, &y, 48)?;
+            let prepared = p384::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                .map_err(|_| KeyProblem::InvalidKeyMaterial)?;
+            Ok(PublicKey::P384 { x, y, prepared })
+        }
+    }
+}
+
+/// RFC 7518 section 6.2.1.2: coordinates are exactly the field size, no more and no less.
+fn sec1_uncompressed(x: &[u8], y: &[u8], size: usize) -> Result<Vec<u8>, KeyProblem> {
+    if x.len() != size || y.len() != size {
+        return Err(KeyProblem::InvalidKeyMaterial);
+    }
+    let mut point = Vec::with_capacity(1 + 2 * size);
+    point.push(0x04);
+    point.extend_from_slice(x);
+    point.extend_from_slice(y);
+    Ok(point)
+}
+
+fn load_okp(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
+    refuse_private(jwk, &["d"])?;
+    if jwk.get("crv").and_then(Value::as_str) != Some("Ed25519") {
+        return Err(KeyProblem::UnsupportedCurve);
+    }
+    let x = member(jwk, "x")?;
+    let bytes: [u8; 32] = x.as_slice().try_into().map_err(|_| KeyProblem::InvalidKeyMaterial)?;
+    let prepared = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| KeyProblem::InvalidKeyMaterial)?;
+    if prepared.is_weak() {
+        return Err(KeyProblem::InvalidKeyMaterial);
+    }
+    Ok(PublicKey::Ed25519 { x, prepared })
+}

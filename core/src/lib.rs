@@ -1,0 +1,192 @@
+//! jwtgate-core: sans-I/O verification of JWT access tokens and API Gateway authorizer
+//! decisions.
+//!
+//! The core never touches the network, a clock, a file or the environment. A host passes in
+//! the configuration, the JWKS bytes, the event (or a bare token) and the current time, and
+//! gets back a [`Decision`]. When a token names a key the set does not have, the outcome is
+//! [`Outcome::RefreshKeys`]: the host may refetch its JWKS and ask again.
+//!
+//! ```text
+//! let verifier = Verifier::new(Config::from_json(config_bytes)?);
+//! let keys = KeySet::parse(jwks_bytes, &verifier.config().limits)?;   // once, then reused
+//! let decision = verifier.authorize(&keys, event_bytes, now_unix_seconds);
+//! ```
+
+pub mod alg;
+pub mod b64;
+pub mod claims;
+pub mod config;
+pub mod crypto;
+pub mod decision;
+pub mod env;
+pub mod event;
+pub mod json;
+pub mod keys;
+pub mod limits;
+pub mod policy;
+pub mod reason;
+pub mod token;
+
+pub use alg::Algorithm;
+pub use config::{Config, ConfigError};
+pub use crypto::{CryptoProvider, PublicKey, PureRust};
+pub use decision::{Decision, LogFields, Outcome};
+pub use keys::{Jwk, KeySet};
+pub use limits::Limits;
+pub use reason::{JwksError, KeyProblem, Reason};
+
+use config::{HttpApiResponse, PolicyResource};
+use event::EventKind;
+use policy::ExecuteApiArn;
+use serde_json::{Map, Value};
+use token::Header;
+
+/// A token whose signature and claims passed every configured rule.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub header: Header,
+    pub claims: Map<String, Value>,
+}
+
+/// Why a token failed, with what was learnt before it failed (for logs and Deny policies).
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub reason: Reason,
+    pub header: Option<Header>,
+    /// Present only for `MissingScope`: the token is authentic and its claims valid.
+    pub claims: Option<Map<String, Value>>,
+}
+
+impl From<Reason> for Failure {
+    fn from(reason: Reason) -> Failure {
+        Failure { reason, header: None, claims: None }
+    }
+}
+
+/// Verifies tokens for one configuration, checking signatures with provider `P`.
+#[derive(Debug, Clone)]
+pub struct Verifier<P = PureRust> {
+    config: Config,
+    provider: P,
+}
+
+impl Verifier<PureRust> {
+    pub fn new(config: Config) -> Verifier<PureRust> {
+        Verifier { config, provider: PureRust }
+    }
+}
+
+impl<P: CryptoProvider> Verifier<P> {
+    pub fn with_provider(config: Config, provider: P) -> Verifier<P> {
+        Verifier { config, provider }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Load a JWKS under this configuration's limits.
+    pub fn load_keys(&self, jwks: &[u8]) -> Result<KeySet, JwksError> {
+        KeySet::parse(jwks, &self.config.limits)
+    }
+
+    /// Verify a bare compact JWS at time `now` (Unix seconds).
+    pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified, Failure> {
+        let jws = token::parse(token, self.config.limits.max_token_bytes, &self.config.algorithms)?;
+        let header = jws.header.clone();
+        let fail = |reason: Reason| Failure { reason, header: Some(header.clone()), claims: None };
+
+        let key = select_key(keys, &jws.header).map_err(fail)?;
+        if !self.provider.verify(jws.header.alg, &key.key, jws.signing_input, &jws.signature) {
+            return Err(fail(Reason::BadSignature));
+        }
+        let claims = token::claims(&jws).map_err(fail)?;
+        claims::check(&claims, &jws.header, &self.config, now).map_err(fail)?;
+        if !claims::has_scopes(&claims, &self.config.required_scopes).map_err(fail)? {
+            return Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims) });
+        }
+        Ok(Verified { header, claims })
+    }
+
+    /// Decide an API Gateway authorizer event (JSON bytes) at time `now` (Unix seconds).
+    pub fn authorize(&self, keys: &KeySet, event: &[u8], now: i64) -> Decision {
+        let mut log = LogFields::default();
+        let event = match event::parse(event, self.config.limits.max_event_bytes) {
+            Ok(e) => e,
+            Err(reason) => return Decision::unauthorized(reason, log),
+        };
+        log.event = Some(event.kind);
+        let Some(arn) = ExecuteApiArn::parse(&event.arn) else {
+            return Decision::unauthorized(Reason::InvalidEvent, log);
+        };
+        let token = match event.authorization.as_deref().map(event::bearer_token) {
+            None => return Decision::unauthorized(Reason::MissingToken, log),
+            Some(Err(reason)) => return Decision::unauthorized(reason, log),
+            Some(Ok(token)) => token,
+        };
+        let (verified, allowed) = match self.verify(keys, token, now) {
+            Ok(v) => ((v.header, v.claims), true),
+            Err(Failure { reason: Reason::MissingScope, header: Some(h), claims: Some(c) }) => ((h, c), false),
+            Err(failure) => {
+                if let Some(h) = failure.header {
+                    log.alg = Some(h.alg.name());
+                    log.kid = h.kid;
+                }
+                return Decision::unauthorized(failure.reason, log);
+            }
+        };
+        let (header, claims) = verified;
+        log.alg = Some(header.alg.name());
+        log.kid = header.kid;
+        log.iss = claims.get("iss").and_then(Value::as_str).map(str::to_owned);
+        log.sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+        log.client_id = claims
+            .get("client_id")
+            .or_else(|| claims.get("azp"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+
+        let context = policy::context(&claims, &self.config.context_claims);
+        let response = if event.kind == EventKind::HttpV2 && self.config.http_api_response == HttpApiResponse::Simple {
+            policy::simple_response(allowed, context)
+        } else {
+            let principal = log.sub.as_deref().unwrap_or("unknown");
+            let resource = match self.config.policy_resource {
+                PolicyResource::Stage => arn.stage_wide(),
+                PolicyResource::Method => event.arn.clone(),
+            };
+            let effect = if allowed { "Allow" } else { "Deny" };
+            policy::iam_policy(principal, effect, &resource, context)
+        };
+        Decision {
+            outcome: if allowed { Outcome::Allow } else { Outcome::Deny },
+            reason: (!allowed).then_some(Reason::MissingScope),
+            response: Some(response),
+            log,
+        }
+    }
+}
+
+/// RFC 7515 section 4.1.4 and DESIGN point 5: by `kid` when the token has one (unknown kid asks
+/// for a refresh); without `kid`, the single key that fits the algorithm.
+fn select_key<'k>(keys: &'k KeySet, header: &Header) -> Result<&'k Jwk, Reason> {
+    if keys.is_empty() {
+        return Err(if header.kid.is_some() { Reason::UnknownKid } else { Reason::NoKeys });
+    }
+    match header.kid.as_deref() {
+        Some(kid) => {
+            let mut named = keys.keys().iter().filter(|k| k.kid.as_deref() == Some(kid)).peekable();
+            if named.peek().is_none() {
+                return Err(Reason::UnknownKid);
+            }
+            named.find(|k| k.fits(header.alg)).ok_or(Reason::KeyMismatch)
+        }
+        None => {
+            let mut fitting = keys.keys().iter().filter(|k| k.fits(header.alg));
+            match (fitting.next(), fitting.next()) {
+                (Some(key), None) => Ok(key),
+                _ => Err(Reason::NoMatchingKey),
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The answers API Gateway understands: IAM policies for REST APIs (and HTTP APIs that ask for
+//! them), simple responses for HTTP API payload 2.0.
+
+use serde_json::{Map, Value, json};
+
+/// The parts of an execute-api ARN:
+/// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecuteApiArn<'a> {
+    /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API`.
+    pub api: &'a str,
+    pub stage: &'a str,
+    pub verb: &'a str,
+    pub path: &'a str,
+}
+
+impl<'a> ExecuteApiArn<'a> {
+    pub fn parse(arn: &'a str) -> Option<ExecuteApiArn<'a>> {
+        let mut fields = arn.splitn(6, ':');
+        let (Some("arn"), Some(partition), Some("execute-api"), Some(region), Some(account), Some(rest)) = (
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+        ) else {
+            return None;
+        };
+        if !partition.starts_with("aws") || region.is_empty() || account.is_empty() {
+            return None;
+        }
+        let mut segments = rest.splitn(4, '/');
+        let (Some(api_id), Some(stage), Some(verb)) = (segments.next(), segments.next(), segments.next())
+        else {
+            return None;
+        };
+        if api_id.is_empty() || stage.is_empty() || verb.is_empty() {
+            return None;
+        }
+        let api_end = arn.len() - rest.len() + api_id.len();
+        Some(ExecuteApiArn { api: &arn[..api_end], stage, verb, path: segments.next().unwrap_or("") })
+    }
+
+    /// Every method and path of this stage.
+    pub fn stage_wide(&self) -> String {
+        format!("{}/{}/*/*", self.api, self.stage)
+    }
+}
+
+pub fn iam_policy(principal: &str, effect: &str, resource: &str, context: Map<String, Value>) -> Value {
+    let mut response = json!({
+        "principalId": principal,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{ "Action": "execute-api:Invoke", "Effect": effect, "Resource": resource }]
+        }
+    });
+    if !context.is_empty() {
+        response["context"] = Value::Object(context);
+    }
+    response
+}
+
+pub fn simple_response(authorized: bool, context: Map<String, Value>) -> Value {
+    let mut response = json!({ "isAuthorized": authorized });
+    if !context.is_empty() {
+        response["context"] = Value::Object(context);
+    }
+    response
+}
+
+/// Claims for the authorizer `context`. API Gateway accepts only strings, numbers and booleans
+/// there (an object or array makes REST APIs answer 500), so arrays of strings are joined with
+/// spaces and anything else is left out.
+pub fn context(claims: &Map<String, Value>, names: &[String]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for name in names {
+        let value = match claims.get(name) {
+            Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => v.clone(),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => Value::String(
+                items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "),
+            ),
+            _ => continue,
+        };
+        out.insert(name.clone(), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_method_arns() {
+        let arn = ExecuteApiArn::parse("arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/pets/1").unwrap();
+        assert_eq!(arn.api, "arn:aws:execute-api:us-east-1:123456789012:abc");
+        assert_eq!((arn.stage, arn.verb, arn.path), ("prod", "GET", "pets/1"));
+        assert_eq!(arn.stage_wide(), "arn:aws:execute-api:us-east-1:123456789012:abc/prod/*/*");
+        let root = ExecuteApiArn::parse("arn:aws:execute-api:us-west-2:1:ymy8tbxw7b/*/GET/").unwrap();
+        assert_eq!(root.stage_wide(), "arn:aws:execute-api:us-west-2:1:ymy8tbxw7b/*/*/*");
+        for bad in ["", "arn:aws:s3:::bucket", "arn:aws:execute-api:us-east-1:1:abc", "arn:aws:execute-api:us-east-1:1:abc/prod", "x:aws:execute-api:r:1:a/s/GET/"] {
+            assert!(ExecuteApiArn::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn context_keeps_only_scalar_values() {
+        let claims: Map<String, Value> = serde_json::from_str(
+            r#"{"sub":"u","n":1,"b":true,"scp":["a","b"],"obj":{"x":1},"mixed":[1,"a"],"nul":null}"#,
+        )
+        .unwrap();
+        let names: Vec<String> = ["sub", "n", "b", "scp", "obj", "mixed", "nul", "absent"].iter().map(|s| s.to_string()).collect();
+        let ctx = context(&claims, &names);
+        assert_eq!(Value::Object(ctx), json!({"sub":"u","n":1,"b":true,"scp":"a b"}));
+    }
+}

@@ -1,0 +1,222 @@
+//! Why a request or a key was refused.
+//!
+//! Every rejection is one variant with a stable, machine-readable `code()` that hosts log and
+//! tests match on. Callers of the API never see more than `Unauthorized`; these are for operators.
+
+use core::fmt;
+
+/// Why a token or event was not allowed. `code()` is stable across releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    // Input and transport of the token.
+    InvalidEvent,
+    MissingToken,
+    BadAuthorizationScheme,
+    TokenTooLarge,
+    // JWS compact serialisation.
+    MalformedToken,
+    InvalidBase64,
+    InvalidJson,
+    DuplicateMember,
+    UnsupportedCritical,
+    UnencodedPayload,
+    // Algorithm and key selection.
+    AlgorithmNotAllowed,
+    NoKeys,
+    UnknownKid,
+    NoMatchingKey,
+    KeyMismatch,
+    BadSignature,
+    // Claims.
+    InvalidClaim,
+    MissingExpiry,
+    TokenExpired,
+    TokenNotYetValid,
+    IssuedInFuture,
+    MissingIssuedAt,
+    TokenTooOld,
+    IssuerMismatch,
+    AudienceMismatch,
+    TokenTypeMismatch,
+    ClientNotAllowed,
+    MissingScope,
+}
+
+impl Reason {
+    /// Every variant, in declaration order (tests check each has a vector).
+    pub const ALL: &'static [Reason] = &[
+        Reason::InvalidEvent,
+        Reason::MissingToken,
+        Reason::BadAuthorizationScheme,
+        Reason::TokenTooLarge,
+        Reason::MalformedToken,
+        Reason::InvalidBase64,
+        Reason::InvalidJson,
+        Reason::DuplicateMember,
+        Reason::UnsupportedCritical,
+        Reason::UnencodedPayload,
+        Reason::AlgorithmNotAllowed,
+        Reason::NoKeys,
+        Reason::UnknownKid,
+        Reason::NoMatchingKey,
+        Reason::KeyMismatch,
+        Reason::BadSignature,
+        Reason::InvalidClaim,
+        Reason::MissingExpiry,
+        Reason::TokenExpired,
+        Reason::TokenNotYetValid,
+        Reason::IssuedInFuture,
+        Reason::MissingIssuedAt,
+        Reason::TokenTooOld,
+        Reason::IssuerMismatch,
+        Reason::AudienceMismatch,
+        Reason::TokenTypeMismatch,
+        Reason::ClientNotAllowed,
+        Reason::MissingScope,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::InvalidEvent => "invalid_event",
+            Reason::MissingToken => "missing_token",
+            Reason::BadAuthorizationScheme => "bad_authorization_scheme",
+            Reason::TokenTooLarge => "token_too_large",
+            Reason::MalformedToken => "malformed_token",
+            Reason::InvalidBase64 => "invalid_base64",
+            Reason::InvalidJson => "invalid_json",
+            Reason::DuplicateMember => "duplicate_member",
+            Reason::UnsupportedCritical => "unsupported_critical",
+            Reason::UnencodedPayload => "unencoded_payload",
+            Reason::AlgorithmNotAllowed => "algorithm_not_allowed",
+            Reason::NoKeys => "no_keys",
+            Reason::UnknownKid => "unknown_kid",
+            Reason::NoMatchingKey => "no_matching_key",
+            Reason::KeyMismatch => "key_mismatch",
+            Reason::BadSignature => "bad_signature",
+            Reason::InvalidClaim => "invalid_claim",
+            Reason::MissingExpiry => "missing_exp",
+            Reason::TokenExpired => "token_expired",
+            Reason::TokenNotYetValid => "token_not_yet_valid",
+            Reason::IssuedInFuture => "issued_in_future",
+            Reason::MissingIssuedAt => "missing_iat",
+            Reason::TokenTooOld => "token_too_old",
+            Reason::IssuerMismatch => "issuer_mismatch",
+            Reason::AudienceMismatch => "audience_mismatch",
+            Reason::TokenTypeMismatch => "token_type_mismatch",
+            Reason::ClientNotAllowed => "client_not_allowed",
+            Reason::MissingScope => "missing_scope",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Reason::InvalidEvent => "the event is not an API Gateway authorizer event",
+            Reason::MissingToken => "no Authorization header or token",
+            Reason::BadAuthorizationScheme => "the Authorization value is not `Bearer <token>`",
+            Reason::TokenTooLarge => "the token is larger than the configured limit",
+            Reason::MalformedToken => "the token is not a compact JWS of three non-empty parts",
+            Reason::InvalidBase64 => "a token part is not canonical unpadded base64url",
+            Reason::InvalidJson => "the header or payload is not a JSON object",
+            Reason::DuplicateMember => "the header or payload repeats a member name",
+            Reason::UnsupportedCritical => "the header lists a critical extension we do not support",
+            Reason::UnencodedPayload => "unencoded payloads (b64: false) are not accepted",
+            Reason::AlgorithmNotAllowed => "the token's alg is not in the allow-list",
+            Reason::NoKeys => "no verification keys are loaded",
+            Reason::UnknownKid => "no key has the token's kid (even after a refresh)",
+            Reason::NoMatchingKey => "no single key fits a token without kid",
+            Reason::KeyMismatch => "the key named by kid does not fit the token's alg",
+            Reason::BadSignature => "the signature does not verify",
+            Reason::InvalidClaim => "a registered claim has the wrong type",
+            Reason::MissingExpiry => "the token has no exp claim",
+            Reason::TokenExpired => "the token has expired",
+            Reason::TokenNotYetValid => "the token is not valid yet (nbf)",
+            Reason::IssuedInFuture => "the token was issued in the future (iat)",
+            Reason::MissingIssuedAt => "a maximum token age is set but the token has no iat",
+            Reason::TokenTooOld => "the token is older than the maximum age",
+            Reason::IssuerMismatch => "the issuer is not a configured issuer",
+            Reason::AudienceMismatch => "no audience of the token is a configured audience",
+            Reason::TokenTypeMismatch => "the token's typ is not the required type",
+            Reason::ClientNotAllowed => "the token's client is not allowed",
+            Reason::MissingScope => "the token lacks a required scope",
+        }
+    }
+
+    /// Parse a code back (hosts and conformance tests carry codes as strings).
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.iter().copied().find(|r| r.code() == code)
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Reason {}
+
+/// Why a key of a JWKS was not loaded. The other keys still load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyProblem {
+    NotAnObject,
+    UnsupportedKeyType,
+    UnsupportedCurve,
+    InvalidKeyMaterial,
+    PrivateKeyMaterial,
+    RsaModulusTooSmall,
+    RsaModulusTooLarge,
+    RsaBadExponent,
+    RsaWeakKey,
+    BadUse,
+    BadKeyOps,
+    BadAlgorithm,
+}
+
+impl KeyProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyProblem::NotAnObject => "not_an_object",
+            KeyProblem::UnsupportedKeyType => "unsupported_kty",
+            KeyProblem::UnsupportedCurve => "unsupported_curve",
+            KeyProblem::InvalidKeyMaterial => "invalid_key_material",
+            KeyProblem::PrivateKeyMaterial => "private_key_material",
+            KeyProblem::RsaModulusTooSmall => "rsa_modulus_too_small",
+            KeyProblem::RsaModulusTooLarge => "rsa_modulus_too_large",
+            KeyProblem::RsaBadExponent => "rsa_bad_exponent",
+            KeyProblem::RsaWeakKey => "rsa_weak_key",
+            KeyProblem::BadUse => "bad_use",
+            KeyProblem::BadKeyOps => "bad_key_ops",
+            KeyProblem::BadAlgorithm => "bad_alg",
+        }
+    }
+}
+
+/// Why a whole JWKS document was refused (no key from it is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JwksError {
+    TooLarge,
+    InvalidJson,
+    DuplicateMember,
+    NoKeysArray,
+    TooManyKeys,
+}
+
+impl JwksError {
+    pub fn code(self) -> &'static str {
+        match self {
+            JwksError::TooLarge => "jwks_too_large",
+            JwksError::InvalidJson => "jwks_invalid_json",
+            JwksError::DuplicateMember => "jwks_duplicate_member",
+            JwksError::NoKeysArray => "jwks_no_keys_array",
+            JwksError::TooManyKeys => "jwks_too_many_keys",
+        }
+    }
+}
+
+impl fmt::Display for JwksError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::error::Error for JwksError {}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Build the one jwtgate WebAssembly module and its wasm-bindgen JavaScript bindings.
+#
+#   wasm/build.sh            -> wasm/pkg/jwtgate_wasm_bg.wasm (+ jwtgate_wasm.js, .d.ts)
+#
+# Toolchain choice, never waiting on a download:
+#   1. a rustup toolchain that already has the wasm32-unknown-unknown standard library;
+#   2. otherwise Debian's rustc-web/cargo-web/rust-web-src/lld-22, building std from source
+#      (-Zbuild-std), installed with apt when missing.
+# wasm-bindgen-cli is installed at exactly the version Cargo.lock names, when missing.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+target=wasm32-unknown-unknown
+out="$root/wasm/pkg"
+log() { printf 'wasm/build.sh: %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+rustup_has_wasm_std() {
+    command -v rustc >/dev/null 2>&1 || return 1
+    local sysroot
+    sysroot="$(rustc --print sysroot 2>/dev/null)" || return 1
+    [ -d "$sysroot/lib/rustlib/$target/lib" ]
+}
+
+ensure_debian_toolchain() {
+    local missing=()
+    for pkg in rustc-web cargo-web rust-web-src lld-22; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        log "installing Debian packages: ${missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+cargo_build() {
+    if rustup_has_wasm_std; then
+        log "using the installed rustup $target target"
+        CARGO_TARGET_DIR="$root/target/wasm" cargo build --release --locked \
+            --target "$target" -p jwtgate-wasm
+    else
+        ensure_debian_toolchain
+        log "using Debian's rustc $(/usr/bin/rustc --version | cut -d' ' -f2) with -Zbuild-std"
+        # A separate target dir: two compilers must not share build-script fingerprints.
+        RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$root/target/wasm-debian" \
+            /usr/bin/cargo build --release --locked --target "$target" -p jwtgate-wasm \
+            -Zbuild-std=std,panic_abort
+    fi
+}
+
+lock_version() { # the version of crate $1 in Cargo.lock
+    awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_bindgen() {
+    local want have
+    want="$(lock_version wasm-bindgen)"
+    have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" || true
+    if [ "$have" != "$want" ]; then
+        log "installing wasm-bindgen-cli $want (found: ${have:-none})"
+        # Not --locked: the CLI's own lock file names a release the registry no longer serves.
+        cargo install wasm-bindgen-cli --version "=$want" >&2
+    fi
+}
+
+cargo_build
+ensure_wasm_bindgen
+built="$(ls -t "$root"/target/wasm*/"$target"/release/jwtgate_wasm.wasm | head -1)"
+rm -rf "$out"
+wasm-bindgen --target web --out-dir "$out" "$built"
+log "built $(wc -c < "$out/jwtgate_wasm_bg.wasm") bytes: wasm/pkg/jwtgate_wasm_bg.wasm"

@@ -1,0 +1,129 @@
+//! The plain C ABI for non-JavaScript hosts (wasmtime). Bytes in, bytes out; see ABI.md.
+//!
+//! The module holds one session (wasm instances are single-threaded). Results are written to
+//! an output buffer the host reads with `jwtgate_output_ptr`/`jwtgate_output_len` before its
+//! next call.
+
+use crate::session::{Session, settings_from_env};
+use std::cell::RefCell;
+
+thread_local! {
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+fn set_output(bytes: String) {
+    OUTPUT.with(|o| *o.borrow_mut() = bytes.into_bytes());
+}
+
+/// # Safety
+/// `ptr..ptr+len` must be memory the host filled after `jwtgate_alloc(len)`.
+unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(ptr, len) } }
+}
+
+/// Reserve `len` bytes for the host to write an argument into. Free with `jwtgate_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtgate_alloc(len: usize) -> *mut u8 {
+    let mut buf = Vec::<u8>::with_capacity(len.max(1));
+    let ptr = buf.as_mut_ptr();
+    std::mem::forget(buf);
+    ptr
+}
+
+/// # Safety
+/// `ptr` and `len` must come from one `jwtgate_alloc(len)` call, freed once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwtgate_free(ptr: *mut u8, len: usize) {
+    drop(unsafe { Vec::from_raw_parts(ptr, 0, len.max(1)) });
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtgate_output_ptr() -> *const u8 {
+    OUTPUT.with(|o| o.borrow().as_ptr())
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtgate_output_len() -> usize {
+    OUTPUT.with(|o| o.borrow().len())
+}
+
+/// Configure (or reconfigure) the session from the core's configuration JSON. Returns 0 on
+/// success, 1 on error (the output holds `{ok:false,error}`). Reconfiguring drops the keys.
+///
+/// # Safety
+/// See `input`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwtgate_configure(ptr: *const u8, len: usize) -> u32 {
+    let result = Session::new(unsafe { input(ptr, len) });
+    let (status, out) = match result {
+        Ok(session) => {
+            SESSION.with(|s| *s.borrow_mut() = Some(session));
+            (0, r#"{"ok":true}"#.to_owned())
+        }
+        Err(e) => (1, e),
+    };
+    set_output(out);
+    status
+}
+
+/// Load a JWKS. Returns 0 if loaded (the output is the key report), 1 if refused (the previous
+/// keys stay), 2 if not configured.
+///
+/// # Safety
+/// See `input`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwtgate_set_keys(ptr: *const u8, len: usize) -> u32 {
+    let jwks = unsafe { input(ptr, len) };
+    let out = SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.set_keys(jwks)));
+    match out {
+        Some(result) => status_output(result),
+        None => not_configured(),
+    }
+}
+
+/// Decide an API Gateway event at `now` (Unix seconds). Returns 0 (the output is the decision
+/// JSON) or 2 if not configured.
+///
+/// # Safety
+/// See `input`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwtgate_authorize(ptr: *const u8, len: usize, now: i64) -> u32 {
+    let event = unsafe { input(ptr, len) };
+    let out = SESSION.with(|s| s.borrow().as_ref().map(|session| session.authorize(event, now)));
+    match out {
+        Some(decision) => {
+            set_output(decision);
+            0
+        }
+        None => not_configured(),
+    }
+}
+
+/// Validate environment settings (a JSON object of strings). Returns 0 or 1; the output holds
+/// `{ok, config, jwks}` or `{ok:false, error}`.
+///
+/// # Safety
+/// See `input`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwtgate_settings_from_env(ptr: *const u8, len: usize) -> u32 {
+    status_output(settings_from_env(unsafe { input(ptr, len) }))
+}
+
+fn status_output(result: Result<String, String>) -> u32 {
+    match result {
+        Ok(out) => {
+            set_output(out);
+            0
+        }
+        Err(out) => {
+            set_output(out);
+            1
+        }
+    }
+}
+
+fn not_configured() -> u32 {
+    set_output(r#"{"ok":false,"error":"not configured"}"#.to_owned());
+    2
+}

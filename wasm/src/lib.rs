@@ -1,0 +1,79 @@
+//! The one WebAssembly module built from `jwtgate-core`. It exports two interfaces over the
+//! same [`session::Session`]: wasm-bindgen classes and functions for JavaScript hosts, and a
+//! plain C ABI (`jwtgate_*`) for wasmtime and other non-JavaScript hosts. ABI.md documents both.
+
+pub mod c_abi;
+pub mod session;
+
+use wasm_bindgen::prelude::*;
+
+/// An authorizer for JavaScript hosts. Every method takes and returns strings or bytes; results
+/// are JSON documents described in ABI.md.
+#[wasm_bindgen]
+pub struct Authorizer {
+    session: session::Session,
+}
+
+#[wasm_bindgen]
+impl Authorizer {
+    /// Configure from the core's configuration JSON. Check `error` on the result, then take
+    /// the authorizer.
+    #[wasm_bindgen(js_name = create)]
+    pub fn create(config_json: &str) -> CreateResult {
+        match session::Session::new(config_json.as_bytes()) {
+            Ok(session) => CreateResult { authorizer: Some(Authorizer { session }), error: None },
+            Err(error) => CreateResult { authorizer: None, error: Some(error) },
+        }
+    }
+
+    #[wasm_bindgen(js_name = setKeys)]
+    /// The key report (`ok: true`), or the error (`ok: false`) with the previous keys kept.
+    pub fn set_keys(&mut self, jwks: &[u8]) -> String {
+        self.session.set_keys(jwks).unwrap_or_else(|e| e)
+    }
+
+    #[wasm_bindgen(js_name = hasKid)]
+    pub fn has_kid(&self, kid: &str) -> bool {
+        self.session.has_kid(kid)
+    }
+
+    /// `now` is Unix seconds (fractions are dropped).
+    pub fn authorize(&self, event_json: &[u8], now: f64) -> String {
+        self.session.authorize(event_json, now as i64)
+    }
+
+    pub fn verify(&self, token: &str, now: f64) -> String {
+        self.session.verify(token, now as i64)
+    }
+}
+
+/// The result of `Authorizer.create`: an authorizer, or the configuration error as JSON.
+#[wasm_bindgen]
+pub struct CreateResult {
+    authorizer: Option<Authorizer>,
+    error: Option<String>,
+}
+
+#[wasm_bindgen]
+impl CreateResult {
+    /// The authorizer (once; later calls return `undefined`).
+    #[wasm_bindgen(js_name = takeAuthorizer)]
+    pub fn take_authorizer(&mut self) -> Option<Authorizer> {
+        self.authorizer.take()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn error(&self) -> Option<String> {
+        self.error.clone()
+    }
+}
+
+#[wasm_bindgen(js_name = settingsFromEnv)]
+pub fn settings_from_env(env_json: &str) -> String {
+    session::settings_from_env(env_json.as_bytes()).unwrap_or_else(|e| e)
+}
+
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

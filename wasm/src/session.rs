@@ -1,0 +1,93 @@
+//! One authorizer instance inside the module: a validated configuration and the current key
+//! set, kept between calls so keys are parsed once per JWKS fetch, not once per token.
+//! Both exported interfaces (wasm-bindgen for JavaScript, the C ABI for wasmtime) are thin
+//! wrappers around this type, so they cannot drift apart.
+
+use jwtgate_core::env::Settings;
+use jwtgate_core::{Config, KeySet, Verifier};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+pub struct Session {
+    verifier: Verifier,
+    keys: KeySet,
+}
+
+impl Session {
+    /// `config` is the core's configuration JSON. Errors are a JSON `{ok:false, error}` string.
+    pub fn new(config: &[u8]) -> Result<Session, String> {
+        let config = Config::from_json(config).map_err(|e| error_json(&e.to_string()))?;
+        Ok(Session { verifier: Verifier::new(config), keys: KeySet::default() })
+    }
+
+    /// Replace the key set: `Ok(report)`, or `Err(error)` with the previous keys still in use
+    /// (last good keys). Both are JSON.
+    pub fn set_keys(&mut self, jwks: &[u8]) -> Result<String, String> {
+        match self.verifier.load_keys(jwks) {
+            Ok(keys) => {
+                let report = keys_report(&keys);
+                self.keys = keys;
+                Ok(report)
+            }
+            Err(e) => Err(json!({ "ok": false, "error": e.code() }).to_string()),
+        }
+    }
+
+    pub fn has_kid(&self, kid: &str) -> bool {
+        self.keys.contains_kid(kid)
+    }
+
+    /// Decide an API Gateway event. `now` is Unix seconds from the host's clock.
+    pub fn authorize(&self, event: &[u8], now: i64) -> String {
+        self.verifier.authorize(&self.keys, event, now).to_json().to_string()
+    }
+
+    /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.
+    pub fn verify(&self, token: &str, now: i64) -> String {
+        match self.verifier.verify(&self.keys, token, now) {
+            Ok(v) => json!({
+                "ok": true,
+                "header": { "alg": v.header.alg.name(), "kid": v.header.kid, "typ": v.header.typ },
+                "claims": Value::Object(v.claims),
+            }),
+            Err(f) => json!({
+                "ok": false,
+                "reason": f.reason.code(),
+                "message": f.reason.message(),
+                "refresh_keys": f.reason == jwtgate_core::Reason::UnknownKid,
+                "kid": f.header.and_then(|h| h.kid),
+            }),
+        }
+        .to_string()
+    }
+}
+
+fn keys_report(keys: &KeySet) -> String {
+    let refused: Vec<Value> = keys
+        .refused()
+        .iter()
+        .map(|r| json!({ "index": r.index, "kid": r.kid, "problem": r.problem.code() }))
+        .collect();
+    let kids: Vec<Value> = keys.keys().iter().map(|k| json!(k.kid)).collect();
+    json!({ "ok": true, "keys": keys.keys().len(), "kids": kids, "refused": refused }).to_string()
+}
+
+fn error_json(message: &str) -> String {
+    json!({ "ok": false, "error": message }).to_string()
+}
+
+/// Settings from an environment map (JSON object of strings): the core configuration and the
+/// host's JWKS rules, validated, as `{ok:true, config, jwks}` or `{ok:false, error}`.
+pub fn settings_from_env(env: &[u8]) -> Result<String, String> {
+    let vars: BTreeMap<String, String> = match serde_json::from_slice::<BTreeMap<String, Value>>(env) {
+        Ok(map) => map
+            .into_iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
+            .collect(),
+        Err(e) => return Err(error_json(&format!("environment is not a JSON object: {e}"))),
+    };
+    match Settings::from_env(&vars) {
+        Ok(s) => Ok(json!({ "ok": true, "config": s.config_input, "jwks": s.jwks }).to_string()),
+        Err(e) => Err(error_json(&e.to_string())),
+    }
+}
