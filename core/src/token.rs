@@ -42,12 +42,17 @@ pub fn parse<'a>(token: &'a str, max_bytes: usize, allowed: &[Algorithm]) -> Res
     else {
         return Err(Reason::MalformedToken);
     };
-    if h.is_empty() || p.is_empty() || s.is_empty() {
+    // An empty payload is a valid JWS (it then fails as claims); an empty header or
+    // signature never is. The header is read first so `alg: none` is logged as such.
+    if h.is_empty() {
         return Err(Reason::MalformedToken);
     }
     let header_bytes = b64::decode(h).ok_or(Reason::InvalidBase64)?;
     let header = json::parse_object(&header_bytes).map_err(json_reason)?;
     let header = read_header(&header, allowed)?;
+    if s.is_empty() {
+        return Err(Reason::MalformedToken);
+    }
     let signature = b64::decode(s).ok_or(Reason::InvalidBase64)?;
     Ok(Jws { header, signing_input: &bytes[..h.len() + 1 + p.len()], payload_b64: p, signature })
 }
