@@ -1,1 +1,31 @@
-fn main() {}
+//! Per-token verification for each algorithm, and JWKS parsing (`cargo bench -p jwtgate-core`).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jwtgate_core::{Algorithm, KeySet, Limits};
+use serde_json::json;
+use std::hint::black_box;
+use support::*;
+
+fn per_token(c: &mut Criterion) {
+    let keys = key_set(&["rsa-2048", "ec-p256", "ec-p384", "ed25519"]);
+    let v = verifier(json!({}));
+    let mut group = c.benchmark_group("verify");
+    for &alg in Algorithm::ALL {
+        let t = token(alg, &claims(), json!({}));
+        group.bench_function(alg.name(), |b| b.iter(|| v.verify(&keys, black_box(&t), NOW).unwrap()));
+    }
+    let event = token_event(&format!("Bearer {}", token(Algorithm::RS256, &claims(), json!({}))));
+    group.bench_function("authorize RS256 TOKEN event", |b| b.iter(|| v.authorize(&keys, black_box(&event), NOW)));
+    group.finish();
+}
+
+fn jwks_parsing(c: &mut Criterion) {
+    let doc = jwks(&["rsa-2048", "rsa-3072", "ec-p256", "ec-p384", "ed25519"]);
+    c.bench_function("jwks parse (5 keys)", |b| b.iter(|| KeySet::parse(black_box(&doc), &Limits::default()).unwrap()));
+}
+
+criterion_group!(benches, per_token, jwks_parsing);
+criterion_main!(benches);

@@ -58,8 +58,14 @@ impl Modulus {
 
     /// `base^e mod n` as `byte_len()` big-endian bytes; `None` if `base >= n` or `e == 0`.
     pub fn pow(&self, base_be: &[u8], e: u64) -> Option<Vec<u8>> {
+        self.pow_be(base_be, &e.to_be_bytes())
+    }
+
+    /// `base^e mod n` with a big-endian exponent of any length (tests sign with it).
+    pub fn pow_be(&self, base_be: &[u8], e_be: &[u8]) -> Option<Vec<u8>> {
         let l = self.n.len();
-        if e == 0 || base_be.len() > 4 * l {
+        let e_be = &e_be[e_be.iter().position(|&b| b != 0)?..];
+        if base_be.len() > 4 * l {
             return None;
         }
         let base = limbs_from_be(base_be, l)?;
@@ -71,11 +77,12 @@ impl Modulus {
         self.mont_mul(&base, &self.r2, &mut scratch, &mut base_m);
         let mut acc = base_m.clone();
         let mut tmp = vec![0u32; l];
-        let top = 63 - e.leading_zeros();
+        // Left to right from the bit below the top one (acc already holds base^1).
+        let top = e_be.len() * 8 - e_be[0].leading_zeros() as usize - 1;
         for bit in (0..top).rev() {
             self.mont_mul(&acc, &acc, &mut scratch, &mut tmp);
             core::mem::swap(&mut acc, &mut tmp);
-            if (e >> bit) & 1 == 1 {
+            if (e_be[e_be.len() - 1 - bit / 8] >> (bit % 8)) & 1 == 1 {
                 self.mont_mul(&acc, &base_m, &mut scratch, &mut tmp);
                 core::mem::swap(&mut acc, &mut tmp);
             }

@@ -32,21 +32,8 @@ impl RsaKey {
 
     pub fn verify_pkcs1v15(&self, hash: Hash, message: &[u8], signature: &[u8]) -> bool {
         let Some(em) = self.open(signature) else { return false };
-        let digest = digest(hash, message);
-        let prefix = digest_info_prefix(hash);
-        let t_len = prefix.len() + digest.len();
-        let k = em.len();
-        if k < t_len + 11 {
-            return false;
-        }
         // Build the one valid encoding and compare: no parsing of attacker-shaped padding.
-        let mut expected = Vec::with_capacity(k);
-        expected.extend_from_slice(&[0x00, 0x01]);
-        expected.resize(k - t_len - 1, 0xff);
-        expected.push(0x00);
-        expected.extend_from_slice(prefix);
-        expected.extend_from_slice(&digest);
-        expected == em
+        emsa_pkcs1v15(hash, message, em.len()).is_some_and(|expected| expected == em)
     }
 
     pub fn verify_pss(&self, hash: Hash, message: &[u8], signature: &[u8]) -> bool {
@@ -89,6 +76,23 @@ impl RsaKey {
     }
 }
 
+/// EMSA-PKCS1-v1_5 (RFC 8017 section 9.2): the `k`-byte encoding of `message`'s digest.
+pub fn emsa_pkcs1v15(hash: Hash, message: &[u8], k: usize) -> Option<Vec<u8>> {
+    let digest = digest(hash, message);
+    let prefix = digest_info_prefix(hash);
+    let t_len = prefix.len() + digest.len();
+    if k < t_len + 11 {
+        return None;
+    }
+    let mut em = Vec::with_capacity(k);
+    em.extend_from_slice(&[0x00, 0x01]);
+    em.resize(k - t_len - 1, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(prefix);
+    em.extend_from_slice(&digest);
+    Some(em)
+}
+
 pub fn digest(hash: Hash, data: &[u8]) -> Vec<u8> {
     match hash {
         Hash::Sha256 => Sha256::digest(data).to_vec(),
@@ -97,7 +101,7 @@ pub fn digest(hash: Hash, data: &[u8]) -> Vec<u8> {
     }
 }
 
-fn mgf1(hash: Hash, seed: &[u8], len: usize) -> Vec<u8> {
+pub fn mgf1(hash: Hash, seed: &[u8], len: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(len + 64);
     let mut counter = 0u32;
     while out.len() < len {

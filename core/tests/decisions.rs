@@ -1,0 +1,119 @@
+//! API Gateway decisions: events in, the exact responses out.
+
+mod support;
+
+use jwtgate_core::{Algorithm, Outcome, Reason};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use support::*;
+
+fn good_token() -> String {
+    token(Algorithm::RS256, &claims(), json!({}))
+}
+
+#[test]
+fn token_event_allow_covers_the_stage_by_default() {
+    let d = verifier(json!({})).authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {}", good_token())), NOW);
+    assert_eq!(d.outcome, Outcome::Allow);
+    assert_eq!(d.response.unwrap(), json!({
+        "principalId": "user-1",
+        "policyDocument": { "Version": "2012-10-17", "Statement": [{
+            "Action": "execute-api:Invoke", "Effect": "Allow",
+            "Resource": "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*" }] },
+        "context": { "sub": "user-1", "iss": ISSUER, "scope": "pets:read pets:write", "client_id": "client-1" },
+    }));
+    assert_eq!(d.log.kid.as_deref(), Some("rsa-2048"));
+    assert_eq!(d.log.sub.as_deref(), Some("user-1"));
+}
+
+#[test]
+fn method_resource_and_missing_scope_deny() {
+    let v = verifier(json!({ "policy_resource": "method", "required_scopes": ["admin"], "context_claims": ["sub"] }));
+    let d = v.authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {}", good_token())), NOW);
+    assert_eq!(d.outcome, Outcome::Deny);
+    assert_eq!(d.reason, Some(Reason::MissingScope));
+    let r = d.response.unwrap();
+    assert_eq!(r["policyDocument"]["Statement"][0]["Effect"], "Deny");
+    assert_eq!(r["policyDocument"]["Statement"][0]["Resource"], METHOD_ARN);
+    assert_eq!(r["context"], json!({ "sub": "user-1" }));
+}
+
+#[test]
+fn unauthorized_outcomes_have_no_response() {
+    let v = verifier(json!({}));
+    let keys = key_set(&["rsa-2048"]);
+    for (auth, reason) in [
+        ("", Reason::MissingToken),
+        ("Basic dXNlcjpwYXNz", Reason::BadAuthorizationScheme),
+        ("Bearer", Reason::BadAuthorizationScheme),
+        ("Bearer a b", Reason::BadAuthorizationScheme),
+        ("Bearer not-a-jwt", Reason::MalformedToken),
+    ] {
+        let d = v.authorize(&keys, &token_event(auth), NOW);
+        assert_eq!((d.outcome, d.reason, d.response.clone()), (Outcome::Unauthorized, Some(reason), None), "{auth:?}");
+    }
+    let rotated = token(Algorithm::RS256, &claims(), json!({ "kid": "new-key" }));
+    let d = v.authorize(&keys, &token_event(&format!("Bearer {rotated}")), NOW);
+    assert_eq!((d.outcome, d.refresh_kid()), (Outcome::RefreshKeys, Some("new-key")));
+    for bad_event in [&b"null"[..], b"{}", b"[]", br#"{"type":"TOKEN"}"#, br#"{"type":"TOKEN","authorizationToken":"x","methodArn":"arn:aws:s3:::b"}"#, br#"{"type":"TOKEN","methodArn":1}"#] {
+        let d = v.authorize(&keys, bad_event, NOW);
+        assert_eq!((d.outcome, d.reason), (Outcome::Unauthorized, Some(Reason::InvalidEvent)), "{}", String::from_utf8_lossy(bad_event));
+    }
+    let no_token = json!({ "type": "TOKEN", "methodArn": METHOD_ARN }).to_string();
+    assert_eq!(v.authorize(&keys, no_token.as_bytes(), NOW).reason, Some(Reason::MissingToken));
+}
+
+fn fixture(name: &str) -> Option<Value> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/apigw-events");
+    if !dir.is_dir() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but {} is missing", dir.display());
+        eprintln!("NOT RUN: {} not found", dir.display());
+        return None;
+    }
+    Some(serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap())
+}
+
+#[test]
+fn request_and_http_api_events_from_api_gateway_fixtures() {
+    let v = verifier(json!({}));
+    let keys = key_set(&["rsa-2048"]);
+    let bearer = format!("Bearer {}", good_token());
+
+    // REST REQUEST: header name in any case.
+    let Some(mut rest) = fixture("example-apigw-custom-auth-request-type-request.json") else { return };
+    rest["headers"]["AUTHORIZATION"] = json!(bearer);
+    let d = v.authorize(&keys, rest.to_string().as_bytes(), NOW);
+    assert_eq!(d.outcome, Outcome::Allow);
+    assert_eq!(d.response.unwrap()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*/*");
+    let d = v.authorize(&keys, fixture("example-apigw-custom-auth-request-type-request.json").unwrap().to_string().as_bytes(), NOW);
+    assert_eq!(d.reason, Some(Reason::MissingToken), "the fixture has no Authorization header");
+
+    // HTTP API payload 1.0 (a REQUEST event with methodArn).
+    let mut v1 = fixture("example-apigw-v2-custom-authorizer-v1-request.json").unwrap();
+    v1["headers"]["authorization"] = json!(bearer);
+    assert_eq!(v.authorize(&keys, v1.to_string().as_bytes(), NOW).outcome, Outcome::Allow);
+
+    // HTTP API payload 2.0: simple response by default, policy when configured.
+    for name in ["example-apigw-v2-custom-authorizer-v2-request.json", "example-apigw-v2-custom-authorizer-v2-request-null-maps.json", "example-apigw-v2-custom-authorizer-v2-request-without-cookies.json"] {
+        let mut v2 = fixture(name).unwrap();
+        v2["headers"]["authorization"] = json!(bearer);
+        let d = v.authorize(&keys, v2.to_string().as_bytes(), NOW);
+        assert_eq!(d.response.unwrap()["isAuthorized"], true, "{name}");
+        let d = verifier(json!({ "http_api_response": "policy" })).authorize(&keys, v2.to_string().as_bytes(), NOW);
+        assert_eq!(d.response.unwrap()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/*/*");
+        let denied = verifier(json!({ "required_scopes": ["admin"] })).authorize(&keys, v2.to_string().as_bytes(), NOW);
+        assert_eq!(denied.response.unwrap()["isAuthorized"], false);
+    }
+    let v2 = fixture("example-apigw-v2-custom-authorizer-v2-request-null-maps.json").unwrap();
+    assert_eq!(v.authorize(&keys, v2.to_string().as_bytes(), NOW).reason, Some(Reason::MissingToken));
+}
+
+#[test]
+fn decision_json_never_contains_the_token() {
+    let t = good_token();
+    let sig = t.rsplit('.').next().unwrap().to_owned();
+    let d = verifier(json!({})).authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {t}")), NOW);
+    let text = d.to_json().to_string();
+    assert!(!text.contains(&sig) && !text.contains(&t));
+    assert_eq!(d.log_json()["outcome"], "allow");
+}
