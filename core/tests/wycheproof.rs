@@ -38,18 +38,19 @@ struct Tally {
     key_refused_groups: usize,
 }
 
-fn run_case(
-    tally: &mut Tally,
-    verifier: &Verifier,
-    keys: &Option<KeySet>,
-    alg: Algorithm,
-    name: &str,
+/// One Wycheproof test, whatever its file's type.
+struct Case<'a> {
+    name: &'a str,
     tc_id: usize,
-    msg: &[u8],
-    sig: &[u8],
-    result: &TestResult,
-    flags: &[String],
-) {
+    msg: &'a [u8],
+    sig: &'a [u8],
+    result: &'a TestResult,
+    flags: Vec<String>,
+}
+
+fn run_case(tally: &mut Tally, verifier: &Verifier, keys: &Option<KeySet>, alg: Algorithm, case: Case<'_>) {
+    let Case { name, tc_id, msg, sig, result, flags } = case;
+    let flags = &flags;
     let accepted = keys
         .as_ref()
         .is_some_and(|k| verifier.check_signature(k, alg, Some("k"), msg, sig).is_ok());
@@ -102,7 +103,7 @@ fn rsa_pkcs1v15() {
             let keys = load(json!({ "kty": "RSA", "kid": "k", "n": b64(&group.key.n), "e": b64(&group.key.e) }));
             assert!(keys.is_some(), "{name:?}: key refused");
             for t in &group.tests {
-                run_case(&mut tally, &verifier, &keys, alg, &format!("{name:?}"), t.tc_id, &t.msg, &t.sig, &t.result, &flags_of(&t.flags));
+                run_case(&mut tally, &verifier, &keys, alg, Case { name: &format!("{name:?}"), tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
             }
         }
     }
@@ -128,7 +129,7 @@ fn rsa_pss_with_jwa_parameters() {
         for group in &set.test_groups {
             let keys = load(json!({ "kty": "RSA", "kid": "k", "n": b64(&group.key.n), "e": b64(&group.key.e) }));
             for t in &group.tests {
-                run_case(&mut tally, &verifier, &keys, alg, &format!("{name:?}"), t.tc_id, &t.msg, &t.sig, &t.result, &flags_of(&t.flags));
+                run_case(&mut tally, &verifier, &keys, alg, Case { name: &format!("{name:?}"), tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
             }
         }
     }
@@ -172,7 +173,7 @@ fn ecdsa_p1363() {
                 tally.key_refused_groups += 1;
             }
             for t in &group.tests {
-                run_case(&mut tally, &verifier, &keys, alg, &format!("{name:?}"), t.tc_id, &t.msg, &t.sig, &t.result, &flags_of(&t.flags));
+                run_case(&mut tally, &verifier, &keys, alg, Case { name: &format!("{name:?}"), tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
             }
         }
     }
@@ -208,7 +209,7 @@ fn ed25519() {
     for group in &set.test_groups {
         let keys = load(json!({ "kty": "OKP", "crv": "Ed25519", "kid": "k", "x": b64(&group.key.pk) }));
         for t in &group.tests {
-            run_case(&mut tally, &verifier, &keys, Algorithm::EdDSA, "ed25519", t.tc_id, &t.msg, &t.sig, &t.result, &flags_of(&t.flags));
+            run_case(&mut tally, &verifier, &keys, Algorithm::EdDSA, Case { name: "ed25519", tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
         }
     }
     assert!(tally.run > 100, "ran {}", tally.run);
