@@ -3,6 +3,7 @@
 
 use crate::alg::Algorithm;
 use crate::limits::{CEILING, Limits};
+use crate::routes::{self, RouteRule, RulesInput, UnlistedRoutes};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -56,6 +57,11 @@ pub struct ConfigInput {
     pub http_api_response: HttpApiResponse,
     #[serde(default)]
     pub limits: Limits,
+    /// Per-route scope rules (see `routes`).
+    #[serde(default)]
+    pub route_rules: Option<RulesInput>,
+    #[serde(default)]
+    pub unlisted_routes: UnlistedRoutes,
 }
 
 /// A validated configuration.
@@ -73,6 +79,8 @@ pub struct Config {
     pub context_claims: Vec<String>,
     pub http_api_response: HttpApiResponse,
     pub limits: Limits,
+    pub route_rules: Vec<RouteRule>,
+    pub unlisted_routes: UnlistedRoutes,
 }
 
 /// The claims copied into the policy's `context` unless configured otherwise.
@@ -161,7 +169,13 @@ impl Config {
                 return Err(err(name, format!("must be between 1 and {ceiling}")));
             }
         }
+        let route_rules = match &input.route_rules {
+            None => Vec::new(),
+            Some(rules) => routes::parse(rules)?,
+        };
         Ok(Config {
+            route_rules,
+            unlisted_routes: input.unlisted_routes,
             issuers,
             audiences,
             algorithms,

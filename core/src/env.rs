@@ -7,6 +7,7 @@
 
 use crate::config::{Config, ConfigError, ConfigInput, HttpApiResponse, PolicyResource};
 use crate::limits::Limits;
+use crate::routes::{RulesInput, UnlistedRoutes};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -61,6 +62,8 @@ pub const VARIABLES: &[&str] = &[
     "JWKS_CACHE_MAX_SECONDS",
     "JWKS_REFRESH_COOLDOWN_SECONDS",
     "JWKS_ALLOW_HTTP_LOOPBACK",
+    "ROUTE_RULES",
+    "UNLISTED_ROUTES",
 ];
 
 fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
@@ -124,6 +127,19 @@ impl Settings {
             .map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default();
         let max_age: u64 = env.number("MAX_TOKEN_AGE_SECONDS", 0)?;
+        // `METHOD /path=scopes; ...`, or the JSON list form when it starts with `[`.
+        let route_rules = match env.get("ROUTE_RULES") {
+            None => None,
+            Some(v) if v.starts_with('[') => Some(RulesInput::List(
+                serde_json::from_str(v).map_err(|e| err("ROUTE_RULES", format!("not a JSON rule list: {e}")))?,
+            )),
+            Some(v) => Some(RulesInput::Text(v.to_owned())),
+        };
+        let unlisted_routes = match env.get("UNLISTED_ROUTES") {
+            None | Some("allow") => UnlistedRoutes::Allow,
+            Some("deny") => UnlistedRoutes::Deny,
+            Some(v) => return Err(err("UNLISTED_ROUTES", format!("`{v}` is not `allow` or `deny`"))),
+        };
         let config_input = ConfigInput {
             issuers: issuers.clone(),
             audiences,
@@ -137,8 +153,14 @@ impl Settings {
             context_claims: env.list("CONTEXT_CLAIMS"),
             http_api_response,
             limits,
+            route_rules,
+            unlisted_routes,
         };
-        let config = Config::new(config_input.clone())?;
+        let config = Config::new(config_input.clone()).map_err(|e| match e.setting {
+            // Name the environment variable the user wrote.
+            "route_rules" => ConfigError { setting: "ROUTE_RULES", problem: e.problem },
+            _ => e,
+        })?;
 
         let allow_http_loopback = env.flag("JWKS_ALLOW_HTTP_LOOPBACK")?;
         let jwks_uri = env.get("JWKS_URI").map(str::to_owned);

@@ -25,6 +25,7 @@ pub mod keys;
 pub mod limits;
 pub mod policy;
 pub mod reason;
+pub mod routes;
 pub mod token;
 
 pub use alg::Algorithm;
@@ -36,6 +37,7 @@ pub use limits::Limits;
 pub use reason::{JwksError, KeyProblem, Reason};
 
 use config::{HttpApiResponse, PolicyResource};
+use routes::UnlistedRoutes;
 use event::EventKind;
 use policy::ExecuteApiArn;
 use serde_json::{Map, Value};
@@ -160,16 +162,10 @@ impl<P: CryptoProvider> Verifier<P> {
             .map(str::to_owned);
 
         let context = policy::context(&claims, &self.config.context_claims);
-        let response = if event.kind == EventKind::HttpV2 && self.config.http_api_response == HttpApiResponse::Simple {
-            policy::simple_response(allowed, context)
-        } else {
-            let principal = log.sub.as_deref().unwrap_or("unknown");
-            let resource = match self.config.policy_resource {
-                PolicyResource::Stage => arn.stage_wide(),
-                PolicyResource::Method => event.arn.clone(),
-            };
-            let effect = if allowed { "Allow" } else { "Deny" };
-            policy::iam_policy(principal, effect, &resource, context)
+        let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
+        let (response, allowed) = match self.respond(&event, &arn, &claims, allowed, principal, context) {
+            Ok(answer) => answer,
+            Err(reason) => return Decision::unauthorized(reason, log),
         };
         Decision {
             outcome: if allowed { Outcome::Allow } else { Outcome::Deny },
@@ -177,6 +173,52 @@ impl<P: CryptoProvider> Verifier<P> {
             response: Some(response),
             log,
         }
+    }
+
+    /// The response for a valid token, and whether it allows this request. `has_scopes` says
+    /// whether the token holds the globally required scopes.
+    fn respond(
+        &self,
+        event: &event::AuthEvent,
+        arn: &ExecuteApiArn<'_>,
+        claims: &Map<String, Value>,
+        has_scopes: bool,
+        principal: String,
+        context: Map<String, Value>,
+    ) -> Result<(Value, bool), Reason> {
+        let rules = &self.config.route_rules;
+        let held = claims::scopes(claims)?;
+        let holds = |rule: &routes::RouteRule| rule.scopes.iter().all(|s| held.contains(&s.as_str()));
+        let open_by_default = self.config.unlisted_routes == UnlistedRoutes::Allow;
+
+        if event.kind == EventKind::HttpV2 && self.config.http_api_response == HttpApiResponse::Simple {
+            // Simple responses carry no statements: decide for this route key (README: add
+            // `$context.routeKey` to the identity sources when caching).
+            let route_key = event.route_key.as_deref().unwrap_or("$default");
+            let mut applying = rules.iter().filter(|r| r.applies_to_route_key(route_key)).peekable();
+            let named = applying.peek().is_some();
+            let allowed = has_scopes && applying.all(holds) && (named || open_by_default);
+            return Ok((policy::simple_response(allowed, context), allowed));
+        }
+
+        let default_resource = match self.config.policy_resource {
+            PolicyResource::Stage => arn.stage_wide(),
+            PolicyResource::Method => event.arn.clone(),
+        };
+        let mut statements = Vec::new();
+        if !has_scopes {
+            statements.push(policy::Statement::deny(default_resource));
+        } else {
+            if rules.is_empty() || open_by_default {
+                statements.push(policy::Statement::allow(default_resource));
+            }
+            for rule in rules {
+                let resource = format!("{}/{}/{}", arn.api, arn.stage, rule.resource_suffix());
+                statements.push(if holds(rule) { policy::Statement::allow(resource) } else { policy::Statement::deny(resource) });
+            }
+        }
+        let allowed = policy::allows(&statements, &event.arn);
+        Ok((policy::iam_policy(&principal, &statements, context), allowed))
     }
 }
 

@@ -48,13 +48,42 @@ impl<'a> ExecuteApiArn<'a> {
     }
 }
 
-pub fn iam_policy(principal: &str, effect: &str, resource: &str, context: Map<String, Value>) -> Value {
+/// One `execute-api:Invoke` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub allow: bool,
+    pub resource: String,
+}
+
+impl Statement {
+    pub fn allow(resource: String) -> Statement {
+        Statement { allow: true, resource }
+    }
+    pub fn deny(resource: String) -> Statement {
+        Statement { allow: false, resource }
+    }
+}
+
+/// IAM evaluation for one ARN: an explicit Deny wins, then an Allow, else the implicit deny.
+pub fn allows(statements: &[Statement], arn: &str) -> bool {
+    let matching = || statements.iter().filter(|s| crate::routes::glob(&s.resource, arn));
+    !matching().any(|s| !s.allow) && matching().any(|s| s.allow)
+}
+
+pub fn iam_policy(principal: &str, statements: &[Statement], context: Map<String, Value>) -> Value {
+    let statements: Vec<Value> = statements
+        .iter()
+        .map(|s| {
+            json!({
+                "Action": "execute-api:Invoke",
+                "Effect": if s.allow { "Allow" } else { "Deny" },
+                "Resource": s.resource,
+            })
+        })
+        .collect();
     let mut response = json!({
         "principalId": principal,
-        "policyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{ "Action": "execute-api:Invoke", "Effect": effect, "Resource": resource }]
-        }
+        "policyDocument": { "Version": "2012-10-17", "Statement": statements }
     });
     if !context.is_empty() {
         response["context"] = Value::Object(context);
