@@ -1,6 +1,6 @@
 // One bounded GET: a timeout that covers headers and body (AbortSignal), a size limit enforced
 // while streaming (a hostile or broken endpoint cannot make us buffer more than the limit),
-// and the URL rule applied after redirects too.
+// and the URL rule applied to every redirect before it is followed.
 import { JwksFetchError } from "./errors.js";
 import { isFetchableUrl } from "./settings.js";
 
@@ -17,23 +17,37 @@ export interface FetchedDocument {
   cacheControl: string | null;
 }
 
+/** Redirects are followed by hand so every hop is checked before it is contacted. */
+const MAX_REDIRECTS = 3;
+
 export async function fetchLimited(fetchFn: FetchFunction, url: string, limits: FetchLimits): Promise<FetchedDocument> {
-  if (!isFetchableUrl(url, limits.allowHttpLoopback)) {
-    throw new JwksFetchError("insecure_url", `refusing to fetch ${url}: not https`);
-  }
   const signal = AbortSignal.timeout(limits.timeoutMs);
-  let response: Response;
-  try {
-    response = await fetchFn(url, { signal, redirect: "follow", headers: { accept: "application/json" } });
-  } catch (e) {
-    throw signal.aborted
-      ? new JwksFetchError("timeout", `${url}: no answer within ${limits.timeoutMs} ms`)
-      : new JwksFetchError("network", `${url}: ${(e as Error).message}`);
-  }
-  try {
-    if (response.redirected && !isFetchableUrl(response.url, limits.allowHttpLoopback)) {
-      throw new JwksFetchError("insecure_url", `${url} redirected to a URL that is not https`);
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    if (!isFetchableUrl(current, limits.allowHttpLoopback)) {
+      throw new JwksFetchError("insecure_url", `refusing to fetch ${current}: not https`);
     }
+    let response: Response;
+    try {
+      response = await fetchFn(current, { signal, redirect: "manual", headers: { accept: "application/json" } });
+    } catch (e) {
+      throw signal.aborted
+        ? new JwksFetchError("timeout", `${url}: no answer within ${limits.timeoutMs} ms`)
+        : new JwksFetchError("network", `${current}: ${(e as Error).message}`);
+    }
+    const location = response.headers.get("location");
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel().catch(() => {});
+      if (hop >= MAX_REDIRECTS) throw new JwksFetchError("http_status", `${url}: too many redirects`);
+      current = new URL(location, current).toString();
+      continue;
+    }
+    return readResponse(response, current, limits, signal);
+  }
+}
+
+async function readResponse(response: Response, url: string, limits: FetchLimits, signal: AbortSignal): Promise<FetchedDocument> {
+  try {
     if (!response.ok) {
       throw new JwksFetchError("http_status", `${url}: HTTP ${response.status}`);
     }
