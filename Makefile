@@ -14,7 +14,7 @@ wasm:
 node-deps:
 	host-node/scripts/install-deps.sh
 
-demo: wasm node-deps
+demo: node-package
 	node host-node/demo/demo.mjs
 
 test-rust:
