@@ -75,7 +75,7 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
 
   async function decide(event: unknown): Promise<Decision> {
     const started = performance.now();
-    let decision = await decideUnlogged(event);
+    const decision = await decideUnlogged(event);
     logDecision(decision, started, "authorize");
     return decision;
   }

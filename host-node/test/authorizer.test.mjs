@@ -83,6 +83,14 @@ test("verify() returns the claims; REQUEST events read the Authorization header"
   assert.equal(verified.claims.client_id, "svc-client");
   const response = await a.authorize(requestEvent(`bearer ${token}`));
   assert.equal(response.policyDocument.Statement[0].Effect, "Allow");
+  const httpApi = {
+    version: "2.0",
+    type: "REQUEST",
+    routeArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/$default/GET/pets",
+    routeKey: "GET /pets",
+    headers: { authorization: `Bearer ${token}` },
+  };
+  assert.equal((await a.authorize(httpApi)).isAuthorized, true, "HTTP API 2.0: simple response");
   const [h, p, sig] = token.split(".");
   const other = Buffer.from(JSON.stringify({ ...peek(token).claims, scope: "pets:admin" })).toString("base64url");
   assert.equal(await refusal(a.verify(`${h}.${other}.${sig}`)), "bad_signature");
