@@ -72,7 +72,15 @@ export async function startProvider() {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   provider = makeProvider(issuer, state.keys, state);
 
-  async function token(alg = "RS256", audience = AUDIENCE) {
+  // The signing algorithm is provider state, so requests are serialised.
+  let queue = Promise.resolve();
+  function token(alg = "RS256", audience = AUDIENCE) {
+    const next = queue.then(() => mint(alg, audience));
+    queue = next.catch(() => {});
+    return next;
+  }
+
+  async function mint(alg, audience) {
     state.alg = alg;
     const response = await fetch(`${issuer}/token`, {
       method: "POST",
