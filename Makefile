@@ -25,13 +25,13 @@ node-package: wasm node-deps
 	host-node/scripts/build.sh
 
 test-node: node-package
-	cd host-node && node --test test/
+	cd host-node && node --test --test-timeout=180000 test/
 
 test-bun: node-package
-	cd host-node && node_modules/.bin/bun test ./test-bun
+	cd host-node && node_modules/.bin/bun test --timeout 30000 ./test-bun
 
 test-edge: node-package
-	cd host-node && node --test test-edge/
+	cd host-node && node --test --test-timeout=180000 test-edge/
 
 test: test-rust test-node test-bun test-edge
 	@echo "make test: all suites passed"
