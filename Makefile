@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps test-rust test-node bench clean
+.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge bench clean
 
 wasm:
 	wasm/build.sh
@@ -14,18 +14,28 @@ wasm:
 node-deps:
 	host-node/scripts/install-deps.sh
 
-demo: wasm node-deps
+demo: node-package
 	node host-node/demo/demo.mjs
 
 test-rust:
 	cargo test --workspace --locked
 
-test-node: wasm node-deps
-	node --test host-node/test/
+# The npm package (host-node/package): wasm/pkg copied in, src/ compiled with tsc.
+node-package: wasm node-deps
+	host-node/scripts/build.sh
 
-test: test-rust test-node
+test-node: node-package
+	cd host-node && node --test --test-timeout=180000 test/
+
+test-bun: node-package
+	cd host-node && node_modules/.bin/bun test --timeout 30000 ./test-bun
+
+test-edge: node-package
+	cd host-node && node --test --test-timeout=180000 test-edge/
+
+test: test-rust test-node test-bun test-edge
 	@echo "make test: all suites passed"
 
 clean:
 	cargo clean
-	rm -rf wasm/pkg host-node/node_modules
+	rm -rf wasm/pkg host-node/node_modules host-node/pkg host-node/package/dist host-node/package/pkg

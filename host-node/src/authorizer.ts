@@ -1,0 +1,152 @@
+// The authorizer: settings validated at creation, JWKS fetched and cached per warm instance,
+// every decision made by the WebAssembly core and logged as one JSON line.
+import { AuthorizerError, type ReasonCode } from "./errors.js";
+import type { FetchFunction } from "./fetch-limited.js";
+import { JwksCache } from "./jwks-cache.js";
+import { jsonLineLogger, silentLogger, type Logger } from "./log.js";
+import { ModuleSession, type ModuleDecision } from "./module-session.js";
+import { resolveSettings, type Settings, type SettingsOptions } from "./settings.js";
+import type { AuthorizerResponse, Decision, VerifiedToken } from "./types.js";
+import { ensureWasm, type WasmSource } from "./wasm-module.js";
+
+/** Runtime wiring: how to reach the module, the network, the clock and the log. */
+export interface RuntimeOptions {
+  /** The compiled module or its bytes. Node and bun find the file themselves; edge runtimes
+   * pass the imported `jwtgate_wasm_bg.wasm`. */
+  wasm?: WasmSource;
+  /** The `fetch` used for JWKS and discovery (default: the global one). */
+  fetch?: FetchFunction;
+  /** Clock in milliseconds since the epoch (default `Date.now`); tests move it. */
+  now?: () => number;
+  /** Where the decision log lines go; `false` for nowhere. Default: JSON lines on stdout. */
+  log?: Logger | false;
+}
+
+export type AuthorizerConfig = SettingsOptions & RuntimeOptions;
+
+export interface Authorizer {
+  /**
+   * Decide an API Gateway authorizer event. Resolves with the response to return (Allow, or
+   * Deny for a valid token without the required scopes); rejects with `AuthorizerError`
+   * (message `Unauthorized`, so API Gateway answers 401) otherwise.
+   */
+  authorize(event: unknown): Promise<AuthorizerResponse>;
+  /** Like `authorize`, but resolves with the whole decision and never rejects. */
+  decide(event: unknown): Promise<Decision>;
+  /** Verify a bare token. Resolves with its header and claims, rejects with `AuthorizerError`. */
+  verify(token: string): Promise<VerifiedToken>;
+  /** The validated settings (configuration and JWKS rules). */
+  readonly settings: Settings;
+}
+
+/** Create an authorizer. Rejects with `ConfigurationError` when a setting is missing or invalid. */
+export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<Authorizer> {
+  await ensureWasm(config.wasm);
+  const settings = resolveSettings(config);
+  const session = new ModuleSession(settings.config);
+  const nowMs = config.now ?? Date.now;
+  const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
+  const fetchFn = config.fetch ?? ((input, init) => fetch(input, init));
+  const keys = new JwksCache(settings.jwks, {
+    fetch: fetchFn,
+    nowMs,
+    log,
+    loadKeys: (jwks) => session.loadKeys(jwks),
+    issuers: settings.config.issuers,
+  });
+  const nowSeconds = () => Math.floor(nowMs() / 1000);
+
+  function logDecision(d: Decision | ModuleDecision, started: number, kind: "authorize" | "verify"): void {
+    log({
+      level: d.outcome === "unauthorized" ? "warn" : "info",
+      msg: "authorizer decision",
+      call: kind,
+      outcome: d.outcome,
+      reason: d.reason,
+      event: d.event,
+      alg: d.alg,
+      kid: d.kid,
+      iss: d.iss,
+      sub: d.sub,
+      client_id: d.client_id,
+      latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+    });
+  }
+
+  async function decide(event: unknown): Promise<Decision> {
+    const started = performance.now();
+    const decision = await decideUnlogged(event);
+    logDecision(decision, started, "authorize");
+    return decision;
+  }
+
+  async function decideUnlogged(event: unknown): Promise<Decision> {
+    let eventJson: string | undefined;
+    try {
+      eventJson = JSON.stringify(event);
+    } catch {
+      // Circular or BigInt members: not an API Gateway event.
+    }
+    if (eventJson === undefined) return refused("invalid_event", "the event is not JSON");
+    if (!(await keys.ensureKeys())) return refused("jwks_unavailable", keys.failure?.message ?? "no keys");
+    let d = session.authorize(eventJson, nowSeconds());
+    if (d.outcome === "refresh_keys" && (await keys.refreshForUnknownKid())) {
+      d = session.authorize(eventJson, nowSeconds());
+    }
+    if (d.outcome === "refresh_keys") return { ...d, outcome: "unauthorized", response: null };
+    return d as Decision;
+  }
+
+  async function verify(token: string): Promise<VerifiedToken> {
+    const started = performance.now();
+    const fields = { event: null, alg: null, kid: null, iss: null, sub: null, client_id: null } as const;
+    if (typeof token !== "string") {
+      logDecision({ ...fields, outcome: "unauthorized", reason: "malformed_token", message: null, response: null }, started, "verify");
+      throw new AuthorizerError("malformed_token", "the token is not a string");
+    }
+    if (!(await keys.ensureKeys())) {
+      logDecision({ ...fields, outcome: "unauthorized", reason: "jwks_unavailable", message: null, response: null }, started, "verify");
+      throw new AuthorizerError("jwks_unavailable", keys.failure?.message);
+    }
+    let r = session.verify(token, nowSeconds());
+    if (!r.ok && r.refresh_keys && (await keys.refreshForUnknownKid())) r = session.verify(token, nowSeconds());
+    if (r.ok) {
+      const c = r.claims;
+      const str = (v: unknown) => (typeof v === "string" ? v : null);
+      logDecision(
+        { ...fields, outcome: "allow", reason: null, message: null, response: null, alg: r.header.alg, kid: r.header.kid, iss: str(c.iss), sub: str(c.sub), client_id: str(c.client_id) },
+        started,
+        "verify",
+      );
+      return { header: r.header, claims: r.claims };
+    }
+    logDecision({ ...fields, outcome: "unauthorized", reason: r.reason, message: r.message, response: null, kid: r.kid }, started, "verify");
+    throw new AuthorizerError(r.reason, r.message);
+  }
+
+  return {
+    settings,
+    decide,
+    verify,
+    async authorize(event: unknown): Promise<AuthorizerResponse> {
+      const d = await decide(event);
+      if (d.response === null) throw new AuthorizerError(d.reason ?? "internal_error", d.message ?? undefined);
+      return d.response;
+    },
+  };
+}
+
+function refused(reason: ReasonCode, message: string): Decision {
+  return {
+    outcome: "unauthorized",
+    reason,
+    message,
+    event: null,
+    alg: null,
+    kid: null,
+    iss: null,
+    sub: null,
+    client_id: null,
+    response: null,
+  };
+}

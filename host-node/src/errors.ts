@@ -1,0 +1,53 @@
+// Errors as types. Callers (and API Gateway) only ever see the message `Unauthorized`; the
+// stable reason code is for logs and for programs that call the package directly.
+
+/** A stable reason code: the core's (e.g. `token_expired`, `unknown_kid`) or the host's. */
+export type ReasonCode = CoreReason | HostReason;
+
+/** Reason codes decided by the verification core (core/src/reason.rs). */
+export type CoreReason =
+  | "invalid_event" | "missing_token" | "bad_authorization_scheme" | "token_too_large"
+  | "malformed_token" | "invalid_base64" | "invalid_json" | "duplicate_member"
+  | "unsupported_critical" | "unencoded_payload" | "algorithm_not_allowed" | "no_keys"
+  | "unknown_kid" | "no_matching_key" | "key_mismatch" | "bad_signature" | "invalid_claim"
+  | "missing_exp" | "token_expired" | "token_not_yet_valid" | "issued_in_future" | "missing_iat"
+  | "token_too_old" | "issuer_mismatch" | "audience_mismatch" | "token_type_mismatch"
+  | "client_not_allowed" | "missing_scope";
+
+/** Reason codes the JavaScript host adds: no keys could be fetched, a bad JWKS was brought,
+ * or the module failed (a trap), which is never a reason to allow. */
+export type HostReason = "jwks_unavailable" | "jwks_invalid" | "internal_error";
+
+/**
+ * A token or event was refused. The message is always exactly `Unauthorized`, so throwing it
+ * from a Lambda authorizer makes API Gateway answer 401 and tells the caller nothing more.
+ */
+export class AuthorizerError extends Error {
+  override readonly name = "AuthorizerError";
+  constructor(
+    /** Why, as a stable code for logs and programs. Never shown to the caller. */
+    readonly reason: ReasonCode,
+    /** A human explanation of the reason, for logs. */
+    readonly detail?: string,
+  ) {
+    super("Unauthorized");
+  }
+}
+
+/** The settings are invalid (a missing or malformed variable); the message names the setting. */
+export class ConfigurationError extends Error {
+  override readonly name = "ConfigurationError";
+}
+
+/** Why a JWKS (or discovery document) fetch failed. */
+export type JwksFailure =
+  | "insecure_url" | "network" | "timeout" | "http_status" | "too_large"
+  | "discovery_invalid" | "jwks_invalid";
+
+/** A JWKS or discovery fetch failed. The last good keys (if any) stay in use. */
+export class JwksFetchError extends Error {
+  override readonly name = "JwksFetchError";
+  constructor(readonly failure: JwksFailure, message: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,43 @@
+// Verification with keys the caller brings (edge runtimes, tests): no fetch, no cache, the
+// caller's clock. The same core and the same settings as `createAuthorizer`.
+import type { AuthorizerConfig } from "./authorizer.js";
+import { ModuleSession } from "./module-session.js";
+import { resolveSettings } from "./settings.js";
+import type { VerifyResult } from "./types.js";
+import { ensureWasm } from "./wasm-module.js";
+
+/** A JWKS as bytes, JSON text or an object `{ keys: [...] }`. */
+export type JwksInput = Uint8Array | ArrayBuffer | string | { keys: unknown[] };
+
+/**
+ * Verify `token` against `jwks` at `nowSeconds` (Unix seconds). Resolves with a result, never
+ * rejects for a bad token: `{ ok: true, header, claims }` or `{ ok: false, reason, message }`.
+ * Rejects with `ConfigurationError` for invalid settings.
+ */
+export async function verifyWithKeys(
+  token: string,
+  jwks: JwksInput,
+  nowSeconds: number,
+  config: AuthorizerConfig,
+): Promise<VerifyResult> {
+  await ensureWasm(config.wasm);
+  // The keys are brought by the caller, so no URL is ever fetched: a placeholder JWKS_URI
+  // keeps the URL rules (which apply to fetching) from refusing e.g. an http issuer.
+  const settings = resolveSettings({ jwksUri: "https://keys.invalid/", ...config });
+  const session = new ModuleSession(settings.config);
+  try {
+    const report = session.loadKeys(toBytes(jwks));
+    if (!report.ok) return { ok: false, reason: "jwks_invalid", message: report.error ?? "invalid JWKS", kid: null };
+    const r = session.verify(String(token), nowSeconds);
+    if (r.ok) return { ok: true, header: r.header, claims: r.claims };
+    return { ok: false, reason: r.reason, message: r.message, kid: r.kid };
+  } finally {
+    session.free();
+  }
+}
+
+function toBytes(jwks: JwksInput): Uint8Array {
+  if (jwks instanceof Uint8Array) return jwks;
+  if (jwks instanceof ArrayBuffer) return new Uint8Array(jwks);
+  return new TextEncoder().encode(typeof jwks === "string" ? jwks : JSON.stringify(jwks));
+}

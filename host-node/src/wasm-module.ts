@@ -1,0 +1,33 @@
+// The one jwtgate WebAssembly module, shared by every authorizer in this JavaScript realm.
+// wasm-bindgen's glue keeps a single instance per realm, so it is initialised once.
+import { initSync } from "../pkg/jwtgate_wasm.js";
+
+/** The compiled module (edge runtimes import the .wasm as one) or its bytes. */
+export type WasmSource = WebAssembly.Module | BufferSource;
+
+/** Finds the module's bytes where no caller passed them (Node, bun: the file next to us). */
+export type WasmLocator = () => Promise<WasmSource>;
+
+let initialised = false;
+let defaultLocator: WasmLocator | undefined;
+
+/** Registered by the Node/bun entry point; edge entry points register none. */
+export function setDefaultWasmLocator(locator: WasmLocator): void {
+  defaultLocator = locator;
+}
+
+/** Make the module usable: from `source` if given, else from the runtime's default locator. */
+export async function ensureWasm(source?: WasmSource): Promise<void> {
+  if (initialised) return;
+  if (source === undefined) {
+    if (!defaultLocator) {
+      throw new Error(
+        "jwtgate: no WebAssembly module: pass `wasm` (a WebAssembly.Module or the bytes of jwtgate_wasm_bg.wasm) on this runtime",
+      );
+    }
+    source = await defaultLocator();
+    if (initialised) return; // another caller finished first while we were reading
+  }
+  initSync({ module: source });
+  initialised = true;
+}
