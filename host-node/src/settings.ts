@@ -1,7 +1,7 @@
 // Configuration: the package's options are turned into the environment-variable form and
 // validated by the module's `settingsFromEnv`, so names, defaults and errors are the same
 // in every host (Lambda with wasmtime, Node, bun, edge). This file never re-implements a rule.
-import { settingsFromEnv } from "../pkg/jwtgate_wasm.js";
+import { settingsFromEnv, variables } from "../pkg/jwtgate_wasm.js";
 import { ConfigurationError } from "./errors.js";
 
 /** Settings as options; each one has the environment variable named beside it. */
@@ -45,6 +45,13 @@ export interface SettingsOptions {
   /** `JWKS_ALLOW_HTTP_LOOPBACK`: allow plain http to loopback addresses (tests, demos). */
   jwksAllowHttpLoopback?: boolean;
   /**
+   * `ROUTE_RULES`: per-route scopes, `"GET /pets/*=pets:read; POST /pets=pets:write"` or a list
+   * `[{ route: "GET /pets/*", scopes: ["pets:read"] }]`.
+   */
+  routeRules?: string | { route: string; scopes: string[] }[];
+  /** `UNLISTED_ROUTES`: `allow` (default) or `deny` for routes no rule names. */
+  unlistedRoutes?: "allow" | "deny";
+  /**
    * Environment variables with the names above (e.g. `process.env`). Options given as fields
    * take precedence over these.
    */
@@ -73,11 +80,15 @@ const ENV_NAME: Record<Exclude<keyof SettingsOptions, "env">, string> = {
   jwksCacheMaxSeconds: "JWKS_CACHE_MAX_SECONDS",
   jwksRefreshCooldownSeconds: "JWKS_REFRESH_COOLDOWN_SECONDS",
   jwksAllowHttpLoopback: "JWKS_ALLOW_HTTP_LOOPBACK",
+  routeRules: "ROUTE_RULES",
+  unlistedRoutes: "UNLISTED_ROUTES",
 };
 
 /** Only these variables are handed to the module (never the rest of the environment, which
- * holds credentials on Lambda). Keep in step with `VARIABLES` in core/src/env.rs. */
-const KNOWN_VARIABLES = [...Object.values(ENV_NAME), "TOKEN_ISSUER"];
+ * holds credentials on Lambda). The module says which it reads. */
+function knownVariables(): string[] {
+  return JSON.parse(variables()) as string[];
+}
 
 /** How the host fetches and caches the JWKS (validated by the module). */
 export interface JwksSettings {
@@ -105,14 +116,16 @@ export interface Settings {
 
 function asVariable(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(String).join(",");
+  if (Array.isArray(value)) {
+    return value.some((v) => typeof v === "object") ? JSON.stringify(value) : value.map(String).join(",");
+  }
   return String(value);
 }
 
 /** The environment-variable form of `options` (fields over `options.env`). */
 export function toEnvironment(options: SettingsOptions): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of KNOWN_VARIABLES) {
+  for (const name of knownVariables()) {
     const value = options.env?.[name];
     if (typeof value === "string") env[name] = value;
   }

@@ -73,6 +73,13 @@ pub fn settings_from_env(env_json: &str) -> String {
     session::settings_from_env(env_json.as_bytes()).unwrap_or_else(|e| e)
 }
 
+/// The environment variables the settings read, as a JSON array of names: hosts pass only these
+/// into the module (the rest of a process environment may hold credentials).
+#[wasm_bindgen]
+pub fn variables() -> String {
+    serde_json::to_string(jwtgate_core::env::VARIABLES).unwrap_or_default()
+}
+
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
