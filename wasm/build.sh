@@ -71,3 +71,13 @@ built="$(ls -t "$root"/target/wasm*/"$target"/release/jwtgate_wasm.wasm | head -
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" "$built"
 log "built $(wc -c < "$out/jwtgate_wasm_bg.wasm") bytes: wasm/pkg/jwtgate_wasm_bg.wasm"
+# A stable path for the host side of the signature seam (wasm-bindgen puts snippets under a
+# hashed folder).
+snippet="$(cd "$out" && ls -d snippets/*/js/host-provider.js)"
+printf 'export { setHostVerifier } from "./%s";\n' "$snippet" > "$out/host-provider.js"
+cat > "$out/host-provider.d.ts" <<'DTS'
+/** Register the host's signature check for sessions created with `createWithHostProvider`. */
+export function setHostVerifier(
+  fn: ((alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array) => boolean) | null,
+): void;
+DTS

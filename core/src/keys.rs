@@ -24,6 +24,9 @@ pub struct Jwk {
     /// The one algorithm this key may be used with, when the JWK says (`alg`).
     pub alg: Option<Algorithm>,
     pub key: PublicKey,
+    /// The public key alone as canonical JWK JSON (`kty` and key members, sorted): what a host's
+    /// own crypto provider builds its key object from, and a stable cache key for it.
+    pub public_jwk: String,
 }
 
 impl Jwk {
@@ -126,7 +129,19 @@ fn load_key(jwk: &Map<String, Value>) -> Result<Jwk, KeyProblem> {
     if alg.is_some_and(|a| a.key_kind() != key.kind()) {
         return Err(KeyProblem::BadAlgorithm);
     }
-    Ok(Jwk { kid, alg, key })
+    let public_jwk = public_jwk(&key);
+    Ok(Jwk { kid, alg, key, public_jwk })
+}
+
+fn public_jwk(key: &PublicKey) -> String {
+    let b = |bytes: &[u8]| b64::encode(bytes);
+    let doc = match key {
+        PublicKey::Rsa { n, e, .. } => serde_json::json!({ "kty": "RSA", "n": b(n), "e": b(e) }),
+        PublicKey::P256 { x, y, .. } => serde_json::json!({ "kty": "EC", "crv": "P-256", "x": b(x), "y": b(y) }),
+        PublicKey::P384 { x, y, .. } => serde_json::json!({ "kty": "EC", "crv": "P-384", "x": b(x), "y": b(y) }),
+        PublicKey::Ed25519 { x, .. } => serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": b(x) }),
+    };
+    doc.to_string()
 }
 
 /// A required base64url member, decoded.

@@ -120,7 +120,7 @@ impl<P: CryptoProvider> Verifier<P> {
         signature: &[u8],
     ) -> Result<(), Reason> {
         let key = select_key(keys, alg, kid)?;
-        if self.provider.verify(alg, &key.key, message, signature) { Ok(()) } else { Err(Reason::BadSignature) }
+        if self.provider.verify(alg, key, message, signature) { Ok(()) } else { Err(Reason::BadSignature) }
     }
 
     /// Decide an API Gateway authorizer event (JSON bytes) at time `now` (Unix seconds).

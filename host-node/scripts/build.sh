@@ -11,11 +11,11 @@ if [ ! -f "$wasm_pkg/jwtgate_wasm_bg.wasm" ]; then
     exit 1
 fi
 cd "$here"
-files=(jwtgate_wasm.js jwtgate_wasm.d.ts jwtgate_wasm_bg.wasm jwtgate_wasm_bg.wasm.d.ts)
+files=(jwtgate_wasm.js jwtgate_wasm.d.ts jwtgate_wasm_bg.wasm jwtgate_wasm_bg.wasm.d.ts host-provider.js host-provider.d.ts snippets)
 rm -rf package/dist package/pkg pkg
 # pkg/: what src/ imports when type-checking; package/pkg/: what the compiled package loads.
 mkdir -p pkg package/pkg
-for f in "${files[@]}"; do cp "$wasm_pkg/$f" pkg/; cp "$wasm_pkg/$f" package/pkg/; done
+for f in "${files[@]}"; do cp -r "$wasm_pkg/$f" pkg/; cp -r "$wasm_pkg/$f" package/pkg/; done
 node_modules/.bin/tsc -p tsconfig.json
 cp README.md package/README.md 2>/dev/null || true
 echo "host-node: built package/dist and package/pkg ($(wc -c < package/pkg/jwtgate_wasm_bg.wasm) bytes of wasm)" >&2

@@ -1,10 +1,10 @@
 // The authorizer: settings validated at creation, JWKS fetched and cached per warm instance,
 // every decision made by the WebAssembly core and logged as one JSON line.
-import { AuthorizerError, type ReasonCode } from "./errors.js";
+import { AuthorizerError, ConfigurationError, type ReasonCode } from "./errors.js";
 import type { FetchFunction } from "./fetch-limited.js";
 import { JwksCache } from "./jwks-cache.js";
 import { jsonLineLogger, silentLogger, type Logger } from "./log.js";
-import { ModuleSession, type ModuleDecision } from "./module-session.js";
+import { ModuleSession, type ModuleDecision, type SignatureProvider } from "./module-session.js";
 import { resolveSettings, type Settings, type SettingsOptions } from "./settings.js";
 import type { AuthorizerResponse, Decision, VerifiedToken } from "./types.js";
 import { ensureWasm, type WasmSource } from "./wasm-module.js";
@@ -20,6 +20,12 @@ export interface RuntimeOptions {
   now?: () => number;
   /** Where the decision log lines go; `false` for nowhere. Default: JSON lines on stdout. */
   log?: Logger | false;
+  /**
+   * Who checks signatures: `"wasm"` (default, the module's own pure-Rust code, the same in every
+   * host) or `"node-crypto"` (Node and bun: `node:crypto`, faster for RSA). Everything else is
+   * decided by the module either way, and both give the same answer on every test vector.
+   */
+  signatures?: "wasm" | "node-crypto";
 }
 
 export type AuthorizerConfig = SettingsOptions & RuntimeOptions;
@@ -39,11 +45,31 @@ export interface Authorizer {
   readonly settings: Settings;
 }
 
+/** The host verifier's signature (see `setHostVerifier` in the module's glue). */
+export type HostVerifier = (alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array) => boolean;
+
+/** Set by the Node/bun entry point only, so edge bundles never reach `node:crypto`. */
+let nodeCryptoLoader: (() => Promise<HostVerifier>) | null = null;
+
+export function setNodeCryptoLoader(loader: () => Promise<HostVerifier>): void {
+  nodeCryptoLoader = loader;
+}
+
+/** Register `node:crypto` with the module when asked for. */
+export async function signatureProvider(choice: RuntimeOptions["signatures"]): Promise<SignatureProvider> {
+  if (choice === undefined || choice === "wasm") return "wasm";
+  if (choice !== "node-crypto") throw new ConfigurationError(`signatures: \`${String(choice)}\` is not "wasm" or "node-crypto"`);
+  if (nodeCryptoLoader === null) throw new ConfigurationError("signatures: node-crypto is not available in this runtime");
+  const [verify, { setHostVerifier }] = await Promise.all([nodeCryptoLoader(), import("../pkg/host-provider.js")]);
+  setHostVerifier(verify);
+  return "host";
+}
+
 /** Create an authorizer. Rejects with `ConfigurationError` when a setting is missing or invalid. */
 export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<Authorizer> {
   await ensureWasm(config.wasm);
   const settings = resolveSettings(config);
-  const session = new ModuleSession(settings.config);
+  const session = new ModuleSession(settings.config, await signatureProvider(config.signatures));
   const nowMs = config.now ?? Date.now;
   const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
   const fetchFn = config.fetch ?? ((input, init) => fetch(input, init));

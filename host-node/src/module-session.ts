@@ -15,11 +15,15 @@ export type ModuleVerification =
 
 const encoder = new TextEncoder();
 
+/** Who checks signatures: the module's pure-Rust code, or the host verifier it imports. */
+export type SignatureProvider = "wasm" | "host";
+
 export class ModuleSession {
   private readonly inner: WasmAuthorizer;
 
-  constructor(config: CoreConfig) {
-    const created = WasmAuthorizer.create(JSON.stringify(config));
+  constructor(config: CoreConfig, provider: SignatureProvider = "wasm") {
+    const json = JSON.stringify(config);
+    const created = provider === "host" ? WasmAuthorizer.createWithHostProvider(json) : WasmAuthorizer.create(json);
     const inner = created.takeAuthorizer();
     const error = created.error;
     created.free();

@@ -1,6 +1,6 @@
 // Verification with keys the caller brings (edge runtimes, tests): no fetch, no cache, the
 // caller's clock. The same core and the same settings as `createAuthorizer`.
-import type { AuthorizerConfig } from "./authorizer.js";
+import { signatureProvider, type AuthorizerConfig } from "./authorizer.js";
 import { ModuleSession } from "./module-session.js";
 import { resolveSettings } from "./settings.js";
 import type { VerifyResult } from "./types.js";
@@ -24,7 +24,7 @@ export async function verifyWithKeys(
   // The keys are brought by the caller, so no URL is ever fetched: a placeholder JWKS_URI
   // keeps the URL rules (which apply to fetching) from refusing e.g. an http issuer.
   const settings = resolveSettings({ jwksUri: "https://keys.invalid/", ...config });
-  const session = new ModuleSession(settings.config);
+  const session = new ModuleSession(settings.config, await signatureProvider(config.signatures));
   try {
     const report = session.loadKeys(toBytes(jwks));
     if (!report.ok) return { ok: false, reason: "jwks_invalid", message: report.error ?? "invalid JWKS", kid: null };

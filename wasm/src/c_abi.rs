@@ -4,6 +4,7 @@
 //! an output buffer the host reads with `jwtgate_output_ptr`/`jwtgate_output_len` before its
 //! next call.
 
+use crate::provider::SessionProvider;
 use crate::session::{Session, settings_from_env};
 use std::cell::RefCell;
 
@@ -55,7 +56,21 @@ pub extern "C" fn jwtgate_output_len() -> usize {
 /// See `input`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwtgate_configure(ptr: *const u8, len: usize) -> u32 {
-    let result = Session::new(unsafe { input(ptr, len) });
+    unsafe { jwtgate_configure_with_provider(ptr, len, 0) }
+}
+
+/// `jwtgate_configure` with a signature provider: 0 the module's pure Rust, 1 the host's
+/// imported `hostVerify`. Returns 1 for an unknown provider code.
+///
+/// # Safety
+/// See `input`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwtgate_configure_with_provider(ptr: *const u8, len: usize, provider: u32) -> u32 {
+    let Some(provider) = SessionProvider::from_code(provider) else {
+        set_output(r#"{"ok":false,"error":"unknown provider"}"#.to_owned());
+        return 1;
+    };
+    let result = Session::new(unsafe { input(ptr, len) }, provider);
     let (status, out) = match result {
         Ok(session) => {
             SESSION.with(|s| *s.borrow_mut() = Some(session));

@@ -3,6 +3,7 @@
 //! plain C ABI (`jwtgate_*`) for wasmtime and other non-JavaScript hosts. ABI.md documents both.
 
 pub mod c_abi;
+pub mod provider;
 pub mod session;
 
 use wasm_bindgen::prelude::*;
@@ -20,7 +21,18 @@ impl Authorizer {
     /// the authorizer.
     #[wasm_bindgen(js_name = create)]
     pub fn create(config_json: &str) -> CreateResult {
-        match session::Session::new(config_json.as_bytes()) {
+        Authorizer::create_with(config_json, provider::SessionProvider::PureRust)
+    }
+
+    /// Like `create`, but signatures are checked by the host's verifier registered with
+    /// `setHostVerifier` (see `js/host-provider.js`).
+    #[wasm_bindgen(js_name = createWithHostProvider)]
+    pub fn create_with_host_provider(config_json: &str) -> CreateResult {
+        Authorizer::create_with(config_json, provider::SessionProvider::Host)
+    }
+
+    fn create_with(config_json: &str, provider: provider::SessionProvider) -> CreateResult {
+        match session::Session::new(config_json.as_bytes(), provider) {
             Ok(session) => CreateResult { authorizer: Some(Authorizer { session }), error: None },
             Err(error) => CreateResult { authorizer: None, error: Some(error) },
         }

@@ -3,21 +3,23 @@
 //! Both exported interfaces (wasm-bindgen for JavaScript, the C ABI for wasmtime) are thin
 //! wrappers around this type, so they cannot drift apart.
 
+use crate::provider::SessionProvider;
 use jwtgate_core::env::Settings;
 use jwtgate_core::{Config, KeySet, Verifier};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 pub struct Session {
-    verifier: Verifier,
+    verifier: Verifier<SessionProvider>,
     keys: KeySet,
 }
 
 impl Session {
     /// `config` is the core's configuration JSON. Errors are a JSON `{ok:false, error}` string.
-    pub fn new(config: &[u8]) -> Result<Session, String> {
+    /// Signatures are checked by `provider`: the module's own pure-Rust code, or the host's.
+    pub fn new(config: &[u8], provider: SessionProvider) -> Result<Session, String> {
         let config = Config::from_json(config).map_err(|e| error_json(&e.to_string()))?;
-        Ok(Session { verifier: Verifier::new(config), keys: KeySet::default() })
+        Ok(Session { verifier: Verifier::with_provider(config, provider), keys: KeySet::default() })
     }
 
     /// Replace the key set: `Ok(report)`, or `Err(error)` with the previous keys still in use

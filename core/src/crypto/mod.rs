@@ -7,6 +7,7 @@ pub mod bigint;
 pub mod rsa;
 
 use crate::alg::{Algorithm, KeyKind};
+use crate::keys::Jwk;
 
 /// A public key that passed the loader's checks, with its JWK components for providers that
 /// build their own key objects, and a form prepared for the pure-Rust provider.
@@ -48,8 +49,10 @@ impl PublicKey {
 
 /// Checks one signature. Implementations must be pure functions of their arguments.
 pub trait CryptoProvider {
-    /// `alg` always fits `key.kind()`: the core checks that before asking.
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool;
+    /// `alg` always fits the key's kind: the core checks that before asking. A provider builds
+    /// its own key object from `key.public_jwk` (caching it by that string), or uses the
+    /// prepared `key.key`.
+    fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool;
 }
 
 /// The default provider: our RSA, RustCrypto's P-256/P-384 and ed25519-dalek.
@@ -57,7 +60,14 @@ pub trait CryptoProvider {
 pub struct PureRust;
 
 impl CryptoProvider for PureRust {
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
+    fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool {
+        verify_prepared(alg, &key.key, message, signature)
+    }
+}
+
+/// The pure-Rust check on a prepared key.
+pub fn verify_prepared(alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
+    {
         use p256::ecdsa::signature::Verifier;
         match (key, alg.rsa_hash()) {
             (PublicKey::Rsa { prepared, .. }, Some(hash)) if alg.is_pss() => {

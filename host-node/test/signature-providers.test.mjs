@@ -1,0 +1,56 @@
+// The signature seam: the module's pure-Rust provider and node:crypto give the same answer,
+// token by token, for every algorithm and for tampered signatures.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { verifyWithKeys, createAuthorizer, ConfigurationError } from "../package/dist/index.js";
+import { makeKey, signToken, jwks } from "./support/tokens.mjs";
+
+const ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+const ISSUER = "https://issuer.test/";
+const now = Math.floor(Date.now() / 1000);
+
+test("every algorithm: wasm and node-crypto agree on good and tampered tokens", async () => {
+  let compared = 0;
+  for (const alg of ALGS) {
+    const key = makeKey(alg, `k-${alg}`);
+    const set = jwks(key);
+    const good = signToken(key, { iss: ISSUER, aud: "api", sub: "u", exp: now + 60 });
+    const [h, p, s] = good.split(".");
+    const sig = Buffer.from(s, "base64url");
+    sig[5] ^= 1;
+    const tampered = `${h}.${p}.${sig.toString("base64url")}`;
+    const short = `${h}.${p}.${Buffer.from(s, "base64url").subarray(1).toString("base64url")}`;
+    // PS256 with the wrong salt length: valid PSS, but not the JWA form.
+    for (const [token, want] of [[good, true], [tampered, false], [short, false]]) {
+      const results = [];
+      for (const signatures of ["wasm", "node-crypto"]) {
+        const r = await verifyWithKeys(token, set, now, { issuer: ISSUER, audience: "api", algorithms: ALGS, signatures });
+        results.push(r.ok ? "ok" : r.reason);
+      }
+      assert.equal(results[0], results[1], `${alg}: providers disagree`);
+      assert.equal(results[0] === "ok", want, `${alg}: ${results[0]}`);
+      compared++;
+    }
+  }
+  assert.equal(compared, ALGS.length * 3);
+});
+
+test("node-crypto refuses a PSS signature with another salt length, as the module does", async () => {
+  const { sign, constants } = await import("node:crypto");
+  const key = makeKey("PS256", "pss");
+  const head = Buffer.from(JSON.stringify({ alg: "PS256", kid: "pss" })).toString("base64url");
+  const body = Buffer.from(JSON.stringify({ iss: ISSUER, aud: "api", exp: now + 60 })).toString("base64url");
+  const sig = sign("sha256", Buffer.from(`${head}.${body}`), { key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 0 });
+  const token = `${head}.${body}.${sig.toString("base64url")}`;
+  for (const signatures of ["wasm", "node-crypto"]) {
+    const r = await verifyWithKeys(token, jwks(key), now, { issuer: ISSUER, audience: "api", algorithms: ["PS256"], signatures });
+    assert.equal(r.ok ? "ok" : r.reason, "bad_signature", signatures);
+  }
+});
+
+test("an unknown provider is a configuration error", async () => {
+  await assert.rejects(
+    createAuthorizer({ issuer: ISSUER, audience: "api", jwksUri: "https://issuer.test/jwks", signatures: "openssl" }),
+    ConfigurationError,
+  );
+});
