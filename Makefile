@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge bench clean
+.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-conformance bench clean
 
 wasm:
 	wasm/build.sh
@@ -33,7 +33,11 @@ test-bun: node-package
 test-edge: node-package
 	cd host-node && node --test --test-timeout=180000 test-edge/
 
-test: test-rust test-node test-bun test-edge
+# One conformance table, the same decision in every host (tests/conformance).
+test-conformance: node-package
+	tests/conformance/run-all.sh
+
+test: test-rust test-node test-bun test-edge test-conformance
 	@echo "make test: all suites passed"
 
 clean:

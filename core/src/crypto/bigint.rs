@@ -95,7 +95,7 @@ impl Modulus {
         // Left to right from the bit below the top one (acc already holds base^1).
         let top = e_be.len() * 8 - e_be[0].leading_zeros() as usize - 1;
         for bit in (0..top).rev() {
-            self.mont_mul(&acc, &acc, &mut t, &mut tmp);
+            self.mont_sqr(&acc, &mut t, &mut tmp);
             core::mem::swap(&mut acc, &mut tmp);
             if (e_be[e_be.len() - 1 - bit / 8] >> (bit % 8)) & 1 == 1 {
                 self.mont_mul(&acc, &base_m, &mut t, &mut tmp);
@@ -127,11 +127,41 @@ impl Modulus {
                 *tj += aj * bi + m * nj;
             }
         }
+        self.normalise_high_half(t, out);
+    }
+
+    /// out = a * a * R^-1 (mod n): the cross products a[i]a[j] (i < j) are computed once and
+    /// doubled, a quarter fewer multiplications than `mont_mul`, then reduced. The column
+    /// bound still holds: at most `2 * limbs + 1` products per column.
+    fn mont_sqr(&self, a: &[u64], t: &mut [u64], out: &mut [u64]) {
+        let (n, l, w, mask) = (&self.n[..], self.n.len(), self.w, self.mask);
+        let a = &a[..l];
+        t.fill(0);
+        for (i, &ai) in a.iter().enumerate() {
+            t[2 * i] += ai * ai;
+            let twice = ai << 1;
+            for (tj, &aj) in t[2 * i + 1..i + l].iter_mut().zip(&a[i + 1..]) {
+                *tj += twice * aj;
+            }
+        }
+        for i in 0..l {
+            let m = ((t[i] & mask) * self.n0_inv) & mask;
+            t[i + 1] += (t[i] + m * n[0]) >> w;
+            for (tj, &nj) in t[i + 1..i + l].iter_mut().zip(&n[1..]) {
+                *tj += m * nj;
+            }
+        }
+        self.normalise_high_half(t, out);
+    }
+
+    /// The Montgomery result is t[limbs..2 * limbs] with unpropagated carries: propagate them.
+    fn normalise_high_half(&self, t: &[u64], out: &mut [u64]) {
+        let l = self.n.len();
         let mut carry = 0u64;
         for (o, &tk) in out.iter_mut().zip(&t[l..2 * l]) {
             let v = tk + carry;
-            *o = v & mask;
-            carry = v >> w;
+            *o = v & self.mask;
+            carry = v >> self.w;
         }
         debug_assert_eq!(carry, 0);
     }

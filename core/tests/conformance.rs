@@ -1,0 +1,47 @@
+//! The conformance table (tests/conformance/vectors.json) decided by the native core. Writes
+//! each decision to target/conformance/native.json, which tests/conformance/compare.mjs
+//! compares with every other host's; and checks that every reason code has a case.
+
+use jwtgate_core::{Config, KeySet, Reason, Verifier};
+use serde_json::{Map, Value, json};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn native_core_decides_every_case_as_expected() {
+    let doc: Value = serde_json::from_slice(&std::fs::read(root().join("tests/conformance/vectors.json")).unwrap()).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    let (mut passed, mut failed) = (0, 0);
+    let mut results = Map::new();
+    for c in cases {
+        let name = c["name"].as_str().unwrap();
+        let config = Config::from_json(c["config"].to_string().as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let keys = KeySet::parse(c["jwks"].to_string().as_bytes(), &config.limits).unwrap();
+        let d = Verifier::new(config).authorize(&keys, c["event"].to_string().as_bytes(), c["now"].as_i64().unwrap());
+        let got = (d.outcome.name(), d.reason.map(Reason::code));
+        let want = (c["expected"]["outcome"].as_str().unwrap(), c["expected"]["reason"].as_str());
+        if got == want {
+            passed += 1;
+        } else {
+            failed += 1;
+            println!("FAIL {name}: got {got:?}, expected {want:?}");
+        }
+        results.insert(
+            name.to_owned(),
+            json!({ "outcome": got.0, "reason": got.1, "response": d.response, "keys": keys.keys().len() }),
+        );
+    }
+    let out = root().join("target/conformance");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("native.json"), serde_json::to_string_pretty(&Value::Object(results)).unwrap()).unwrap();
+    println!("conformance (native core): {} cases", cases.len());
+    println!("{passed} passed, {failed} failed");
+    assert_eq!(failed, 0);
+
+    let covered: Vec<&str> = cases.iter().filter_map(|c| c["expected"]["reason"].as_str()).collect();
+    let missing: Vec<&str> = Reason::ALL.iter().map(|r| r.code()).filter(|code| !covered.contains(code)).collect();
+    assert!(missing.is_empty(), "reason codes without a conformance case: {missing:?}");
+}

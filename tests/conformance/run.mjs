@@ -1,0 +1,57 @@
+// Conformance runner for JavaScript hosts: feeds every case of vectors.json to the npm package
+// (host-node/package: its wasm module and glue) and checks the decision.
+//   node tests/conformance/run.mjs [--signatures wasm|node-crypto] [--out FILE]
+//   bun  tests/conformance/run.mjs ...        deno run --allow-read --allow-write ... run.mjs
+// Prints `N passed, N failed`; writes each case's decision to --out for compare.mjs.
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const signatures = arg("--signatures", "wasm");
+const out = arg("--out", null);
+
+const pkg = here("../../host-node/package/pkg/");
+const glue = await import(`${pkg}jwtgate_wasm.js`);
+glue.initSync({ module: readFileSync(`${pkg}jwtgate_wasm_bg.wasm`) });
+if (signatures === "node-crypto") {
+  const { setHostVerifier } = await import(`${pkg}host-provider.js`);
+  const { nodeCryptoVerify } = await import(here("../../host-node/package/dist/node-crypto-verifier.js"));
+  setHostVerifier(nodeCryptoVerify);
+} else if (signatures !== "wasm") {
+  throw new Error(`unknown --signatures ${signatures}`);
+}
+
+const { cases } = JSON.parse(readFileSync(here("vectors.json"), "utf8"));
+const encoder = new TextEncoder();
+const results = {};
+let passed = 0;
+let failed = 0;
+for (const c of cases) {
+  const config = JSON.stringify(c.config);
+  const created = signatures === "wasm" ? glue.Authorizer.create(config) : glue.Authorizer.createWithHostProvider(config);
+  const authorizer = created.takeAuthorizer();
+  if (!authorizer) throw new Error(`${c.name}: configuration refused: ${created.error}`);
+  const report = JSON.parse(authorizer.setKeys(encoder.encode(JSON.stringify(c.jwks))));
+  const d = JSON.parse(authorizer.authorize(encoder.encode(JSON.stringify(c.event)), c.now));
+  authorizer.free();
+  results[c.name] = { outcome: d.outcome, reason: d.reason, response: d.response, keys: report.keys ?? null };
+  if (d.outcome === c.expected.outcome && d.reason === c.expected.reason) {
+    passed++;
+  } else {
+    failed++;
+    console.log(`FAIL ${c.name}: got ${d.outcome}/${d.reason}, expected ${c.expected.outcome}/${c.expected.reason}`);
+  }
+}
+if (out) {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 1));
+}
+const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : `node ${process.version}`;
+console.log(`conformance (${runtime}, signatures ${signatures}): ${cases.length} cases`);
+console.log(`${passed} passed, ${failed} failed`);
+if (failed > 0) process.exit(1);
