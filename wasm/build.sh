@@ -65,11 +65,25 @@ ensure_wasm_bindgen() {
     fi
 }
 
+ensure_wasm_opt() {
+    local tools="$root/wasm/tools" stamp="$root/wasm/tools/node_modules/.installed-lock"
+    if [ ! -f "$stamp" ] || ! cmp -s "$tools/package-lock.json" "$stamp"; then
+        (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$tools/package-lock.json" "$stamp"
+    fi
+}
+
 cargo_build
 ensure_wasm_bindgen
+ensure_wasm_opt
 built="$(ls -t "$root"/target/wasm*/"$target"/release/jwtgate_wasm.wasm | head -1)"
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" "$built"
+# Optimise the final module (the one every host loads) and drop its name sections.
+"$root/wasm/tools/node_modules/.bin/wasm-opt" -O3 --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/jwtgate_wasm_bg.wasm" -o "$out/jwtgate_wasm_bg.wasm"
 log "built $(wc -c < "$out/jwtgate_wasm_bg.wasm") bytes: wasm/pkg/jwtgate_wasm_bg.wasm"
 # A stable path for the host side of the signature seam (wasm-bindgen puts snippets under a
 # hashed folder).
