@@ -36,6 +36,17 @@ fn fixed(bytes: &[u8], width: usize) -> Vec<u8> {
 struct Tally {
     run: usize,
     key_refused_groups: usize,
+    /// Every case with the pure-Rust answer, for the host providers' agreement test
+    /// (host-node/test/wycheproof-providers.test.mjs reads target/wycheproof/*.json).
+    record: Vec<Value>,
+}
+
+impl Tally {
+    fn write(&self, file: &str) {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wycheproof");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{file}.json")), Value::Array(self.record.clone()).to_string()).unwrap();
+    }
 }
 
 /// One Wycheproof test, whatever its file's type.
@@ -61,6 +72,11 @@ fn run_case(tally: &mut Tally, verifier: &Verifier, keys: &Option<KeySet>, alg: 
     };
     assert_eq!(accepted, expected, "{name} tcId {tc_id} ({result:?}, flags {flags:?})");
     tally.run += 1;
+    let public_jwk = keys.as_ref().map(|k| k.keys()[0].public_jwk.clone());
+    tally.record.push(json!({
+        "name": name, "tcId": tc_id, "alg": alg.name(), "public_jwk": public_jwk,
+        "msg": jwtgate_core::b64::encode(msg), "sig": jwtgate_core::b64::encode(sig), "accepted": accepted,
+    }));
 }
 
 /// Our decision for Wycheproof's `acceptable` cases: reject all of them. Every such case is
@@ -107,6 +123,7 @@ fn rsa_pkcs1v15() {
             }
         }
     }
+    tally.write("rsa_pkcs1v15");
     assert!(tally.run > 2000, "ran {}", tally.run);
 }
 
@@ -133,6 +150,7 @@ fn rsa_pss_with_jwa_parameters() {
             }
         }
     }
+    tally.write("rsa_pss_with_jwa_parameters");
     assert!(tally.run > 400, "ran {}", tally.run);
 }
 
@@ -177,6 +195,7 @@ fn ecdsa_p1363() {
             }
         }
     }
+    tally.write("ecdsa_p1363");
     assert!(tally.run > 500, "ran {}", tally.run);
 }
 
@@ -212,5 +231,6 @@ fn ed25519() {
             run_case(&mut tally, &verifier, &keys, Algorithm::EdDSA, Case { name: "ed25519", tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
         }
     }
+    tally.write("ed25519");
     assert!(tally.run > 100, "ran {}", tally.run);
 }
