@@ -85,6 +85,18 @@ pub fn settings_from_env(env_json: &str) -> String {
     session::settings_from_env(env_json.as_bytes()).unwrap_or_else(|e| e)
 }
 
+/// Check one raw signature with the module's own pure-Rust provider: `publicJwk` is a public
+/// JWK, loaded with the same checks as a JWKS key (a refused key never verifies). For hosts'
+/// self-tests and for proving every provider agrees on every vector.
+#[wasm_bindgen(js_name = checkSignature)]
+pub fn check_signature(alg: &str, public_jwk: &str, message: &[u8], signature: &[u8]) -> bool {
+    use jwtgate_core::{Algorithm, CryptoProvider, KeySet, Limits, PureRust};
+    let Some(alg) = Algorithm::from_name(alg) else { return false };
+    let doc = format!(r#"{{"keys":[{public_jwk}]}}"#);
+    let Ok(keys) = KeySet::parse(doc.as_bytes(), &Limits::default()) else { return false };
+    keys.keys().first().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature))
+}
+
 /// The environment variables the settings read, as a JSON array of names: hosts pass only these
 /// into the module (the rest of a process environment may hold credentials).
 #[wasm_bindgen]

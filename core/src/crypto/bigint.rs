@@ -8,6 +8,10 @@
 //! multiplication normalises the result. Intermediate values stay below 2n ("almost
 //! Montgomery", valid because R > 4n), so there is no comparison or subtraction per step.
 //!
+//! Operands are `u32` limbs (the values fit in 28 bits) so WebAssembly SIMD can load four at a
+//! time and multiply them with `i64x2.extmul_*_i32x4_u`; accumulators are `u64`. The row
+//! operations below have a portable form and a wasm SIMD form, chosen at compile time.
+//!
 //! Verification works on public values only (the signature, the message and the public key),
 //! so these routines are not constant time; their cost is bounded by the modulus size, which
 //! the key loader caps.
@@ -15,13 +19,13 @@
 /// An odd modulus prepared for Montgomery arithmetic. Limbs are little-endian, `w` bits each.
 #[derive(Clone, Debug)]
 pub struct Modulus {
-    n: Vec<u64>,
+    n: Vec<u32>,
     w: u32,
     mask: u64,
     /// -n^-1 mod 2^w.
     n0_inv: u64,
     /// R^2 mod n, R = 2^(w * limbs), fully reduced.
-    r2: Vec<u64>,
+    r2: Vec<u32>,
     bits: usize,
 }
 
@@ -46,9 +50,9 @@ impl Modulus {
         let (w, limbs) = limb_width(bits);
         let mask = (1u64 << w) - 1;
         let n = to_limbs(be, w, limbs)?;
-        let n0_inv = inverse_mod_2_64(n[0]).wrapping_neg() & mask;
+        let n0_inv = inverse_mod_2_64(n[0] as u64).wrapping_neg() & mask;
         // R^2 mod n by doubling 1 modulo n, 2 * w * limbs times: done once per key.
-        let mut r2 = vec![0u64; limbs];
+        let mut r2 = vec![0u32; limbs];
         r2[0] = 1;
         for _ in 0..(2 * w as usize * limbs) {
             shift_left_one(&mut r2, w, mask);
@@ -88,10 +92,10 @@ impl Modulus {
             return None;
         }
         let mut t = vec![0u64; 2 * l + 1];
-        let mut base_m = vec![0u64; l];
+        let mut base_m = vec![0u32; l];
         self.mont_mul(&base, &self.r2, &mut t, &mut base_m);
         let mut acc = base_m.clone();
-        let mut tmp = vec![0u64; l];
+        let mut tmp = vec![0u32; l];
         // Left to right from the bit below the top one (acc already holds base^1).
         let top = e_be.len() * 8 - e_be[0].leading_zeros() as usize - 1;
         for bit in (0..top).rev() {
@@ -102,7 +106,7 @@ impl Modulus {
                 core::mem::swap(&mut acc, &mut tmp);
             }
         }
-        let mut one = vec![0u64; l];
+        let mut one = vec![0u32; l];
         one[0] = 1;
         self.mont_mul(&acc, &one, &mut t, &mut tmp);
         // Leaving Montgomery form gives a value at most n: reduce it fully.
@@ -113,19 +117,17 @@ impl Modulus {
     }
 
     /// out = a * b * R^-1 (mod n), below 2n for a, b below 2n. `t` is scratch of 2 * limbs + 1.
-    fn mont_mul(&self, a: &[u64], b: &[u64], t: &mut [u64], out: &mut [u64]) {
+    fn mont_mul(&self, a: &[u32], b: &[u32], t: &mut [u64], out: &mut [u32]) {
         let (n, l, w, mask) = (&self.n[..], self.n.len(), self.w, self.mask);
         let a = &a[..l];
         t.fill(0);
         for (i, &bi) in b[..l].iter().enumerate() {
-            let low = t[i] + a[0] * bi;
+            let bi = bi as u64;
+            let low = t[i] + a[0] as u64 * bi;
             let m = ((low & mask) * self.n0_inv) & mask;
             // low + m * n[0] is a multiple of 2^w by the choice of m: carry its high part.
-            t[i + 1] += (low + m * n[0]) >> w;
-            let row = &mut t[i + 1..i + l];
-            for ((tj, &aj), &nj) in row.iter_mut().zip(&a[1..]).zip(&n[1..]) {
-                *tj += aj * bi + m * nj;
-            }
+            t[i + 1] += (low + m * n[0] as u64) >> w;
+            rows::mul_add2(&mut t[i + 1..i + l], &a[1..], bi, &n[1..], m);
         }
         self.normalise_high_half(t, out);
     }
@@ -133,34 +135,30 @@ impl Modulus {
     /// out = a * a * R^-1 (mod n): the cross products a[i]a[j] (i < j) are computed once and
     /// doubled, a quarter fewer multiplications than `mont_mul`, then reduced. The column
     /// bound still holds: at most `2 * limbs + 1` products per column.
-    fn mont_sqr(&self, a: &[u64], t: &mut [u64], out: &mut [u64]) {
+    fn mont_sqr(&self, a: &[u32], t: &mut [u64], out: &mut [u32]) {
         let (n, l, w, mask) = (&self.n[..], self.n.len(), self.w, self.mask);
         let a = &a[..l];
         t.fill(0);
         for (i, &ai) in a.iter().enumerate() {
+            let ai = ai as u64;
             t[2 * i] += ai * ai;
-            let twice = ai << 1;
-            for (tj, &aj) in t[2 * i + 1..i + l].iter_mut().zip(&a[i + 1..]) {
-                *tj += twice * aj;
-            }
+            rows::mul_add1(&mut t[2 * i + 1..i + l], &a[i + 1..], ai << 1);
         }
         for i in 0..l {
             let m = ((t[i] & mask) * self.n0_inv) & mask;
-            t[i + 1] += (t[i] + m * n[0]) >> w;
-            for (tj, &nj) in t[i + 1..i + l].iter_mut().zip(&n[1..]) {
-                *tj += m * nj;
-            }
+            t[i + 1] += (t[i] + m * n[0] as u64) >> w;
+            rows::mul_add1(&mut t[i + 1..i + l], &n[1..], m);
         }
         self.normalise_high_half(t, out);
     }
 
     /// The Montgomery result is t[limbs..2 * limbs] with unpropagated carries: propagate them.
-    fn normalise_high_half(&self, t: &[u64], out: &mut [u64]) {
+    fn normalise_high_half(&self, t: &[u64], out: &mut [u32]) {
         let l = self.n.len();
         let mut carry = 0u64;
         for (o, &tk) in out.iter_mut().zip(&t[l..2 * l]) {
             let v = tk + carry;
-            *o = v & self.mask;
+            *o = (v & self.mask) as u32;
             carry = v >> self.w;
         }
         debug_assert_eq!(carry, 0);
@@ -176,25 +174,93 @@ fn inverse_mod_2_64(odd: u64) -> u64 {
     x
 }
 
+/// The inner loops: `t[j] += a[j] * x (+ b[j] * y)` over a row, with no carries (the column
+/// bound in `limb_width` guarantees no overflow). All slices are at least as long as `t`.
+mod rows {
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    pub fn mul_add2(t: &mut [u64], a: &[u32], x: u64, b: &[u32], y: u64) {
+        for ((tj, &aj), &bj) in t.iter_mut().zip(a).zip(b) {
+            *tj += aj as u64 * x + bj as u64 * y;
+        }
+    }
+
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    pub fn mul_add1(t: &mut [u64], a: &[u32], x: u64) {
+        for (tj, &aj) in t.iter_mut().zip(a) {
+            *tj += aj as u64 * x;
+        }
+    }
+
+    // Four limbs per step: one 128-bit load of u32 limbs, two widening multiplies
+    // (i64x2.extmul_{low,high}_i32x4_u, one machine instruction each on x86 and ARM).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    pub fn mul_add2(t: &mut [u64], a: &[u32], x: u64, b: &[u32], y: u64) {
+        use core::arch::wasm32::*;
+        let len = t.len();
+        assert!(a.len() >= len && b.len() >= len);
+        let (vx, vy) = (u32x4_splat(x as u32), u32x4_splat(y as u32));
+        let mut j = 0;
+        while j + 4 <= len {
+            // SAFETY: j + 4 <= len <= a.len(), b.len(), t.len(); unaligned v128 access is
+            // allowed in wasm.
+            unsafe {
+                let va = v128_load(a.as_ptr().add(j) as *const v128);
+                let vb = v128_load(b.as_ptr().add(j) as *const v128);
+                let lo = u64x2_add(u64x2_extmul_low_u32x4(va, vx), u64x2_extmul_low_u32x4(vb, vy));
+                let hi = u64x2_add(u64x2_extmul_high_u32x4(va, vx), u64x2_extmul_high_u32x4(vb, vy));
+                let pt = t.as_mut_ptr().add(j) as *mut v128;
+                v128_store(pt, u64x2_add(v128_load(pt), lo));
+                v128_store(pt.add(1), u64x2_add(v128_load(pt.add(1)), hi));
+            }
+            j += 4;
+        }
+        for k in j..len {
+            t[k] += a[k] as u64 * x + b[k] as u64 * y;
+        }
+    }
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    pub fn mul_add1(t: &mut [u64], a: &[u32], x: u64) {
+        use core::arch::wasm32::*;
+        let len = t.len();
+        assert!(a.len() >= len);
+        let vx = u32x4_splat(x as u32);
+        let mut j = 0;
+        while j + 4 <= len {
+            // SAFETY: as in `mul_add2`.
+            unsafe {
+                let va = v128_load(a.as_ptr().add(j) as *const v128);
+                let pt = t.as_mut_ptr().add(j) as *mut v128;
+                v128_store(pt, u64x2_add(v128_load(pt), u64x2_extmul_low_u32x4(va, vx)));
+                v128_store(pt.add(1), u64x2_add(v128_load(pt.add(1)), u64x2_extmul_high_u32x4(va, vx)));
+            }
+            j += 4;
+        }
+        for k in j..len {
+            t[k] += a[k] as u64 * x;
+        }
+    }
+}
+
 /// Big-endian bytes to `limbs` little-endian limbs of `w` bits; `None` if it does not fit.
-fn to_limbs(be: &[u8], w: u32, limbs: usize) -> Option<Vec<u64>> {
+fn to_limbs(be: &[u8], w: u32, limbs: usize) -> Option<Vec<u32>> {
     let mask = (1u64 << w) - 1;
-    let mut out = vec![0u64; limbs];
+    let mut out = vec![0u32; limbs];
     let (mut acc, mut acc_bits, mut k) = (0u64, 0u32, 0usize);
     for &byte in be.iter().rev() {
         acc |= (byte as u64) << acc_bits;
         acc_bits += 8;
         while acc_bits >= w {
-            push_limb(&mut out, &mut k, acc & mask)?;
+            push_limb(&mut out, &mut k, (acc & mask) as u32)?;
             acc >>= w;
             acc_bits -= w;
         }
     }
-    push_limb(&mut out, &mut k, acc)?;
+    push_limb(&mut out, &mut k, acc as u32)?;
     Some(out)
 }
 
-fn push_limb(out: &mut [u64], k: &mut usize, limb: u64) -> Option<()> {
+fn push_limb(out: &mut [u32], k: &mut usize, limb: u32) -> Option<()> {
     match out.get_mut(*k) {
         Some(slot) => *slot = limb,
         None if limb == 0 => {}
@@ -205,13 +271,13 @@ fn push_limb(out: &mut [u64], k: &mut usize, limb: u64) -> Option<()> {
 }
 
 /// Normalised limbs to `len` big-endian bytes (the value must fit).
-fn from_limbs(limbs: &[u64], w: u32, len: usize) -> Vec<u8> {
+fn from_limbs(limbs: &[u32], w: u32, len: usize) -> Vec<u8> {
     let mut out = vec![0u8; len];
     let (mut acc, mut acc_bits) = (0u64, 0u32);
     let mut limbs = limbs.iter();
     for byte in out.iter_mut().rev() {
         if acc_bits < 8 {
-            acc |= limbs.next().copied().unwrap_or(0) << acc_bits;
+            acc |= (limbs.next().copied().unwrap_or(0) as u64) << acc_bits;
             acc_bits += w;
         }
         *byte = acc as u8;
@@ -221,7 +287,7 @@ fn from_limbs(limbs: &[u64], w: u32, len: usize) -> Vec<u8> {
     out
 }
 
-fn less_than(a: &[u64], b: &[u64]) -> bool {
+fn less_than(a: &[u32], b: &[u32]) -> bool {
     for (x, y) in a.iter().rev().zip(b.iter().rev()) {
         if x != y {
             return x < y;
@@ -230,20 +296,20 @@ fn less_than(a: &[u64], b: &[u64]) -> bool {
     false
 }
 
-fn sub_in_place(a: &mut [u64], b: &[u64], mask: u64) {
+fn sub_in_place(a: &mut [u32], b: &[u32], mask: u64) {
     let mut borrow = 0u64;
     for (x, &y) in a.iter_mut().zip(b) {
-        let d = x.wrapping_sub(y).wrapping_sub(borrow);
-        *x = d & mask;
+        let d = (*x as u64).wrapping_sub(y as u64).wrapping_sub(borrow);
+        *x = (d & mask) as u32;
         borrow = d >> 63;
     }
 }
 
-fn shift_left_one(a: &mut [u64], w: u32, mask: u64) {
+fn shift_left_one(a: &mut [u32], w: u32, mask: u64) {
     let mut carry = 0u64;
     for x in a.iter_mut() {
-        let v = (*x << 1) | carry;
-        *x = v & mask;
+        let v = ((*x as u64) << 1) | carry;
+        *x = (v & mask) as u32;
         carry = v >> w;
     }
 }
