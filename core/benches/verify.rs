@@ -19,7 +19,21 @@ fn per_token(c: &mut Criterion) {
     }
     let event = token_event(&format!("Bearer {}", token(Algorithm::RS256, &claims(), json!({}))));
     group.bench_function("authorize RS256 TOKEN event", |b| b.iter(|| v.authorize(&keys, black_box(&event), NOW)));
+    // Everything but the signature arithmetic: what a host provider's check is added to.
+    let overhead = jwtgate_core::Verifier::with_provider(config(json!({})), AcceptAll);
+    group.bench_function("authorize overhead (signature check excluded)", |b| {
+        b.iter(|| overhead.authorize(&keys, black_box(&event), NOW))
+    });
     group.finish();
+}
+
+/// A provider that accepts every signature: for measuring the rest of the path only.
+struct AcceptAll;
+
+impl jwtgate_core::CryptoProvider for AcceptAll {
+    fn verify(&self, _: Algorithm, _: &jwtgate_core::Jwk, _: &[u8], _: &[u8]) -> bool {
+        true
+    }
 }
 
 fn jwks_parsing(c: &mut Criterion) {
