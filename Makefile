@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps test-rust test-node bench clean
+.PHONY: demo test wasm node-deps test-rust test-node test-lambda bench clean
 
 wasm:
 	wasm/build.sh
@@ -17,15 +17,24 @@ node-deps:
 demo: wasm node-deps
 	node host-node/demo/demo.mjs
 
-test-rust:
+# host-lambda's build.rs compiles the .wasm ahead of time, so the workspace needs it built.
+test-rust: wasm
 	cargo test --workspace --locked
 
 test-node: wasm node-deps
 	node --test host-node/test/
 
-test: test-rust test-node
+# host-lambda end to end: cargo-lambda's Runtime API emulator, a real OpenID Provider on
+# 127.0.0.1, the SAM template check (tools in target/host-lambda-tools, node deps in
+# host-lambda/test-support). Runs the tests plain `cargo test` leaves out as ignored.
+test-lambda: wasm
+	host-lambda/scripts/install-tools.sh >/dev/null
+	host-lambda/test-support/install-deps.sh
+	cargo test -p jwtgate-lambda --locked -- --include-ignored
+
+test: test-rust test-node test-lambda
 	@echo "make test: all suites passed"
 
 clean:
 	cargo clean
-	rm -rf wasm/pkg host-node/node_modules
+	rm -rf wasm/pkg host-node/node_modules host-lambda/test-support/node_modules
