@@ -1,8 +1,10 @@
 //! `bootstrap`: the jwtgate Lambda authorizer (provided.al2023), or one local decision.
 //!
 //!   bootstrap                          serve the Lambda Runtime API (AWS_LAMBDA_RUNTIME_API)
-//!   bootstrap local --event FILE|-     decide one event with the same settings, print the
-//!                                      response (or the Unauthorized error) and the log line
+//!   bootstrap local --event FILE|- [--now SECS]
+//!                                      decide one event with the same settings, print the
+//!                                      response (or the Unauthorized error) and the log line;
+//!                                      `--now` fixes the clock (replaying a recorded event)
 //!
 //! Settings come from the environment (README). Invalid settings stop the process at init
 //! with the message and exit code 2, so a misconfigured function fails loudly, not open.
@@ -19,8 +21,10 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-const USAGE: &str = "usage: bootstrap                         (in AWS Lambda: serve authorizer events)\n       \
-                     bootstrap local --event FILE|-    (one decision locally, same settings)";
+const USAGE: &str = "\
+usage: bootstrap                    serve API Gateway authorizer events (in AWS Lambda)
+       bootstrap local --event FILE|- [--now UNIX_SECONDS]
+                                    one decision with the same settings, printed";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -116,8 +120,15 @@ fn serve_lambda() -> ExitCode {
 }
 
 fn local(args: &[String]) -> ExitCode {
-    let path = match args {
-        [flag, path] if flag == "--event" => path,
+    let (path, now) = match args {
+        [flag, path] if flag == "--event" => (path, None),
+        [flag, path, now_flag, now] if flag == "--event" && now_flag == "--now" => match now.parse::<u64>() {
+            Ok(now) => (path, Some(now)),
+            Err(_) => {
+                eprintln!("jwtgate: --now wants Unix seconds, got `{now}`");
+                return ExitCode::from(2);
+            }
+        },
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -141,7 +152,7 @@ fn local(args: &[String]) -> ExitCode {
         Err(code) => return code,
     };
     // The decision's log line goes to stderr (as in Lambda); the answer to stdout.
-    let verdict = authorizer.decide(&event, unix_now());
+    let verdict = authorizer.decide(&event, now.unwrap_or_else(unix_now));
     let answer = verdict
         .response
         .unwrap_or_else(|| json!({ "errorType": "Unauthorized", "errorMessage": "Unauthorized" }));
