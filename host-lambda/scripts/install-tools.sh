@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 venv="$root/target/host-lambda-tools"
-pins=("cargo-lambda==1.9.2" "aws-sam-translator" "cfn-lint")
+pins=("cargo-lambda==1.9.2" "aws-sam-translator==1.115.0" "cfn-lint==1.58.0")
 stamp="$venv/.installed"
 want="$(printf '%s\n' "${pins[@]}")"
 if [ ! -x "$venv/bin/python" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then

@@ -104,15 +104,19 @@ impl Authorizer {
         &self.engine
     }
 
+    /// For tests and measurements (e.g. tighter limits).
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
     /// Decide one event at `now` (Unix seconds).
     pub fn decide(&mut self, event: &[u8], now: u64) -> Verdict {
         let started = Instant::now();
         let mut refetched = false;
-        if !self.clock.loaded || now >= self.clock.expires_at {
-            if now >= self.clock.retry_at {
-                let trigger = if self.clock.loaded { Trigger::Expired } else { Trigger::Initial };
-                refetched = self.refresh(now, trigger).is_ok();
-            }
+        let stale = !self.clock.loaded || now >= self.clock.expires_at;
+        if stale && now >= self.clock.retry_at {
+            let trigger = if self.clock.loaded { Trigger::Expired } else { Trigger::Initial };
+            refetched = self.refresh(now, trigger).is_ok();
         }
         let mut decision = self.engine.authorize(event, now as i64);
         if matches!(&decision, Ok(d) if d.outcome() == Outcome::RefreshKeys) && self.kid_refresh_allowed(now) {

@@ -2,7 +2,7 @@
 //! kept, lifetime bounds, the unknown-kid penalty box, last good keys on failure.
 
 use jwtgate_lambda::authorizer::{Authorizer, LogSink};
-use jwtgate_lambda::engine::Engine;
+use jwtgate_lambda::engine::{Engine, Limits};
 use jwtgate_lambda::jwks::{Fetch, FetchError, Fetched};
 use jwtgate_lambda::settings::{self, relevant_env};
 use serde_json::{Value, json};
@@ -81,9 +81,7 @@ fn event(token: &str) -> Vec<u8> {
 fn forged_kid(token: &str, kid: &str) -> String {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let mut parts = token.splitn(2, '.');
-    let header = parts.next().unwrap();
-    let rest = parts.next().unwrap();
+    let (header, rest) = token.split_once('.').unwrap();
     let mut h: Value = serde_json::from_slice(&b64.decode(header).unwrap()).unwrap();
     h["kid"] = json!(kid);
     format!("{}.{rest}", b64.encode(h.to_string()))
@@ -206,4 +204,20 @@ fn log_lines_never_carry_the_token() {
     assert_eq!(decision["sub"], "jwtgate-test-client");
     assert_eq!(decision["kid"], "test-key-1");
     assert!(decision["latency_us"].is_u64());
+}
+
+#[test]
+fn a_trap_is_a_logged_denial_and_the_next_request_is_served() {
+    let mut s = setup(&[]);
+    s.authorizer.warm_up(s.now).unwrap();
+    let normal = s.authorizer.engine().limits();
+    s.authorizer.engine_mut().set_limits(Limits { authorize_fuel: 50_000, ..normal });
+    let v = s.authorizer.decide(&event(&s.token), s.now);
+    assert!(v.response.is_none());
+    assert_eq!(v.log["reason"], "host_error", "{}", v.log);
+    assert!(v.log["error"].as_str().unwrap().contains("trapped"), "{}", v.log);
+    s.authorizer.engine_mut().set_limits(normal);
+    let v = s.authorizer.decide(&event(&s.token), s.now);
+    assert!(v.response.is_some(), "{}", v.log);
+    assert_eq!(requests(&s), 1, "the rebuilt instance got the kept keys, no refetch");
 }
