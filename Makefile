@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-conformance bench clean
+.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-conformance bench clean
 
 wasm:
 	wasm/build.sh
@@ -17,7 +17,8 @@ node-deps:
 demo: node-package
 	node host-node/demo/demo.mjs
 
-test-rust:
+# host-lambda's build.rs compiles the .wasm ahead of time, so the workspace needs it built.
+test-rust: wasm
 	cargo test --workspace --locked
 
 # The npm package (host-node/package): wasm/pkg copied in, src/ compiled with tsc.
@@ -37,9 +38,17 @@ test-edge: node-package
 test-conformance: node-package
 	tests/conformance/run-all.sh
 
-test: test-rust test-node test-bun test-edge test-conformance
+# host-lambda end to end: cargo-lambda's Runtime API emulator, a real OpenID Provider on
+# 127.0.0.1, the SAM template check (tools in target/host-lambda-tools, node deps in
+# host-lambda/test-support). Runs the tests plain `cargo test` leaves out as ignored.
+test-lambda: wasm
+	host-lambda/scripts/install-tools.sh >/dev/null
+	host-lambda/test-support/install-deps.sh
+	cargo test -p jwtgate-lambda --locked -- --include-ignored
+
+test: test-rust test-node test-bun test-edge test-lambda test-conformance
 	@echo "make test: all suites passed"
 
 clean:
 	cargo clean
-	rm -rf wasm/pkg host-node/node_modules host-node/pkg host-node/package/dist host-node/package/pkg
+	rm -rf wasm/pkg host-node/node_modules host-node/pkg host-node/package/dist host-node/package/pkg host-lambda/test-support/node_modules

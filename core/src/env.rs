@@ -29,6 +29,16 @@ pub struct JwksSettings {
     pub allow_http_loopback: bool,
 }
 
+/// Who checks signatures (`SIGNATURES`): the module's own pure-Rust code, or the host's native
+/// provider (`node:crypto` in Node and bun, native Rust in the wasmtime host).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Signatures {
+    #[default]
+    Wasm,
+    Host,
+}
+
 /// Everything a host needs: the verifier's configuration and its JWKS rules.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -36,6 +46,7 @@ pub struct Settings {
     /// The same configuration in its serialisable form (what crosses the wasm boundary).
     pub config_input: ConfigInput,
     pub jwks: JwksSettings,
+    pub signatures: Signatures,
 }
 
 /// Every variable this module reads, for documentation and for hosts that copy them.
@@ -64,6 +75,7 @@ pub const VARIABLES: &[&str] = &[
     "JWKS_ALLOW_HTTP_LOOPBACK",
     "ROUTE_RULES",
     "UNLISTED_ROUTES",
+    "SIGNATURES",
 ];
 
 fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
@@ -191,7 +203,12 @@ impl Settings {
         if jwks.cache_max_seconds > 7 * 24 * 3600 {
             return Err(err("JWKS_CACHE_MAX_SECONDS", "at most one week"));
         }
-        Ok(Settings { config, config_input, jwks })
+        let signatures = match env.get("SIGNATURES") {
+            None | Some("wasm") => Signatures::Wasm,
+            Some("host") => Signatures::Host,
+            Some(v) => return Err(err("SIGNATURES", format!("`{v}` is not `wasm` or `host`"))),
+        };
+        Ok(Settings { config, config_input, jwks, signatures })
     }
 }
 

@@ -69,7 +69,10 @@ export async function signatureProvider(choice: RuntimeOptions["signatures"]): P
 export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<Authorizer> {
   await ensureWasm(config.wasm);
   const settings = resolveSettings(config);
-  const session = new ModuleSession(settings.config, await signatureProvider(config.signatures));
+  const session = new ModuleSession(
+    settings.config,
+    await signatureProvider(config.signatures ?? (settings.signatures === "host" ? "node-crypto" : "wasm")),
+  );
   const nowMs = config.now ?? Date.now;
   const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
   const fetchFn = config.fetch ?? ((input, init) => fetch(input, init));

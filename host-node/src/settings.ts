@@ -112,6 +112,8 @@ export interface CoreConfig {
 export interface Settings {
   config: CoreConfig;
   jwks: JwksSettings;
+  /** `SIGNATURES`: `host` means node:crypto where the runtime has it. */
+  signatures: "wasm" | "host";
 }
 
 function asVariable(value: unknown): string | undefined {
@@ -146,7 +148,7 @@ function parseSettings(json: string): Settings {
   if (!doc.ok || !doc.config || !doc.jwks) {
     throw new ConfigurationError(doc.error ?? "invalid configuration");
   }
-  return { config: doc.config, jwks: doc.jwks };
+  return { config: doc.config, jwks: doc.jwks, signatures: doc.signatures ?? "wasm" };
 }
 
 /**

@@ -89,7 +89,7 @@ pub fn settings_from_env(env: &[u8]) -> Result<String, String> {
         Err(e) => return Err(error_json(&format!("environment is not a JSON object: {e}"))),
     };
     match Settings::from_env(&vars) {
-        Ok(s) => Ok(json!({ "ok": true, "config": s.config_input, "jwks": s.jwks }).to_string()),
+        Ok(s) => Ok(json!({ "ok": true, "config": s.config_input, "jwks": s.jwks, "signatures": s.signatures }).to_string()),
         Err(e) => Err(error_json(&e.to_string())),
     }
 }

@@ -1,0 +1,480 @@
+//! The jwtgate module in wasmtime: one instance, kept across calls so the parsed keys stay
+//! inside it, driven through the module's C ABI (wasm/ABI.md).
+//!
+//! Every call runs with a fuel budget and the store's memory cap. A trap of any kind (fuel
+//! exhausted, memory refused, a panic inside the module) poisons that instance, so it is
+//! dropped and a fresh one is built from the saved configuration and last good JWKS before the
+//! error is returned. Callers turn every error into `Unauthorized`.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use wasmtime::{Caller, InstancePre, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
+
+include!("wasmtime_config.rs");
+
+/// The module compiled ahead of time by build.rs for this crate's target.
+pub static EMBEDDED_CWASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jwtgate.cwasm"));
+
+/// The import module name wasm-bindgen gives its JavaScript glue.
+const GLUE_MODULE: &str = "./jwtgate_wasm_bg.js";
+
+/// Resource caps for the instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Linear memory the instance may grow to. The module needs a few MiB for a maximal JWKS
+    /// (512 KiB) and event (1 MiB); the cap stops a hostile input from taking the Lambda's RAM.
+    pub memory_bytes: usize,
+    /// Fuel (roughly wasm instructions) for one `authorize`. An RS256 decision takes about
+    /// 6 million; the budget leaves room for 8192-bit keys and maximal events.
+    pub authorize_fuel: u64,
+    /// Fuel for loading a JWKS (up to 256 keys, each checked, e.g. for ROCA moduli).
+    pub set_keys_fuel: u64,
+    /// Fuel for configuration and settings validation.
+    pub setup_fuel: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_bytes: 64 << 20,
+            authorize_fuel: 1_000_000_000,
+            set_keys_fuel: 20_000_000_000,
+            setup_fuel: 100_000_000,
+        }
+    }
+}
+
+/// Who checks signatures for the module (wasm/ABI.md, "The signature seam").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Signatures {
+    /// The module's own pure-Rust provider: the default in every host.
+    #[default]
+    Wasm,
+    /// This host's native build of the same pure-Rust provider, through the module's
+    /// `hostVerify` import: the same code compiled for the CPU instead of wasm.
+    Native,
+}
+
+impl Signatures {
+    fn code(self) -> i32 {
+        match self {
+            Signatures::Wasm => 0,
+            Signatures::Native => 1,
+        }
+    }
+}
+
+/// Why a call into the module did not produce its document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineError {
+    /// The `.cwasm` could not be loaded or instantiated (wrong wasmtime or settings).
+    Load(String),
+    /// The instance trapped (fuel, memory cap, panic); it has been replaced.
+    Trap { call: &'static str, trap: String },
+    /// `jwtgate_configure` refused the configuration (the module's error JSON).
+    Config(String),
+    /// `jwtgate_set_keys` refused the JWKS (the module's error code); previous keys are kept.
+    KeysRefused(String),
+    /// `authorize` or `set_keys` before `configure`.
+    NotConfigured,
+    /// The module answered outside its documented ABI.
+    Abi(String),
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::Load(m) => write!(f, "cannot load the jwtgate module: {m}"),
+            EngineError::Trap { call, trap } => write!(f, "the jwtgate module trapped in {call}: {trap}"),
+            EngineError::Config(m) => write!(f, "configuration refused: {m}"),
+            EngineError::KeysRefused(m) => write!(f, "JWKS refused: {m}"),
+            EngineError::NotConfigured => f.write_str("the jwtgate module is not configured"),
+            EngineError::Abi(m) => write!(f, "the jwtgate module broke its ABI: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// The decision's outcome, read from the decision document. Anything unexpected is
+/// `Unauthorized`: reject by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Allow,
+    Deny,
+    Unauthorized,
+    RefreshKeys,
+}
+
+/// One decision document from `jwtgate_authorize` (see ABI.md).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision(pub Value);
+
+impl Decision {
+    pub fn outcome(&self) -> Outcome {
+        match self.0.get("outcome").and_then(Value::as_str) {
+            Some("allow") => Outcome::Allow,
+            Some("deny") => Outcome::Deny,
+            Some("refresh_keys") => Outcome::RefreshKeys,
+            _ => Outcome::Unauthorized,
+        }
+    }
+
+    /// The authorizer's return value, or `None`: fail the invocation with `Unauthorized`.
+    /// Only allow and deny carry a response, whatever the document says.
+    pub fn response(&self) -> Option<&Value> {
+        match self.outcome() {
+            Outcome::Allow | Outcome::Deny => self.0.get("response").filter(|r| r.is_object()),
+            Outcome::Unauthorized | Outcome::RefreshKeys => None,
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(Value::as_str)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Call {
+    Configure(Signatures),
+    SetKeys,
+    Authorize(i64),
+    SettingsFromEnv,
+}
+
+impl Call {
+    fn name(self) -> &'static str {
+        match self {
+            Call::Configure(_) => "jwtgate_configure_with_provider",
+            Call::SetKeys => "jwtgate_set_keys",
+            Call::Authorize(_) => "jwtgate_authorize",
+            Call::SettingsFromEnv => "jwtgate_settings_from_env",
+        }
+    }
+}
+
+struct HostState {
+    limits: StoreLimits,
+    /// Keys the native provider has prepared, by the canonical public JWK the module passes.
+    native_keys: HashMap<String, Option<jwtgate_core::Jwk>>,
+}
+
+/// One live instance and its typed exports.
+struct Live {
+    store: Store<HostState>,
+    memory: Memory,
+    alloc: TypedFunc<i32, i32>,
+    free: TypedFunc<(i32, i32), ()>,
+    output_ptr: TypedFunc<(), i32>,
+    output_len: TypedFunc<(), i32>,
+    configure: TypedFunc<(i32, i32, i32), i32>,
+    set_keys: TypedFunc<(i32, i32), i32>,
+    authorize: TypedFunc<(i32, i32, i64), i32>,
+    settings_from_env: TypedFunc<(i32, i32), i32>,
+}
+
+/// Either a trap (the instance is unusable) or an ABI violation.
+enum CallError {
+    Trap(String),
+    Abi(String),
+}
+
+impl Live {
+    fn new(engine: &wasmtime::Engine, pre: &InstancePre<HostState>, limits: &Limits) -> Result<Live, EngineError> {
+        let store_limits = StoreLimitsBuilder::new()
+            .memory_size(limits.memory_bytes)
+            .memories(1)
+            .tables(4)
+            .instances(1)
+            .trap_on_grow_failure(true)
+            .build();
+        let mut store = Store::new(engine, HostState { limits: store_limits, native_keys: HashMap::new() });
+        store.limiter(|state| &mut state.limits);
+        let load = |e: wasmtime::Error| EngineError::Load(format!("{e:#}"));
+        store.set_fuel(limits.setup_fuel).map_err(load)?;
+        let instance = pre.instantiate(&mut store).map_err(load)?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or_else(|| EngineError::Load("no exported memory".into()))?;
+        macro_rules! export {
+            ($name:literal) => {
+                instance.get_typed_func(&mut store, $name).map_err(|e| EngineError::Load(format!("{}: {e:#}", $name)))?
+            };
+        }
+        Ok(Live {
+            alloc: export!("jwtgate_alloc"),
+            free: export!("jwtgate_free"),
+            output_ptr: export!("jwtgate_output_ptr"),
+            output_len: export!("jwtgate_output_len"),
+            configure: export!("jwtgate_configure_with_provider"),
+            set_keys: export!("jwtgate_set_keys"),
+            authorize: export!("jwtgate_authorize"),
+            settings_from_env: export!("jwtgate_settings_from_env"),
+            store,
+            memory,
+        })
+    }
+
+    /// Copy `input` into the module, call `call`, and copy the output document out.
+    fn invoke(&mut self, call: Call, input: &[u8], fuel: u64) -> Result<(i32, Vec<u8>), CallError> {
+        let trap = |e: wasmtime::Error| CallError::Trap(format!("{e:#}"));
+        let len = i32::try_from(input.len()).map_err(|_| CallError::Abi("input larger than 2 GiB".into()))?;
+        self.store.set_fuel(fuel).map_err(trap)?;
+        let ptr = self.alloc.call(&mut self.store, len).map_err(trap)?;
+        self.memory
+            .write(&mut self.store, ptr as u32 as usize, input)
+            .map_err(|_| CallError::Abi("jwtgate_alloc returned memory out of bounds".into()))?;
+        let status = match call {
+            Call::Configure(signatures) => self.configure.call(&mut self.store, (ptr, len, signatures.code())),
+            Call::SetKeys => self.set_keys.call(&mut self.store, (ptr, len)),
+            Call::Authorize(now) => self.authorize.call(&mut self.store, (ptr, len, now)),
+            Call::SettingsFromEnv => self.settings_from_env.call(&mut self.store, (ptr, len)),
+        }
+        .map_err(trap)?;
+        self.free.call(&mut self.store, (ptr, len)).map_err(trap)?;
+        let out_ptr = self.output_ptr.call(&mut self.store, ()).map_err(trap)? as u32 as usize;
+        let out_len = self.output_len.call(&mut self.store, ()).map_err(trap)? as u32 as usize;
+        let output = self
+            .memory
+            .data(&self.store)
+            .get(out_ptr..out_ptr.saturating_add(out_len))
+            .ok_or_else(|| CallError::Abi("output buffer out of bounds".into()))?
+            .to_vec();
+        Ok((status, output))
+    }
+}
+
+/// The jwtgate module, loaded once, with one instance reused across calls.
+pub struct Engine {
+    engine: wasmtime::Engine,
+    pre: InstancePre<HostState>,
+    limits: Limits,
+    live: Option<Live>,
+    /// Replayed into a fresh instance after a trap.
+    config_json: Option<Vec<u8>>,
+    keys_json: Option<Vec<u8>>,
+    rebuilds: u64,
+    signatures: Signatures,
+}
+
+impl Engine {
+    /// The module embedded in this binary by build.rs, with default limits.
+    pub fn embedded() -> Result<Engine, EngineError> {
+        // SAFETY: EMBEDDED_CWASM is the output of `Engine::precompile_module` in build.rs, made
+        // by the same wasmtime version with the same configuration, and never altered.
+        unsafe { Engine::new(EMBEDDED_CWASM, Limits::default()) }
+    }
+
+    /// Load a module compiled ahead of time.
+    ///
+    /// # Safety
+    /// `cwasm` must be the output of wasmtime's `precompile_module` with
+    /// `jwtgate_wasmtime_config()` (it is machine code wasmtime will run without checks);
+    /// never bytes from an untrusted source.
+    pub unsafe fn new(cwasm: &[u8], limits: Limits) -> Result<Engine, EngineError> {
+        let load = |e: wasmtime::Error| EngineError::Load(format!("{e:#}"));
+        let engine = wasmtime::Engine::new(&jwtgate_wasmtime_config()).map_err(load)?;
+        // SAFETY: forwarded to the caller (see above).
+        let module = unsafe { Module::deserialize(&engine, cwasm) }.map_err(load)?;
+        let linker = glue_linker(&engine, &module)?;
+        let pre = linker.instantiate_pre(&module).map_err(load)?;
+        let live = Live::new(&engine, &pre, &limits)?;
+        Ok(Engine {
+            engine,
+            pre,
+            limits,
+            live: Some(live),
+            config_json: None,
+            keys_json: None,
+            rebuilds: 0,
+            signatures: Signatures::Wasm,
+        })
+    }
+
+    /// Choose the signature provider for the next `configure` (default: the module's own).
+    pub fn set_signatures(&mut self, signatures: Signatures) {
+        self.signatures = signatures;
+    }
+
+    /// How many times a trapped instance was replaced.
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Change the caps (e.g. tests that provoke a trap). Applies to later calls.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+        self.live = None;
+    }
+
+    /// Validate environment settings (a JSON object of strings). Returns the settings document
+    /// `{ok, config, jwks}` or the module's `{ok:false, error}` document.
+    pub fn settings_from_env(&mut self, env_json: &[u8]) -> Result<Value, EngineError> {
+        let (_, out) = self.call(Call::SettingsFromEnv, env_json, self.limits.setup_fuel)?;
+        parse_document(&out)
+    }
+
+    /// Configure the module (the core's configuration JSON). Drops any loaded keys.
+    pub fn configure(&mut self, config_json: &[u8]) -> Result<(), EngineError> {
+        let (status, out) = self.call(Call::Configure(self.signatures), config_json, self.limits.setup_fuel)?;
+        match status {
+            0 => {
+                self.config_json = Some(config_json.to_vec());
+                self.keys_json = None;
+                Ok(())
+            }
+            _ => Err(EngineError::Config(String::from_utf8_lossy(&out).into_owned())),
+        }
+    }
+
+    /// Load a JWKS. `Ok(report)` when loaded (refused keys are listed in the report); when the
+    /// whole set is refused the previous keys stay in use.
+    pub fn set_keys(&mut self, jwks: &[u8]) -> Result<Value, EngineError> {
+        let (status, out) = self.call(Call::SetKeys, jwks, self.limits.set_keys_fuel)?;
+        let doc = parse_document(&out)?;
+        match status {
+            0 => {
+                self.keys_json = Some(jwks.to_vec());
+                Ok(doc)
+            }
+            1 => Err(EngineError::KeysRefused(
+                doc.get("error").and_then(Value::as_str).unwrap_or("unknown").to_owned(),
+            )),
+            2 => Err(EngineError::NotConfigured),
+            s => Err(EngineError::Abi(format!("jwtgate_set_keys returned {s}"))),
+        }
+    }
+
+    /// Decide an API Gateway event at `now` (Unix seconds).
+    pub fn authorize(&mut self, event: &[u8], now: i64) -> Result<Decision, EngineError> {
+        let (status, out) = self.call(Call::Authorize(now), event, self.limits.authorize_fuel)?;
+        match status {
+            0 => parse_document(&out).map(Decision),
+            2 => Err(EngineError::NotConfigured),
+            s => Err(EngineError::Abi(format!("jwtgate_authorize returned {s}"))),
+        }
+    }
+
+    fn call(&mut self, call: Call, input: &[u8], fuel: u64) -> Result<(i32, Vec<u8>), EngineError> {
+        if self.live.is_none() {
+            self.rebuild()?;
+        }
+        let live = self.live.as_mut().ok_or_else(|| EngineError::Load("no instance".into()))?;
+        match live.invoke(call, input, fuel) {
+            Ok(result) => Ok(result),
+            Err(CallError::Abi(m)) => {
+                // An instance that broke its ABI is not trusted either.
+                self.replace_after_failure();
+                Err(EngineError::Abi(m))
+            }
+            Err(CallError::Trap(trap)) => {
+                self.replace_after_failure();
+                Err(EngineError::Trap { call: call.name(), trap })
+            }
+        }
+    }
+
+    /// Drop the poisoned instance and build a fresh one now, so the next request does not pay
+    /// for it. If that fails, the next call tries again.
+    fn replace_after_failure(&mut self) {
+        self.live = None;
+        let _ = self.rebuild();
+    }
+
+    /// A fresh instance with the saved configuration and last good keys replayed into it.
+    fn rebuild(&mut self) -> Result<(), EngineError> {
+        self.live = None;
+        let mut live = Live::new(&self.engine, &self.pre, &self.limits)?;
+        let replay = |live: &mut Live, call: Call, bytes: &[u8], fuel: u64| match live.invoke(call, bytes, fuel) {
+            Ok((0, _)) => Ok(()),
+            Ok((status, _)) => Err(EngineError::Abi(format!("{} replay returned {status}", call.name()))),
+            Err(CallError::Trap(trap)) => Err(EngineError::Trap { call: call.name(), trap }),
+            Err(CallError::Abi(m)) => Err(EngineError::Abi(m)),
+        };
+        if let Some(config) = &self.config_json {
+            replay(&mut live, Call::Configure(self.signatures), config, self.limits.setup_fuel)?;
+            if let Some(keys) = &self.keys_json {
+                replay(&mut live, Call::SetKeys, keys, self.limits.set_keys_fuel)?;
+            }
+        }
+        self.live = Some(live);
+        self.rebuilds += 1;
+        Ok(())
+    }
+
+    /// Fuel the last call left unused (for measurements).
+    pub fn fuel_left(&self) -> Option<u64> {
+        self.live.as_ref().and_then(|l| l.store.get_fuel().ok())
+    }
+}
+
+/// The module's `hostVerify(alg, public_jwk, message, signature)`: four (pointer, length)
+/// pairs into its memory; 1 if the signature verifies. Anything out of bounds or unparsable is
+/// a refusal, never a trap: the module decides `bad_signature`.
+#[allow(clippy::too_many_arguments)]
+fn native_verify(
+    mut caller: Caller<'_, HostState>,
+    alg_ptr: i32,
+    alg_len: i32,
+    jwk_ptr: i32,
+    jwk_len: i32,
+    msg_ptr: i32,
+    msg_len: i32,
+    sig_ptr: i32,
+    sig_len: i32,
+) -> i32 {
+    use jwtgate_core::{Algorithm, CryptoProvider, KeySet, Limits as CoreLimits, PureRust};
+    let Some(wasmtime::Extern::Memory(memory)) = caller.get_export("memory") else { return 0 };
+    let (data, state) = memory.data_and_store_mut(&mut caller);
+    let slice = |ptr: i32, len: i32| data.get(ptr as u32 as usize..(ptr as u32 as usize).checked_add(len as u32 as usize)?);
+    let (Some(alg), Some(jwk), Some(message), Some(signature)) =
+        (slice(alg_ptr, alg_len), slice(jwk_ptr, jwk_len), slice(msg_ptr, msg_len), slice(sig_ptr, sig_len))
+    else {
+        return 0;
+    };
+    let Some(alg) = std::str::from_utf8(alg).ok().and_then(Algorithm::from_name) else { return 0 };
+    let Ok(jwk) = std::str::from_utf8(jwk) else { return 0 };
+    // A JWKS holds at most a few hundred keys; forget them all rather than grow without bound.
+    if state.native_keys.len() >= 1024 && !state.native_keys.contains_key(jwk) {
+        state.native_keys.clear();
+    }
+    let key = state.native_keys.entry(jwk.to_owned()).or_insert_with(|| {
+        let doc = format!(r#"{{"keys":[{jwk}]}}"#);
+        KeySet::parse(doc.as_bytes(), &CoreLimits::default()).ok().and_then(|set| set.keys().first().cloned())
+    });
+    key.as_ref().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature)) as i32
+}
+
+fn parse_document(out: &[u8]) -> Result<Value, EngineError> {
+    serde_json::from_slice(out).map_err(|e| EngineError::Abi(format!("output is not JSON: {e}")))
+}
+
+/// wasm-bindgen's glue imports: the externref table initialiser does nothing (the C ABI never
+/// passes JavaScript values), `__wbindgen_throw` traps (it is how Rust panics surface), and
+/// `hostVerify` is the native signature provider (used only by sessions configured for it).
+/// Any other import means the module is not the one this host was written for.
+fn glue_linker(engine: &wasmtime::Engine, module: &Module) -> Result<Linker<HostState>, EngineError> {
+    let mut linker = Linker::new(engine);
+    for import in module.imports() {
+        let (module_name, name) = (import.module(), import.name());
+        let wasmtime::ExternType::Func(ty) = import.ty() else {
+            return Err(EngineError::Load(format!("unexpected non-function import {module_name}::{name}")));
+        };
+        let define = if module_name == GLUE_MODULE && name == "__wbindgen_init_externref_table" {
+            linker.func_new(module_name, name, ty, |_, _, _| Ok(()))
+        } else if module_name == GLUE_MODULE && name.starts_with("__wbg___wbindgen_throw_") {
+            linker.func_new(module_name, name, ty, |_, _, _| Err(wasmtime::Error::msg("the jwtgate module threw")))
+        } else if module_name == GLUE_MODULE && name.starts_with("__wbg_hostVerify_") {
+            linker.func_wrap(module_name, name, native_verify)
+        } else {
+            return Err(EngineError::Load(format!("unexpected import {module_name}::{name}")));
+        };
+        define.map_err(|e| EngineError::Load(format!("{e:#}")))?;
+    }
+    Ok(linker)
+}

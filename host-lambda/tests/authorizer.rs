@@ -1,0 +1,223 @@
+//! The JWKS cache rules with a scripted JWKS server and a virtual clock: fetched once and
+//! kept, lifetime bounds, the unknown-kid penalty box, last good keys on failure.
+
+use jwtgate_lambda::authorizer::{Authorizer, LogSink};
+use jwtgate_lambda::engine::{Engine, Limits};
+use jwtgate_lambda::jwks::{Fetch, FetchError, Fetched};
+use jwtgate_lambda::settings::{self, relevant_env};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Server {
+    jwks: Vec<u8>,
+    max_age: Option<u64>,
+    down: bool,
+    requests: u32,
+}
+
+#[derive(Clone, Default)]
+struct Scripted(Arc<Mutex<Server>>);
+
+impl Fetch for Scripted {
+    fn get(&self, _url: &str) -> Result<Fetched, FetchError> {
+        let mut s = self.0.lock().unwrap();
+        s.requests += 1;
+        if s.down {
+            return Err(FetchError::Status(503));
+        }
+        Ok(Fetched { body: s.jwks.clone(), max_age: s.max_age })
+    }
+}
+
+struct Setup {
+    authorizer: Authorizer,
+    server: Scripted,
+    logs: Arc<Mutex<Vec<Value>>>,
+    token: String,
+    now: u64,
+    jwks: Vec<u8>,
+}
+
+fn setup(extra_env: &[(&str, &str)]) -> Setup {
+    let raw: Value = serde_json::from_str(include_str!("fixtures/op-rs256.json")).unwrap();
+    let mut env = vec![
+        ("ISSUER".to_owned(), raw["issuer"].as_str().unwrap().to_owned()),
+        ("AUDIENCE".to_owned(), raw["audience"].as_str().unwrap().to_owned()),
+        ("JWKS_URI".to_owned(), "https://id.example/jwks".to_owned()),
+        ("UNRELATED_SECRET".to_owned(), "never read".to_owned()),
+    ];
+    env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let env = relevant_env(env);
+    assert!(!env.contains_key("UNRELATED_SECRET"));
+    let mut engine = Engine::embedded().unwrap();
+    let host = settings::from_env(&mut engine, &env).unwrap();
+    let jwks = raw["jwks"].to_string().into_bytes();
+    let server = Scripted::default();
+    server.0.lock().unwrap().jwks = jwks.clone();
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let sink_logs = logs.clone();
+    let sink: LogSink = Box::new(move |line: &Value| sink_logs.lock().unwrap().push(line.clone()));
+    let authorizer = Authorizer::new(engine, host, Box::new(server.clone()), sink).unwrap();
+    Setup {
+        authorizer,
+        server,
+        logs,
+        token: raw["token"].as_str().unwrap().to_owned(),
+        now: raw["now"].as_u64().unwrap(),
+        jwks,
+    }
+}
+
+fn event(token: &str) -> Vec<u8> {
+    json!({"type":"TOKEN","authorizationToken":format!("Bearer {token}"),
+           "methodArn":"arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/pets"})
+    .to_string()
+    .into_bytes()
+}
+
+/// The same signed token with another `kid` in its header: an unknown kid, as an attacker
+/// would send.
+fn forged_kid(token: &str, kid: &str) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (header, rest) = token.split_once('.').unwrap();
+    let mut h: Value = serde_json::from_slice(&b64.decode(header).unwrap()).unwrap();
+    h["kid"] = json!(kid);
+    format!("{}.{rest}", b64.encode(h.to_string()))
+}
+
+fn requests(s: &Setup) -> u32 {
+    s.server.0.lock().unwrap().requests
+}
+
+#[test]
+fn fetched_once_and_kept_for_its_lifetime() {
+    let mut s = setup(&[]);
+    s.server.0.lock().unwrap().max_age = Some(600);
+    s.authorizer.warm_up(s.now).unwrap();
+    for i in 0..20 {
+        let v = s.authorizer.decide(&event(&s.token), s.now + i);
+        assert!(v.response.is_some(), "{}", v.log);
+    }
+    assert_eq!(requests(&s), 1);
+    // max-age=600 is inside [60, 3600]: refetched only after 600 s.
+    s.authorizer.decide(&event(&s.token), s.now + 599);
+    assert_eq!(requests(&s), 1);
+    s.authorizer.decide(&event(&s.token), s.now + 600);
+    assert_eq!(requests(&s), 2);
+}
+
+#[test]
+fn max_age_is_bounded() {
+    let mut s = setup(&[("JWKS_CACHE_MIN_SECONDS", "100"), ("JWKS_CACHE_MAX_SECONDS", "200")]);
+    s.server.0.lock().unwrap().max_age = Some(5);
+    s.authorizer.warm_up(s.now).unwrap();
+    s.authorizer.decide(&event(&s.token), s.now + 99);
+    assert_eq!(requests(&s), 1, "below the minimum: kept 100 s");
+    s.authorizer.decide(&event(&s.token), s.now + 100);
+    assert_eq!(requests(&s), 2);
+    s.server.0.lock().unwrap().max_age = Some(100_000);
+    s.authorizer.decide(&event(&s.token), s.now + 300);
+    assert_eq!(requests(&s), 3);
+    s.authorizer.decide(&event(&s.token), s.now + 499);
+    assert_eq!(requests(&s), 3, "above the maximum: kept 200 s");
+    s.authorizer.decide(&event(&s.token), s.now + 500);
+    assert_eq!(requests(&s), 4);
+}
+
+#[test]
+fn unknown_kid_flood_is_rate_limited_by_the_cooldown() {
+    let mut s = setup(&[("JWKS_REFRESH_COOLDOWN_SECONDS", "30")]);
+    s.authorizer.warm_up(s.now).unwrap();
+    let mut answered = 0;
+    for i in 0..1000u64 {
+        let v = s.authorizer.decide(&event(&forged_kid(&s.token, &format!("forged-{i}"))), s.now + i / 100);
+        assert!(v.response.is_none());
+        assert_eq!(v.log["reason"], "unknown_kid", "{}", v.log);
+        answered += 1;
+    }
+    assert_eq!(answered, 1000);
+    // 1000 forged kids over 10 s: the initial fetch plus one refetch.
+    assert_eq!(requests(&s), 2);
+    s.authorizer.decide(&event(&forged_kid(&s.token, "again")), s.now + 30);
+    assert_eq!(requests(&s), 3, "one more after the cooldown");
+    // The real token still works throughout.
+    assert!(s.authorizer.decide(&event(&s.token), s.now + 31).response.is_some());
+}
+
+#[test]
+fn rotation_is_picked_up_on_the_unknown_kid() {
+    let mut s = setup(&[]);
+    s.server.0.lock().unwrap().jwks = br#"{"keys":[]}"#.to_vec();
+    s.authorizer.warm_up(s.now).unwrap();
+    // The IdP now publishes the key the token was signed with.
+    s.server.0.lock().unwrap().jwks = s.jwks.clone();
+    let v = s.authorizer.decide(&event(&s.token), s.now + 1);
+    assert!(v.response.is_some(), "{}", v.log);
+    assert_eq!(v.log["keys_refetched"], true);
+    assert_eq!(requests(&s), 2);
+}
+
+#[test]
+fn failed_fetch_keeps_the_last_good_keys() {
+    let mut s = setup(&[("JWKS_CACHE_MAX_SECONDS", "60")]);
+    s.authorizer.warm_up(s.now).unwrap();
+    s.server.0.lock().unwrap().down = true;
+    // Expired at +60: the refetch fails, the old keys keep deciding.
+    let v = s.authorizer.decide(&event(&s.token), s.now + 61);
+    assert!(v.response.is_some(), "{}", v.log);
+    assert_eq!(requests(&s), 2);
+    // No retry before the cooldown (30 s), whatever the traffic.
+    for i in 0..50 {
+        s.authorizer.decide(&event(&s.token), s.now + 62 + i % 20);
+    }
+    assert_eq!(requests(&s), 2);
+    // A JWKS that is not JSON (a captive portal, an error page) is refused; keys kept too.
+    {
+        let mut server = s.server.0.lock().unwrap();
+        server.down = false;
+        server.jwks = b"<html>maintenance</html>".to_vec();
+    }
+    assert!(s.authorizer.decide(&event(&s.token), s.now + 95).response.is_some());
+    assert_eq!(requests(&s), 3);
+    let logs = s.logs.lock().unwrap();
+    assert!(logs.iter().any(|l| l["event"] == "failed" && l["kept_last_good_keys"] == true));
+}
+
+#[test]
+fn log_lines_never_carry_the_token() {
+    let mut s = setup(&[]);
+    s.authorizer.warm_up(s.now).unwrap();
+    s.authorizer.decide(&event(&s.token), s.now);
+    s.authorizer.decide(&event(&forged_kid(&s.token, "x")), s.now);
+    s.authorizer.decide(b"{not json", s.now);
+    let logs = s.logs.lock().unwrap();
+    let signature = s.token.rsplit('.').next().unwrap();
+    let payload = s.token.split('.').nth(1).unwrap();
+    for line in logs.iter() {
+        let text = line.to_string();
+        assert!(!text.contains(signature) && !text.contains(payload), "{text}");
+    }
+    let decision = logs.iter().find(|l| l["log"] == "jwtgate.decision").unwrap();
+    assert_eq!(decision["outcome"], "allow");
+    assert_eq!(decision["sub"], "jwtgate-test-client");
+    assert_eq!(decision["kid"], "test-key-1");
+    assert!(decision["latency_us"].is_u64());
+}
+
+#[test]
+fn a_trap_is_a_logged_denial_and_the_next_request_is_served() {
+    let mut s = setup(&[]);
+    s.authorizer.warm_up(s.now).unwrap();
+    let normal = s.authorizer.engine().limits();
+    s.authorizer.engine_mut().set_limits(Limits { authorize_fuel: 50_000, ..normal });
+    let v = s.authorizer.decide(&event(&s.token), s.now);
+    assert!(v.response.is_none());
+    assert_eq!(v.log["reason"], "host_error", "{}", v.log);
+    assert!(v.log["error"].as_str().unwrap().contains("trapped"), "{}", v.log);
+    s.authorizer.engine_mut().set_limits(normal);
+    let v = s.authorizer.decide(&event(&s.token), s.now);
+    assert!(v.response.is_some(), "{}", v.log);
+    assert_eq!(requests(&s), 1, "the rebuilt instance got the kept keys, no refetch");
+}

@@ -1,0 +1,55 @@
+//! The conformance table (tests/conformance/vectors.json) decided by the wasm module in wasmtime,
+//! through this host's engine, with each signature provider: the module's own (`wasmtime`) and
+//! the host's native one (`wasmtime-native`). Writes target/conformance/<host>.json for
+//! tests/conformance/compare.mjs.
+
+use jwtgate_lambda::engine::{Engine, Signatures};
+use serde_json::{Map, Value, json};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(signatures: Signatures, host: &str) {
+    let doc: Value = serde_json::from_slice(&std::fs::read(root().join("tests/conformance/vectors.json")).unwrap()).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    let mut engine = Engine::embedded().unwrap();
+    engine.set_signatures(signatures);
+    let (mut passed, mut failed) = (0, 0);
+    let mut results = Map::new();
+    for c in cases {
+        let name = c["name"].as_str().unwrap();
+        // One warm instance for every case, reconfigured per case, as a Lambda is per deploy.
+        engine.configure(c["config"].to_string().as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let report = engine.set_keys(c["jwks"].to_string().as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let d = engine.authorize(c["event"].to_string().as_bytes(), c["now"].as_i64().unwrap()).unwrap();
+        let (outcome, reason) = (d.0["outcome"].clone(), d.0["reason"].clone());
+        if outcome == c["expected"]["outcome"] && reason == c["expected"]["reason"] {
+            passed += 1;
+        } else {
+            failed += 1;
+            println!("FAIL {name}: got {outcome}/{reason}, expected {}", c["expected"]);
+        }
+        results.insert(
+            name.to_owned(),
+            json!({ "outcome": outcome, "reason": reason, "response": d.0["response"], "keys": report["keys"] }),
+        );
+    }
+    let out = root().join("target/conformance");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join(format!("{host}.json")), serde_json::to_string_pretty(&Value::Object(results)).unwrap()).unwrap();
+    println!("conformance ({host}: wasm in wasmtime, {signatures:?} signatures): {} cases", cases.len());
+    println!("{passed} passed, {failed} failed");
+    assert_eq!(failed, 0);
+}
+
+#[test]
+fn wasmtime_with_the_modules_own_signatures() {
+    run(Signatures::Wasm, "wasmtime");
+}
+
+#[test]
+fn wasmtime_with_native_signatures() {
+    run(Signatures::Native, "wasmtime-native");
+}
