@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-conformance bench clean
+.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-conformance test-bench-smoke bench clean
 
 wasm:
 	wasm/build.sh
@@ -37,7 +37,16 @@ test-edge: node-package
 test-conformance: node-package
 	tests/conformance/run-all.sh
 
-test: test-rust test-node test-bun test-edge test-conformance
+# Side by side with the peers (tests/bench, README "Benchmarks"): one table on stdout,
+# target/bench/{results.json,ratios.svg} and tests/bench/RESULTS.md. Installs its pinned peers.
+bench: node-package
+	node tests/bench/run.mjs
+
+# The same harness with tiny counts (checks every row still runs and decides correctly).
+test-bench-smoke: node-package
+	timeout 300 node tests/bench/run.mjs --smoke
+
+test: test-rust test-node test-bun test-edge test-conformance test-bench-smoke
 	@echo "make test: all suites passed"
 
 clean:
