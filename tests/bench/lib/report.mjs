@@ -80,6 +80,7 @@ export function renderMarkdown(r) {
     "",
     "Method:",
     ...Object.entries(r.method).map(([k, v]) => `- ${k}: ${v}`),
+    `- cold start, inside the process (medians): ${Object.values(r.cold).map((c) => `${c.label}: handler loaded at ${ms(c.load_median_ms)}, first decision took ${ms(c.decision_median_ms)}`).join("; ")}`,
     `- JWKS requests served during the run: ${r.jwks_requests} (the original sample fetches on every call)`,
     `- run time: ${r.elapsed_s.toFixed(0)} s`,
     "",
