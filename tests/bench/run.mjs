@@ -298,7 +298,7 @@ async function memory(fixturePath, jwksPort, warmResults) {
 async function buildHandlers(work) {
   const esbuild = await import("esbuild");
   const bundles = {};
-  for (const name of ["original", "ours"]) {
+  for (const name of ["original", "ours", "ours-node-crypto"]) {
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
     await esbuild.build({
@@ -312,7 +312,7 @@ async function buildHandlers(work) {
       logOverride: { "empty-import-meta": "silent" },
     });
     const files = ["index.cjs"];
-    if (name === "ours") {
+    if (name.startsWith("ours")) {
       copyFileSync(join(REPO, "host-node/package/pkg/jwtgate_wasm_bg.wasm"), join(dir, "jwtgate_wasm_bg.wasm"));
       files.push("jwtgate_wasm_bg.wasm");
     }
@@ -352,6 +352,7 @@ async function coldStart(fx, jwksUrl, work) {
     floor: { label: "node:crypto (fetch JWKS, import key, verify)", args: ["cold-child.cjs", "floor", eventPath], env: base, floor: true },
     original: { label: "original sample handler (jose, bundled)", args: ["cold-child.cjs", bundles.original.path, eventPath], env: base },
     ours: { label: "jwtgate drop-in handler (bundled + .wasm)", args: ["cold-child.cjs", bundles.ours.path, eventPath], env: { ...base, JWKS_ALLOW_HTTP_LOOPBACK: "true" }, ours: true },
+    ours_nc: { label: "jwtgate drop-in, node:crypto signatures", args: ["cold-child.cjs", bundles["ours-node-crypto"].path, eventPath], env: { ...base, JWKS_ALLOW_HTTP_LOOPBACK: "true" }, ours: true },
   };
   const samples = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
   const compile = [];
