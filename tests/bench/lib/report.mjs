@@ -136,7 +136,7 @@ export function renderSvg(r) {
       const w = Math.max(1, x(Math.max(b.ratio, lo)) - labelW);
       out.push(`<text x="${labelW - 8}" y="${y + barH - 4}" font-size="12" text-anchor="end">${xmlEsc(b.label)}</text>`);
       out.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${colour}"/>`);
-      out.push(`<text x="${(labelW + w + 6).toFixed(1)}" y="${y + barH - 4}" font-size="11">${xmlEsc(`${ratio(b.ratio)}  (${b.value})`)}</text>`);
+      out.push(`<text x="${(Math.max(labelW + w, x(1)) + 6).toFixed(1)}" y="${y + barH - 4}" font-size="11">${xmlEsc(`${ratio(b.ratio)}  (${b.value})`)}</text>`);
       y += barH + gap;
     }
     y += 22;
