@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-conformance bench clean
+.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke bench clean
 
 wasm:
 	wasm/build.sh
@@ -46,7 +46,16 @@ test-lambda: wasm
 	host-lambda/test-support/install-deps.sh
 	cargo test -p jwtgate-lambda --locked -- --include-ignored
 
-test: test-rust test-node test-bun test-edge test-lambda test-conformance
+# Side by side with the peers (tests/bench, README "Benchmarks"): one table on stdout,
+# target/bench/{results.json,ratios.svg} and tests/bench/RESULTS.md. Installs its pinned peers.
+bench: node-package
+	node tests/bench/run.mjs
+
+# The same harness with tiny counts (checks every row still runs and decides correctly).
+test-bench-smoke: node-package
+	timeout 300 node tests/bench/run.mjs --smoke
+
+test: test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke
 	@echo "make test: all suites passed"
 
 clean:

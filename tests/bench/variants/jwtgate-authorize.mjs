@@ -1,0 +1,29 @@
+// Our package: createAuthorizer (JWKS fetched once from the loopback server and cached),
+// authorize() of a TOKEN event. Options:
+//   entry: "node" (default, the .wasm found beside the package) or "edge" (edge entry point,
+//          the .wasm bytes passed in, as in Deno or workerd);
+//   config: extra createAuthorizer options, e.g. a signature provider once it exists.
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+export const algs = ["RS256", "ES256", "EdDSA"];
+
+export async function setup(fx, options) {
+  const edge = options.entry === "edge";
+  const pkg = await import(pathToFileURL(`${fx.packageDir}/dist/${edge ? "edge" : "index"}.js`).href);
+  const wasm = edge ? readFileSync(`${fx.packageDir}/pkg/jwtgate_wasm_bg.wasm`) : undefined;
+  const authorizer = await pkg.createAuthorizer({
+    ...(wasm ? { wasm } : {}),
+    issuer: fx.issuer,
+    audience: fx.audience,
+    jwksUri: fx.jwksUri,
+    jwksAllowHttpLoopback: true,
+    algorithms: fx.algs,
+    log: false,
+    ...options.config,
+  });
+  return {
+    prepare: (token) => ({ type: "TOKEN", authorizationToken: `Bearer ${token}`, methodArn: fx.methodArn }),
+    decide: (event) => authorizer.authorize(event).then((r) => r.policyDocument.Statement[0].Effect === "Allow", () => false),
+  };
+}
