@@ -3,6 +3,7 @@
 #   make test   run every test of the project (what CI runs)
 #   make bench  side-by-side benchmarks (not part of `make test`)
 #   make fuzz-long  the long fuzz run (FUZZ_RUNS executions per target; not part of `make test`)
+#   make soak   200,000 decisions through the Node host (tests/soak; not part of `make test`)
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
@@ -61,7 +62,15 @@ test-fuzz: fuzz-build
 fuzz-long: fuzz-build
 	for t in $(FUZZ_TARGETS); do core/fuzz/run.sh $$t $(FUZZ_LONG_SECONDS) $(FUZZ_RUNS); done
 
-test: test-rust test-node test-bun test-edge test-fuzz
+# Soak (tests/soak): mixed valid and hostile tokens through the Node host; RSS, errors, rate.
+SOAK_N ?= 200000
+test-soak: node-package
+	timeout 300 node tests/soak/soak.mjs --host node --n 20000
+
+soak: node-package
+	node tests/soak/soak.mjs --host node --n $(SOAK_N)
+
+test: test-rust test-node test-bun test-edge test-fuzz test-soak
 	@echo "make test: all suites passed"
 
 clean:
