@@ -142,8 +142,12 @@ async function nodeHost(jwksUri, counts) {
       if (JSON.stringify(line).includes(".ey")) counts.tokenInLog += 1;
     },
   });
+  // The module's linear memory: initSync returns the instance's exports once initialised.
+  const pkg = await import(join(root, "host-node", "package", "pkg", "jwtgate_wasm.js"));
+  const exports = pkg.initSync({ module: new Uint8Array(0) });
   return {
     name: "node",
+    wasmBytes: () => exports.memory.buffer.byteLength,
     decide: async (event) => {
       const d = await a.decide(event);
       return { outcome: d.outcome, reason: d.reason, response: d.response };
@@ -166,10 +170,10 @@ async function lambdaHost(_jwksUri) {
 
 // ---- the run -------------------------------------------------------------------------------
 
-function memory(gc) {
+function memory(gc, host) {
   gc();
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, wasm: host?.wasmBytes?.() ?? 0 };
 }
 const mib = (b) => Math.round((b / MiB) * 10) / 10;
 
@@ -226,15 +230,22 @@ async function main() {
 
   const warm = Math.min(2000, Math.floor(N / 10));
   await run(warm);
-  const warmMem = memory(gc);
+  const warmMem = memory(gc, host);
   const started = performance.now();
-  await run(N - warm);
+  // RSS after GC at each tenth of the run, to tell a plateau from a leak.
+  const rssSamples = [];
+  const tenth = Math.ceil((N - warm) / 10);
+  while (i < N) {
+    await run(Math.min(tenth, N - i));
+    rssSamples.push(mib(memory(gc, host).rss));
+  }
   const seconds = (performance.now() - started) / 1000;
-  const endMem = memory(gc);
+  const endMem = memory(gc, host);
   await host.close();
   await jwksServer.close();
 
-  const growth = endMem.heapUsed + endMem.external + endMem.arrayBuffers - (warmMem.heapUsed + warmMem.external + warmMem.arrayBuffers);
+  const total = (m) => m.heapUsed + m.external + m.arrayBuffers + m.wasm;
+  const growth = total(endMem) - total(warmMem);
   const wrongDecisions = [...byLabel.values()].reduce((s, v) => s + v.wrong, 0);
   // Penalty box: the first fetch plus at most one per 30 s cooldown of the run.
   const maxFetches = 1 + Math.ceil((seconds + 1) / 30) + 1;
@@ -251,9 +262,10 @@ async function main() {
     jwks_failures: counts.jwksFailures,
     log_lines: counts.logLines,
     token_in_log: counts.tokenInLog,
-    rss_mib: { start: mib(startMem.rss), after_warmup: mib(warmMem.rss), end: mib(endMem.rss) },
+    rss_mib: { start: mib(startMem.rss), after_warmup: mib(warmMem.rss), end: mib(endMem.rss), each_tenth: rssSamples },
     heap_used_mib: { start: mib(startMem.heapUsed), after_warmup: mib(warmMem.heapUsed), end: mib(endMem.heapUsed) },
     external_and_buffers_mib: { after_warmup: mib(warmMem.external + warmMem.arrayBuffers), end: mib(endMem.external + endMem.arrayBuffers) },
+    wasm_memory_mib: { after_warmup: mib(warmMem.wasm), end: mib(endMem.wasm) },
     growth_after_warmup_mib: mib(growth),
     by_kind: Object.fromEntries([...byLabel.entries()].map(([k, v]) => [k, v.n])),
     first_wrong: wrong,
@@ -274,6 +286,7 @@ async function main() {
       `soak (${report.host}): ${N} decisions in ${report.seconds} s after warm-up, ${report.decisions_per_second}/s; ` +
         `allow ${outcomes.allow}, deny ${outcomes.deny}, unauthorized ${outcomes.unauthorized}; wrong ${wrongDecisions}, exceptions ${exceptions}; ` +
         `JWKS fetches ${report.jwks_fetches} (bound ${maxFetches}); RSS ${report.rss_mib.start} -> ${report.rss_mib.after_warmup} -> ${report.rss_mib.end} MiB; ` +
+        `wasm memory ${report.wasm_memory_mib.after_warmup} -> ${report.wasm_memory_mib.end} MiB; ` +
         `heap+wasm+buffers growth after warm-up ${report.growth_after_warmup_mib} MiB; ${report.result}`,
     );
     if (wrong.length) console.log(JSON.stringify(wrong, null, 2));
