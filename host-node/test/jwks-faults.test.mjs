@@ -186,6 +186,10 @@ for (const [mode, failure, error] of FAULTS) {
       assert.equal(line.failure, failure);
       assert.match(line.error, error);
       assert.equal(line.kept_last_good_keys, true);
+      const decisionLine = lines.filter((l) => l.msg === "authorizer decision").at(-1);
+      assert.equal(decisionLine.outcome, "allow");
+      assert.equal(decisionLine.reason, null);
+      assert.equal(decisionLine.kid, "k1");
       if (mode === "redirect-loop") assert.equal(server.state.requests - before, 4, "the first request and 3 redirects, no more");
       else if (mode !== "refused") assert.equal(server.state.requests - before, 1);
 
@@ -221,13 +225,15 @@ test("JWKS faults before any good keys: Unauthorized (jwks_unavailable) within t
   try {
     for (const [mode, failure] of FAULTS.filter(([m]) => m !== "refused")) {
       server.state.mode = mode;
-      const { a, now, failures } = await setup(`${server.url}/jwks`);
+      const { a, now, lines, failures } = await setup(`${server.url}/jwks`);
       const d = await timed(a, tokenEvent(sign(key, now)));
       assert.equal(d.outcome, "unauthorized", mode);
       assert.equal(d.reason, "jwks_unavailable", mode);
       assert.equal(d.response, null);
       assert.equal(failures().at(-1).failure, failure, mode);
       assert.equal(failures().at(-1).kept_last_good_keys, false);
+      const decisionLine = lines.filter((l) => l.msg === "authorizer decision").at(-1);
+      assert.deepEqual([decisionLine.level, decisionLine.outcome, decisionLine.reason], ["warn", "unauthorized", "jwks_unavailable"], mode);
     }
     const port = await closedPort();
     const { a, now, failures } = await setup(`http://127.0.0.1:${port}/jwks`);
