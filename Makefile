@@ -2,11 +2,14 @@
 #   make demo   run the authorizer locally on built-in defaults (no cloud account)
 #   make test   run every test of the project (what CI runs)
 #   make bench  side-by-side benchmarks (not part of `make test`)
+#   make fuzz-long  the long fuzz run (FUZZ_RUNS executions per target; not part of `make test`)
+#   make soak   200,000 decisions through the Node host (tests/soak; not part of `make test`)
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke bench clean
+.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke bench clean \
+	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak
 
 wasm:
 	wasm/build.sh
@@ -55,7 +58,43 @@ bench: node-package
 test-bench-smoke: node-package
 	timeout 300 node tests/bench/run.mjs --smoke
 
-test: test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke
+
+# Fuzzing the core (core/fuzz, cargo-fuzz on the nightly toolchain rustup installed). The core
+# has no `unsafe`, so targets build without a sanitizer and with overflow checks and debug
+# assertions on; FUZZ_BUILD_FLAGS="-s address -a" turns AddressSanitizer on.
+FUZZ_TARGETS := verify_token jwks_parse authorize_event settings_env
+FUZZ_BUILD_FLAGS ?= -s none -a
+export FUZZ_BUILD_FLAGS
+FUZZ_SECONDS ?= 30
+FUZZ_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 3600
+
+fuzz-deps:
+	@cargo +nightly --version >/dev/null 2>&1 || { echo "fuzzing needs the nightly toolchain: rustup toolchain install nightly" >&2; exit 1; }
+	@command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+
+fuzz-build: fuzz-deps
+	node core/fuzz/seeds.mjs
+	cd core && cargo +nightly fuzz build $(FUZZ_BUILD_FLAGS)
+
+# A short bounded run of every target (FUZZ_SECONDS each); any crash fails `make test`.
+test-fuzz: fuzz-build
+	for t in $(FUZZ_TARGETS); do core/fuzz/run.sh $$t $(FUZZ_SECONDS); done
+
+# The long run: FUZZ_RUNS executions per target, each bounded by FUZZ_LONG_SECONDS.
+fuzz-long: fuzz-build
+	for t in $(FUZZ_TARGETS); do core/fuzz/run.sh $$t $(FUZZ_LONG_SECONDS) $(FUZZ_RUNS); done
+
+# Soak (tests/soak): mixed valid and hostile tokens through the Node host; RSS, errors, rate.
+SOAK_N ?= 200000
+test-soak: node-package
+	timeout 300 node tests/soak/soak.mjs --host node --n 20000
+
+soak: node-package
+	node tests/soak/soak.mjs --host node --n $(SOAK_N)
+
+
+test: test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke test-fuzz test-soak
 	@echo "make test: all suites passed"
 
 clean:

@@ -4,14 +4,17 @@
 use serde_json::{Map, Value, json};
 
 /// The parts of an execute-api ARN:
-/// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH...`.
+/// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH...` (REST and HTTP APIs), or
+/// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/ROUTE` (WebSocket APIs, e.g. `$connect`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecuteApiArn<'a> {
     /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API`.
     pub api: &'a str,
     pub stage: &'a str,
+    /// The HTTP verb, or a WebSocket route key.
     pub verb: &'a str,
-    pub path: &'a str,
+    /// `None` for a WebSocket route ARN, which has no path part.
+    pub path: Option<&'a str>,
 }
 
 impl<'a> ExecuteApiArn<'a> {
@@ -39,12 +42,17 @@ impl<'a> ExecuteApiArn<'a> {
             return None;
         }
         let api_end = arn.len() - rest.len() + api_id.len();
-        Some(ExecuteApiArn { api: &arn[..api_end], stage, verb, path: segments.next().unwrap_or("") })
+        Some(ExecuteApiArn { api: &arn[..api_end], stage, verb, path: segments.next() })
     }
 
-    /// Every method and path of this stage.
+    /// Every method and path of this stage: `API/STAGE/*/*`, or `API/STAGE/*` for a WebSocket
+    /// route ARN (`API/STAGE/$connect` has no path part, so `*/*` would not match it and a valid
+    /// token would be denied).
     pub fn stage_wide(&self) -> String {
-        format!("{}/{}/*/*", self.api, self.stage)
+        match self.path {
+            Some(_) => format!("{}/{}/*/*", self.api, self.stage),
+            None => format!("{}/{}/*", self.api, self.stage),
+        }
     }
 }
 
@@ -125,10 +133,14 @@ mod tests {
     fn parses_method_arns() {
         let arn = ExecuteApiArn::parse("arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/pets/1").unwrap();
         assert_eq!(arn.api, "arn:aws:execute-api:us-east-1:123456789012:abc");
-        assert_eq!((arn.stage, arn.verb, arn.path), ("prod", "GET", "pets/1"));
+        assert_eq!((arn.stage, arn.verb, arn.path), ("prod", "GET", Some("pets/1")));
         assert_eq!(arn.stage_wide(), "arn:aws:execute-api:us-east-1:123456789012:abc/prod/*/*");
         let root = ExecuteApiArn::parse("arn:aws:execute-api:us-west-2:1:ymy8tbxw7b/*/GET/").unwrap();
         assert_eq!(root.stage_wide(), "arn:aws:execute-api:us-west-2:1:ymy8tbxw7b/*/*/*");
+        let ws = ExecuteApiArn::parse("arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/$connect").unwrap();
+        assert_eq!((ws.stage, ws.verb, ws.path), ("test", "$connect", None));
+        assert_eq!(ws.stage_wide(), "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/*");
+        assert!(allows(&[Statement::allow(ws.stage_wide())], "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/$connect"));
         for bad in ["", "arn:aws:s3:::bucket", "arn:aws:execute-api:us-east-1:1:abc", "arn:aws:execute-api:us-east-1:1:abc/prod", "x:aws:execute-api:r:1:a/s/GET/"] {
             assert!(ExecuteApiArn::parse(bad).is_none(), "{bad}");
         }

@@ -1,0 +1,312 @@
+//! Shared fixtures and oracles for the fuzz targets.
+//!
+//! The fixtures match the seed generator (`core/fuzz/seeds.mjs`): the public halves of the
+//! committed test keys (`tests/keys/test-keys.json`), issuer `https://issuer.test/`, audience
+//! `api://test`, and a fixed clock. The oracles restate the behaviour contract (README,
+//! DESIGN) independently of the code under test; a violated oracle panics, which libFuzzer
+//! reports as a crash like any other.
+
+use jwtgate_core::alg::Algorithm;
+use jwtgate_core::crypto::{CryptoProvider, PublicKey};
+use jwtgate_core::token::Header;
+use jwtgate_core::{Config, Decision, KeySet, Limits, Outcome, Reason, Verifier};
+use serde_json::{Map, Value, json};
+use std::sync::OnceLock;
+
+pub const NOW: i64 = 1_800_000_000;
+pub const ISSUER: &str = "https://issuer.test/";
+pub const AUDIENCE: &str = "api://test";
+
+const TEST_KEYS: &str = include_str!("../../../tests/keys/test-keys.json");
+const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi"];
+
+/// The committed test keys as an identity provider publishes them (private members removed).
+pub fn public_jwks() -> &'static [u8] {
+    static JWKS: OnceLock<Vec<u8>> = OnceLock::new();
+    JWKS.get_or_init(|| {
+        let mut doc: Value = serde_json::from_str(TEST_KEYS).expect("test keys are JSON");
+        for key in doc["keys"].as_array_mut().expect("keys array") {
+            let key = key.as_object_mut().expect("key object");
+            for name in PRIVATE_MEMBERS {
+                key.remove(*name);
+            }
+        }
+        doc.to_string().into_bytes()
+    })
+}
+
+/// The public test keys, parsed once (the weak 1024-bit RSA key is refused at load, on purpose).
+pub fn key_set() -> &'static KeySet {
+    static KEYS: OnceLock<KeySet> = OnceLock::new();
+    KEYS.get_or_init(|| KeySet::parse(public_jwks(), &Limits::default()).expect("test JWKS loads"))
+}
+
+/// A provider that accepts every signature. With it the fuzzer reaches the claim checks and
+/// the policy builder, which a real signature check keeps it out of. Never used outside fuzzing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AcceptAll;
+
+impl CryptoProvider for AcceptAll {
+    fn verify(&self, alg: Algorithm, key: &PublicKey, _message: &[u8], _signature: &[u8]) -> bool {
+        // The core promises to ask only with a key of the algorithm's kind.
+        assert_eq!(key.kind(), alg.key_kind(), "provider asked with a key of the wrong kind");
+        true
+    }
+}
+
+/// The configurations a fuzz input chooses from with its first byte.
+fn config_documents() -> Vec<Value> {
+    let all: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
+    vec![
+        // 0: the test default, every algorithm.
+        json!({ "issuers": [ISSUER], "audiences": [AUDIENCE], "algorithms": all }),
+        // 1: every optional rule on, exact methodArn, policies for HTTP API 2.0.
+        json!({
+            "issuers": [ISSUER], "audiences": [AUDIENCE], "algorithms": all,
+            "leeway_seconds": 60, "required_scopes": ["pets:read"],
+            "allowed_client_ids": ["client-1"], "token_type": "at+jwt",
+            "max_token_age_seconds": 3600, "policy_resource": "method",
+            "context_claims": ["sub", "scope", "scp", "n", "b", "client_id"],
+            "http_api_response": "policy"
+        }),
+        // 2: per-route rules, closed by default, the sample's RS256 plus ES256.
+        json!({
+            "issuers": [ISSUER], "audiences": [AUDIENCE], "algorithms": ["RS256", "ES256"],
+            "route_rules": "GET /pets/*=pets:read; POST /pets=pets:write; DELETE /*=admin",
+            "unlisted_routes": "deny"
+        }),
+        // 3: rules as a list, open by default, simple responses, two issuers and audiences.
+        json!({
+            "issuers": [ISSUER, "https://issuer.test"], "audiences": [AUDIENCE, "api://other"],
+            "algorithms": ["PS256", "ES384", "EdDSA", "RS512"],
+            "route_rules": [{ "route": "GET /pets/{id}", "scopes": ["pets:read"] }, { "route": "ANY /admin/*", "scopes": ["admin"] }],
+            "required_scopes": ["pets:write"]
+        }),
+    ]
+}
+
+pub struct Verifiers {
+    pub real: Verifier,
+    pub accept_all: Verifier<AcceptAll>,
+}
+
+/// One pair of verifiers per configuration: the real provider and [`AcceptAll`].
+pub fn verifiers() -> &'static [Verifiers] {
+    static V: OnceLock<Vec<Verifiers>> = OnceLock::new();
+    V.get_or_init(|| {
+        config_documents()
+            .into_iter()
+            .map(|doc| {
+                let config = Config::from_json(doc.to_string().as_bytes()).expect("fuzz config is valid");
+                Verifiers { real: Verifier::new(config.clone()), accept_all: Verifier::with_provider(config, AcceptAll) }
+            })
+            .collect()
+    })
+}
+
+/// Split an input into (configuration choice, rest).
+pub fn choose(data: &[u8]) -> Option<(&'static Verifiers, &[u8])> {
+    let (&first, rest) = data.split_first()?;
+    let all = verifiers();
+    Some((&all[first as usize % all.len()], rest))
+}
+
+fn number(v: Option<&Value>) -> Option<f64> {
+    v.and_then(Value::as_f64).filter(|n| n.is_finite())
+}
+
+fn scopes(claims: &Map<String, Value>) -> Vec<&str> {
+    let mut out = Vec::new();
+    if let Some(Value::String(s)) = claims.get("scope") {
+        out.extend(s.split(' '));
+    }
+    match claims.get("scp") {
+        Some(Value::String(s)) => out.extend(s.split(' ')),
+        Some(Value::Array(items)) => out.extend(items.iter().filter_map(Value::as_str)),
+        _ => {}
+    }
+    out
+}
+
+/// The contract for a token that verified (with or without the required scopes, `scoped`),
+/// restated from the README: algorithm allowed, `exp` required and in the future, `nbf`/`iat`
+/// honoured, issuer exact, an audience matching, type and client rules when configured.
+pub fn check_accepted(config: &Config, header: &Header, claims: &Map<String, Value>, now: i64, scoped: bool) {
+    let now = now as f64;
+    let leeway = config.leeway_seconds as f64;
+    assert!(config.algorithms.contains(&header.alg), "accepted a disallowed algorithm {:?}", header.alg);
+    let exp = number(claims.get("exp")).expect("accepted a token without a numeric exp");
+    assert!(now < exp + leeway, "accepted an expired token: exp {exp}");
+    if claims.contains_key("nbf") {
+        let nbf = number(claims.get("nbf")).expect("accepted a non-numeric nbf");
+        assert!(now + leeway >= nbf, "accepted a token before nbf");
+    }
+    if claims.contains_key("iat") {
+        let iat = number(claims.get("iat")).expect("accepted a non-numeric iat");
+        assert!(iat <= now + leeway, "accepted a token issued in the future");
+    }
+    if let Some(max_age) = config.max_token_age_seconds {
+        let iat = number(claims.get("iat")).expect("max age set but no iat");
+        assert!(now - iat <= max_age as f64 + leeway, "accepted a token older than the maximum age");
+    }
+    let iss = claims.get("iss").and_then(Value::as_str).expect("accepted a token without a string iss");
+    assert!(config.issuers.iter().any(|i| i == iss), "accepted issuer {iss:?}");
+    let aud_ok = match claims.get("aud") {
+        Some(Value::String(a)) => config.audiences.contains(a),
+        Some(Value::Array(items)) => {
+            items.iter().all(Value::is_string)
+                && items.iter().filter_map(Value::as_str).any(|a| config.audiences.iter().any(|c| c == a))
+        }
+        _ => false,
+    };
+    assert!(aud_ok, "accepted audience {:?}", claims.get("aud"));
+    if let Some(required) = &config.token_type {
+        let strip = |s: &str| -> String {
+            let lower = s.to_ascii_lowercase();
+            lower.strip_prefix("application/").map(str::to_owned).unwrap_or(lower)
+        };
+        let typ = header.typ.as_deref().expect("token type required but typ absent");
+        assert_eq!(strip(typ), strip(required), "accepted typ {typ:?}");
+    }
+    if let Some(allowed) = &config.allowed_client_ids {
+        let client = claims
+            .get("client_id")
+            .or_else(|| claims.get("azp"))
+            .and_then(Value::as_str)
+            .expect("client rule set but no client id");
+        assert!(allowed.iter().any(|a| a == client), "accepted client {client:?}");
+    }
+    if scoped {
+        let held = scopes(claims);
+        for r in &config.required_scopes {
+            assert!(held.contains(&r.as_str()), "allowed without required scope {r:?}");
+        }
+    }
+}
+
+/// Whether a JSON value is a scalar API Gateway accepts in an authorizer context.
+fn scalar(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// IAM wildcard matching, written independently of the core's: `*` matches any run of
+/// characters, `/` included (dynamic programming over pattern and text).
+pub fn iam_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    // row[j]: pattern prefix matches text prefix of length j.
+    let mut row = vec![false; t.len() + 1];
+    row[0] = true;
+    for &pc in p {
+        let mut next = vec![false; t.len() + 1];
+        if pc == b'*' {
+            let mut any = false;
+            for j in 0..=t.len() {
+                any |= row[j];
+                next[j] = any;
+            }
+        } else {
+            for j in 1..=t.len() {
+                next[j] = row[j - 1] && t[j - 1] == pc;
+            }
+        }
+        row = next;
+    }
+    row[t.len()]
+}
+
+/// The contract for a decision: its outcome, reason and response agree, and a response is one
+/// API Gateway accepts (scalar context values, a principal, statements). For a policy, IAM's
+/// evaluation of it for the request's ARN (`arn`: an explicit Deny wins, then an Allow, else
+/// the implicit deny) must be the outcome.
+pub fn check_decision(d: &Decision, arn: Option<&str>) {
+    match d.outcome {
+        Outcome::Allow => {
+            assert_eq!(d.reason, None, "allow with a reason");
+            assert!(d.response.is_some(), "allow without a response");
+        }
+        Outcome::Deny => {
+            assert_eq!(d.reason, Some(Reason::MissingScope), "deny for another reason");
+            assert!(d.response.is_some(), "deny without a response");
+        }
+        Outcome::Unauthorized => {
+            assert!(d.response.is_none(), "unauthorized with a response");
+            assert!(d.reason.is_some_and(|r| r != Reason::UnknownKid && r != Reason::MissingScope), "unauthorized reason {:?}", d.reason);
+        }
+        Outcome::RefreshKeys => {
+            assert!(d.response.is_none(), "refresh_keys with a response");
+            assert_eq!(d.reason, Some(Reason::UnknownKid));
+        }
+    }
+    if let Some(response) = &d.response {
+        let allowed = d.outcome == Outcome::Allow;
+        let obj = response.as_object().expect("response is an object");
+        if let Some(ctx) = obj.get("context") {
+            let ctx = ctx.as_object().expect("context is an object");
+            assert!(ctx.values().all(scalar), "context with a non-scalar value: {ctx:?}");
+        }
+        if let Some(authorized) = obj.get("isAuthorized") {
+            assert_eq!(authorized.as_bool(), Some(allowed), "simple response disagrees with the outcome");
+        } else {
+            assert!(obj.get("principalId").is_some_and(Value::is_string), "policy without principalId");
+            let statements = obj["policyDocument"]["Statement"].as_array().expect("policy statements");
+            let mut effects = Vec::new();
+            for s in statements {
+                assert_eq!(s["Action"], "execute-api:Invoke");
+                let resource = s["Resource"].as_str().expect("statement resource");
+                assert!(resource.starts_with("arn:"), "statement resource {s}");
+                effects.push((s["Effect"] == "Allow", resource));
+                assert!(s["Effect"] == "Allow" || s["Effect"] == "Deny");
+            }
+            let arn = arn.expect("a response for an event without an ARN");
+            let matching: Vec<bool> = effects.iter().filter(|(_, r)| iam_match(r, arn)).map(|(allow, _)| *allow).collect();
+            let iam_allows = !matching.contains(&false) && matching.contains(&true);
+            assert_eq!(iam_allows, allowed, "IAM evaluation of the policy for {arn:?} disagrees with the outcome {:?}", d.outcome);
+        }
+    }
+    // What crosses the wasm boundary and goes to the log serialises.
+    let text = d.to_json().to_string();
+    assert!(!text.is_empty());
+}
+
+/// The decision with the real provider, against the one with [`AcceptAll`]: the signature
+/// check is one step, so everything decided before it is decided the same way, and a token
+/// the real provider accepts is accepted, with the same response, without it.
+pub fn check_same_up_to_signature(real: &Decision, accept_all: &Decision) {
+    match real.outcome {
+        Outcome::Allow | Outcome::Deny => {
+            assert_eq!(real.outcome, accept_all.outcome, "providers disagree beyond the signature");
+            assert_eq!(real.response, accept_all.response, "providers disagree on the response");
+        }
+        _ if real.reason == Some(Reason::BadSignature) => {}
+        _ => assert_eq!(real.reason, accept_all.reason, "providers disagree before the signature"),
+    }
+}
+
+/// RS256 tokens signed with the committed RSA test keys, valid at [`NOW`] under configuration 0:
+/// with `kid` `rsa-2048`, with `kid` `rsa-3072`, and without `kid`.
+pub fn signed_tokens() -> &'static [String] {
+    use jwtgate_core::alg::Hash;
+    use jwtgate_core::b64;
+    use jwtgate_core::crypto::bigint::Modulus;
+    use jwtgate_core::crypto::rsa::emsa_pkcs1v15;
+    static TOKENS: OnceLock<Vec<String>> = OnceLock::new();
+    TOKENS.get_or_init(|| {
+        let keys: Value = serde_json::from_str(TEST_KEYS).expect("test keys are JSON");
+        let member = |kid: &str, name: &str| -> Vec<u8> {
+            let key = keys["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid).expect("test key");
+            b64::decode(key[name].as_str().unwrap().as_bytes()).unwrap()
+        };
+        let claims = json!({ "iss": ISSUER, "aud": AUDIENCE, "sub": "user-1", "exp": NOW + 300, "iat": NOW - 10, "scope": "pets:read pets:write", "client_id": "client-1" });
+        [("rsa-2048", true), ("rsa-3072", true), ("rsa-2048", false)]
+            .iter()
+            .map(|&(kid, with_kid)| {
+                let header = if with_kid { json!({ "alg": "RS256", "typ": "at+jwt", "kid": kid }) } else { json!({ "alg": "RS256" }) };
+                let input = format!("{}.{}", b64::encode(header.to_string().as_bytes()), b64::encode(claims.to_string().as_bytes()));
+                let modulus = Modulus::new(&member(kid, "n")).unwrap();
+                let em = emsa_pkcs1v15(Hash::Sha256, input.as_bytes(), modulus.byte_len()).unwrap();
+                let sig = modulus.pow_be(&em, &member(kid, "d")).unwrap();
+                format!("{input}.{}", b64::encode(&sig))
+            })
+            .collect()
+    })
+}
