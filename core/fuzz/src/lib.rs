@@ -7,9 +7,9 @@
 //! reports as a crash like any other.
 
 use jwtgate_core::alg::Algorithm;
-use jwtgate_core::crypto::{CryptoProvider, PublicKey};
+use jwtgate_core::crypto::CryptoProvider;
 use jwtgate_core::token::Header;
-use jwtgate_core::{Config, Decision, KeySet, Limits, Outcome, Reason, Verifier};
+use jwtgate_core::{Config, Decision, Jwk, KeySet, Limits, Outcome, Reason, Verifier};
 use serde_json::{Map, Value, json};
 use std::sync::OnceLock;
 
@@ -47,9 +47,9 @@ pub fn key_set() -> &'static KeySet {
 pub struct AcceptAll;
 
 impl CryptoProvider for AcceptAll {
-    fn verify(&self, alg: Algorithm, key: &PublicKey, _message: &[u8], _signature: &[u8]) -> bool {
+    fn verify(&self, alg: Algorithm, key: &Jwk, _message: &[u8], _signature: &[u8]) -> bool {
         // The core promises to ask only with a key of the algorithm's kind.
-        assert_eq!(key.kind(), alg.key_kind(), "provider asked with a key of the wrong kind");
+        assert_eq!(key.key.kind(), alg.key_kind(), "provider asked with a key of the wrong kind");
         true
     }
 }
