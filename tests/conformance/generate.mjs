@@ -119,6 +119,33 @@ add("route rules: route needing a scope the token lacks", { event: tokenEvent(to
 add("route rules: unlisted route, closed", { event: tokenEvent(token(), "GET/owners"), cfg: { ...rules, unlisted_routes: "deny" } }, "deny", "missing_scope");
 add("route rules: HTTP API route key", { event: httpV2Event(token(), "DELETE /pets/{id}"), kind: "http_v2", cfg: rules }, "deny", "missing_scope");
 
+// The per-route table of core/tests/routes.rs (tokens x routes x unlisted-route default), for
+// REST TOKEN events (the policy) and HTTP API 2.0 simple responses (the route key).
+{
+  const RULES = "GET /pets/*=pets:read; POST /pets=pets:write; DELETE /*=admin";
+  const ROUTES = [
+    ["GET/pets/1", "GET /pets/{id}"], ["GET/pets/1/toys", "GET /pets/{id}/toys"], ["POST/pets", "POST /pets"],
+    ["DELETE/pets/1", "DELETE /pets/{id}"], ["GET/owners", "GET /owners"], ["PUT/pets/1", "PUT /pets/{id}"], ["GET/pets", "GET /pets"],
+  ];
+  const TABLE = {
+    allow: [["", "DDDDAAA"], ["pets:read", "AADDAAA"], ["pets:write", "DDADAAA"], ["pets:read pets:write", "AAADAAA"], ["admin", "DDDAAAA"], ["pets:read pets:write admin", "AAAAAAA"]],
+    deny: [["", "DDDDDDD"], ["pets:read", "AADDDDD"], ["pets:write", "DDADDDD"], ["pets:read pets:write", "AAADDDD"], ["admin", "DDDADDD"], ["pets:read pets:write admin", "AAAADDD"]],
+  };
+  for (const [unlisted, rows] of Object.entries(TABLE)) {
+    const cfg = config({ route_rules: RULES, unlisted_routes: unlisted, context_claims: [] });
+    for (const [scopes, row] of rows) {
+      const t = token("RS256", { scope: scopes });
+      ROUTES.forEach(([suffix, routeKey], i) => {
+        const allowed = row[i] === "A";
+        const [outcome, reason] = allowed ? ["allow", null] : ["deny", "missing_scope"];
+        const label = `route table (${unlisted} unlisted) scopes [${scopes}]`;
+        add(`${label} ${suffix}`, { event: tokenEvent(t, suffix), cfg }, outcome, reason);
+        add(`${label} HTTP API ${routeKey}`, { event: httpV2Event(t, routeKey), kind: "http_v2", cfg }, outcome, reason);
+      });
+    }
+  }
+}
+
 const doc = { version: 1, generated_by: "tests/conformance/generate.mjs", now: NOW, cases };
 writeFileSync(here("vectors.json"), JSON.stringify(doc, null, 1) + "\n");
 console.log(`tests/conformance/vectors.json: ${cases.length} cases`);
