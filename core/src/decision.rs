@@ -63,8 +63,13 @@ impl Decision {
     /// The decision as it crosses the wasm boundary and appears in logs (without `response`
     /// when logging: see `log_json`).
     pub fn to_json(&self) -> Value {
+        self.clone().into_json()
+    }
+
+    /// `to_json` without copying the response.
+    pub fn into_json(self) -> Value {
         let mut v = self.log_json();
-        v["response"] = self.response.clone().unwrap_or(Value::Null);
+        v["response"] = self.response.unwrap_or(Value::Null);
         v
     }
 

@@ -118,7 +118,14 @@ pub fn bearer_token(value: &str) -> Result<&str, Reason> {
         return Err(Reason::BadAuthorizationScheme);
     }
     let token = rest.trim_start_matches(' ');
-    if token.is_empty() || token.contains(|c: char| c.is_whitespace() || c.is_control()) {
+    // A byte scan for the usual all-ASCII token; the char scan only for the rest.
+    let bad_byte = |b: u8| b.is_ascii_whitespace() || b.is_ascii_control();
+    let has_space = if token.is_ascii() {
+        token.bytes().any(bad_byte)
+    } else {
+        token.contains(|c: char| c.is_whitespace() || c.is_control())
+    };
+    if token.is_empty() || has_space {
         return Err(Reason::BadAuthorizationScheme);
     }
     Ok(token)
