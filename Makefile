@@ -18,7 +18,8 @@ node-deps:
 	host-node/scripts/install-deps.sh
 
 demo: node-package
-	node host-node/demo/demo.mjs
+	cargo build --locked -p jwtgate-lambda --bin bootstrap
+	JWTGATE_BOOTSTRAP=target/debug/bootstrap node host-node/demo/demo.mjs
 
 # host-lambda's build.rs compiles the .wasm ahead of time, so the workspace needs it built.
 test-rust: wasm

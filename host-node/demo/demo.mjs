@@ -1,6 +1,8 @@
 // The local demo on built-in defaults: a test key signs a token, a JWKS is served on
 // 127.0.0.1, and the jwtgate package (the .wasm inside) fetches it, caches it and decides.
-// No cloud account. Each decision also prints its one JSON log line.
+// With JWTGATE_BOOTSTRAP set (make demo sets it), the Rust Lambda's local mode decides the same
+// events through the same .wasm in wasmtime. No cloud account. Each decision also prints its
+// one JSON log line.
 import { createServer } from "node:http";
 import { createAuthorizer } from "../package/dist/index.js";
 import { makeKey, signToken, jwks } from "../test/support/tokens.mjs";
@@ -25,10 +27,28 @@ try {
     authorizationToken: `Bearer ${t}`,
     methodArn: "arn:aws:execute-api:us-east-1:123456789012:demoapi/prod/GET/pets",
   });
-  for (const [label, t] of [["valid token", token], ["tampered token", token.slice(0, -4) + "AAAA"]]) {
+  const tokens = [["valid token", token], ["tampered token", token.slice(0, -4) + "AAAA"]];
+  console.log("== Node host (npm package)");
+  for (const [label, t] of tokens) {
     const decision = await authorizer.decide(event(t));
     console.log(`\n${label}: ${decision.outcome}${decision.reason ? ` (${decision.reason})` : ""}`);
     console.log(JSON.stringify(decision.response ?? "Unauthorized", null, 2));
+  }
+  const bootstrap = process.env.JWTGATE_BOOTSTRAP;
+  if (bootstrap) {
+    console.log("\n== Rust Lambda host (wasmtime), `bootstrap local`");
+    const env = { PATH: process.env.PATH, ISSUER: issuer, AUDIENCE: "api://demo", JWKS_URI: `http://127.0.0.1:${port}/jwks.json`, JWKS_ALLOW_HTTP_LOOPBACK: "true" };
+    for (const [label, t] of tokens) {
+      // The server above must keep answering while the child runs: run it asynchronously.
+      const out = await new Promise((resolve, reject) => {
+        import("node:child_process").then(({ execFile }) =>
+          execFile(bootstrap, ["local", "--event", "-"], { env, timeout: 30_000 }, (e, stdout, stderr) => (e ? reject(e) : resolve({ stdout, stderr }))).stdin.end(JSON.stringify(event(t))),
+        );
+      });
+      console.log(`\n${label}:`);
+      process.stdout.write(out.stderr);
+      process.stdout.write(out.stdout);
+    }
   }
 } finally {
   server.close();
