@@ -453,10 +453,15 @@ async function main() {
     log_lines: counts.logLines,
     token_in_log: counts.tokenInLog,
     rss_mib: { start: mib(startMem.rss), after_warmup: mib(warmMem.rss), end: mib(endMem.rss), each_tenth: rssSamples },
-    heap_used_mib: { start: mib(startMem.heapUsed), after_warmup: mib(warmMem.heapUsed), end: mib(endMem.heapUsed) },
-    external_and_buffers_mib: { after_warmup: mib(warmMem.external + warmMem.arrayBuffers), end: mib(endMem.external + endMem.arrayBuffers) },
-    wasm_memory_mib: { after_warmup: mib(warmMem.wasm), end: mib(endMem.wasm) },
+    ...(host.processRss
+      ? {}
+      : {
+          heap_used_mib: { start: mib(startMem.heapUsed), after_warmup: mib(warmMem.heapUsed), end: mib(endMem.heapUsed) },
+          external_and_buffers_mib: { after_warmup: mib(warmMem.external + warmMem.arrayBuffers), end: mib(endMem.external + endMem.arrayBuffers) },
+          wasm_memory_mib: { after_warmup: mib(warmMem.wasm), end: mib(endMem.wasm) },
+        }),
     growth_after_warmup_mib: mib(growth),
+    growth_bytes_per_decision: Math.round(growth / Math.max(1, N - warm)),
     ...(host.extraReport?.() ?? {}),
     by_kind: Object.fromEntries([...byLabel.entries()].map(([k, v]) => [k, v.n])),
     first_wrong: wrong,
@@ -478,7 +483,8 @@ async function main() {
         `allow ${outcomes.allow}, deny ${outcomes.deny}, unauthorized ${outcomes.unauthorized}; wrong ${wrongDecisions}, exceptions ${exceptions}; ` +
         `JWKS fetches ${report.jwks_fetches} (bound ${maxFetches}); RSS ${report.rss_mib.start} -> ${report.rss_mib.after_warmup} -> ${report.rss_mib.end} MiB; ` +
         (host.processRss ? "" : `wasm memory ${report.wasm_memory_mib.after_warmup} -> ${report.wasm_memory_mib.end} MiB; `) +
-        `${host.processRss ? "bootstrap RSS" : "heap+wasm+buffers"} growth after warm-up ${report.growth_after_warmup_mib} MiB; ${report.result}`,
+        `${host.processRss ? "bootstrap RSS" : "heap+wasm+buffers"} growth after warm-up ${report.growth_after_warmup_mib} MiB ` +
+        `(${report.growth_bytes_per_decision} B/decision); ${report.result}`,
     );
     if (wrong.length) console.log(JSON.stringify(wrong, null, 2));
   }
