@@ -130,7 +130,8 @@ impl HttpFetcher {
             agent: config.build().into(),
             max_bytes: rules.max_jwks_bytes,
             timeout_ms: rules.fetch_timeout_ms,
-            allow_http_loopback: rules.allow_http_loopback }
+            allow_http_loopback: rules.allow_http_loopback,
+        }
     }
 }
 
