@@ -4,6 +4,7 @@
 #   make bench  side-by-side benchmarks (not part of `make test`)
 #   make fuzz-long  the long fuzz run (FUZZ_RUNS executions per target; not part of `make test`)
 #   make soak   200,000 decisions through the Node host (tests/soak; not part of `make test`)
+#   make soak-lambda  the same through the Lambda host under cargo-lambda's emulator
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
@@ -86,13 +87,23 @@ test-fuzz: fuzz-build
 fuzz-long: fuzz-build
 	for t in $(FUZZ_TARGETS); do core/fuzz/run.sh $$t $(FUZZ_LONG_SECONDS) $(FUZZ_RUNS); done
 
-# Soak (tests/soak): mixed valid and hostile tokens through the Node host; RSS, errors, rate.
+# Soak (tests/soak): mixed valid and hostile tokens through the Node host and through the
+# Lambda host (release bootstrap under cargo-lambda's emulator); RSS, errors, rate.
 SOAK_N ?= 200000
-test-soak: node-package
+.PHONY: soak-lambda-build soak-lambda
+soak-lambda-build: wasm
+	host-lambda/scripts/install-tools.sh >/dev/null
+	cargo build --release --locked -p jwtgate-lambda --bin bootstrap
+
+test-soak: node-package soak-lambda-build
 	timeout 300 node tests/soak/soak.mjs --host node --n 20000
+	timeout 120 node tests/soak/soak.mjs --host lambda --n 2000
 
 soak: node-package
 	node tests/soak/soak.mjs --host node --n $(SOAK_N)
+
+soak-lambda: soak-lambda-build
+	node tests/soak/soak.mjs --host lambda --n $(SOAK_N)
 
 
 test: test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke test-fuzz test-soak

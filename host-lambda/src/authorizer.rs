@@ -1,9 +1,11 @@
 //! One decision per event: the engine decides, this module keeps its keys fresh.
 //!
 //! JWKS rules (DESIGN.md): fetched once per warm instance and kept for the `Cache-Control`
-//! lifetime within bounds; an unknown `kid` triggers at most one refetch per cooldown (the
-//! penalty box, so forged kids cannot flood the identity provider), then one more decision; a
-//! failed fetch or a refused JWKS keeps the last good keys.
+//! lifetime within bounds; an unknown `kid` triggers a refetch only when no fetch (of any
+//! kind, successful or not) happened within the cooldown (the penalty box, so forged kids
+//! cannot flood the identity provider), then one more decision; a failed fetch or a refused
+//! JWKS keeps the last good keys. Without any keys a decision is `Unauthorized`
+//! (`jwks_unavailable`). The same rules as the Node host.
 
 use crate::engine::{Decision, Engine, EngineError, Outcome};
 use crate::jwks::{Fetch, FetchError, JwksSource, lifetime};
@@ -43,6 +45,17 @@ pub enum RefreshError {
     Engine(EngineError),
 }
 
+impl RefreshError {
+    /// The failure code in the log line (the Node host's codes): the fetch's, or
+    /// `jwks_invalid` for a body the module refused (not JSON, not a JWKS, over the limits).
+    pub fn code(&self) -> &'static str {
+        match self {
+            RefreshError::Fetch(e) => e.code(),
+            RefreshError::Engine(_) => "jwks_invalid",
+        }
+    }
+}
+
 impl std::fmt::Display for RefreshError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -52,6 +65,9 @@ impl std::fmt::Display for RefreshError {
     }
 }
 
+/// Without any keys, the next fetch after a failure waits this long (with keys: the cooldown).
+const RETRY_WITHOUT_KEYS_SECONDS: u64 = 1;
+
 /// Key freshness, in Unix seconds.
 #[derive(Debug, Default)]
 struct KeyClock {
@@ -59,8 +75,11 @@ struct KeyClock {
     expires_at: u64,
     /// After a failed scheduled fetch, none before this time.
     retry_at: u64,
-    /// The last refetch for an unknown kid (successful or not): the penalty box.
-    last_kid_refresh: Option<u64>,
+    /// The last fetch of any kind (successful or not): the penalty box. An unknown kid
+    /// refetches only a cooldown after it, as in the Node host.
+    last_fetch: Option<u64>,
+    /// The last fetch failure, for the `jwks_unavailable` log line.
+    last_failure: Option<String>,
 }
 
 /// Where log lines go (stderr in the Lambda; tests collect them).
@@ -119,9 +138,19 @@ impl Authorizer {
             let trigger = if self.clock.loaded { Trigger::Expired } else { Trigger::Initial };
             refetched = self.refresh(now, trigger).is_ok();
         }
+        if !self.clock.loaded {
+            // No keys were ever loaded (the endpoint has failed since init): nothing can be
+            // verified. `Unauthorized` with the reason, as the Node host answers.
+            let log = json!({
+                "log": "jwtgate.decision", "outcome": "unauthorized", "reason": "jwks_unavailable",
+                "error": self.clock.last_failure.clone(),
+                "latency_us": started.elapsed().as_micros() as u64, "keys_refetched": false,
+            });
+            (self.log)(&log);
+            return Verdict { response: None, log };
+        }
         let mut decision = self.engine.authorize(event, now as i64);
         if matches!(&decision, Ok(d) if d.outcome() == Outcome::RefreshKeys) && self.kid_refresh_allowed(now) {
-            self.clock.last_kid_refresh = Some(now);
             if self.refresh(now, Trigger::UnknownKid).is_ok() {
                 refetched = true;
                 decision = self.engine.authorize(event, now as i64);
@@ -134,7 +163,7 @@ impl Authorizer {
     }
 
     fn kid_refresh_allowed(&self, now: u64) -> bool {
-        match self.clock.last_kid_refresh {
+        match self.clock.last_fetch {
             None => true,
             Some(last) => now >= last.saturating_add(self.source.rules().refresh_cooldown_seconds),
         }
@@ -144,6 +173,7 @@ impl Authorizer {
     /// waits for the cooldown.
     pub fn refresh(&mut self, now: u64, trigger: Trigger) -> Result<(), RefreshError> {
         let started = Instant::now();
+        self.clock.last_fetch = Some(now);
         let result = self
             .source
             .fetch()
@@ -163,10 +193,14 @@ impl Authorizer {
                 Ok(())
             }
             Err(e) => {
-                self.clock.retry_at = now.saturating_add(self.source.rules().refresh_cooldown_seconds);
+                // With last good keys, no retry before the cooldown; without any keys every
+                // request is refused anyway, so retry after a second (as the Node host does).
+                let wait = if self.clock.loaded { self.source.rules().refresh_cooldown_seconds } else { RETRY_WITHOUT_KEYS_SECONDS };
+                self.clock.retry_at = now.saturating_add(wait);
+                self.clock.last_failure = Some(e.to_string());
                 (self.log)(&json!({
                     "log": "jwtgate.jwks", "event": "failed", "trigger": trigger.name(),
-                    "error": e.to_string(), "kept_last_good_keys": self.clock.loaded, "fetch_ms": fetch_ms,
+                    "failure": e.code(), "error": e.to_string(), "kept_last_good_keys": self.clock.loaded, "fetch_ms": fetch_ms,
                 }));
                 Err(e)
             }

@@ -19,10 +19,15 @@ pub struct Fetched {
 pub enum FetchError {
     /// The URL breaks the https-only rule (e.g. a discovered `jwks_uri`).
     UrlRefused(String),
-    /// Connection, TLS, timeout or protocol failure.
+    /// Connection, TLS or protocol failure.
     Transport(String),
-    /// The server answered something other than 200.
+    /// No complete answer (headers and body) within JWKS_TIMEOUT_MS.
+    Timeout(String),
+    /// The server answered something other than 200 (in loopback test mode a redirect too:
+    /// none is followed there).
     Status(u16),
+    /// More redirects than allowed (3, https only).
+    TooManyRedirects,
     /// The body exceeded the size cap.
     TooLarge,
     /// The discovery document is not usable.
@@ -34,7 +39,9 @@ impl fmt::Display for FetchError {
         match self {
             FetchError::UrlRefused(m) => write!(f, "url refused: {m}"),
             FetchError::Transport(m) => write!(f, "transport: {m}"),
+            FetchError::Timeout(m) => write!(f, "timeout: {m}"),
             FetchError::Status(s) => write!(f, "http status {s}"),
+            FetchError::TooManyRedirects => f.write_str("too many redirects"),
             FetchError::TooLarge => f.write_str("body over the size cap"),
             FetchError::Discovery(m) => write!(f, "discovery: {m}"),
         }
@@ -42,6 +49,28 @@ impl fmt::Display for FetchError {
 }
 
 impl std::error::Error for FetchError {}
+
+impl FetchError {
+    /// The failure code in the `jwtgate.jwks` log line; the same codes as the Node host.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FetchError::UrlRefused(_) => "insecure_url",
+            FetchError::Transport(_) => "network",
+            FetchError::Timeout(_) => "timeout",
+            FetchError::Status(_) | FetchError::TooManyRedirects => "http_status",
+            FetchError::TooLarge => "too_large",
+            FetchError::Discovery(_) => "discovery_invalid",
+        }
+    }
+}
+
+fn transport(e: ureq::Error, timeout_ms: u64) -> FetchError {
+    match e {
+        ureq::Error::Timeout(_) => FetchError::Timeout(format!("no complete answer within {timeout_ms} ms")),
+        ureq::Error::TooManyRedirects => FetchError::TooManyRedirects,
+        other => FetchError::Transport(other.to_string()),
+    }
+}
 
 /// One HTTP GET with the rules applied. A trait so the cache logic is testable without a
 /// network.
@@ -76,6 +105,7 @@ pub fn lifetime(max_age: Option<u64>, rules: &JwksRules) -> u64 {
 pub struct HttpFetcher {
     agent: ureq::Agent,
     max_bytes: usize,
+    timeout_ms: u64,
     allow_http_loopback: bool,
 }
 
@@ -96,7 +126,12 @@ impl HttpFetcher {
         } else {
             config.https_only(true).max_redirects(3)
         };
-        HttpFetcher { agent: config.build().into(), max_bytes: rules.max_jwks_bytes, allow_http_loopback: rules.allow_http_loopback }
+        HttpFetcher {
+            agent: config.build().into(),
+            max_bytes: rules.max_jwks_bytes,
+            timeout_ms: rules.fetch_timeout_ms,
+            allow_http_loopback: rules.allow_http_loopback,
+        }
     }
 }
 
@@ -108,10 +143,16 @@ impl Fetch for HttpFetcher {
             .get(url)
             .header("accept", "application/json, application/jwk-set+json")
             .call()
-            .map_err(|e| FetchError::Transport(e.to_string()))?;
+            .map_err(|e| transport(e, self.timeout_ms))?;
         let status = response.status().as_u16();
         if status != 200 {
             return Err(FetchError::Status(status));
+        }
+        // A declared length over the cap is refused before any of the body is read (a server
+        // announcing 50 MiB and then stalling fails at once, not at the timeout).
+        let declared = response.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.max_bytes as u64) {
+            return Err(FetchError::TooLarge);
         }
         let max_age = response.headers().get("cache-control").and_then(|v| v.to_str().ok()).and_then(max_age);
         let body = response
@@ -121,7 +162,7 @@ impl Fetch for HttpFetcher {
             .read_to_vec()
             .map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(_) => FetchError::TooLarge,
-                other => FetchError::Transport(other.to_string()),
+                other => transport(other, self.timeout_ms),
             })?;
         Ok(Fetched { body, max_age })
     }

@@ -138,10 +138,13 @@ fn unknown_kid_flood_is_rate_limited_by_the_cooldown() {
         answered += 1;
     }
     assert_eq!(answered, 1000);
-    // 1000 forged kids over 10 s: the initial fetch plus one refetch.
-    assert_eq!(requests(&s), 2);
+    // 1000 forged kids over 10 s right after the initial fetch: that fetch opened the penalty
+    // box, so no refetch at all.
+    assert_eq!(requests(&s), 1);
     s.authorizer.decide(&event(&forged_kid(&s.token, "again")), s.now + 30);
-    assert_eq!(requests(&s), 3, "one more after the cooldown");
+    assert_eq!(requests(&s), 2, "one more after the cooldown");
+    s.authorizer.decide(&event(&forged_kid(&s.token, "again")), s.now + 59);
+    assert_eq!(requests(&s), 2, "not again within the cooldown");
     // The real token still works throughout.
     assert!(s.authorizer.decide(&event(&s.token), s.now + 31).response.is_some());
 }
@@ -153,7 +156,12 @@ fn rotation_is_picked_up_on_the_unknown_kid() {
     s.authorizer.warm_up(s.now).unwrap();
     // The IdP now publishes the key the token was signed with.
     s.server.0.lock().unwrap().jwks = s.jwks.clone();
+    // Within the cooldown after the initial fetch the unknown kid waits (penalty box)...
     let v = s.authorizer.decide(&event(&s.token), s.now + 1);
+    assert_eq!(v.log["reason"], "unknown_kid", "{}", v.log);
+    assert_eq!(requests(&s), 1);
+    // ...and one cooldown later one refetch finds it.
+    let v = s.authorizer.decide(&event(&s.token), s.now + 30);
     assert!(v.response.is_some(), "{}", v.log);
     assert_eq!(v.log["keys_refetched"], true);
     assert_eq!(requests(&s), 2);

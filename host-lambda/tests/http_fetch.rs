@@ -56,7 +56,8 @@ fn a_stalled_server_times_out() {
     let url = serve(None);
     let started = Instant::now();
     let err = HttpFetcher::new(&rules(300, 1000)).get(&url).unwrap_err();
-    assert!(matches!(err, FetchError::Transport(_)), "{err}");
+    assert!(matches!(err, FetchError::Timeout(_)), "{err}");
+    assert_eq!(err.code(), "timeout");
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
 }
 

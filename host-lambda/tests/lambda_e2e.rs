@@ -157,7 +157,9 @@ fn lambda_runtime_api_end_to_end() {
     }
     assert_eq!(provider.requests(), (1, 1), "keys fetched once per warm instance");
 
-    // --- key rotation: the new kid is unknown, one refetch finds it
+    // --- key rotation: the new kid is unknown, one refetch finds it (once the cooldown after
+    // the initial fetch has passed: any fetch opens the penalty box)
+    std::thread::sleep(Duration::from_secs(COOLDOWN));
     let rotated = provider.control("rotate");
     assert_eq!(rotated["kid"], "test-key-2");
     let new_token = provider.token("read");

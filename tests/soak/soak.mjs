@@ -7,15 +7,18 @@
 //   node tests/soak/soak.mjs [--host node|lambda] [--n 200000] [--concurrency 32] [--json]
 //
 // --host node   the npm package built at host-node/package/dist (make node-package)
-// --host lambda the Rust Lambda host's bootstrap under cargo-lambda's emulator: not on this
-//               branch yet (TODO below); exits 2 with a message.
-import { createServer } from "node:http";
+// --host lambda the release bootstrap (target/release/bootstrap) polling cargo-lambda's Runtime
+//               API emulator, each event through the emulator's Invoke API; memory is the
+//               bootstrap's RSS (/proc/PID/status VmRSS); one invocation at a time.
+import { createServer, Agent, request } from "node:http";
+import { createServer as createNetServer, connect } from "node:net";
+import { spawn } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = parseArgs(process.argv.slice(2));
@@ -24,7 +27,7 @@ const CONCURRENCY = Number(args.concurrency ?? 32);
 const HOST = args.host ?? "node";
 const MiB = 1024 * 1024;
 /** Heap (plus wasm and buffers) growth from after warm-up to the end, after GC. */
-const MAX_GROWTH_MIB = Number(args["max-growth-mib"] ?? 16);
+const MAX_GROWTH_MIB = Number(args["max-growth-mib"] ?? (HOST === "lambda" ? 64 : 16));
 
 function parseArgs(argv) {
   const out = {};
@@ -156,16 +159,197 @@ async function nodeHost(jwksUri, counts) {
   };
 }
 
-async function lambdaHost(_jwksUri) {
-  // TODO(host-lambda): drive the built bootstrap under cargo-lambda's emulator:
-  //   cargo lambda watch -A 127.0.0.1 -P <port>   (in host-lambda/, env from ENV(jwksUri))
-  //   POST http://127.0.0.1:<port>/2015-03-31/functions/<name>/invocations with each event;
-  //   an error payload `{"errorMessage":"Unauthorized"}` is outcome unauthorized, a policy is
-  //   allow/deny by its Effect for METHOD_ARN; the reason comes from the host's log lines
-  //   (stderr/stdout JSON); RSS from /proc/<bootstrap pid>/status (VmRSS).
-  // The Lambda host is being finished on branch `host-lambda` and is not on this branch.
-  const bootstrap = ["target/lambda/bootstrap/bootstrap", "target/lambda/host-lambda/bootstrap"].map((p) => join(root, p)).find(existsSync);
-  throw Object.assign(new Error(`--host lambda: not implemented on this branch (bootstrap ${bootstrap ?? "not built"}); see the TODO in tests/soak/soak.mjs`), { exitCode: 2 });
+/**
+ * The Rust Lambda host: the release `bootstrap` polling cargo-lambda's Runtime API emulator
+ * (`cargo lambda watch --only-lambda-apis`, as host-lambda/tests/lambda_e2e.rs runs it), each
+ * event POSTed to the emulator's Invoke API. One invocation at a time: a Lambda instance
+ * handles one event at a time, and the decision's reason is read from its log line (stderr),
+ * which must therefore pair with the response in order.
+ */
+async function lambdaHost(jwksUri, counts) {
+  const bootstrap = process.env.JWTGATE_BOOTSTRAP ?? join(root, "target", "release", "bootstrap");
+  const cargoLambda = join(process.env.JWTGATE_TOOLS_BIN ?? join(root, "target", "host-lambda-tools", "bin"), "cargo-lambda");
+  if (!existsSync(bootstrap)) throw new Error(`${bootstrap} not built: cargo build --release -p jwtgate-lambda --bin bootstrap (make test-soak does)`);
+  if (!existsSync(cargoLambda)) throw new Error(`${cargoLambda} missing: run host-lambda/scripts/install-tools.sh`);
+  // Children are wrapped in `timeout` so nothing outlives a killed soak; killed on close/exit.
+  const lifetime = String(Math.max(600, Math.ceil(N / 200) + 300));
+  const children = [];
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+  };
+  process.once("exit", killAll);
+  for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => { killAll(); process.exit(130); });
+
+  const port = await freePort();
+  const emulator = spawn("timeout", ["--kill-after=5", lifetime, cargoLambda, "lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P", String(port)], {
+    cwd: join(root, "host-lambda"),
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  children.push(emulator);
+  await waitFor("the emulator", () => canConnect(port), 30_000);
+
+  const env = {
+    PATH: process.env.PATH,
+    AWS_LAMBDA_RUNTIME_API: `http://127.0.0.1:${port}/.rt`,
+    AWS_LAMBDA_FUNCTION_NAME: "_",
+    AWS_LAMBDA_FUNCTION_VERSION: "1",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+    ...ENV(jwksUri),
+  };
+  const fn = spawn("timeout", ["--kill-after=5", lifetime, bootstrap], { env, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(fn);
+  // The bootstrap's own pid (the child of `timeout`), for /proc/PID/status.
+  let pid = null;
+  await waitFor("the bootstrap process", () => {
+    try {
+      const kids = readFileSync(`/proc/${fn.pid}/task/${fn.pid}/children`, "utf8").trim();
+      pid = kids ? Number(kids.split(/\s+/)[0]) : null;
+    } catch {
+      pid = null;
+    }
+    return pid !== null;
+  }, 10_000);
+
+  // Log lines: JSON on stderr (the host's) or stdout (lambda_runtime's, if any).
+  const decisions = [];
+  let waiter = null;
+  let initSeen = false;
+  const other = [];
+  const onLine = (line) => {
+    let doc;
+    try {
+      doc = JSON.parse(line);
+    } catch {
+      if (line.trim() && other.length < 20) other.push(line);
+      return;
+    }
+    if (typeof doc?.log !== "string" || !doc.log.startsWith("jwtgate.")) {
+      if (other.length < 20) other.push(line);
+      return;
+    }
+    if (line.includes(".ey")) counts.tokenInLog += 1;
+    if (doc.log === "jwtgate.init") {
+      initSeen = true;
+      if (doc.error) counts.initError = doc.error;
+      return; // not a decision nor a JWKS load
+    }
+    counts.logLines += 1;
+    if (doc.log === "jwtgate.jwks" && doc.event === "failed") counts.jwksFailures += 1;
+    if (doc.log === "jwtgate.decision") {
+      decisions.push(doc);
+      if (waiter) waiter();
+    }
+  };
+  for (const stream of [fn.stdout, fn.stderr]) {
+    let buf = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk) => {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        onLine(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+    });
+  }
+  await waitFor("the function's init", () => initSeen || fn.exitCode !== null, 30_000);
+  if (counts.initError || fn.exitCode !== null) throw new Error(`bootstrap did not start: ${counts.initError ?? `exit ${fn.exitCode}`} ${other.join("\n")}`);
+
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const invoke = (body) =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        { host: "127.0.0.1", port, method: "POST", path: "/2015-03-31/functions/_/invocations", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        (res) => {
+          const parts = [];
+          res.on("data", (c) => parts.push(c));
+          res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(parts).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.setTimeout(30_000, () => req.destroy(new Error("invoke timed out after 30 s")));
+      req.on("error", reject);
+      req.end(body);
+    });
+  const nextDecision = async () => {
+    const deadline = Date.now() + 10_000;
+    while (decisions.length === 0) {
+      if (Date.now() > deadline) throw new Error("no decision log line within 10 s of the response");
+      await new Promise((resolve) => {
+        waiter = resolve;
+        setTimeout(resolve, 50);
+      });
+      waiter = null;
+    }
+    return decisions.shift();
+  };
+  let busy = Promise.resolve();
+  const decideOne = async (event) => {
+    const { status, body } = await invoke(JSON.stringify(event));
+    const doc = JSON.parse(body);
+    const line = await nextDecision();
+    let outcome;
+    let response = null;
+    if (status === 200) {
+      response = doc;
+      if (typeof doc.isAuthorized === "boolean") outcome = doc.isAuthorized ? "allow" : "deny";
+      else {
+        const glob = (r) => new RegExp(`^${r.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`);
+        const effects = (doc.policyDocument?.Statement ?? []).filter((st) => [st.Resource].flat().some((r) => glob(r).test(METHOD_ARN)));
+        outcome = effects.some((st) => st.Effect === "Deny") ? "deny" : effects.some((st) => st.Effect === "Allow") ? "allow" : "deny";
+      }
+    } else if (doc.errorType === "Unauthorized" && doc.errorMessage === "Unauthorized") {
+      outcome = "unauthorized";
+    } else {
+      throw new Error(`invoke answered ${status} ${body.slice(0, 200)}`);
+    }
+    if (line.outcome !== outcome) throw new Error(`response says ${outcome}, log line says ${line.outcome} (${line.reason})`);
+    return { outcome, reason: line.reason ?? null, response };
+  };
+  const rss = () => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return Number(m[1]) * 1024;
+  };
+  return {
+    name: "lambda",
+    processRss: rss,
+    extraReport: () => ({ bootstrap_pid: pid, non_jwtgate_output: other.slice(0, 5) }),
+    decide: (event) => {
+      // Serialise: one invocation in flight, so responses and log lines pair in order.
+      const p = busy.then(() => decideOne(event));
+      busy = p.catch(() => {});
+      return p;
+    },
+    close: async () => {
+      agent.destroy();
+      killAll();
+      await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once("exit", r)))));
+    },
+  };
+}
+
+async function freePort() {
+  const probe = createNetServer();
+  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("error", () => resolve(false));
+  });
+}
+
+async function waitFor(what, ready, ms) {
+  const deadline = Date.now() + ms;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 // ---- the run -------------------------------------------------------------------------------
@@ -173,6 +357,8 @@ async function lambdaHost(_jwksUri) {
 function memory(gc, host) {
   gc();
   const m = process.memoryUsage();
+  // The Lambda host: the bootstrap process's RSS (VmRSS); the rest is this driver's.
+  if (host?.processRss) return { rss: host.processRss(), heapUsed: 0, external: 0, arrayBuffers: 0, wasm: 0 };
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, wasm: host?.wasmBytes?.() ?? 0 };
 }
 const mib = (b) => Math.round((b / MiB) * 10) / 10;
@@ -180,17 +366,19 @@ const mib = (b) => Math.round((b / MiB) * 10) / 10;
 async function main() {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc");
-  const startMem = memory(gc);
+  let startMem = memory(gc);
   const jwksServer = await serveJwks();
   const counts = { logLines: 0, jwksFailures: 0, tokenInLog: 0 };
   let host;
   try {
-    host = HOST === "node" ? await nodeHost(jwksServer.url, counts) : HOST === "lambda" ? await lambdaHost(jwksServer.url) : null;
+    host = HOST === "node" ? await nodeHost(jwksServer.url, counts) : HOST === "lambda" ? await lambdaHost(jwksServer.url, counts) : null;
     if (!host) throw new Error(`unknown --host ${HOST} (node|lambda)`);
   } catch (e) {
+    await host?.close?.();
     await jwksServer.close();
     throw e;
   }
+  if (host.processRss) startMem = memory(gc, host); // the bootstrap after init
   const table = mix();
   const byLabel = new Map();
   const outcomes = { allow: 0, deny: 0, unauthorized: 0 };
@@ -244,7 +432,9 @@ async function main() {
   await host.close();
   await jwksServer.close();
 
-  const total = (m) => m.heapUsed + m.external + m.arrayBuffers + m.wasm;
+  // Node: heap, buffers and wasm after GC. Lambda: the bootstrap's RSS (it includes the wasm
+  // instance's linear memory and lambda_runtime's known ~150 bytes per invocation, see README).
+  const total = (m) => (host.processRss ? m.rss : m.heapUsed + m.external + m.arrayBuffers + m.wasm);
   const growth = total(endMem) - total(warmMem);
   const wrongDecisions = [...byLabel.values()].reduce((s, v) => s + v.wrong, 0);
   // Penalty box: the first fetch plus at most one per 30 s cooldown of the run.
@@ -263,10 +453,16 @@ async function main() {
     log_lines: counts.logLines,
     token_in_log: counts.tokenInLog,
     rss_mib: { start: mib(startMem.rss), after_warmup: mib(warmMem.rss), end: mib(endMem.rss), each_tenth: rssSamples },
-    heap_used_mib: { start: mib(startMem.heapUsed), after_warmup: mib(warmMem.heapUsed), end: mib(endMem.heapUsed) },
-    external_and_buffers_mib: { after_warmup: mib(warmMem.external + warmMem.arrayBuffers), end: mib(endMem.external + endMem.arrayBuffers) },
-    wasm_memory_mib: { after_warmup: mib(warmMem.wasm), end: mib(endMem.wasm) },
+    ...(host.processRss
+      ? {}
+      : {
+          heap_used_mib: { start: mib(startMem.heapUsed), after_warmup: mib(warmMem.heapUsed), end: mib(endMem.heapUsed) },
+          external_and_buffers_mib: { after_warmup: mib(warmMem.external + warmMem.arrayBuffers), end: mib(endMem.external + endMem.arrayBuffers) },
+          wasm_memory_mib: { after_warmup: mib(warmMem.wasm), end: mib(endMem.wasm) },
+        }),
     growth_after_warmup_mib: mib(growth),
+    growth_bytes_per_decision: Math.round(growth / Math.max(1, N - warm)),
+    ...(host.extraReport?.() ?? {}),
     by_kind: Object.fromEntries([...byLabel.entries()].map(([k, v]) => [k, v.n])),
     first_wrong: wrong,
   };
@@ -286,8 +482,9 @@ async function main() {
       `soak (${report.host}): ${N} decisions in ${report.seconds} s after warm-up, ${report.decisions_per_second}/s; ` +
         `allow ${outcomes.allow}, deny ${outcomes.deny}, unauthorized ${outcomes.unauthorized}; wrong ${wrongDecisions}, exceptions ${exceptions}; ` +
         `JWKS fetches ${report.jwks_fetches} (bound ${maxFetches}); RSS ${report.rss_mib.start} -> ${report.rss_mib.after_warmup} -> ${report.rss_mib.end} MiB; ` +
-        `wasm memory ${report.wasm_memory_mib.after_warmup} -> ${report.wasm_memory_mib.end} MiB; ` +
-        `heap+wasm+buffers growth after warm-up ${report.growth_after_warmup_mib} MiB; ${report.result}`,
+        (host.processRss ? "" : `wasm memory ${report.wasm_memory_mib.after_warmup} -> ${report.wasm_memory_mib.end} MiB; `) +
+        `${host.processRss ? "bootstrap RSS" : "heap+wasm+buffers"} growth after warm-up ${report.growth_after_warmup_mib} MiB ` +
+        `(${report.growth_bytes_per_decision} B/decision); ${report.result}`,
     );
     if (wrong.length) console.log(JSON.stringify(wrong, null, 2));
   }
