@@ -5,12 +5,13 @@
 #   make fuzz-long  the long fuzz run (FUZZ_RUNS executions per target; not part of `make test`)
 #   make soak   200,000 decisions through the Node host (tests/soak; not part of `make test`)
 #   make soak-lambda  the same through the Lambda host under cargo-lambda's emulator
+#   make lambda-zip   the deployable Lambda (target/lambda/bootstrap/bootstrap.zip, as cargo lambda builds it)
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
 .PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke bench clean \
-	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak
+	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip
 
 wasm:
 	wasm/build.sh
@@ -51,9 +52,15 @@ test-lambda: wasm
 	host-lambda/test-support/install-deps.sh
 	cargo test -p jwtgate-lambda --locked -- --include-ignored
 
+# The zip SAM's template deploys (host-lambda/template.yaml's CodeUri), built by cargo-lambda
+# (installed in target/host-lambda-tools with its own zig) for x86_64 Amazon Linux.
+lambda-zip: wasm
+	PATH="$$(host-lambda/scripts/install-tools.sh):$$PATH" \
+		cargo lambda build --release --locked --output-format zip -p jwtgate-lambda
+
 # Side by side with the peers (tests/bench, README "Benchmarks"): one table on stdout,
 # target/bench/{results.json,ratios.svg} and tests/bench/RESULTS.md. Installs its pinned peers.
-bench: node-package
+bench: node-package lambda-zip
 	node tests/bench/run.mjs
 
 # The same harness with tiny counts (checks every row still runs and decides correctly).

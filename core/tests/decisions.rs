@@ -117,3 +117,18 @@ fn decision_json_never_contains_the_token() {
     assert!(!text.contains(&sig) && !text.contains(&t));
     assert_eq!(d.log_json()["outcome"], "allow");
 }
+
+#[test]
+fn the_written_decision_is_the_decision_document() {
+    let keys = key_set(&["rsa-2048"]);
+    let t = good_token();
+    let events = [
+        token_event(&format!("Bearer {t}")),
+        token_event("Bearer not.a.token"),
+        token_event(&format!("Bearer {}", token(Algorithm::RS256, &claims(), json!({ "kid": "nobody" })))),
+    ];
+    for (event, scopes) in events.iter().flat_map(|e| [(e, json!([])), (e, json!(["admin"]))]) {
+        let d = verifier(json!({ "required_scopes": scopes })).authorize(&keys, event, NOW);
+        assert_eq!(d.to_json_bytes(), d.to_json().to_string().into_bytes(), "{d:?}");
+    }
+}

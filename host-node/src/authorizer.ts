@@ -117,7 +117,7 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
       // Circular or BigInt members: not an API Gateway event.
     }
     if (eventJson === undefined) return refused("invalid_event", "the event is not JSON");
-    if (!(await keys.ensureKeys())) return refused("jwks_unavailable", keys.failure?.message ?? "no keys");
+    if (!keys.fresh && !(await keys.ensureKeys())) return refused("jwks_unavailable", keys.failure?.message ?? "no keys");
     let d = session.authorize(eventJson, nowSeconds());
     if (d.outcome === "refresh_keys" && (await keys.refreshForUnknownKid())) {
       d = session.authorize(eventJson, nowSeconds());
@@ -133,7 +133,7 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
       logDecision({ ...fields, outcome: "unauthorized", reason: "malformed_token", message: null, response: null }, started, "verify");
       throw new AuthorizerError("malformed_token", "the token is not a string");
     }
-    if (!(await keys.ensureKeys())) {
+    if (!keys.fresh && !(await keys.ensureKeys())) {
       logDecision({ ...fields, outcome: "unauthorized", reason: "jwks_unavailable", message: null, response: null }, started, "verify");
       throw new AuthorizerError("jwks_unavailable", keys.failure?.message);
     }

@@ -52,6 +52,11 @@ export class JwksCache {
     return this.lastError;
   }
 
+  /** Keys are loaded and within their lifetime: the warm path needs no await at all. */
+  get fresh(): boolean {
+    return this.hasKeys && this.deps.nowMs() < this.expiresAtMs;
+  }
+
   /** Make sure keys are loaded and fresh when possible. False when there are no keys at all. */
   async ensureKeys(): Promise<boolean> {
     const now = this.deps.nowMs();

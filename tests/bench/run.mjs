@@ -334,7 +334,15 @@ function spawnColdNative(cmd, args, env) {
     proc.on("exit", (code) => {
       const wall = performance.now() - t0;
       const ok = code === 0 && /"Effect":\s*"Allow"/.test(out);
-      resolve(ok ? { ok, wall_ms: wall, first_decision_ms: wall } : { ok: false, error: `exit ${code}: ${(out + err).slice(-800)}` });
+      // The host's own log lines (stderr): module deserialize time and the decision's latency.
+      const lines = err.split("\n").flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
+      const init = lines.find((l) => l.log === "jwtgate.init");
+      const decision = lines.find((l) => l.log === "jwtgate.decision");
+      const times = {
+        load_ms: init?.module_load_us != null ? init.module_load_us / 1000 : undefined,
+        decision_ms: decision?.latency_us != null ? decision.latency_us / 1000 : undefined,
+      };
+      resolve(ok ? { ok, wall_ms: wall, first_decision_ms: wall, ...times } : { ok: false, error: `exit ${code}: ${(out + err).slice(-800)}` });
     });
   });
 }
@@ -431,7 +439,7 @@ function sizes(bundles, work) {
     lambda_zip_original_bytes: bundles.original.zip_bytes,
     lambda_zip_ours_node_bytes: bundles.ours.zip_bytes,
     lambda_zip_wasmtime_bytes: null,
-    lambda_zip_wasmtime_note: "not on this branch",
+    lambda_zip_wasmtime_note: "not built (make lambda-zip)",
   };
   const packDir = join(work, "pack");
   mkdirSync(packDir, { recursive: true });
