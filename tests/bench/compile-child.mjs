@@ -1,7 +1,8 @@
-// Module compile time in a fresh Node process (V8 caches compiled modules within a process,
-// so every sample is its own process): new WebAssembly.Module over the .wasm bytes, which is
-// what the package's initSync does.
+// Module compile time in a fresh process of Node, bun or Deno (engines cache compiled modules
+// within a process, so every sample is its own process): new WebAssembly.Module over the .wasm
+// bytes, which is what the package's initSync does.
 import { readFileSync } from "node:fs";
+import process from "node:process";
 
 const bytes = readFileSync(process.argv[2]);
 const t = performance.now();

@@ -354,10 +354,10 @@ function cargoBin(pkg, bin) {
   return join(REPO, "target", SMOKE ? "debug" : "release", bin);
 }
 
-function spawnCold(args, env) {
+function spawnCold(args, env, cmd = process.execPath) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const proc = spawn(process.execPath, args, { cwd: HERE, stdio: ["ignore", "pipe", "pipe"], env });
+    const proc = spawn(cmd, args, { cwd: HERE, stdio: ["ignore", "pipe", "pipe"], env });
     let buf = "";
     let err = "";
     let done = false;
@@ -389,7 +389,7 @@ async function coldStart(fx, jwksUrl, work) {
     lambda: { label: "jwtgate Rust Lambda (wasmtime), local mode", native: [cargoBin("jwtgate-lambda", "bootstrap"), ["local", "--event", eventPath]], env: { ...base, JWKS_ALLOW_HTTP_LOOPBACK: "true" }, ours: true },
   };
   const samples = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
-  const compile = [];
+  const compile = {};
   const wasmPath = join(REPO, "host-node/package/pkg/jwtgate_wasm_bg.wasm");
   for (let i = 0; i < P.cold; i++) {
     const order = Object.keys(kinds);
@@ -401,10 +401,17 @@ async function coldStart(fx, jwksUrl, work) {
       samples[k].push(r);
     }
   }
+  const compilers = {
+    node: [process.execPath, ["compile-child.mjs", wasmPath]],
+    bun: [join(BIN, "bun"), ["compile-child.mjs", wasmPath]],
+    deno: [join(BIN, "deno"), ["run", "--quiet", "--no-prompt", `--allow-read=${REPO}`, "compile-child.mjs", wasmPath]],
+  };
   for (let i = 0; i < P.compile; i++) {
-    const r = await spawnCold(["compile-child.mjs", wasmPath], { PATH: process.env.PATH });
-    if (r.compile_ms === undefined) throw new Error(`compile: ${r.error}`);
-    compile.push(r.compile_ms);
+    for (const [runtime, [cmd, args]] of Object.entries(compilers)) {
+      const r = await spawnCold(args, { PATH: process.env.PATH }, cmd);
+      if (r.compile_ms === undefined) throw new Error(`compile in ${runtime}: ${r.error}`);
+      (compile[runtime] ??= []).push(r.compile_ms);
+    }
   }
   const out = {};
   for (const [k, kind] of Object.entries(kinds)) {
@@ -413,6 +420,7 @@ async function coldStart(fx, jwksUrl, work) {
       label: kind.label,
       ours: !!kind.ours,
       floor: !!kind.floor,
+      native: !!kind.native,
       runs: s.length,
       wall_median_ms: median(s.map((x) => x.wall_ms)),
       wall_p99_ms: quantile(s.map((x) => x.wall_ms), 0.99),
@@ -424,7 +432,9 @@ async function coldStart(fx, jwksUrl, work) {
   for (const v of Object.values(out)) v.ratio = v.wall_median_ms / out.floor.wall_median_ms;
   return {
     cold: out,
-    compile: { runs: compile.length, median_ms: median(compile), p99_ms: quantile(compile, 0.99) },
+    compile: Object.fromEntries(
+      Object.entries(compile).map(([runtime, s]) => [runtime, { runs: s.length, median_ms: median(s), p99_ms: quantile(s, 0.99) }]),
+    ),
     bundles,
   };
 }

@@ -31,9 +31,16 @@ export function tableRows(r) {
     }
   }
   for (const c of Object.values(r.cold)) {
-    rows.push(["cold start", c.label, `node ${r.machine.node}`, "RS256", ms(c.wall_median_ms), ms(c.wall_p99_ms), "", c.floor ? "1.00× (floor)" : ratio(c.ratio), "", ""]);
+    rows.push(["cold start", c.label, c.native ? "native (bootstrap)" : `node ${r.machine.node}`, "RS256", ms(c.wall_median_ms), ms(c.wall_p99_ms), "", c.floor ? "1.00× (floor)" : ratio(c.ratio), "", ""]);
   }
-  rows.push(["compile", "jwtgate .wasm: new WebAssembly.Module", `node ${r.machine.node}`, "", ms(r.compile.median_ms), ms(r.compile.p99_ms), "", "", "", ""]);
+  const version = { node: `node ${r.machine.node}`, bun: `bun ${r.machine.bun}`, deno: (r.machine.deno ?? "deno").split(" (")[0] };
+  for (const [runtime, c] of Object.entries(r.compile)) {
+    rows.push(["compile", "jwtgate .wasm: new WebAssembly.Module", version[runtime] ?? runtime, "", ms(c.median_ms), ms(c.p99_ms), "", "", "", ""]);
+  }
+  const lambda = r.cold.lambda;
+  if (lambda?.load_median_ms != null) {
+    rows.push(["compile", "jwtgate .cwasm: deserialize + instantiate (Lambda cold start)", "wasmtime (host-lambda)", "", ms(lambda.load_median_ms), "", "", "", "", ""]);
+  }
   const s = r.sizes;
   rows.push(["size", "jwtgate .wasm (raw / gzip -9)", "", "", `${kib(s.wasm_bytes)} / ${kib(s.wasm_gzip_bytes)}`, "", "", "", "", ""]);
   rows.push(["size", "npm package tarball (npm pack; unpacked)", "", "", `${kib(s.npm_tarball_bytes)} (${kib(s.npm_unpacked_bytes)})`, "", "", "", "", ""]);
