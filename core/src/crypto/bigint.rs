@@ -156,11 +156,8 @@ impl Modulus {
                 core::mem::swap(&mut acc, &mut out);
             }
         }
-        // Leaving Montgomery form (a product by 1, reversed: 1 in the last limb) gives a
-        // value at most n: reduce it fully.
-        rev.fill(0);
-        rev[l - 1] = 1;
-        self.mont_mul(&acc, &rev, &mut m, &mut out);
+        // Leaving Montgomery form (a product by 1) gives a value at most n: reduce it fully.
+        self.columns(&acc, &rev, Product::ByOne, &mut m, &mut out);
         let out = &mut out[..l];
         if !less_than(out, &self.n) {
             sub_in_place(out, &self.n, self.mask);
@@ -171,25 +168,26 @@ impl Modulus {
     /// out = a * b * R^-1 (mod n), below 2n for a, b below 2n. `b_rev` is b reversed; `a`,
     /// `b_rev`, `m` and `out` are `limbs + PAD` long, with zero padding in `a` and `b_rev`.
     fn mont_mul(&self, a: &[u32], b_rev: &[u32], m: &mut [u32], out: &mut [u32]) {
-        self.columns(a, b_rev, false, m, out)
+        self.columns(a, b_rev, Product::Mul, m, out)
     }
 
     /// out = a * a * R^-1 (mod n), below 2n for a below 2n. `a2_rev` is 2a reversed: each
     /// cross product a[i] * a[j] (i < j) is taken once against a doubled limb, which halves
     /// the multiplications of the product part.
     fn mont_sqr(&self, a: &[u32], a2_rev: &[u32], m: &mut [u32], out: &mut [u32]) {
-        self.columns(a, a2_rev, true, m, out)
+        self.columns(a, a2_rev, Product::Square, m, out)
     }
 
     /// The Montgomery product by columns (finely integrated product scanning). With
     /// lo = max(0, k - limbs + 1) and hi = min(k, limbs - 1), column k is the carry plus
     /// - for a product, a[i] * b[k - i] for i in lo..=hi;
     /// - for a square, a[i] * 2a[k - i] for the pairs i < k - i, plus a[k/2]^2 when k is even;
+    /// - for a product by one (leaving Montgomery form), a[k];
     /// - m[i] * n[k - i] for i in lo..=hi, where m[k] is still zero.
     ///
     /// Below `limbs` the column then chooses m[k] to make itself a multiple of 2^w and carries
     /// the rest; from `limbs` on, its low w bits are limb k - limbs of the result.
-    fn columns(&self, a: &[u32], x_rev: &[u32], square: bool, m: &mut [u32], out: &mut [u32]) {
+    fn columns(&self, a: &[u32], x_rev: &[u32], kind: Product, m: &mut [u32], out: &mut [u32]) {
         let (l, w, mask) = (self.n.len(), self.w, self.mask);
         m.fill(0);
         let mut carry = 0u64;
@@ -197,10 +195,10 @@ impl Modulus {
             let (lo, hi) = (k.saturating_sub(l - 1), k.min(l - 1));
             // x_rev[r + j] and n_rev[r + j] are limb k - (lo + j) of x and n (lo + hi == k).
             let r = l - 1 - hi;
-            let len = if square {
-                k.div_ceil(2).saturating_sub(lo)
-            } else {
-                hi + 1 - lo
+            let len = match kind {
+                Product::Mul => hi + 1 - lo,
+                Product::Square => k.div_ceil(2).saturating_sub(lo),
+                Product::ByOne => 0,
             };
             let mut s = carry
                 + dot::dot2(
@@ -211,9 +209,10 @@ impl Modulus {
                     &self.n_rev[r..],
                     hi + 1 - lo,
                 );
-            if square && k % 2 == 0 {
-                let d = a[k / 2] as u64;
-                s += d * d;
+            match kind {
+                Product::Square if k % 2 == 0 => s += a[k / 2] as u64 * a[k / 2] as u64,
+                Product::ByOne if k < l => s += a[k] as u64,
+                _ => {}
             }
             if k < l {
                 let mk = ((s & mask) * self.n0_inv) & mask;
@@ -229,6 +228,17 @@ impl Modulus {
         debug_assert!(carry <= mask);
         out[l - 1] = carry as u32;
     }
+}
+
+/// What `Modulus::columns` multiplies `a` by.
+#[derive(Clone, Copy, PartialEq)]
+enum Product {
+    /// b, given reversed.
+    Mul,
+    /// a itself, given doubled and reversed.
+    Square,
+    /// 1 (the second operand is not read).
+    ByOne,
 }
 
 fn inverse_mod_2_64(odd: u64) -> u64 {
