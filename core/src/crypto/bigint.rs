@@ -31,7 +31,7 @@ const PAD: usize = 4;
 #[derive(Clone, Debug)]
 pub struct Modulus {
     n: Vec<u32>,
-    /// n reversed (`n_rev[limbs - 1 - i] == n[i]`), then `PAD` zeros.
+    /// `PAD` zeros, n reversed (`n_rev[PAD + limbs - 1 - i] == n[i]`), `PAD` zeros.
     n_rev: Vec<u32>,
     w: u32,
     mask: u64,
@@ -92,7 +92,7 @@ impl Modulus {
                 sub_in_place(&mut r2, &n, mask);
             }
         }
-        let (n_rev, r2_rev) = (reversed(&n), reversed(&r2));
+        let (n_rev, r2_rev) = (reversed(&n, 1), reversed(&r2, 1));
         Some(Modulus {
             n,
             n_rev,
@@ -131,20 +131,19 @@ impl Modulus {
     pub fn pow_be(&self, base_be: &[u8], e_be: &[u8]) -> Option<Vec<u8>> {
         let l = self.n.len();
         let e_be = &e_be[e_be.iter().position(|&b| b != 0)?..];
-        let mut base = to_limbs(base_be, self.w, l + PAD)?;
+        let base = to_limbs(base_be, self.w, l + PAD)?;
         if base[l..].iter().any(|&x| x != 0) || !less_than(&base[..l], &self.n) {
             return None;
         }
-        // Working arrays, each `l` limbs and `PAD` zeros: the accumulator, the next result,
-        // a reversed copy of the accumulator (doubled, for squaring), the reduction
-        // multipliers m, and base * R reversed (the multiplier of the exponent's one bits).
+        // Working arrays: the accumulator and the next result (`l` limbs, then `PAD` zeros),
+        // the reduction multipliers m (the same), a reversed copy of the accumulator (doubled,
+        // for squaring) and base * R reversed, the multiplier of the exponent's one bits.
         let mut acc = vec![0u32; l + PAD];
         let mut out = vec![0u32; l + PAD];
-        let mut rev = vec![0u32; l + PAD];
         let mut m = vec![0u32; l + PAD];
+        let mut rev = vec![0u32; l + 2 * PAD];
         self.mont_mul(&base, &self.r2_rev, &mut m, &mut acc);
-        reverse_into(&acc[..l], 1, &mut base);
-        let base_m_rev = base;
+        let base_m_rev = reversed(&acc[..l], 1);
         // Left to right from the bit below the top one (acc already holds base^1).
         let top = e_be.len() * 8 - e_be[0].leading_zeros() as usize - 1;
         for bit in (0..top).rev() {
@@ -165,8 +164,8 @@ impl Modulus {
         Some(from_limbs(out, self.w, self.byte_len()))
     }
 
-    /// out = a * b * R^-1 (mod n), below 2n for a, b below 2n. `b_rev` is b reversed; `a`,
-    /// `b_rev`, `m` and `out` are `limbs + PAD` long, with zero padding in `a` and `b_rev`.
+    /// out = a * b * R^-1 (mod n), below 2n for a, b below 2n. `b_rev` is b reversed as made
+    /// by `reversed`; `a`, `m` and `out` are `limbs + PAD` long, with zero padding in `a`.
     fn mont_mul(&self, a: &[u32], b_rev: &[u32], m: &mut [u32], out: &mut [u32]) {
         self.columns(a, b_rev, Product::Mul, m, out)
     }
@@ -179,54 +178,79 @@ impl Modulus {
     }
 
     /// The Montgomery product by columns (finely integrated product scanning). With
-    /// lo = max(0, k - limbs + 1) and hi = min(k, limbs - 1), column k is the carry plus
-    /// - for a product, a[i] * b[k - i] for i in lo..=hi;
-    /// - for a square, a[i] * 2a[k - i] for the pairs i < k - i, plus a[k/2]^2 when k is even;
-    /// - for a product by one (leaving Montgomery form), a[k];
-    /// - m[i] * n[k - i] for i in lo..=hi, where m[k] is still zero.
+    /// lo = max(0, c - limbs + 1) and hi = min(c, limbs - 1), column c is the carry plus
+    /// - for a product, a[i] * b[c - i] for i in lo..=hi;
+    /// - for a square, a[i] * 2a[c - i] for the pairs i < c - i, plus a[c/2]^2 when c is even;
+    /// - for a product by one (leaving Montgomery form), a[c];
+    /// - m[i] * n[c - i] for i in lo..=hi.
     ///
-    /// Below `limbs` the column then chooses m[k] to make itself a multiple of 2^w and carries
-    /// the rest; from `limbs` on, its low w bits are limb k - limbs of the result.
+    /// Below `limbs` the column then chooses m[c] to make itself a multiple of 2^w and carries
+    /// the rest; from `limbs` on, its low w bits are limb c - limbs of the result.
+    ///
+    /// Columns go in pairs (k, k + 1), k even, summed in one pass over i that loads a[i] and
+    /// m[i] once for both: x_rev and n_rev are read at two neighbouring offsets, and the
+    /// zeros around them make each column's extra term at either end vanish. m[k] and
+    /// m[k + 1] are still zero during the pass, so column k + 1 gets its m[k] * n[1] term
+    /// afterwards. The last pair's second column, 2 * limbs - 1, has no products: it holds the
+    /// top limb of the result, the final carry.
     fn columns(&self, a: &[u32], x_rev: &[u32], kind: Product, m: &mut [u32], out: &mut [u32]) {
         let (l, w, mask) = (self.n.len(), self.w, self.mask);
+        let (n0, n1) = (self.n[0] as u64, self.n.get(1).map_or(0, |&x| x as u64));
+        // Lengths the dot products rely on (see `dot::pair`).
+        assert!(a.len() >= l + PAD && m.len() >= l + PAD && out.len() >= l);
+        assert!(x_rev.len() >= l + 2 * PAD && self.n_rev.len() >= l + 2 * PAD);
         m.fill(0);
         let mut carry = 0u64;
-        for k in 0..2 * l - 1 {
-            let (lo, hi) = (k.saturating_sub(l - 1), k.min(l - 1));
-            // x_rev[r + j] and n_rev[r + j] are limb k - (lo + j) of x and n (lo + hi == k).
-            let r = l - 1 - hi;
-            let len = match kind {
-                Product::Mul => hi + 1 - lo,
-                Product::Square => k.div_ceil(2).saturating_sub(lo),
-                Product::ByOne => 0,
+        for k in (0..2 * l).step_by(2) {
+            let (lo, hi) = (k.saturating_sub(l - 1), (k + 1).min(l - 1));
+            let len = hi + 1 - lo;
+            // x_rev[r + j] is limb k + 1 - (lo + j) of x (zero outside 0..limbs), and
+            // x_rev[r + 1 + j] limb k - (lo + j); the same for n_rev.
+            let r = PAD + l + lo - 2 - k; // at least PAD - 1: lo >= k + 1 - limbs
+            // How many leading terms of the x sums count, for columns k and k + 1.
+            let (x0, x1) = match kind {
+                Product::Mul => (len, len),
+                Product::Square => ((k / 2).saturating_sub(lo), (k / 2 + 1).saturating_sub(lo)),
+                Product::ByOne => (0, 0),
             };
-            let mut s = carry
-                + dot::dot2(
-                    &a[lo..],
-                    &x_rev[r..],
-                    len,
-                    &m[lo..],
-                    &self.n_rev[r..],
-                    hi + 1 - lo,
-                );
+            let (mut s0, mut s1) = dot::pair(
+                &a[lo..],
+                &m[lo..],
+                &x_rev[r..],
+                &self.n_rev[r..],
+                x0,
+                x1,
+                len,
+            );
             match kind {
-                Product::Square if k % 2 == 0 => s += a[k / 2] as u64 * a[k / 2] as u64,
-                Product::ByOne if k < l => s += a[k] as u64,
+                Product::Square => s0 += a[k / 2] as u64 * a[k / 2] as u64,
+                Product::ByOne if k + 1 < l => (s0, s1) = (s0 + a[k] as u64, s1 + a[k + 1] as u64),
+                Product::ByOne if k < l => s0 += a[k] as u64,
                 _ => {}
             }
+            s0 += carry;
             if k < l {
-                let mk = ((s & mask) * self.n0_inv) & mask;
+                let mk = ((s0 & mask) * self.n0_inv) & mask;
                 m[k] = mk as u32;
-                s += mk * self.n[0] as u64;
-                debug_assert_eq!(s & mask, 0);
+                s0 += mk * n0;
+                s1 += mk * n1;
+                debug_assert_eq!(s0 & mask, 0);
             } else {
-                out[k - l] = (s & mask) as u32;
+                out[k - l] = (s0 & mask) as u32;
             }
-            carry = s >> w;
+            s1 += s0 >> w;
+            if k + 1 < l {
+                let mk = ((s1 & mask) * self.n0_inv) & mask;
+                m[k + 1] = mk as u32;
+                s1 += mk * n0;
+                debug_assert_eq!(s1 & mask, 0);
+            } else {
+                out[k + 1 - l] = (s1 & mask) as u32;
+            }
+            carry = s1 >> w;
         }
-        // The result is below 2n < R: its top limb is the last carry.
-        debug_assert!(carry <= mask);
-        out[l - 1] = carry as u32;
+        // The result is below 2n < R: nothing is left over the top limb.
+        debug_assert_eq!(carry, 0);
     }
 }
 
@@ -250,91 +274,112 @@ fn inverse_mod_2_64(odd: u64) -> u64 {
     x
 }
 
-/// The inner loop: the column sum `x[..xn] . x_rev[..xn] + y[..yn] . y_rev[..yn]` (limbs
-/// below 2^28 times limbs below 2^29 (doubled for squaring): each product is below 2^57, and
-/// the total is bounded as in `limb_width`).
-/// Callers pass `xn <= yn`; all four slices reach at least `yn` rounded up to four, and the
-/// lanes of y past `yn` have a zero in `y` or `y_rev` (the `PAD` zeros), so the SIMD form may
-/// read whole groups of four. The x lanes past `xn` need not be zero (a square's column stops
-/// at its middle), so the SIMD form masks them.
+/// The inner loop: the sums of two neighbouring columns,
+/// `s0 = a[..x0] . x_rev[1..][..x0] + m[..len] . n_rev[1..][..len]` and
+/// `s1 = a[..x1] . x_rev[..x1] + m[..len] . n_rev[..len]`.
+/// Limbs below 2^28 times limbs below 2^29 (doubled, for squaring): each product is below
+/// 2^57, and each sum is bounded as in `limb_width`.
+///
+/// The SIMD form reads whole groups of four: `len` rounded up to four (plus one for the
+/// reversed operands), which the callers' lengths cover (`Modulus::columns` asserts them), and
+/// the terms past `len` are zero (the `PAD` zeros around the limbs). The x terms past `x0` or
+/// `x1` need not be (a square's column stops at its middle), so the SIMD form masks them;
+/// `x0, x1 <= len` and they differ by at most one.
 mod dot {
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    pub fn dot2(x: &[u32], x_rev: &[u32], xn: usize, y: &[u32], y_rev: &[u32], yn: usize) -> u64 {
-        let sum = |p: &[u32], q: &[u32]| {
+    pub fn pair(
+        a: &[u32],
+        m: &[u32],
+        x_rev: &[u32],
+        n_rev: &[u32],
+        x0: usize,
+        x1: usize,
+        len: usize,
+    ) -> (u64, u64) {
+        let dot = |p: &[u32], q: &[u32]| {
             p.iter()
                 .zip(q)
                 .map(|(&p, &q)| p as u64 * q as u64)
                 .sum::<u64>()
         };
-        sum(&x[..xn], &x_rev[..xn]) + sum(&y[..yn], &y_rev[..yn])
+        let s0 = dot(&a[..x0], &x_rev[1..]) + dot(&m[..len], &n_rev[1..]);
+        let s1 = dot(&a[..x1], x_rev) + dot(&m[..len], n_rev);
+        (s0, s1)
     }
 
     // Four limbs per step: one 128-bit load of u32 limbs per operand, two widening
-    // multiplies (i64x2.extmul_{low,high}_i32x4_u), sums kept in two u64 lanes.
+    // multiplies (i64x2.extmul_{low,high}_i32x4_u), sums kept in u64 lanes.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    pub fn dot2(x: &[u32], x_rev: &[u32], xn: usize, y: &[u32], y_rev: &[u32], yn: usize) -> u64 {
+    pub fn pair(
+        a: &[u32],
+        m: &[u32],
+        x_rev: &[u32],
+        n_rev: &[u32],
+        x0: usize,
+        x1: usize,
+        len: usize,
+    ) -> (u64, u64) {
         use core::arch::wasm32::*;
-        let end = 4 * yn.div_ceil(4);
-        assert!(xn <= yn && x.len().min(x_rev.len()).min(y.len()).min(y_rev.len()) >= end);
-        let (x, x_rev, y, y_rev) = (x.as_ptr(), x_rev.as_ptr(), y.as_ptr(), y_rev.as_ptr());
-        // SAFETY: every call below has j + 4 <= end, so the 16 bytes read are within each of
-        // the four slices (checked above); unaligned v128 loads are allowed in wasm.
+        let end = 4 * len.div_ceil(4);
+        assert!(x0 <= len && x1 <= len);
+        assert!(a.len().min(m.len()) >= end && x_rev.len().min(n_rev.len()) > end);
+        let (a, m, x_rev, n_rev) = (a.as_ptr(), m.as_ptr(), x_rev.as_ptr(), n_rev.as_ptr());
+        // SAFETY: every call below has j + 4 <= end, so the 16 bytes read from a or m, and
+        // from x_rev or n_rev at j or j + 1, are within the slices (checked above); unaligned
+        // v128 loads are allowed in wasm.
         let load = |p: *const u32, j: usize| unsafe { v128_load(p.add(j) as *const v128) };
         let prod = |p: v128, q: v128| {
             u64x2_add(u64x2_extmul_low_u32x4(p, q), u64x2_extmul_high_u32x4(p, q))
         };
-        // Two sums: one dependent add per product group instead of a chain of four.
-        let (mut acc_x, mut acc_y) = (u64x2_splat(0), u64x2_splat(0));
+        // Separate x and y sums per column: short dependency chains.
+        let zero = u64x2_splat(0);
+        let (mut x0s, mut x1s, mut y0s, mut y1s) = (zero, zero, zero, zero);
+        let both = x0.min(x1);
         let mut j = 0;
-        while j + 8 <= xn {
-            acc_x = u64x2_add(acc_x, prod(load(x, j), load(x_rev, j)));
-            acc_y = u64x2_add(acc_y, prod(load(y, j), load(y_rev, j)));
-            acc_x = u64x2_add(acc_x, prod(load(x, j + 4), load(x_rev, j + 4)));
-            acc_y = u64x2_add(acc_y, prod(load(y, j + 4), load(y_rev, j + 4)));
-            j += 8;
-        }
-        if j + 4 <= xn {
-            acc_x = u64x2_add(acc_x, prod(load(x, j), load(x_rev, j)));
-            acc_y = u64x2_add(acc_y, prod(load(y, j), load(y_rev, j)));
+        while j + 4 <= both {
+            let (va, vm) = (load(a, j), load(m, j));
+            x0s = u64x2_add(x0s, prod(va, load(x_rev, j + 1)));
+            x1s = u64x2_add(x1s, prod(va, load(x_rev, j)));
+            y0s = u64x2_add(y0s, prod(vm, load(n_rev, j + 1)));
+            y1s = u64x2_add(y1s, prod(vm, load(n_rev, j)));
             j += 4;
         }
-        if j < xn {
-            // The last x group: keep its first xn - j lanes.
-            let keep = u32x4_lt(u32x4(0, 1, 2, 3), u32x4_splat((xn - j) as u32));
-            acc_x = u64x2_add(acc_x, prod(v128_and(load(x, j), keep), load(x_rev, j)));
+        if j < x0.max(x1) {
+            // The last x group: keep the first x0 - j and x1 - j lanes.
+            let lane = u32x4(0, 1, 2, 3);
+            let keep0 = u32x4_lt(lane, u32x4_splat(x0.saturating_sub(j) as u32));
+            let keep1 = u32x4_lt(lane, u32x4_splat(x1.saturating_sub(j) as u32));
+            let va = load(a, j);
+            x0s = u64x2_add(x0s, prod(v128_and(va, keep0), load(x_rev, j + 1)));
+            x1s = u64x2_add(x1s, prod(v128_and(va, keep1), load(x_rev, j)));
         }
-        // The y groups from j on; the last x group's y lanes too.
-        while j + 16 <= end {
-            acc_x = u64x2_add(acc_x, prod(load(y, j), load(y_rev, j)));
-            acc_y = u64x2_add(acc_y, prod(load(y, j + 4), load(y_rev, j + 4)));
-            acc_x = u64x2_add(acc_x, prod(load(y, j + 8), load(y_rev, j + 8)));
-            acc_y = u64x2_add(acc_y, prod(load(y, j + 12), load(y_rev, j + 12)));
-            j += 16;
+        // The y groups from j on (the last x group's y lanes too).
+        while j < end {
+            let vm = load(m, j);
+            y0s = u64x2_add(y0s, prod(vm, load(n_rev, j + 1)));
+            y1s = u64x2_add(y1s, prod(vm, load(n_rev, j)));
+            j += 4;
         }
-        while j + 8 <= end {
-            acc_y = u64x2_add(acc_y, prod(load(y, j), load(y_rev, j)));
-            acc_y = u64x2_add(acc_y, prod(load(y, j + 4), load(y_rev, j + 4)));
-            j += 8;
-        }
-        if j < end {
-            acc_y = u64x2_add(acc_y, prod(load(y, j), load(y_rev, j)));
-        }
-        let acc = u64x2_add(acc_x, acc_y);
-        u64x2_extract_lane::<0>(acc) + u64x2_extract_lane::<1>(acc)
+        let (s0, s1) = (u64x2_add(x0s, y0s), u64x2_add(x1s, y1s));
+        (
+            u64x2_extract_lane::<0>(s0) + u64x2_extract_lane::<1>(s0),
+            u64x2_extract_lane::<0>(s1) + u64x2_extract_lane::<1>(s1),
+        )
     }
 }
 
-/// `limbs` reversed and multiplied by `factor` (1, or 2 for squaring) into the start of `dst`.
+/// `limbs` reversed and multiplied by `factor` (1, or 2 for squaring) into `dst` after its
+/// first `PAD` entries (the layout of `reversed`).
 fn reverse_into(limbs: &[u32], factor: u32, dst: &mut [u32]) {
-    for (d, &x) in dst.iter_mut().zip(limbs.iter().rev()) {
+    for (d, &x) in dst[PAD..].iter_mut().zip(limbs.iter().rev()) {
         *d = x * factor;
     }
 }
 
-/// `limbs` reversed, then `PAD` zeros.
-fn reversed(limbs: &[u32]) -> Vec<u32> {
-    let mut out = vec![0u32; limbs.len() + PAD];
-    reverse_into(limbs, 1, &mut out);
+/// `PAD` zeros, `limbs` reversed and multiplied by `factor`, `PAD` zeros.
+fn reversed(limbs: &[u32], factor: u32) -> Vec<u32> {
+    let mut out = vec![0u32; limbs.len() + 2 * PAD];
+    reverse_into(limbs, factor, &mut out);
     out
 }
 
@@ -640,12 +685,10 @@ mod tests {
                 v.resize(l + PAD, 0);
                 v
             };
-            let rev2: Vec<u32> = {
-                let mut r = vec![0u32; l + PAD];
-                reverse_into(&two_n_minus_1[..l], 2, &mut r);
-                r
-            };
-            let rev1 = reversed(&two_n_minus_1[..l]);
+            let (rev1, rev2) = (
+                reversed(&two_n_minus_1[..l], 1),
+                reversed(&two_n_minus_1[..l], 2),
+            );
             let (mut mm, mut sq, mut scratch) = (
                 vec![0u32; l + PAD],
                 vec![0u32; l + PAD],
