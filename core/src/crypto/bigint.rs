@@ -23,9 +23,15 @@
 //! so these routines are not constant time; their cost is bounded by the modulus size, which
 //! the key loader caps.
 
-/// Zero limbs after the `limbs` significant ones in every working array: a dot product reads
-/// whole groups of four, and the padding makes the lanes past the end contribute nothing.
-const PAD: usize = 4;
+/// Zero limbs after the `limbs` significant ones in every working array, and also before them
+/// in the reversed ones: a pass over a group of columns reads whole groups of four, at up to
+/// `COLS - 1` places before and `COLS + 2` after the limbs of a reversed operand, and the
+/// zeros make those terms vanish (see `Modulus::columns` and `dot::columns`).
+const PAD: usize = 8;
+
+/// Columns summed together in one pass (see `Modulus::columns`).
+const COLS: usize = 4;
+const _: () = assert!(PAD >= COLS + 2);
 
 /// An odd modulus prepared for Montgomery arithmetic. Limbs are little-endian, `w` bits each.
 #[derive(Clone, Debug)]
@@ -187,67 +193,66 @@ impl Modulus {
     /// Below `limbs` the column then chooses m[c] to make itself a multiple of 2^w and carries
     /// the rest; from `limbs` on, its low w bits are limb c - limbs of the result.
     ///
-    /// Columns go in pairs (k, k + 1), k even, summed in one pass over i that loads a[i] and
-    /// m[i] once for both: x_rev and n_rev are read at two neighbouring offsets, and the
-    /// zeros around them make each column's extra term at either end vanish. m[k] and
-    /// m[k + 1] are still zero during the pass, so column k + 1 gets its m[k] * n[1] term
-    /// afterwards. The last pair's second column, 2 * limbs - 1, has no products: it holds the
-    /// top limb of the result, the final carry.
+    /// Columns go in groups of `COLS` (k, k + 1, ..., k even), summed in one pass over i that
+    /// loads a[i] and m[i] once for all of them: x_rev and n_rev are read at neighbouring
+    /// offsets, and the zeros around them make each column's extra terms at either end
+    /// vanish. m[k..k + COLS] are still zero during the pass, so each m[c] found afterwards
+    /// adds m[c] * n[d - c] to the later columns d of the group. Columns from 2 * limbs - 1 on
+    /// have no products: the first holds the top limb of the result, the final carry, and any
+    /// after it are zero.
     fn columns(&self, a: &[u32], x_rev: &[u32], kind: Product, m: &mut [u32], out: &mut [u32]) {
         let (l, w, mask) = (self.n.len(), self.w, self.mask);
-        let (n0, n1) = (self.n[0] as u64, self.n.get(1).map_or(0, |&x| x as u64));
-        // Lengths the dot products rely on (see `dot::pair`).
-        assert!(a.len() >= l + PAD && m.len() >= l + PAD && out.len() >= l);
+        // The low limbs of n, for the terms added after the pass.
+        let n_low: [u64; COLS] = core::array::from_fn(|d| self.n.get(d).map_or(0, |&x| x as u64));
+        // Lengths the dot products rely on (see `dot::columns`).
+        assert!(a.len() >= l + PAD && m.len() >= l + PAD && out.len() >= l + COLS - 1);
         assert!(x_rev.len() >= l + 2 * PAD && self.n_rev.len() >= l + 2 * PAD);
         m.fill(0);
         let mut carry = 0u64;
-        for k in (0..2 * l).step_by(2) {
-            let (lo, hi) = (k.saturating_sub(l - 1), (k + 1).min(l - 1));
+        for k in (0..2 * l).step_by(COLS) {
+            let (lo, hi) = (k.saturating_sub(l - 1), (k + COLS - 1).min(l - 1));
             let len = hi + 1 - lo;
-            // x_rev[r + j] is limb k + 1 - (lo + j) of x (zero outside 0..limbs), and
-            // x_rev[r + 1 + j] limb k - (lo + j); the same for n_rev.
-            let r = PAD + l + lo - 2 - k; // at least PAD - 1: lo >= k + 1 - limbs
-            // How many leading terms of the x sums count, for columns k and k + 1.
-            let (x0, x1) = match kind {
-                Product::Mul => (len, len),
-                Product::Square => ((k / 2).saturating_sub(lo), (k / 2 + 1).saturating_sub(lo)),
-                Product::ByOne => (0, 0),
-            };
-            let (mut s0, mut s1) = dot::pair(
+            // x_rev[r + j] is limb k + COLS - 1 - (lo + j) of x (zero outside 0..limbs), and
+            // x_rev[r + COLS - 1 - d + j] limb k + d - (lo + j); the same for n_rev.
+            // r >= PAD + 1 - COLS, as lo >= k + 1 - limbs.
+            let r = PAD + l + lo - COLS - k;
+            // How many leading terms of the x sums count, for each column k + d.
+            let x_len: [usize; COLS] = core::array::from_fn(|d| match kind {
+                Product::Mul => len,
+                Product::Square => (k + d).div_ceil(2).saturating_sub(lo),
+                Product::ByOne => 0,
+            });
+            let mut s = dot::columns(
                 &a[lo..],
                 &m[lo..],
                 &x_rev[r..],
                 &self.n_rev[r..],
-                x0,
-                x1,
+                x_len,
                 len,
             );
-            match kind {
-                Product::Square => s0 += a[k / 2] as u64 * a[k / 2] as u64,
-                Product::ByOne if k + 1 < l => (s0, s1) = (s0 + a[k] as u64, s1 + a[k + 1] as u64),
-                Product::ByOne if k < l => s0 += a[k] as u64,
-                _ => {}
+            for (d, sd) in s.iter_mut().enumerate() {
+                let c = k + d;
+                match kind {
+                    Product::Square if c % 2 == 0 => *sd += a[c / 2] as u64 * a[c / 2] as u64,
+                    Product::ByOne if c < l => *sd += a[c] as u64,
+                    _ => {}
+                }
             }
-            s0 += carry;
-            if k < l {
-                let mk = ((s0 & mask) * self.n0_inv) & mask;
-                m[k] = mk as u32;
-                s0 += mk * n0;
-                s1 += mk * n1;
-                debug_assert_eq!(s0 & mask, 0);
-            } else {
-                out[k - l] = (s0 & mask) as u32;
+            for d in 0..COLS {
+                let c = k + d;
+                s[d] += carry;
+                if c < l {
+                    let mc = ((s[d] & mask) * self.n0_inv) & mask;
+                    m[c] = mc as u32;
+                    for e in d..COLS {
+                        s[e] += mc * n_low[e - d];
+                    }
+                    debug_assert_eq!(s[d] & mask, 0);
+                } else {
+                    out[c - l] = (s[d] & mask) as u32;
+                }
+                carry = s[d] >> w;
             }
-            s1 += s0 >> w;
-            if k + 1 < l {
-                let mk = ((s1 & mask) * self.n0_inv) & mask;
-                m[k + 1] = mk as u32;
-                s1 += mk * n0;
-                debug_assert_eq!(s1 & mask, 0);
-            } else {
-                out[k + 1 - l] = (s1 & mask) as u32;
-            }
-            carry = s1 >> w;
         }
         // The result is below 2n < R: nothing is left over the top limb.
         debug_assert_eq!(carry, 0);
@@ -274,97 +279,101 @@ fn inverse_mod_2_64(odd: u64) -> u64 {
     x
 }
 
-/// The inner loop: the sums of two neighbouring columns,
-/// `s0 = a[..x0] . x_rev[1..][..x0] + m[..len] . n_rev[1..][..len]` and
-/// `s1 = a[..x1] . x_rev[..x1] + m[..len] . n_rev[..len]`.
+/// The inner loop: the sums of `COLS` neighbouring columns; for column d (counted from 0)
+/// `s[d] = a[..x_len[d]] . x_rev[COLS - 1 - d..][..x_len[d]] + m[..len] . n_rev[COLS - 1 - d..][..len]`.
 /// Limbs below 2^28 times limbs below 2^29 (doubled, for squaring): each product is below
 /// 2^57, and each sum is bounded as in `limb_width`.
 ///
-/// The SIMD form reads whole groups of four: `len` rounded up to four (plus one for the
-/// reversed operands), which the callers' lengths cover (`Modulus::columns` asserts them), and
-/// the terms past `len` are zero (the `PAD` zeros around the limbs). The x terms past `x0` or
-/// `x1` need not be (a square's column stops at its middle), so the SIMD form masks them;
-/// `x0, x1 <= len` and they differ by at most one.
+/// The SIMD form reads whole groups of four: `len` rounded up to four (plus `COLS - 1` for
+/// the reversed operands), which the callers' lengths cover (`Modulus::columns` asserts
+/// them), and the terms past `len` are zero (the `PAD` zeros around the limbs). The x terms
+/// past `x_len[d]` need not be (a square's column stops at its middle), so the SIMD form
+/// masks them; every `x_len[d] <= len`.
 mod dot {
+    use super::COLS;
+
+    // Column d reads x_rev and n_rev from COLS - 1 - d. Separate dot products per column: plain
+    // loops the compiler vectorises well.
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    pub fn pair(
+    pub fn columns(
         a: &[u32],
         m: &[u32],
         x_rev: &[u32],
         n_rev: &[u32],
-        x0: usize,
-        x1: usize,
+        x_len: [usize; COLS],
         len: usize,
-    ) -> (u64, u64) {
+    ) -> [u64; COLS] {
         let dot = |p: &[u32], q: &[u32]| {
             p.iter()
                 .zip(q)
                 .map(|(&p, &q)| p as u64 * q as u64)
                 .sum::<u64>()
         };
-        let s0 = dot(&a[..x0], &x_rev[1..]) + dot(&m[..len], &n_rev[1..]);
-        let s1 = dot(&a[..x1], x_rev) + dot(&m[..len], n_rev);
-        (s0, s1)
+        core::array::from_fn(|d| {
+            let off = COLS - 1 - d;
+            dot(&a[..x_len[d]], &x_rev[off..]) + dot(&m[..len], &n_rev[off..])
+        })
     }
 
     // Four limbs per step: one 128-bit load of u32 limbs per operand, two widening
-    // multiplies (i64x2.extmul_{low,high}_i32x4_u), sums kept in u64 lanes.
+    // multiplies (i64x2.extmul_{low,high}_i32x4_u), sums kept in u64 lanes, one per column.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    pub fn pair(
+    pub fn columns(
         a: &[u32],
         m: &[u32],
         x_rev: &[u32],
         n_rev: &[u32],
-        x0: usize,
-        x1: usize,
+        x_len: [usize; COLS],
         len: usize,
-    ) -> (u64, u64) {
+    ) -> [u64; COLS] {
         use core::arch::wasm32::*;
         let end = 4 * len.div_ceil(4);
-        assert!(x0 <= len && x1 <= len);
-        assert!(a.len().min(m.len()) >= end && x_rev.len().min(n_rev.len()) > end);
+        assert!(x_len.iter().all(|&x| x <= len));
+        assert!(a.len().min(m.len()) >= end && x_rev.len().min(n_rev.len()) >= end + COLS - 1);
         let (a, m, x_rev, n_rev) = (a.as_ptr(), m.as_ptr(), x_rev.as_ptr(), n_rev.as_ptr());
-        // SAFETY: every call below has j + 4 <= end, so the 16 bytes read from a or m, and
-        // from x_rev or n_rev at j or j + 1, are within the slices (checked above); unaligned
-        // v128 loads are allowed in wasm.
+        // SAFETY: every call below has j + 4 <= end, so the 16 bytes read from a or m at j,
+        // and from x_rev or n_rev at j + COLS - 1 - d, are within the slices (checked above);
+        // unaligned v128 loads are allowed in wasm.
         let load = |p: *const u32, j: usize| unsafe { v128_load(p.add(j) as *const v128) };
         let prod = |p: v128, q: v128| {
             u64x2_add(u64x2_extmul_low_u32x4(p, q), u64x2_extmul_high_u32x4(p, q))
         };
-        // Separate x and y sums per column: short dependency chains.
-        let zero = u64x2_splat(0);
-        let (mut x0s, mut x1s, mut y0s, mut y1s) = (zero, zero, zero, zero);
-        let both = x0.min(x1);
+        let mut acc = [u64x2_splat(0); COLS];
+        let (x_min, x_max) = (*x_len.iter().min().unwrap(), *x_len.iter().max().unwrap());
         let mut j = 0;
-        while j + 4 <= both {
+        while j + 4 <= x_min {
             let (va, vm) = (load(a, j), load(m, j));
-            x0s = u64x2_add(x0s, prod(va, load(x_rev, j + 1)));
-            x1s = u64x2_add(x1s, prod(va, load(x_rev, j)));
-            y0s = u64x2_add(y0s, prod(vm, load(n_rev, j + 1)));
-            y1s = u64x2_add(y1s, prod(vm, load(n_rev, j)));
+            for (d, acc) in acc.iter_mut().enumerate() {
+                let off = j + COLS - 1 - d;
+                *acc = u64x2_add(
+                    *acc,
+                    u64x2_add(prod(va, load(x_rev, off)), prod(vm, load(n_rev, off))),
+                );
+            }
             j += 4;
         }
-        if j < x0.max(x1) {
-            // The last x group: keep the first x0 - j and x1 - j lanes.
-            let lane = u32x4(0, 1, 2, 3);
-            let keep0 = u32x4_lt(lane, u32x4_splat(x0.saturating_sub(j) as u32));
-            let keep1 = u32x4_lt(lane, u32x4_splat(x1.saturating_sub(j) as u32));
-            let va = load(a, j);
-            x0s = u64x2_add(x0s, prod(v128_and(va, keep0), load(x_rev, j + 1)));
-            x1s = u64x2_add(x1s, prod(v128_and(va, keep1), load(x_rev, j)));
+        // The groups where some x terms stop: keep the first x_len[d] - j lanes of a.
+        while j < x_max {
+            let (va, vm) = (load(a, j), load(m, j));
+            for (d, acc) in acc.iter_mut().enumerate() {
+                let off = j + COLS - 1 - d;
+                let keep = u32x4_lt(
+                    u32x4(0, 1, 2, 3),
+                    u32x4_splat(x_len[d].saturating_sub(j) as u32),
+                );
+                let px = prod(v128_and(va, keep), load(x_rev, off));
+                *acc = u64x2_add(*acc, u64x2_add(px, prod(vm, load(n_rev, off))));
+            }
+            j += 4;
         }
-        // The y groups from j on (the last x group's y lanes too).
         while j < end {
             let vm = load(m, j);
-            y0s = u64x2_add(y0s, prod(vm, load(n_rev, j + 1)));
-            y1s = u64x2_add(y1s, prod(vm, load(n_rev, j)));
+            for (d, acc) in acc.iter_mut().enumerate() {
+                *acc = u64x2_add(*acc, prod(vm, load(n_rev, j + COLS - 1 - d)));
+            }
             j += 4;
         }
-        let (s0, s1) = (u64x2_add(x0s, y0s), u64x2_add(x1s, y1s));
-        (
-            u64x2_extract_lane::<0>(s0) + u64x2_extract_lane::<1>(s0),
-            u64x2_extract_lane::<0>(s1) + u64x2_extract_lane::<1>(s1),
-        )
+        acc.map(|s| u64x2_extract_lane::<0>(s) + u64x2_extract_lane::<1>(s))
     }
 }
 
