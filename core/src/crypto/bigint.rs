@@ -3,7 +3,7 @@
 //!
 //! Why this shape: WebAssembly has a fast 64-bit multiply but no 64x64->128 one, and a carry
 //! chain after every multiply-add serialises the work. So limbs are 28 bits (26 for moduli
-//! above 3,552 bits): a product is below 2^56 and a whole column of them adds up in a `u64`
+//! above 3,554 bits): a product is below 2^56 and a whole column of them adds up in a `u64`
 //! without overflow (see `limb_width`), so the inner loop has no carries at all. Intermediate
 //! values stay below 2n ("almost Montgomery", valid because R > 4n), so there is no comparison
 //! or subtraction per step.
@@ -11,7 +11,9 @@
 //! The product is computed column by column ("product scanning", with the Montgomery
 //! reduction folded into the same columns): column k of a * b + m * n is the dot product of
 //! `a` with `b` reversed plus `m` with `n` reversed, which lives in registers; one carry per
-//! column leaves it and each limb of the result is written once. Operands are `u32` limbs
+//! column leaves it and each limb of the result is written once. Four neighbouring columns
+//! are summed in one pass, so each limb of `a` and `m` loaded serves four columns and the
+//! per-column bookkeeping is shared. Operands are `u32` limbs
 //! (the values fit in 28 bits) so WebAssembly SIMD loads four at a time and multiplies them
 //! with `i64x2.extmul_*_i32x4_u`. Both operands of every widening multiply are loaded inside
 //! the loop: with a loop-invariant multiplier (the row form `t[i+j] += a[j] * b[i]`), LLVM
@@ -55,9 +57,10 @@ pub struct Modulus {
 /// column sum is below (2 * limbs + 2) * 2^(2w), its carry is below (2 * limbs + 2) * 2^w <=
 /// 2^(2w), so the next sum is below (2 * limbs + 1) * 2^(2w) + 2^(2w): the bound holds by
 /// induction, and (2 * limbs + 2) * 2^(2w) <= 2^64 keeps every sum in a `u64`. For 28-bit limbs
-/// that is limbs <= 127 (3,554 bits less the 2 bits of R > 4n); 26-bit limbs allow 2,047 limbs,
-/// far past the 8,192-bit cap. Squaring has the same bound: its doubled cross products count
-/// as two products each.
+/// that is limbs <= 127: moduli up to 3,554 bits (127 * 28 less the 2 bits of R > 4n); 26-bit
+/// limbs allow 2,047 limbs, far past the 8,192-bit cap. Squaring has the same bound: its
+/// doubled cross products count as two products each. Partial sums (SIMD lanes, a column
+/// before its carry and late Montgomery terms) are below the full sum: all terms are positive.
 fn limb_width(bits: usize) -> (u32, usize) {
     let limbs28 = (bits + 2).div_ceil(28);
     if limbs28 <= 127 {
