@@ -219,12 +219,16 @@ impl Modulus {
             // x_rev[r + COLS - 1 - d + j] limb k + d - (lo + j); the same for n_rev.
             // r >= PAD + 1 - COLS, as lo >= k + 1 - limbs.
             let r = PAD + l + lo - COLS - k;
-            // How many leading terms of the x sums count, for each column k + d.
+            // How many leading terms of the x sums count, for each column k + d. A square's
+            // column c stops before its middle, c / 2; past the last column with products
+            // (2 * limbs - 2) that bound may exceed `len`, and its terms are all zero.
             let x_len: [usize; COLS] = core::array::from_fn(|d| match kind {
                 Product::Mul => len,
-                Product::Square => (k + d).div_ceil(2).saturating_sub(lo),
+                Product::Square => (k + d).div_ceil(2).saturating_sub(lo).min(len),
                 Product::ByOne => 0,
             });
+            // The contract of `dot::columns` (its SIMD form relies on it; checked here for both).
+            debug_assert!(x_len.iter().all(|&x| x <= len));
             let mut s = dot::columns(
                 &a[lo..],
                 &m[lo..],
