@@ -346,17 +346,34 @@ mod dot {
             u64x2_add(u64x2_extmul_low_u32x4(p, q), u64x2_extmul_high_u32x4(p, q))
         };
         let mut acc = [u64x2_splat(0); COLS];
-        let (x_min, x_max) = (*x_len.iter().min().unwrap(), *x_len.iter().max().unwrap());
-        let mut j = 0;
-        while j + 4 <= x_min {
+        // One group of four limbs of the x and y sums, and of the y sums only.
+        let xy = |acc: &mut [v128; COLS], j: usize| {
             let (va, vm) = (load(a, j), load(m, j));
             for (d, acc) in acc.iter_mut().enumerate() {
                 let off = j + COLS - 1 - d;
-                *acc = u64x2_add(
-                    *acc,
-                    u64x2_add(prod(va, load(x_rev, off)), prod(vm, load(n_rev, off))),
-                );
+                let s = u64x2_add(prod(va, load(x_rev, off)), prod(vm, load(n_rev, off)));
+                *acc = u64x2_add(*acc, s);
             }
+        };
+        let y = |acc: &mut [v128; COLS], j: usize| {
+            let vm = load(m, j);
+            for (d, acc) in acc.iter_mut().enumerate() {
+                *acc = u64x2_add(*acc, prod(vm, load(n_rev, j + COLS - 1 - d)));
+            }
+        };
+        let (x_min, x_max) = (*x_len.iter().min().unwrap(), *x_len.iter().max().unwrap());
+        // Two groups per iteration where possible: fewer loop branches and fuel checks per
+        // product. Measured on a 2048-bit RS256 decision: wasmtime (Cranelift, fuel) 54.5 ->
+        // 49.6 us; V8 35.5 -> 36.5 us (its register allocator spills two of the sums in the
+        // longer body). Kept for wasmtime, the slower host.
+        let mut j = 0;
+        while j + 8 <= x_min {
+            xy(&mut acc, j);
+            xy(&mut acc, j + 4);
+            j += 8;
+        }
+        if j + 4 <= x_min {
+            xy(&mut acc, j);
             j += 4;
         }
         // The groups where some x terms stop: keep the first x_len[d] - j lanes of a.
@@ -373,12 +390,13 @@ mod dot {
             }
             j += 4;
         }
-        while j < end {
-            let vm = load(m, j);
-            for (d, acc) in acc.iter_mut().enumerate() {
-                *acc = u64x2_add(*acc, prod(vm, load(n_rev, j + COLS - 1 - d)));
-            }
-            j += 4;
+        while j + 8 <= end {
+            y(&mut acc, j);
+            y(&mut acc, j + 4);
+            j += 8;
+        }
+        if j < end {
+            y(&mut acc, j);
         }
         acc.map(|s| u64x2_extract_lane::<0>(s) + u64x2_extract_lane::<1>(s))
     }
