@@ -196,13 +196,13 @@ impl Modulus {
     /// Below `limbs` the column then chooses m[c] to make itself a multiple of 2^w and carries
     /// the rest; from `limbs` on, its low w bits are limb c - limbs of the result.
     ///
-    /// Columns go in groups of `COLS` (k, k + 1, ..., k even), summed in one pass over i that
-    /// loads a[i] and m[i] once for all of them: x_rev and n_rev are read at neighbouring
-    /// offsets, and the zeros around them make each column's extra terms at either end
-    /// vanish. m[k..k + COLS] are still zero during the pass, so each m[c] found afterwards
+    /// Columns go in groups of `COLS` (k, k + 1, ..., k a multiple of `COLS`), summed in one
+    /// pass over i that loads a[i] and m[i] once for all of them: x_rev and n_rev are read at
+    /// neighbouring offsets, and the zeros around them make each column's extra terms at
+    /// either end vanish. m[k..k + COLS] are still zero during the pass, so each m[c] found afterwards
     /// adds m[c] * n[d - c] to the later columns d of the group. Columns from 2 * limbs - 1 on
     /// have no products: the first holds the top limb of the result, the final carry, and any
-    /// after it are zero.
+    /// after it (the rest of the last group) are zero, written into `out`'s padding.
     fn columns(&self, a: &[u32], x_rev: &[u32], kind: Product, m: &mut [u32], out: &mut [u32]) {
         let (l, w, mask) = (self.n.len(), self.w, self.mask);
         // The low limbs of n, for the terms added after the pass.
