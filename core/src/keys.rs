@@ -7,9 +7,9 @@
 use crate::alg::{Algorithm, KeyKind};
 use crate::b64;
 use crate::crypto::bigint::Modulus;
+use crate::crypto::ecdsa::{P256Key, P384Key};
 use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
 use crate::crypto::PublicKey;
-use crate::crypto::ecdsa::{P256Key, P384Key};
 use crate::json::{self, JsonError};
 use crate::limits::Limits;
 use crate::reason::{JwksError, KeyProblem};

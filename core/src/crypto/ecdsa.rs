@@ -52,7 +52,9 @@ impl<const L: usize> VerifyingKey<L> {
             return false;
         };
         // e < 2^bits(n) < 2n: a valid input to the Montgomery multiplication below.
-        let Some(e) = field::limbs_from_be::<L>(digest) else { return false };
+        let Some(e) = field::limbs_from_be::<L>(digest) else {
+            return false;
+        };
         // w = s^-1 in Montgomery form, so e * w and r * w come out as plain integers mod n.
         let w = n.invert(&n.to_montgomery(&s));
         let u1 = n.mul_integer(&e, &w);

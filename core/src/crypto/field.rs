@@ -3,27 +3,30 @@
 //!
 //! Why this shape (the same reasoning as `bigint.rs`): WebAssembly has a fast 64-bit multiply
 //! but no 64x64->128 one, and a carry after every multiply-add serialises the work. So limbs
-//! are 29 bits held in `u64`: a product is below 2^58 and a column of a product plus its
-//! reduction sums at most `2 * limbs + 1` of them, below 2^63 for up to 14 limbs (P-384), so
-//! the multiply loops have no carries; one carry pass per multiplication normalises the
-//! result. R = 2^(29 * limbs) is well above 4m, so values stay below 2m between operations
-//! ("almost Montgomery") and need no comparison per multiplication.
+//! are 29 bits, multiplied as `u64`: a product is below 2^58 and a column of a product plus
+//! its reduction sums at most `2 * limbs + 1` of them, below 2^63 for up to 14 limbs (P-384),
+//! so the multiply loops have no carries; one carry pass per multiplication normalises the
+//! result. Limbs are stored as `u32`: half the memory for tables, and widening a load costs
+//! nothing (`i64.load32_u` in WebAssembly). R = 2^(29 * limbs) is well above 4m, so values
+//! stay below 2m between operations ("almost Montgomery") and need no comparison per
+//! multiplication.
 //!
 //! Everything is `const fn` with fixed-size arrays: the curve constants and the generator's
-//! precomputed tables are computed by the compiler from the published hex values, and the
-//! arithmetic never allocates. Nothing here is constant time: signature verification only
-//! handles public data (the key, the message, the signature).
+//! tables are computed by the compiler from hex values, and the arithmetic never allocates.
+//! Nothing here is constant time: signature verification only handles public data (the key,
+//! the message, the signature).
 
 /// Bits per limb.
 pub const LIMB_BITS: u32 = 29;
-const LIMB_MASK: u64 = (1 << LIMB_BITS) - 1;
+const LIMB_MASK: u32 = (1 << LIMB_BITS) - 1;
+const LIMB_MASK_64: u64 = LIMB_MASK as u64;
 /// The widest field supported (P-384: 14 limbs of 29 bits hold 406 bits).
 pub const MAX_LIMBS: usize = 14;
 /// Product columns: twice the widest field.
 const COLUMNS: usize = 2 * MAX_LIMBS;
 
 /// An integer as little-endian 29-bit limbs, each below 2^29.
-pub type Limbs<const L: usize> = [u64; L];
+pub type Limbs<const L: usize> = [u32; L];
 
 /// A field element in Montgomery form (a * R mod m), any value below 2m, limbs normalised.
 /// Compare with [`PrimeField::equal`], not limb by limb: a value has two representations.
@@ -34,14 +37,14 @@ pub struct Fe<const L: usize>(Limbs<L>);
 pub struct PrimeField<const L: usize> {
     modulus: Limbs<L>,
     twice_modulus: Limbs<L>,
-    /// The exponent of Fermat inversion: m - 2.
-    modulus_minus_two: Limbs<L>,
     /// -m^-1 mod 2^29.
     neg_inv: u64,
     /// R^2 mod m: multiplying by it enters Montgomery form.
     r_squared: Fe<L>,
     /// 1 in Montgomery form (R mod m).
     one: Fe<L>,
+    /// R^3 mod m: brings a plain inverse of a Montgomery value back to Montgomery form.
+    r_cubed: Fe<L>,
     bits: usize,
 }
 
@@ -57,8 +60,7 @@ impl<const L: usize> PrimeField<L> {
         // below 2m must fit the limbs too.
         assert!(bits + 2 <= LIMB_BITS as usize * L, "R must exceed 4m");
         let twice_modulus = add_limbs(&modulus, &modulus);
-        let (modulus_minus_two, _) = sub_limbs(&modulus, &small::<L>(2));
-        let neg_inv = inverse_mod_2_64(modulus[0]).wrapping_neg() & LIMB_MASK;
+        let neg_inv = inverse_mod_2_64(modulus[0] as u64).wrapping_neg() & LIMB_MASK_64;
         // R mod m and R^2 mod m by doubling 1 modulo m, 29 * L and 2 * 29 * L times.
         let mut r = small::<L>(1);
         let mut one = small::<L>(0);
@@ -73,15 +75,10 @@ impl<const L: usize> PrimeField<L> {
                 one = r;
             }
         }
-        PrimeField {
-            modulus,
-            twice_modulus,
-            modulus_minus_two,
-            neg_inv,
-            r_squared: Fe(r),
-            one: Fe(one),
-            bits,
-        }
+        let mut field =
+            PrimeField { modulus, twice_modulus, neg_inv, r_squared: Fe(r), one: Fe(one), r_cubed: Fe(r), bits };
+        field.r_cubed = field.mul(&field.r_squared, &field.r_squared);
+        field
     }
 
     pub const fn modulus(&self) -> &Limbs<L> {
@@ -118,14 +115,15 @@ impl<const L: usize> PrimeField<L> {
     }
 
     /// a * b / R mod m, below 2m for a and b below 2m (because R > 4m).
+    #[inline(never)]
     pub const fn mul(&self, a: &Fe<L>, b: &Fe<L>) -> Fe<L> {
         let mut t = [0u64; COLUMNS];
         let mut i = 0;
         while i < L {
-            let ai = a.0[i];
+            let ai = a.0[i] as u64;
             let mut j = 0;
             while j < L {
-                t[i + j] += ai * b.0[j];
+                t[i + j] += ai * b.0[j] as u64;
                 j += 1;
             }
             i += 1;
@@ -134,16 +132,17 @@ impl<const L: usize> PrimeField<L> {
     }
 
     /// a * a / R mod m: the cross products a[i]a[j] (i < j) once, doubled.
+    #[inline(never)]
     pub const fn square(&self, a: &Fe<L>) -> Fe<L> {
         let mut t = [0u64; COLUMNS];
         let mut i = 0;
         while i < L {
-            let ai = a.0[i];
+            let ai = a.0[i] as u64;
             t[2 * i] += ai * ai;
             let twice_ai = ai << 1;
             let mut j = i + 1;
             while j < L {
-                t[i + j] += twice_ai * a.0[j];
+                t[i + j] += twice_ai * a.0[j] as u64;
                 j += 1;
             }
             i += 1;
@@ -156,22 +155,22 @@ impl<const L: usize> PrimeField<L> {
         let m = &self.modulus;
         let mut i = 0;
         while i < L {
-            let q = ((t[i] & LIMB_MASK) * self.neg_inv) & LIMB_MASK;
+            let q = ((t[i] & LIMB_MASK_64) * self.neg_inv) & LIMB_MASK_64;
             // t[i] + q * m[0] is a multiple of 2^29 by the choice of q: carry its high part.
-            t[i + 1] += (t[i] + q * m[0]) >> LIMB_BITS;
+            t[i + 1] += (t[i] + q * m[0] as u64) >> LIMB_BITS;
             let mut j = 1;
             while j < L {
-                t[i + j] += q * m[j];
+                t[i + j] += q * m[j] as u64;
                 j += 1;
             }
             i += 1;
         }
-        let mut out = [0u64; L];
+        let mut out = [0u32; L];
         let mut carry = 0;
         let mut k = 0;
         while k < L {
             let v = t[L + k] + carry;
-            out[k] = v & LIMB_MASK;
+            out[k] = v as u32 & LIMB_MASK;
             carry = v >> LIMB_BITS;
             k += 1;
         }
@@ -209,28 +208,77 @@ impl<const L: usize> PrimeField<L> {
         self.is_zero(&self.sub(a, b))
     }
 
-    /// a^(m-2) = a^-1 (Fermat; m is prime), 0 for 0. Four-bit fixed windows: about `bits`
-    /// squarings and `bits / 4` multiplications.
+    /// a^-1 (0 for 0). a stands for a * R; its plain inverse (a * R)^-1 times R^3, through
+    /// one Montgomery multiplication, is a^-1 * R.
     pub const fn invert(&self, a: &Fe<L>) -> Fe<L> {
-        let mut powers = [self.one; 16];
-        let mut k = 1;
-        while k < 16 {
-            powers[k] = self.mul(&powers[k - 1], a);
-            k += 1;
+        let inverse = self.invert_integer(&self.canonical(a));
+        self.mul(&Fe(inverse), &self.r_cubed)
+    }
+
+    /// a^-1 mod m for a below m (0 for 0), by the binary extended Euclidean algorithm: a few
+    /// times faster than Fermat's a^(m-2) here, and variable time, which verification allows.
+    /// Invariants: x1 * a = u and x2 * a = v (mod m), gcd(u, v) = 1 since m is prime, so u
+    /// and v stay nonzero and one of them reaches 1 within 2 * bits steps.
+    const fn invert_integer(&self, a: &Limbs<L>) -> Limbs<L> {
+        let m = &self.modulus;
+        if is_zero_limbs(a) {
+            return [0; L];
         }
-        let e = &self.modulus_minus_two;
-        let mut window = self.bits.div_ceil(4);
-        let mut acc = self.one;
-        while window > 0 {
-            window -= 1;
-            acc = self.square(&self.square(&self.square(&self.square(&acc))));
-            let digit = bits_at(e, 4 * window, 4);
-            if digit != 0 {
-                acc = self.mul(&acc, &powers[digit as usize]);
+        let (mut u, mut v) = (*a, *m);
+        let (mut x1, mut x2) = (small::<L>(1), small::<L>(0));
+        while !is_one(&u) && !is_one(&v) {
+            while u[0] & 1 == 0 {
+                u = halve(&u);
+                x1 = self.halve_mod(&x1);
+            }
+            while v[0] & 1 == 0 {
+                v = halve(&v);
+                x2 = self.halve_mod(&x2);
+            }
+            if less_than(&u, &v) {
+                v = sub_limbs(&v, &u).0;
+                x2 = self.sub_mod(&x2, &x1);
+            } else {
+                u = sub_limbs(&u, &v).0;
+                x1 = self.sub_mod(&x1, &x2);
             }
         }
-        acc
+        if is_one(&u) { x1 } else { x2 }
     }
+
+    /// x / 2 mod m for x below m: (x + m) / 2 when x is odd.
+    const fn halve_mod(&self, x: &Limbs<L>) -> Limbs<L> {
+        if x[0] & 1 == 0 { halve(x) } else { halve(&add_limbs(x, &self.modulus)) }
+    }
+
+    /// x - y mod m for x, y below m.
+    const fn sub_mod(&self, x: &Limbs<L>, y: &Limbs<L>) -> Limbs<L> {
+        let (difference, borrow) = sub_limbs(x, y);
+        if borrow { add_limbs(&difference, &self.modulus) } else { difference }
+    }
+}
+
+/// x / 2, rounding down.
+const fn halve<const L: usize>(x: &Limbs<L>) -> Limbs<L> {
+    let mut out = [0u32; L];
+    let mut k = 0;
+    while k < L {
+        let high = if k + 1 < L { (x[k + 1] & 1) << (LIMB_BITS - 1) } else { 0 };
+        out[k] = (x[k] >> 1) | high;
+        k += 1;
+    }
+    out
+}
+
+const fn is_one<const L: usize>(x: &Limbs<L>) -> bool {
+    let mut k = 1;
+    while k < L {
+        if x[k] != 0 {
+            return false;
+        }
+        k += 1;
+    }
+    x[0] == 1
 }
 
 /// `count` (at most 32) bits of `value` from bit `start`; bits past the top read as zero.
@@ -241,7 +289,7 @@ pub const fn bits_at<const L: usize>(value: &Limbs<L>, start: usize, count: usiz
         let bit = start + k;
         let limb = bit / LIMB_BITS as usize;
         if limb < L {
-            out |= (((value[limb] >> (bit % LIMB_BITS as usize)) & 1) as u32) << k;
+            out |= ((value[limb] >> (bit % LIMB_BITS as usize)) & 1) << k;
         }
         k += 1;
     }
@@ -250,7 +298,7 @@ pub const fn bits_at<const L: usize>(value: &Limbs<L>, start: usize, count: usiz
 
 /// Big-endian bytes to limbs; `None` if the value needs more than 29 * L bits.
 pub const fn limbs_from_be<const L: usize>(be: &[u8]) -> Option<Limbs<L>> {
-    let mut out = [0u64; L];
+    let mut out = [0u32; L];
     let mut bit = 0;
     let mut i = be.len();
     while i > 0 {
@@ -284,15 +332,15 @@ pub const fn limbs_to_be<const L: usize, const N: usize>(value: &Limbs<L>) -> [u
 }
 
 pub const fn small<const L: usize>(value: u32) -> Limbs<L> {
-    let mut out = [0u64; L];
-    out[0] = value as u64 & LIMB_MASK;
-    out[1] = value as u64 >> LIMB_BITS;
+    let mut out = [0u32; L];
+    out[0] = value & LIMB_MASK;
+    out[1] = value >> LIMB_BITS;
     out
 }
 
 /// a + b, normalised; a carry out of the top limb is dropped (callers keep sums in range).
 pub const fn add_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> Limbs<L> {
-    let mut out = [0u64; L];
+    let mut out = [0u32; L];
     let mut carry = 0;
     let mut k = 0;
     while k < L {
@@ -306,13 +354,13 @@ pub const fn add_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> Limbs<L> {
 
 /// a - b and whether it borrowed (then the limbs hold a - b + 2^(29L)).
 pub const fn sub_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> (Limbs<L>, bool) {
-    let mut out = [0u64; L];
+    let mut out = [0u32; L];
     let mut borrow = 0;
     let mut k = 0;
     while k < L {
         let v = a[k].wrapping_sub(b[k]).wrapping_sub(borrow);
         out[k] = v & LIMB_MASK;
-        borrow = v >> 63;
+        borrow = v >> 31;
         k += 1;
     }
     (out, borrow == 1)
@@ -343,7 +391,7 @@ const fn bit_length<const L: usize>(a: &Limbs<L>) -> usize {
     while k > 0 {
         k -= 1;
         if a[k] != 0 {
-            return k * LIMB_BITS as usize + (64 - a[k].leading_zeros() as usize);
+            return k * LIMB_BITS as usize + (32 - a[k].leading_zeros() as usize);
         }
     }
     0
@@ -412,7 +460,7 @@ pub(crate) mod tests {
             let cube = f.mul(&f.square(&am), &am);
             assert_eq!(be(&f.to_integer(&cube), len), reference.pow(&be(&a, len), 3).unwrap());
             let inverse = f.invert(&am);
-            let minus_two = be(&f.modulus_minus_two, len);
+            let minus_two = be(&sub_limbs(f.modulus(), &small(2)).0, len);
             assert_eq!(be(&f.to_integer(&inverse), len), reference.pow_be(&be(&a, len), &minus_two).unwrap());
             if !is_zero_limbs(&a) {
                 assert!(f.equal(&f.mul(&am, &inverse), &f.one()));
