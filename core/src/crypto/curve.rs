@@ -15,7 +15,7 @@
 use super::field::{self, Fe, Limbs, PrimeField};
 
 /// Pieces each scalar is split in (and doublings saved: (PARTS - 1) / PARTS of them).
-pub const PARTS: usize = 4;
+pub const PARTS: usize = 8;
 /// wNAF window for the generator: its tables are built once, at compile time.
 pub const G_WINDOW: u32 = 5;
 pub const G_TABLE_LEN: usize = 1 << (G_WINDOW - 2);
@@ -90,12 +90,13 @@ impl<const L: usize> Curve<L> {
             generator_tables: [[generator; G_TABLE_LEN]; PARTS],
             piece_bits: bits.div_ceil(PARTS),
         };
-        let mut bases = [generator; PARTS];
+        let mut bases = [curve.from_affine(&generator); PARTS];
         let mut k = 0;
         while k < PARTS {
             let (x, y) = params.generator_bases[k];
-            bases[k] = Affine { x: to_montgomery_const(&curve.field, x), y: to_montgomery_const(&curve.field, y) };
-            assert!(curve.is_on_curve(&bases[k]));
+            let base = Affine { x: to_montgomery_const(&curve.field, x), y: to_montgomery_const(&curve.field, y) };
+            assert!(curve.is_on_curve(&base));
+            bases[k] = curve.from_affine(&base);
             k += 1;
         }
         let Some(tables) = curve.tables_of_bases::<G_TABLE_LEN>(&bases) else { panic!("generator tables") };
@@ -218,48 +219,38 @@ impl<const L: usize> Curve<L> {
         Jacobian { x: x3, y: y3, z: z3 }
     }
 
-    /// Affine coordinates of points none of which is infinity (else `None`), with one
+    /// Affine coordinates of rows of points none of which is infinity (else `None`), with one
     /// inversion for all of them (Montgomery's trick).
-    pub const fn to_affine_all<const N: usize>(&self, points: &[Jacobian<L>; N]) -> Option<[Affine<L>; N]> {
+    pub const fn to_affine_all<const N: usize, const ROWS: usize>(
+        &self,
+        points: &[[Jacobian<L>; N]; ROWS],
+    ) -> Option<[[Affine<L>; N]; ROWS]> {
         let f = &self.field;
-        // prefix[i] = z_0 * ... * z_i
-        let mut prefix = [f.one(); N];
+        // prefix[i] = z_0 * ... * z_i, counting through the rows.
+        let mut prefix = [[f.one(); N]; ROWS];
         let mut acc = f.one();
         let mut i = 0;
-        while i < N {
-            if f.is_zero(&points[i].z) {
+        while i < N * ROWS {
+            let z = &points[i / N][i % N].z;
+            if f.is_zero(z) {
                 return None;
             }
-            acc = f.mul(&acc, &points[i].z);
-            prefix[i] = acc;
+            acc = f.mul(&acc, z);
+            prefix[i / N][i % N] = acc;
             i += 1;
         }
         // inverse = (z_0 * ... * z_i)^-1, walking down.
         let mut inverse = f.invert(&acc);
-        let mut out = [self.generator; N];
+        let mut out = [[self.generator; N]; ROWS];
         while i > 0 {
             i -= 1;
-            let z_inv = if i == 0 { inverse } else { f.mul(&inverse, &prefix[i - 1]) };
-            inverse = f.mul(&inverse, &points[i].z);
+            let point = &points[i / N][i % N];
+            let z_inv = if i == 0 { inverse } else { f.mul(&inverse, &prefix[(i - 1) / N][(i - 1) % N]) };
+            inverse = f.mul(&inverse, &point.z);
             let z_inv2 = f.square(&z_inv);
-            out[i] = Affine { x: f.mul(&points[i].x, &z_inv2), y: f.mul(&points[i].y, &f.mul(&z_inv2, &z_inv)) };
+            out[i / N][i % N] = Affine { x: f.mul(&point.x, &z_inv2), y: f.mul(&point.y, &f.mul(&z_inv2, &z_inv)) };
         }
         Some(out)
-    }
-
-    /// P, 3P, 5P, ... (2N - 1)P in affine form; `None` if one is infinity (P has order n, so
-    /// only for a point that is not on the curve).
-    #[inline(never)]
-    const fn odd_multiples<const N: usize>(&self, p: &Affine<L>) -> Option<[Affine<L>; N]> {
-        let first = self.from_affine(p);
-        let twice = self.double(&first);
-        let mut multiples = [first; N];
-        let mut i = 1;
-        while i < N {
-            multiples[i] = self.add(&multiples[i - 1], &twice);
-            i += 1;
-        }
-        self.to_affine_all(&multiples)
     }
 
     /// The tables the scalar multiplication uses for a point P (a public key): its piece
@@ -276,23 +267,26 @@ impl<const L: usize> Curve<L> {
             }
             k += 1;
         }
-        match self.to_affine_all(&bases) {
-            Some(bases) => self.tables_of_bases(&bases),
-            None => None,
-        }
+        self.tables_of_bases(&bases)
     }
 
-    const fn tables_of_bases<const N: usize>(&self, bases: &[Affine<L>; PARTS]) -> Option<Tables<L, N>> {
-        let mut tables = [[bases[0]; N]; PARTS];
+    /// B, 3B, 5B, ... (2N - 1)B for each base B, in affine form; `None` if one is infinity
+    /// (only for a point not on the curve: on it, every point has order n).
+    #[inline(never)]
+    const fn tables_of_bases<const N: usize>(&self, bases: &[Jacobian<L>; PARTS]) -> Option<Tables<L, N>> {
+        let mut multiples = [[bases[0]; N]; PARTS];
         let mut k = 0;
         while k < PARTS {
-            match self.odd_multiples::<N>(&bases[k]) {
-                Some(multiples) => tables[k] = multiples,
-                None => return None,
+            let twice = self.double(&bases[k]);
+            multiples[k][0] = bases[k];
+            let mut i = 1;
+            while i < N {
+                multiples[k][i] = self.add(&multiples[k][i - 1], &twice);
+                i += 1;
             }
             k += 1;
         }
-        Some(tables)
+        self.to_affine_all(&multiples)
     }
 
     /// u1*G + u2*Q for scalars below 2^bits(n), Q given by its tables.
@@ -347,7 +341,7 @@ impl<const L: usize> Curve<L> {
 
     #[cfg(test)]
     pub fn affine_to_be<const N: usize>(&self, point: &Jacobian<L>) -> Option<([u8; N], [u8; N])> {
-        let [affine] = self.to_affine_all(&[*point])?;
+        let [[affine]] = self.to_affine_all(&[[*point]])?;
         let f = &self.field;
         Some((field::limbs_to_be(&f.to_integer(&affine.x)), field::limbs_to_be(&f.to_integer(&affine.y))))
     }
@@ -400,16 +394,32 @@ pub static P256: Curve<9> = Curve::new(
                 &hex::<32>("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"),
             ),
             (
+                &hex::<32>("7fe36b40af22af8921656b32262c71da1ab919365c65dfb63a5a9e22185a5943"),
+                &hex::<32>("e697d45825b636249f09f40407dca6f174b3d5867b8af212d50d152c699ca101"),
+            ),
+            (
                 &hex::<32>("0fa822bc2811aaa58492592e326e25de29493baaad651f7e90e75cb48e14db63"),
                 &hex::<32>("bff44ae8f5dba80d6f4ad4bcb3df188b34b1a65050fe82f5e41124545f462ee7"),
+            ),
+            (
+                &hex::<32>("4a5b506612a677a657880b3a18a2e902e9a521b074ca0141a84aa9397512218e"),
+                &hex::<32>("eb13461ceac089f1c42604fbe1627d40626db15419e26d9d0beada7a4c4f3840"),
             ),
             (
                 &hex::<32>("447d739beedb5e67fb982fd588c6766efc35ff7dc297eac357c84fc9d789bd85"),
                 &hex::<32>("2d4825ab834131eee12e9d953a4aaff73d349b95a7fae5000c7e33c972e25b32"),
             ),
             (
+                &hex::<32>("8a535f566ec73617f5622df4373713269e4c35874afdf43aaee9c75df7f82f2a"),
+                &hex::<32>("0455c08468b08bd737e02819085a92bfcde533864c8c7669c5f9a0ac223094b7"),
+            ),
+            (
                 &hex::<32>("a6d39677a78492762736ff8344315fc596439591a3c6b94a6cf20ffb313728be"),
                 &hex::<32>("674f84749b0b881666b8babd2d27ecdf824a920c2284059bf2bab833c357f5f4"),
+            ),
+            (
+                &hex::<32>("68f6b8542783dfeeeb5b06e70ce08ffefd75f3fa01876bd86a703f10e895df07"),
+                &hex::<32>("cbe1feba92e40ce6fbc8044dfda45028cf5293d2f310bf7f90c76f8a78712655"),
             ),
         ],
     },
@@ -438,10 +448,26 @@ pub static P384: Curve<14> = Curve::new(
             ),
             (
                 &hex::<48>(
+                    "f19c3f9b433eb6a3804100caa7f6297ecbd8aa258512e48ab6971da1cc7fdedf3917d3a0900807059112e340f47168ac",
+                ),
+                &hex::<48>(
+                    "ae61a171f610090c4a1e9b515d38904565d24d485a620149af40b68bee4928be1b7078cb39d2cf6c45e0b1762d8b523f",
+                ),
+            ),
+            (
+                &hex::<48>(
                     "f532389a060cbd1bd6e98b0d37ca7abc4360390918141b1a4b58808b3f8686a92c3e0c91558717db39c1b328d8ee21c9",
                 ),
                 &hex::<48>(
                     "b9d2852cc3b38e696f04caa2de3a82babd22cfb2a2124163bc40ce5abe64360331ea31b1085a4e9a7a7e183923d86ecd",
+                ),
+            ),
+            (
+                &hex::<48>(
+                    "4e5a9dfe6ac2c3ef049f9294aaf0c000d214b583badc49fb712e1253ee0d124b89bba01d262810506f5e0f5d2805e596",
+                ),
+                &hex::<48>(
+                    "526f1b07f6acf1717bdd7fa6306b571281a2b6587a5e5a25b5a0603d0051e0574b8f321bced6e714965622c691013e25",
                 ),
             ),
             (
@@ -454,10 +480,26 @@ pub static P384: Curve<14> = Curve::new(
             ),
             (
                 &hex::<48>(
+                    "c6b405288edffa7fdbc082aba71bfebcf03811a5455c1c820f54907fa76f70c9464a92d055db2392b3de52c7a213e83b",
+                ),
+                &hex::<48>(
+                    "5c88fb72c6c4eafbb78ca0ff03519fa164acc0d1640707c9888e190753eec12112b29e9a4c00333ac07bb07de3636016",
+                ),
+            ),
+            (
+                &hex::<48>(
                     "b2d1055817cbaa12211905035f4972d7097da395a23096863d8b29dbd08848c2f33a450ad156f761e4bfc2c04905ca71",
                 ),
                 &hex::<48>(
                     "354cd872c3c6cbd2237c0dba3cfd056bf82be8f52e6236c09b475d744ecf1a68e87ab07c6924666fddcebb55753ee324",
+                ),
+            ),
+            (
+                &hex::<48>(
+                    "f23c10b4637ee9430231423bc46da385aee309abd12c0f3a8a1646fe51a3599f6e668ac4932b516d35b2e4383f385d2b",
+                ),
+                &hex::<48>(
+                    "c425de168de7ac781e8c72ad267bb3fdee94bf701f2d8179af084771daad7d1d9ed447e3d45f6553c0bc215d22248e00",
                 ),
             ),
         ],
@@ -641,7 +683,7 @@ mod tests {
         assert!(curve.affine_to_be::<N>(&curve.add(&inf, &scaled_g)) == curve.affine_to_be::<N>(&jg));
         assert!(curve.affine_to_be::<N>(&curve.add(&scaled_g, &inf)) == curve.affine_to_be::<N>(&jg));
         assert!(curve.is_infinity(&curve.double(&inf)));
-        assert!(curve.to_affine_all(&[jg, inf]).is_none());
+        assert!(curve.to_affine_all(&[[jg], [inf]]).is_none());
         // Q = -G: u*G + u*Q is infinity, through the main loop.
         let minus_g_tables = curve.tables(&minus_g).unwrap();
         let u = scalar::<L>("1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d07");
@@ -685,7 +727,8 @@ mod tests {
         }
         for s in &scalars {
             for window in [2u32, 4, G_WINDOW, Q_WINDOW, 7] {
-                for (start, len) in [(0, 64), (64, 64), (192, 64), (0, 96), (288, 96), (100, 90)] {
+                let longest = MAX_DIGITS - 1;
+                for (start, len) in [(0, 32), (224, 32), (0, longest), (384 - longest, longest), (100, longest - 5)] {
                     let mut digits = [0i8; MAX_DIGITS];
                     wnaf(s, start, len, window, &mut digits);
                     let mut last_nonzero: Option<usize> = None;
