@@ -121,13 +121,14 @@ impl<const L: usize> Curve<L> {
     /// (It cannot be infinity, which has no affine coordinates; every point on the curve has
     /// order n since the cofactor is 1.)
     pub fn affine_from_be(&self, x: &[u8], y: &[u8]) -> Option<Affine<L>> {
-        let f = &self.field;
-        let to_coordinate = |be: &[u8]| {
-            let value = field::limbs_from_be::<L>(be)?;
-            field::less_than(&value, f.modulus()).then(|| f.to_montgomery(&value))
-        };
-        let point = Affine { x: to_coordinate(x)?, y: to_coordinate(y)? };
+        let point = Affine { x: self.coordinate_from_be(x)?, y: self.coordinate_from_be(y)? };
         self.is_on_curve(&point).then_some(point)
+    }
+
+    /// A big-endian coordinate below p, in Montgomery form.
+    fn coordinate_from_be(&self, be: &[u8]) -> Option<Fe<L>> {
+        let value = field::limbs_from_be::<L>(be)?;
+        field::less_than(&value, self.field.modulus()).then(|| self.field.to_montgomery(&value))
     }
 
     pub const fn infinity(&self) -> Jacobian<L> {
@@ -753,34 +754,37 @@ mod tests {
     }
 
     /// x(R) mod n == r also when x(R) = r + n, which needs x(R) >= n: a point with x = n + k.
-    fn x_above_order<const L: usize, const N: usize>(curve: &Curve<L>) {
+    /// The first point (x, y) with x = start + k for k = 1, 2, ...: y from a square root,
+    /// a^((p+1)/4) since p is 3 mod 4 for both curves (with the RSA code's exponentiation).
+    fn point_with_x_above<const L: usize, const N: usize>(curve: &Curve<L>, start: &Limbs<L>) -> (Affine<L>, u32) {
         let f = &curve.field;
-        let p_be = limbs_to_be::<L, N>(f.modulus());
-        let reference = Modulus::new(&p_be).unwrap();
-        // (p + 1) / 4: p is 3 mod 4 for both curves, so a square root is a^((p+1)/4).
+        let reference = Modulus::new(&limbs_to_be::<L, N>(f.modulus())).unwrap();
         let p_plus_one = field::add_limbs(f.modulus(), &small(1));
         let mut quarter = [0u32; L];
-        for (bit, _) in (0..N * 8).enumerate() {
+        for bit in 0..N * 8 {
             if field::bits_at(&p_plus_one, bit + 2, 1) == 1 {
                 quarter[bit / 29] |= 1 << (bit % 29);
             }
         }
         let quarter_be = limbs_to_be::<L, N>(&quarter);
         let mut k = 1u32;
-        let (point, k) = loop {
-            let x = field::add_limbs(curve.order.modulus(), &small(k));
-            let xm = f.to_montgomery(&x);
+        loop {
+            let xm = f.to_montgomery(&field::add_limbs(start, &small(k)));
             let three_x = f.add(&f.double(&xm), &xm);
             let rhs = f.add(&f.sub(&f.mul(&f.square(&xm), &xm), &three_x), &curve.b);
-            let rhs_be = limbs_to_be::<L, N>(&f.to_integer(&rhs));
-            let root = reference.pow_be(&rhs_be, &quarter_be).unwrap();
-            let y = f.to_montgomery(&limbs_from_be::<L>(&root).unwrap());
-            let candidate = Affine { x: xm, y };
+            let root = reference.pow_be(&limbs_to_be::<L, N>(&f.to_integer(&rhs)), &quarter_be).unwrap();
+            let candidate = Affine { x: xm, y: f.to_montgomery(&limbs_from_be::<L>(&root).unwrap()) };
             if curve.is_on_curve(&candidate) {
-                break (candidate, k);
+                return (candidate, k);
             }
             k += 1;
-        };
+        }
+    }
+
+    /// x(R) mod n == r also when x(R) = r + n, which needs x(R) >= n: a point with x = n + k.
+    fn x_above_order<const L: usize, const N: usize>(curve: &Curve<L>) {
+        let f = &curve.field;
+        let (point, k) = point_with_x_above::<L, N>(curve, curve.order.modulus());
         let z = f.to_montgomery(&small(777));
         let (z2, z3) = (f.square(&z), f.mul(&f.square(&z), &z));
         let jacobian = Jacobian { x: f.mul(&point.x, &z2), y: f.mul(&point.y, &z3), z };
@@ -794,6 +798,30 @@ mod tests {
         assert!(curve.x_mod_order_is(&g, &gx));
         assert!(!curve.x_mod_order_is(&g, &field::add_limbs(&gx, &small(1))));
         assert!(!curve.x_mod_order_is(&curve.infinity(), &gx));
+    }
+
+    /// A coordinate must be below p: x + p names the same residue but is not its encoding.
+    fn coordinates_below_p<const L: usize, const N: usize>(curve: &Curve<L>) {
+        let f = &curve.field;
+        let p = *f.modulus();
+        let be = |v: &Limbs<L>| limbs_to_be::<L, N>(v);
+        assert!(curve.coordinate_from_be(&be(&p)).is_none());
+        assert!(curve.coordinate_from_be(&[0xff; N]).is_none());
+        assert!(curve.coordinate_from_be(&be(&sub_limbs(&p, &small(1)).0)).is_some());
+        assert!(curve.coordinate_from_be(&[0; N]).is_some());
+        let (point, _) = point_with_x_above::<L, N>(curve, &small(0));
+        let (x, y) = (f.to_integer(&point.x), f.to_integer(&point.y));
+        assert!(curve.affine_from_be(&be(&x), &be(&y)).is_some());
+        assert!(curve.affine_from_be(&be(&field::add_limbs(&x, &p)), &be(&y)).is_none());
+        // Its negation (x, p - y) is on the curve too; (x, -y + p) = (x, 2p - y) does not fit.
+        let minus_y = sub_limbs(&p, &y).0;
+        assert!(curve.affine_from_be(&be(&x), &be(&minus_y)).is_some());
+    }
+
+    #[test]
+    fn coordinates_must_be_below_the_field_prime() {
+        coordinates_below_p::<9, 32>(&P256);
+        coordinates_below_p::<14, 48>(&P384);
     }
 
     #[test]

@@ -174,6 +174,23 @@ mod tests {
     }
 
     #[test]
+    fn only_scalars_from_one_to_order_minus_one_are_in_range() {
+        fn check<const L: usize, const N: usize>(curve: &Curve<L>) {
+            let n = *curve.order.modulus();
+            let n_minus_one = field::sub_limbs(&n, &field::small(1)).0;
+            let be = |v: &Limbs<L>| field::limbs_to_be::<L, N>(v);
+            assert!(scalar_in_range(curve, &[0; N]).is_none());
+            assert!(scalar_in_range(curve, &be(&n)).is_none());
+            assert!(scalar_in_range(curve, &[0xff; N]).is_none());
+            assert!(scalar_in_range(curve, &be(&field::add_limbs(&n, &field::small(1)))).is_none());
+            assert!(scalar_in_range(curve, &be(&field::small(1))).is_some());
+            assert!(scalar_in_range(curve, &be(&n_minus_one)).is_some());
+        }
+        check::<9, 32>(&P256);
+        check::<14, 48>(&P384);
+    }
+
+    #[test]
     fn digest_zero_and_digest_of_order_are_handled() {
         // e = 0 and e = n both give u1 = 0: the sum is u2*Q alone. Sign such digests with the
         // RustCrypto signer (it reduces e mod n the same way) and check both verify.
