@@ -28,8 +28,8 @@ const MAX_SCALAR_BITS: usize = 384;
 
 #[derive(Clone, Copy)]
 pub struct Affine<const L: usize> {
-    pub x: Fe<L>,
-    pub y: Fe<L>,
+    x: Fe<L>,
+    y: Fe<L>,
 }
 
 #[derive(Clone, Copy)]
@@ -90,13 +90,13 @@ impl<const L: usize> Curve<L> {
             generator_tables: [[generator; G_TABLE_LEN]; PARTS],
             piece_bits: bits.div_ceil(PARTS),
         };
-        let mut bases = [curve.from_affine(&generator); PARTS];
+        let mut bases = [curve.to_jacobian(&generator); PARTS];
         let mut k = 0;
         while k < PARTS {
             let (x, y) = params.generator_bases[k];
             let base = Affine { x: to_montgomery_const(&curve.field, x), y: to_montgomery_const(&curve.field, y) };
             assert!(curve.is_on_curve(&base));
-            bases[k] = curve.from_affine(&base);
+            bases[k] = curve.to_jacobian(&base);
             k += 1;
         }
         let Some(tables) = curve.tables_of_bases::<G_TABLE_LEN>(&bases) else { panic!("generator tables") };
@@ -139,7 +139,7 @@ impl<const L: usize> Curve<L> {
         self.field.is_zero(&p.z)
     }
 
-    const fn from_affine(&self, p: &Affine<L>) -> Jacobian<L> {
+    const fn to_jacobian(&self, p: &Affine<L>) -> Jacobian<L> {
         Jacobian { x: p.x, y: p.y, z: self.field.one() }
     }
 
@@ -166,7 +166,7 @@ impl<const L: usize> Curve<L> {
     pub const fn add_affine(&self, p: &Jacobian<L>, q: &Affine<L>) -> Jacobian<L> {
         let f = &self.field;
         if f.is_zero(&p.z) {
-            return self.from_affine(q);
+            return self.to_jacobian(q);
         }
         let z1z1 = f.square(&p.z);
         let u2 = f.mul(&q.x, &z1z1);
@@ -257,7 +257,7 @@ impl<const L: usize> Curve<L> {
     /// The tables the scalar multiplication uses for a point P (a public key): its piece
     /// bases 2^(k * piece bits) * P by doubling, then their odd multiples.
     pub const fn tables<const N: usize>(&self, p: &Affine<L>) -> Option<Tables<L, N>> {
-        let mut bases = [self.from_affine(p); PARTS];
+        let mut bases = [self.to_jacobian(p); PARTS];
         let mut k = 1;
         while k < PARTS {
             bases[k] = bases[k - 1];
@@ -290,8 +290,10 @@ impl<const L: usize> Curve<L> {
         self.to_affine_all(&multiples)
     }
 
-    /// u1*G + u2*Q for scalars below 2^bits(n), Q given by its tables.
-    pub fn mul_add_generator(&self, u1: &Limbs<L>, u2: &Limbs<L>, q: &Tables<L, Q_TABLE_LEN>) -> Jacobian<L> {
+    /// u1*G + u2*Q for scalars below 2^bits(n), Q given by its tables. (`None` cannot happen:
+    /// the digits and table indexes are bounded by construction; it is checked rather than
+    /// trusted.)
+    pub fn mul_add_generator(&self, u1: &Limbs<L>, u2: &Limbs<L>, q: &Tables<L, Q_TABLE_LEN>) -> Option<Jacobian<L>> {
         let mut g_digits = [[0i8; MAX_DIGITS]; PARTS];
         let mut q_digits = [[0i8; MAX_DIGITS]; PARTS];
         for k in 0..PARTS {
@@ -306,22 +308,22 @@ impl<const L: usize> Curve<L> {
             }
             for k in 0..PARTS {
                 for (digits, table) in [(&g_digits[k], &self.generator_tables[k][..]), (&q_digits[k], &q[k][..])] {
-                    let digit = digits[i];
+                    let digit = *digits.get(i)?;
                     if digit != 0 {
-                        acc = self.add_affine(&acc, &self.table_entry(table, digit));
+                        acc = self.add_affine(&acc, &self.table_entry(table, digit)?);
                         started = true;
                     }
                 }
             }
         }
-        acc
+        Some(acc)
     }
 
-    /// digit * B for an odd digit from `table` = [B, 3B, 5B, ...].
-    fn table_entry(&self, table: &[Affine<L>], digit: i8) -> Affine<L> {
-        // wnaf() bounds |digit| below 2^(window-1), so the index is below the table length.
-        let entry = table[(digit.unsigned_abs() >> 1) as usize];
-        if digit < 0 { Affine { x: entry.x, y: self.field.neg(&entry.y) } } else { entry }
+    /// digit * B for an odd digit from `table` = [B, 3B, 5B, ...]. wnaf() bounds |digit|
+    /// below 2^(window-1), so the index is below the table length.
+    fn table_entry(&self, table: &[Affine<L>], digit: i8) -> Option<Affine<L>> {
+        let entry = *table.get(usize::from(digit.unsigned_abs() >> 1))?;
+        Some(if digit < 0 { Affine { x: entry.x, y: self.field.neg(&entry.y) } } else { entry })
     }
 
     /// Whether x(P) mod n == r, for r in [1, n): without leaving Jacobian coordinates, x(P) =
@@ -551,7 +553,7 @@ mod tests {
         u1: &Limbs<L>,
         u2: &Limbs<L>,
     ) -> Option<([u8; N], [u8; N])> {
-        let point = curve.mul_add_generator(u1, u2, &generator_tables(curve));
+        let point = curve.mul_add_generator(u1, u2, &generator_tables(curve)).unwrap();
         if curve.is_infinity(&point) { None } else { curve.affine_to_be(&point) }
     }
 
@@ -666,7 +668,7 @@ mod tests {
         let f = &curve.field;
         let g = curve.generator();
         let minus_g = Affine { x: g.x, y: f.neg(&g.y) };
-        let jg = curve.from_affine(&g);
+        let jg = curve.to_jacobian(&g);
         // A Jacobian G with Z != 1, as in the main loop.
         let z = f.to_montgomery(&small(12345));
         let (z2, z3) = (f.square(&z), f.mul(&f.square(&z), &z));
@@ -676,7 +678,7 @@ mod tests {
             assert!(curve.affine_to_be::<N>(&curve.add_affine(&p, &g)) == doubled, "P + P in madd");
             assert!(curve.affine_to_be::<N>(&curve.add(&p, &jg)) == doubled, "P + P in add");
             assert!(curve.is_infinity(&curve.add_affine(&p, &minus_g)), "P + -P in madd");
-            assert!(curve.is_infinity(&curve.add(&p, &curve.from_affine(&minus_g))), "P + -P in add");
+            assert!(curve.is_infinity(&curve.add(&p, &curve.to_jacobian(&minus_g))), "P + -P in add");
             assert!(curve.is_infinity(&curve.double(&curve.add_affine(&p, &minus_g))));
         }
         let inf = curve.infinity();
@@ -688,10 +690,10 @@ mod tests {
         // Q = -G: u*G + u*Q is infinity, through the main loop.
         let minus_g_tables = curve.tables(&minus_g).unwrap();
         let u = scalar::<L>("1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d07");
-        assert!(curve.is_infinity(&curve.mul_add_generator(&u, &u, &minus_g_tables)));
+        assert!(curve.is_infinity(&curve.mul_add_generator(&u, &u, &minus_g_tables).unwrap()));
         // Q = G: u*G + u*G is (2u)*G.
         let two_u = field::add_limbs(&u, &u);
-        let via_sum = curve.mul_add_generator(&u, &u, &generator_tables(curve));
+        let via_sum = curve.mul_add_generator(&u, &u, &generator_tables(curve)).unwrap();
         assert!(curve.affine_to_be::<N>(&via_sum) == combination::<L, N>(curve, &two_u, &small(0)));
     }
 
@@ -793,7 +795,7 @@ mod tests {
         let x = field::add_limbs(curve.order.modulus(), &small(k));
         assert!(!field::less_than(&x, curve.order.modulus()));
         // And a point with a small x matches only r = x.
-        let g = curve.from_affine(&curve.generator());
+        let g = curve.to_jacobian(&curve.generator());
         let gx = f.to_integer(&curve.generator().x);
         assert!(curve.x_mod_order_is(&g, &gx));
         assert!(!curve.x_mod_order_is(&g, &field::add_limbs(&gx, &small(1))));
