@@ -8,7 +8,8 @@
 //! base point in affine form, so every addition in the main loop is a mixed one. Each scalar
 //! is also split in `PARTS` pieces, each multiplying its own base (2^(k*bits/PARTS) times
 //! the point), so the loop doubles only bits/PARTS times: the generator's tables are built
-//! by the compiler, the key's when the key is loaded.
+//! by the compiler, the key's when the key is loaded. The point formulas are not inlined, to
+//! keep one copy of each per curve in the module.
 //!
 //! Not constant time: verification handles public data only.
 

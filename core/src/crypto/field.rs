@@ -114,7 +114,9 @@ impl<const L: usize> PrimeField<L> {
         self.canonical(&product)
     }
 
-    /// a * b / R mod m, below 2m for a and b below 2m (because R > 4m).
+    /// a * b / R mod m, below 2m for a and b below 2m (because R > 4m). Not inlined (nor is
+    /// `square`): one copy per field keeps the module about 30 KiB smaller, and a call costs
+    /// little next to the multiplication.
     #[inline(never)]
     pub const fn mul(&self, a: &Fe<L>, b: &Fe<L>) -> Fe<L> {
         let mut t = [0u64; COLUMNS];
@@ -215,10 +217,11 @@ impl<const L: usize> PrimeField<L> {
         self.mul(&Fe(inverse), &self.r_cubed)
     }
 
-    /// a^-1 mod m for a below m (0 for 0), by the binary extended Euclidean algorithm: a few
-    /// times faster than Fermat's a^(m-2) here, and variable time, which verification allows.
-    /// Invariants: x1 * a = u and x2 * a = v (mod m), gcd(u, v) = 1 since m is prime, so u
-    /// and v stay nonzero and one of them reaches 1 within 2 * bits steps.
+    /// a^-1 mod m for a below m (0 for 0), by the binary extended Euclidean algorithm: shifts
+    /// and subtractions instead of the few hundred multiplications of Fermat's a^(m-2), and
+    /// variable time, which verification allows. Invariants: x1 * a = u and x2 * a = v
+    /// (mod m), gcd(u, v) = 1 since m is prime, so u and v stay nonzero, each subtraction is
+    /// followed by at least one halving, and one of them reaches 1 within 2 * bits halvings.
     const fn invert_integer(&self, a: &Limbs<L>) -> Limbs<L> {
         let m = &self.modulus;
         if is_zero_limbs(a) {
