@@ -7,6 +7,7 @@
 use crate::alg::{Algorithm, KeyKind};
 use crate::b64;
 use crate::crypto::bigint::Modulus;
+use crate::crypto::ecdsa::{P256Key, P384Key};
 use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
 use crate::crypto::PublicKey;
 use crate::json::{self, JsonError};
@@ -203,32 +204,18 @@ fn load_ec(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
     };
     let x = member(jwk, "x")?;
     let y = member(jwk, "y")?;
+    // RFC 7518 section 6.2.1.2: coordinates are exactly the field size, no more and no less
+    // (the constructors check it, and that the point is on the curve).
     match kind {
         KeyKind::P256 => {
-            let point = sec1_uncompressed(&x, &y, 32)?;
-            let prepared = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point)
-                .map_err(|_| KeyProblem::InvalidKeyMaterial)?;
+            let prepared = P256Key::p256(&x, &y).ok_or(KeyProblem::InvalidKeyMaterial)?;
             Ok(PublicKey::P256 { x, y, prepared })
         }
         _ => {
-            let point = sec1_uncompressed(&x, &y, 48)?;
-            let prepared = p384::ecdsa::VerifyingKey::from_sec1_bytes(&point)
-                .map_err(|_| KeyProblem::InvalidKeyMaterial)?;
+            let prepared = P384Key::p384(&x, &y).ok_or(KeyProblem::InvalidKeyMaterial)?;
             Ok(PublicKey::P384 { x, y, prepared })
         }
     }
-}
-
-/// RFC 7518 section 6.2.1.2: coordinates are exactly the field size, no more and no less.
-fn sec1_uncompressed(x: &[u8], y: &[u8], size: usize) -> Result<Vec<u8>, KeyProblem> {
-    if x.len() != size || y.len() != size {
-        return Err(KeyProblem::InvalidKeyMaterial);
-    }
-    let mut point = Vec::with_capacity(1 + 2 * size);
-    point.push(0x04);
-    point.extend_from_slice(x);
-    point.extend_from_slice(y);
-    Ok(point)
 }
 
 fn load_okp(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {

@@ -4,10 +4,14 @@
 //! native one (for example `node:crypto`), and every provider must agree on every vector.
 
 pub mod bigint;
+pub mod curve;
+pub mod ecdsa;
+pub mod field;
 pub mod rsa;
 
 use crate::alg::{Algorithm, KeyKind};
 use crate::keys::Jwk;
+use sha2::{Digest, Sha256, Sha384};
 
 /// A public key that passed the loader's checks, with its JWK components for providers that
 /// build their own key objects, and a form prepared for the pure-Rust provider.
@@ -23,12 +27,12 @@ pub enum PublicKey {
     P256 {
         x: Vec<u8>,
         y: Vec<u8>,
-        prepared: p256::ecdsa::VerifyingKey,
+        prepared: Box<ecdsa::P256Key>,
     },
     P384 {
         x: Vec<u8>,
         y: Vec<u8>,
-        prepared: p384::ecdsa::VerifyingKey,
+        prepared: Box<ecdsa::P384Key>,
     },
     Ed25519 {
         x: Vec<u8>,
@@ -55,7 +59,7 @@ pub trait CryptoProvider {
     fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool;
 }
 
-/// The default provider: our RSA, RustCrypto's P-256/P-384 and ed25519-dalek.
+/// The default provider: our RSA and ECDSA (P-256/P-384), and ed25519-dalek.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PureRust;
 
@@ -67,28 +71,23 @@ impl CryptoProvider for PureRust {
 
 /// The pure-Rust check on a prepared key.
 pub fn verify_prepared(alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
-    {
-        use p256::ecdsa::signature::Verifier;
-        match (key, alg.rsa_hash()) {
-            (PublicKey::Rsa { prepared, .. }, Some(hash)) if alg.is_pss() => {
-                prepared.verify_pss(hash, message, signature)
-            }
-            (PublicKey::Rsa { prepared, .. }, Some(hash)) => {
-                prepared.verify_pkcs1v15(hash, message, signature)
-            }
-            (PublicKey::P256 { prepared, .. }, None) if alg == Algorithm::ES256 => {
-                p256::ecdsa::Signature::from_slice(signature)
-                    .is_ok_and(|sig| prepared.verify(message, &sig).is_ok())
-            }
-            (PublicKey::P384 { prepared, .. }, None) if alg == Algorithm::ES384 => {
-                p384::ecdsa::Signature::from_slice(signature)
-                    .is_ok_and(|sig| prepared.verify(message, &sig).is_ok())
-            }
-            (PublicKey::Ed25519 { prepared, .. }, None) if alg == Algorithm::EdDSA => {
-                ed25519_dalek::Signature::from_slice(signature)
-                    .is_ok_and(|sig| prepared.verify_strict(message, &sig).is_ok())
-            }
-            _ => false,
+    match (key, alg.rsa_hash()) {
+        (PublicKey::Rsa { prepared, .. }, Some(hash)) if alg.is_pss() => {
+            prepared.verify_pss(hash, message, signature)
         }
+        (PublicKey::Rsa { prepared, .. }, Some(hash)) => {
+            prepared.verify_pkcs1v15(hash, message, signature)
+        }
+        (PublicKey::P256 { prepared, .. }, None) if alg == Algorithm::ES256 => {
+            prepared.verify_digest(&Sha256::digest(message), signature)
+        }
+        (PublicKey::P384 { prepared, .. }, None) if alg == Algorithm::ES384 => {
+            prepared.verify_digest(&Sha384::digest(message), signature)
+        }
+        (PublicKey::Ed25519 { prepared, .. }, None) if alg == Algorithm::EdDSA => {
+            ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|sig| prepared.verify_strict(message, &sig).is_ok())
+        }
+        _ => false,
     }
 }

@@ -1,0 +1,225 @@
+//! ECDSA signature verification (FIPS 186-5 section 6.4.2, SEC 1 section 4.1.4) for JWS:
+//! the signature is the fixed-width concatenation r || s (RFC 7518 section 3.4), and the
+//! message digest is exactly as long as the group order, so it is used untruncated.
+
+use super::curve::{Curve, P256, P384, Q_TABLE_LEN, Tables};
+use super::field::{self, Limbs};
+use core::fmt;
+
+/// A public key that passed the curve checks, with the tables its scalar multiplication uses.
+#[derive(Clone)]
+pub struct VerifyingKey<const L: usize> {
+    curve: &'static Curve<L>,
+    tables: Tables<L, Q_TABLE_LEN>,
+}
+
+pub type P256Key = VerifyingKey<9>;
+pub type P384Key = VerifyingKey<14>;
+
+impl P256Key {
+    /// From the JWK's `x` and `y` (32 bytes each); `None` unless a point on P-256.
+    pub fn p256(x: &[u8], y: &[u8]) -> Option<Box<P256Key>> {
+        VerifyingKey::new(&P256, x, y)
+    }
+}
+
+impl P384Key {
+    /// From the JWK's `x` and `y` (48 bytes each); `None` unless a point on P-384.
+    pub fn p384(x: &[u8], y: &[u8]) -> Option<Box<P384Key>> {
+        VerifyingKey::new(&P384, x, y)
+    }
+}
+
+impl<const L: usize> VerifyingKey<L> {
+    fn new(curve: &'static Curve<L>, x: &[u8], y: &[u8]) -> Option<Box<VerifyingKey<L>>> {
+        if x.len() != curve.byte_len || y.len() != curve.byte_len {
+            return None;
+        }
+        let point = curve.affine_from_be(x, y)?;
+        let tables = curve.tables::<Q_TABLE_LEN>(&point)?;
+        Some(Box::new(VerifyingKey { curve, tables }))
+    }
+
+    /// Whether `signature` (r || s) signs `digest`, which must be as long as the order.
+    pub fn verify_digest(&self, digest: &[u8], signature: &[u8]) -> bool {
+        let curve = self.curve;
+        let n = &curve.order;
+        if digest.len() != curve.byte_len || signature.len() != 2 * curve.byte_len {
+            return false;
+        }
+        let (r_be, s_be) = signature.split_at(curve.byte_len);
+        let (Some(r), Some(s)) = (scalar_in_range(curve, r_be), scalar_in_range(curve, s_be)) else {
+            return false;
+        };
+        // e < 2^bits(n) < 2n: a valid input to the Montgomery multiplication below.
+        let Some(e) = field::limbs_from_be::<L>(digest) else {
+            return false;
+        };
+        // w = s^-1 in Montgomery form, so e * w and r * w come out as plain integers mod n.
+        let w = n.invert(&n.to_montgomery(&s));
+        let u1 = n.mul_integer(&e, &w);
+        let u2 = n.mul_integer(&r, &w);
+        curve.mul_add_generator(&u1, &u2, &self.tables).is_some_and(|point| curve.x_mod_order_is(&point, &r))
+    }
+}
+
+/// A scalar of r || s: in [1, n - 1], else `None`.
+fn scalar_in_range<const L: usize>(curve: &Curve<L>, be: &[u8]) -> Option<Limbs<L>> {
+    let value = field::limbs_from_be::<L>(be)?;
+    let in_range = !field::is_zero_limbs(&value) && field::less_than(&value, curve.order.modulus());
+    in_range.then_some(value)
+}
+
+impl<const L: usize> fmt::Debug for VerifyingKey<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VerifyingKey({})", self.curve.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::field::tests::TestRng;
+    use sha2::{Digest, Sha256, Sha384};
+
+    /// Sign with RustCrypto (independent of this code) and check ours agrees, for random keys
+    /// and messages; then every single-bit change of the signature must fail.
+    macro_rules! agrees_with_rustcrypto {
+        ($name:ident, $crate_:ident, $hash:ident, $make:expr, $len:expr) => {
+            #[test]
+            fn $name() {
+                use $crate_::ecdsa::signature::hazmat::PrehashSigner;
+                let mut rng = TestRng(0x5eed ^ $len);
+                for round in 0..24 {
+                    let secret = loop {
+                        if let Ok(k) = $crate_::ecdsa::SigningKey::from_slice(&rng.bytes($len)) {
+                            break k;
+                        }
+                    };
+                    let point = secret.verifying_key().to_encoded_point(false);
+                    let (x, y) = (point.x().unwrap().to_vec(), point.y().unwrap().to_vec());
+                    let key = $make(&x, &y).unwrap();
+                    let digest = $hash::digest(rng.bytes(round));
+                    let sig: $crate_::ecdsa::Signature = secret.sign_prehash(&digest).unwrap();
+                    let sig = sig.to_bytes().to_vec();
+                    assert!(key.verify_digest(&digest, &sig), "round {round}");
+                    // (r, n - s) is the same signature with the nonce negated: ECDSA accepts it.
+                    let (r, s) = sig.split_at($len);
+                    let s = field::limbs_from_be::<{ L }>(s).unwrap();
+                    let (minus_s, _) = field::sub_limbs(key.curve.order.modulus(), &s);
+                    let mut high = r.to_vec();
+                    high.extend_from_slice(&field::limbs_to_be::<{ L }, $len>(&minus_s));
+                    assert!(key.verify_digest(&digest, &high));
+                    if round < 4 {
+                        for bit in 0..sig.len() * 8 {
+                            let mut bad = sig.clone();
+                            bad[bit / 8] ^= 1 << (bit % 8);
+                            assert!(!key.verify_digest(&digest, &bad), "bit {bit}");
+                        }
+                        let mut other = digest.to_vec();
+                        other[0] ^= 1;
+                        assert!(!key.verify_digest(&other, &sig));
+                    }
+                }
+            }
+        };
+    }
+
+    const L: usize = 9;
+    agrees_with_rustcrypto!(p256_agrees_with_rustcrypto, p256, Sha256, P256Key::p256, 32);
+
+    mod p384_case {
+        use super::super::*;
+        use crate::crypto::field::tests::TestRng;
+        use sha2::{Digest, Sha384};
+        const L: usize = 14;
+        agrees_with_rustcrypto!(p384_agrees_with_rustcrypto, p384, Sha384, P384Key::p384, 48);
+    }
+
+    fn p256_test_key() -> (Box<P256Key>, Vec<u8>, Vec<u8>) {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let secret = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+        let point = secret.verifying_key().to_encoded_point(false);
+        let key = P256Key::p256(point.x().unwrap(), point.y().unwrap()).unwrap();
+        let digest = Sha256::digest(b"message").to_vec();
+        let sig: p256::ecdsa::Signature = secret.sign_prehash(&digest).unwrap();
+        (key, digest, sig.to_bytes().to_vec())
+    }
+
+    #[test]
+    fn scalars_out_of_range_and_wrong_lengths_are_refused() {
+        let (key, digest, sig) = p256_test_key();
+        assert!(key.verify_digest(&digest, &sig));
+        let n = field::limbs_to_be::<9, 32>(P256.order.modulus()).to_vec();
+        let (r, s) = sig.split_at(32);
+        let zero = [0u8; 32];
+        let ones = [0xffu8; 32];
+        for (r, s) in [(&zero[..], s), (r, &zero[..]), (&n[..], s), (r, &n[..]), (&ones[..], s), (r, &ones[..])] {
+            assert!(!key.verify_digest(&digest, &[r, s].concat()));
+        }
+        // r + n in place of r (still 32 bytes when it fits): not the same signature.
+        let r_plus_n = field::add_limbs(&field::limbs_from_be::<9>(r).unwrap(), P256.order.modulus());
+        let r_plus_n = field::limbs_to_be::<9, 33>(&r_plus_n);
+        if r_plus_n[0] == 0 {
+            assert!(!key.verify_digest(&digest, &[&r_plus_n[1..], s].concat()));
+        }
+        for len in [0, 1, 63, 65, 96, 128] {
+            let mut other = sig.clone();
+            other.resize(len, 0);
+            assert!(!key.verify_digest(&digest, &other));
+        }
+        assert!(!key.verify_digest(&digest[..31], &sig));
+        assert!(!key.verify_digest(&Sha384::digest(b"message"), &sig));
+    }
+
+    #[test]
+    fn only_scalars_from_one_to_order_minus_one_are_in_range() {
+        fn check<const L: usize, const N: usize>(curve: &Curve<L>) {
+            let n = *curve.order.modulus();
+            let n_minus_one = field::sub_limbs(&n, &field::small(1)).0;
+            let be = |v: &Limbs<L>| field::limbs_to_be::<L, N>(v);
+            assert!(scalar_in_range(curve, &[0; N]).is_none());
+            assert!(scalar_in_range(curve, &be(&n)).is_none());
+            assert!(scalar_in_range(curve, &[0xff; N]).is_none());
+            assert!(scalar_in_range(curve, &be(&field::add_limbs(&n, &field::small(1)))).is_none());
+            assert!(scalar_in_range(curve, &be(&field::small(1))).is_some());
+            assert!(scalar_in_range(curve, &be(&n_minus_one)).is_some());
+        }
+        check::<9, 32>(&P256);
+        check::<14, 48>(&P384);
+    }
+
+    #[test]
+    fn digest_zero_and_digest_of_order_are_handled() {
+        // e = 0 and e = n both give u1 = 0: the sum is u2*Q alone. Sign such digests with the
+        // RustCrypto signer (it reduces e mod n the same way) and check both verify.
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let secret = p256::ecdsa::SigningKey::from_slice(&[9; 32]).unwrap();
+        let point = secret.verifying_key().to_encoded_point(false);
+        let key = P256Key::p256(point.x().unwrap(), point.y().unwrap()).unwrap();
+        let n = field::limbs_to_be::<9, 32>(P256.order.modulus());
+        for digest in [[0u8; 32], n, [0xff; 32]] {
+            let sig: p256::ecdsa::Signature = secret.sign_prehash(&digest).unwrap();
+            assert!(key.verify_digest(&digest, &sig.to_bytes()), "{digest:02x?}");
+        }
+    }
+
+    #[test]
+    fn keys_off_the_curve_or_out_of_range_are_refused() {
+        let unhex = |s: &str| (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect();
+        let gx: Vec<u8> = unhex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296");
+        let gy: Vec<u8> = unhex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
+        assert!(P256Key::p256(&gx, &gy).is_some());
+        let mut off = gy.clone();
+        off[31] ^= 1;
+        assert!(P256Key::p256(&gx, &off).is_none());
+        // Coordinates at or above p: see curve::tests::coordinates_must_be_below_the_field_prime.
+        let f = &P256.field;
+        let p = field::limbs_to_be::<9, 32>(f.modulus());
+        assert!(P256Key::p256(&p, &gy).is_none());
+        assert!(P256Key::p256(&[0; 32], &[0; 32]).is_none());
+        assert!(P256Key::p256(&gx[1..], &gy).is_none());
+        assert!(P256Key::p256(&[&[0][..], &gx].concat(), &gy).is_none());
+        assert!(P384Key::p384(&gx, &gy).is_none());
+    }
+}

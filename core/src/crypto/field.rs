@@ -1,0 +1,517 @@
+//! Arithmetic modulo a fixed prime of a few hundred bits, in Montgomery form: the coordinate
+//! fields and the group orders of P-256 and P-384, for ECDSA verification.
+//!
+//! Why this shape (the same reasoning as `bigint.rs`): WebAssembly has a fast 64-bit multiply
+//! but no 64x64->128 one, and a carry after every multiply-add serialises the work. So limbs
+//! are 29 bits, multiplied as `u64`: a product is below 2^58 and a column of a product plus
+//! its reduction sums at most `2 * limbs + 1` of them, below 2^63 for up to 14 limbs (P-384),
+//! so the multiply loops have no carries; one carry pass per multiplication normalises the
+//! result. Limbs are stored as `u32`: half the memory for tables, and widening a load costs
+//! nothing (`i64.load32_u` in WebAssembly). R = 2^(29 * limbs) is well above 4m, so values
+//! stay below 2m between operations ("almost Montgomery") and need no comparison per
+//! multiplication.
+//!
+//! Everything is `const fn` with fixed-size arrays: the curve constants and the generator's
+//! tables are computed by the compiler from hex values, and the arithmetic never allocates.
+//! Nothing here is constant time: signature verification only handles public data (the key,
+//! the message, the signature).
+
+/// Bits per limb.
+pub const LIMB_BITS: u32 = 29;
+const LIMB_MASK: u32 = (1 << LIMB_BITS) - 1;
+const LIMB_MASK_64: u64 = LIMB_MASK as u64;
+/// The widest field supported (P-384: 14 limbs of 29 bits hold 406 bits).
+pub const MAX_LIMBS: usize = 14;
+/// Product columns: twice the widest field.
+const COLUMNS: usize = 2 * MAX_LIMBS;
+
+/// An integer as little-endian 29-bit limbs, each below 2^29.
+pub type Limbs<const L: usize> = [u32; L];
+
+/// A field element in Montgomery form (a * R mod m), any value below 2m, limbs normalised.
+/// Compare with [`PrimeField::equal`], not limb by limb: a value has two representations.
+#[derive(Clone, Copy)]
+pub struct Fe<const L: usize>(Limbs<L>);
+
+/// A prime modulus prepared for Montgomery arithmetic.
+pub struct PrimeField<const L: usize> {
+    modulus: Limbs<L>,
+    twice_modulus: Limbs<L>,
+    /// -m^-1 mod 2^29.
+    neg_inv: u64,
+    /// R^2 mod m: multiplying by it enters Montgomery form.
+    r_squared: Fe<L>,
+    /// 1 in Montgomery form (R mod m).
+    one: Fe<L>,
+    /// R^3 mod m: brings a plain inverse of a Montgomery value back to Montgomery form.
+    r_cubed: Fe<L>,
+    bits: usize,
+}
+
+impl<const L: usize> PrimeField<L> {
+    /// Prepare an odd prime `m` given big-endian. Only ever evaluated at compile time, where
+    /// a panic is a build error.
+    pub const fn new(modulus_be: &[u8]) -> PrimeField<L> {
+        assert!(L <= MAX_LIMBS);
+        let Some(modulus) = limbs_from_be::<L>(modulus_be) else { panic!("modulus too wide") };
+        assert!(modulus[0] & 1 == 1, "modulus must be odd");
+        let bits = bit_length(&modulus);
+        // R > 4m keeps products of values below 2m reduced below 2m; the sum of two values
+        // below 2m must fit the limbs too.
+        assert!(bits + 2 <= LIMB_BITS as usize * L, "R must exceed 4m");
+        let twice_modulus = add_limbs(&modulus, &modulus);
+        let neg_inv = inverse_mod_2_64(modulus[0] as u64).wrapping_neg() & LIMB_MASK_64;
+        // R mod m and R^2 mod m by doubling 1 modulo m, 29 * L and 2 * 29 * L times.
+        let mut r = small::<L>(1);
+        let mut one = small::<L>(0);
+        let mut i = 0;
+        while i < 2 * LIMB_BITS as usize * L {
+            r = add_limbs(&r, &r);
+            if !less_than(&r, &modulus) {
+                r = sub_limbs(&r, &modulus).0;
+            }
+            i += 1;
+            if i == LIMB_BITS as usize * L {
+                one = r;
+            }
+        }
+        let mut field =
+            PrimeField { modulus, twice_modulus, neg_inv, r_squared: Fe(r), one: Fe(one), r_cubed: Fe(r), bits };
+        field.r_cubed = field.mul(&field.r_squared, &field.r_squared);
+        field
+    }
+
+    pub const fn modulus(&self) -> &Limbs<L> {
+        &self.modulus
+    }
+
+    pub const fn bits(&self) -> usize {
+        self.bits
+    }
+
+    pub const fn one(&self) -> Fe<L> {
+        self.one
+    }
+
+    pub const fn zero(&self) -> Fe<L> {
+        Fe([0; L])
+    }
+
+    /// `value` (an integer below 2m) in Montgomery form.
+    pub const fn to_montgomery(&self, value: &Limbs<L>) -> Fe<L> {
+        self.mul(&Fe(*value), &self.r_squared)
+    }
+
+    /// The integer `a` stands for, fully reduced (below m).
+    pub const fn to_integer(&self, a: &Fe<L>) -> Limbs<L> {
+        self.canonical(&self.mul(a, &Fe(small::<L>(1))))
+    }
+
+    /// `integer * a`, reduced below m, for an integer below 2m and `a` in Montgomery form: the
+    /// Montgomery factors cancel, so the product comes out as a plain integer.
+    pub const fn mul_integer(&self, integer: &Limbs<L>, a: &Fe<L>) -> Limbs<L> {
+        let product = self.mul(&Fe(*integer), a);
+        self.canonical(&product)
+    }
+
+    /// a * b / R mod m, below 2m for a and b below 2m (because R > 4m). Not inlined (nor is
+    /// `square`): one copy per field keeps the module about 30 KiB smaller, and a call costs
+    /// little next to the multiplication.
+    #[inline(never)]
+    pub const fn mul(&self, a: &Fe<L>, b: &Fe<L>) -> Fe<L> {
+        let mut t = [0u64; COLUMNS];
+        let mut i = 0;
+        while i < L {
+            let ai = a.0[i] as u64;
+            let mut j = 0;
+            while j < L {
+                t[i + j] += ai * b.0[j] as u64;
+                j += 1;
+            }
+            i += 1;
+        }
+        self.reduce(t)
+    }
+
+    /// a * a / R mod m: the cross products a[i]a[j] (i < j) once, doubled.
+    #[inline(never)]
+    pub const fn square(&self, a: &Fe<L>) -> Fe<L> {
+        let mut t = [0u64; COLUMNS];
+        let mut i = 0;
+        while i < L {
+            let ai = a.0[i] as u64;
+            t[2 * i] += ai * ai;
+            let twice_ai = ai << 1;
+            let mut j = i + 1;
+            while j < L {
+                t[i + j] += twice_ai * a.0[j] as u64;
+                j += 1;
+            }
+            i += 1;
+        }
+        self.reduce(t)
+    }
+
+    /// Montgomery reduction of product columns: t / R mod m, normalised, below 2m.
+    const fn reduce(&self, mut t: [u64; COLUMNS]) -> Fe<L> {
+        let m = &self.modulus;
+        let mut i = 0;
+        while i < L {
+            let q = ((t[i] & LIMB_MASK_64) * self.neg_inv) & LIMB_MASK_64;
+            // t[i] + q * m[0] is a multiple of 2^29 by the choice of q: carry its high part.
+            t[i + 1] += (t[i] + q * m[0] as u64) >> LIMB_BITS;
+            let mut j = 1;
+            while j < L {
+                t[i + j] += q * m[j] as u64;
+                j += 1;
+            }
+            i += 1;
+        }
+        let mut out = [0u32; L];
+        let mut carry = 0;
+        let mut k = 0;
+        while k < L {
+            let v = t[L + k] + carry;
+            out[k] = v as u32 & LIMB_MASK;
+            carry = v >> LIMB_BITS;
+            k += 1;
+        }
+        Fe(out)
+    }
+
+    pub const fn add(&self, a: &Fe<L>, b: &Fe<L>) -> Fe<L> {
+        Fe(subtract_if_not_below(add_limbs(&a.0, &b.0), &self.twice_modulus))
+    }
+
+    pub const fn double(&self, a: &Fe<L>) -> Fe<L> {
+        self.add(a, a)
+    }
+
+    pub const fn sub(&self, a: &Fe<L>, b: &Fe<L>) -> Fe<L> {
+        let (difference, borrow) = sub_limbs(&a.0, &b.0);
+        // On a borrow the limbs hold a - b + 2^(29L); adding 2m wraps back to a - b + 2m.
+        if borrow { Fe(add_limbs(&difference, &self.twice_modulus)) } else { Fe(difference) }
+    }
+
+    pub const fn neg(&self, a: &Fe<L>) -> Fe<L> {
+        self.sub(&self.zero(), a)
+    }
+
+    /// The representative below m.
+    const fn canonical(&self, a: &Fe<L>) -> Limbs<L> {
+        subtract_if_not_below(a.0, &self.modulus)
+    }
+
+    pub const fn is_zero(&self, a: &Fe<L>) -> bool {
+        is_zero_limbs(&self.canonical(a))
+    }
+
+    pub const fn equal(&self, a: &Fe<L>, b: &Fe<L>) -> bool {
+        self.is_zero(&self.sub(a, b))
+    }
+
+    /// a^-1 (0 for 0). a stands for a * R; its plain inverse (a * R)^-1 times R^3, through
+    /// one Montgomery multiplication, is a^-1 * R.
+    pub const fn invert(&self, a: &Fe<L>) -> Fe<L> {
+        let inverse = self.invert_integer(&self.canonical(a));
+        self.mul(&Fe(inverse), &self.r_cubed)
+    }
+
+    /// a^-1 mod m for a below m (0 for 0), by the binary extended Euclidean algorithm: shifts
+    /// and subtractions instead of the few hundred multiplications of Fermat's a^(m-2), and
+    /// variable time, which verification allows. Invariants: x1 * a = u and x2 * a = v
+    /// (mod m), gcd(u, v) = 1 since m is prime, so u and v stay nonzero, each subtraction is
+    /// followed by at least one halving, and one of them reaches 1 within 2 * bits halvings.
+    const fn invert_integer(&self, a: &Limbs<L>) -> Limbs<L> {
+        let m = &self.modulus;
+        if is_zero_limbs(a) {
+            return [0; L];
+        }
+        let (mut u, mut v) = (*a, *m);
+        let (mut x1, mut x2) = (small::<L>(1), small::<L>(0));
+        while !is_one(&u) && !is_one(&v) {
+            while u[0] & 1 == 0 {
+                u = halve(&u);
+                x1 = self.halve_mod(&x1);
+            }
+            while v[0] & 1 == 0 {
+                v = halve(&v);
+                x2 = self.halve_mod(&x2);
+            }
+            if less_than(&u, &v) {
+                v = sub_limbs(&v, &u).0;
+                x2 = self.sub_mod(&x2, &x1);
+            } else {
+                u = sub_limbs(&u, &v).0;
+                x1 = self.sub_mod(&x1, &x2);
+            }
+        }
+        if is_one(&u) { x1 } else { x2 }
+    }
+
+    /// x / 2 mod m for x below m: (x + m) / 2 when x is odd.
+    const fn halve_mod(&self, x: &Limbs<L>) -> Limbs<L> {
+        if x[0] & 1 == 0 { halve(x) } else { halve(&add_limbs(x, &self.modulus)) }
+    }
+
+    /// x - y mod m for x, y below m.
+    const fn sub_mod(&self, x: &Limbs<L>, y: &Limbs<L>) -> Limbs<L> {
+        let (difference, borrow) = sub_limbs(x, y);
+        if borrow { add_limbs(&difference, &self.modulus) } else { difference }
+    }
+}
+
+/// x / 2, rounding down.
+const fn halve<const L: usize>(x: &Limbs<L>) -> Limbs<L> {
+    let mut out = [0u32; L];
+    let mut k = 0;
+    while k < L {
+        let high = if k + 1 < L { (x[k + 1] & 1) << (LIMB_BITS - 1) } else { 0 };
+        out[k] = (x[k] >> 1) | high;
+        k += 1;
+    }
+    out
+}
+
+const fn is_one<const L: usize>(x: &Limbs<L>) -> bool {
+    let mut k = 1;
+    while k < L {
+        if x[k] != 0 {
+            return false;
+        }
+        k += 1;
+    }
+    x[0] == 1
+}
+
+/// `count` (at most 32) bits of `value` from bit `start`; bits past the top read as zero.
+pub const fn bits_at<const L: usize>(value: &Limbs<L>, start: usize, count: usize) -> u32 {
+    let mut out = 0u32;
+    let mut k = 0;
+    while k < count {
+        let bit = start + k;
+        let limb = bit / LIMB_BITS as usize;
+        if limb < L {
+            out |= ((value[limb] >> (bit % LIMB_BITS as usize)) & 1) << k;
+        }
+        k += 1;
+    }
+    out
+}
+
+/// Big-endian bytes to limbs; `None` if the value needs more than 29 * L bits.
+pub const fn limbs_from_be<const L: usize>(be: &[u8]) -> Option<Limbs<L>> {
+    let mut out = [0u32; L];
+    let mut bit = 0;
+    let mut i = be.len();
+    while i > 0 {
+        i -= 1;
+        let byte = be[i];
+        let mut k = 0;
+        while k < 8 {
+            if (byte >> k) & 1 == 1 {
+                let limb = bit / LIMB_BITS as usize;
+                if limb >= L {
+                    return None;
+                }
+                out[limb] |= 1 << (bit % LIMB_BITS as usize);
+            }
+            bit += 1;
+            k += 1;
+        }
+    }
+    Some(out)
+}
+
+/// Limbs to `N` big-endian bytes (the low `8N` bits).
+pub const fn limbs_to_be<const L: usize, const N: usize>(value: &Limbs<L>) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut byte = 0;
+    while byte < N {
+        out[N - 1 - byte] = bits_at(value, 8 * byte, 8) as u8;
+        byte += 1;
+    }
+    out
+}
+
+pub const fn small<const L: usize>(value: u32) -> Limbs<L> {
+    let mut out = [0u32; L];
+    out[0] = value & LIMB_MASK;
+    out[1] = value >> LIMB_BITS;
+    out
+}
+
+/// a + b, normalised; a carry out of the top limb is dropped (callers keep sums in range).
+pub const fn add_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> Limbs<L> {
+    let mut out = [0u32; L];
+    let mut carry = 0;
+    let mut k = 0;
+    while k < L {
+        let v = a[k] + b[k] + carry;
+        out[k] = v & LIMB_MASK;
+        carry = v >> LIMB_BITS;
+        k += 1;
+    }
+    out
+}
+
+/// a - b and whether it borrowed (then the limbs hold a - b + 2^(29L)).
+pub const fn sub_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> (Limbs<L>, bool) {
+    let mut out = [0u32; L];
+    let mut borrow = 0;
+    let mut k = 0;
+    while k < L {
+        let v = a[k].wrapping_sub(b[k]).wrapping_sub(borrow);
+        out[k] = v & LIMB_MASK;
+        borrow = v >> 31;
+        k += 1;
+    }
+    (out, borrow == 1)
+}
+
+const fn subtract_if_not_below<const L: usize>(a: Limbs<L>, bound: &Limbs<L>) -> Limbs<L> {
+    let (difference, borrow) = sub_limbs(&a, bound);
+    if borrow { a } else { difference }
+}
+
+pub const fn less_than<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> bool {
+    sub_limbs(a, b).1
+}
+
+pub const fn is_zero_limbs<const L: usize>(a: &Limbs<L>) -> bool {
+    let mut k = 0;
+    while k < L {
+        if a[k] != 0 {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+const fn bit_length<const L: usize>(a: &Limbs<L>) -> usize {
+    let mut k = L;
+    while k > 0 {
+        k -= 1;
+        if a[k] != 0 {
+            return k * LIMB_BITS as usize + (32 - a[k].leading_zeros() as usize);
+        }
+    }
+    0
+}
+
+const fn inverse_mod_2_64(odd: u64) -> u64 {
+    // Newton's iteration doubles the correct low bits each step; x = odd is right mod 8.
+    let mut x = odd;
+    let mut i = 0;
+    while i < 5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(x)));
+        i += 1;
+    }
+    x
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::crypto::bigint::Modulus;
+    use crate::crypto::curve::{P256, P384};
+
+    /// A small deterministic generator (xorshift64*) for test values.
+    pub(crate) struct TestRng(pub u64);
+
+    impl TestRng {
+        pub fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        pub fn bytes(&mut self, len: usize) -> Vec<u8> {
+            (0..len).map(|_| self.next() as u8).collect()
+        }
+    }
+
+    fn be<const L: usize>(value: &Limbs<L>, len: usize) -> Vec<u8> {
+        let full: [u8; 56] = limbs_to_be(value);
+        full[56 - len..].to_vec()
+    }
+
+    /// Values below m: edge values and random ones of every size.
+    fn samples<const L: usize>(f: &PrimeField<L>, rng: &mut TestRng) -> Vec<Limbs<L>> {
+        let m = f.modulus();
+        let len = f.bits().div_ceil(8);
+        let mut out = vec![small(0), small(1), small(2), sub_limbs(m, &small(1)).0, sub_limbs(m, &small(2)).0];
+        for i in 0..40 {
+            let mut bytes = rng.bytes(len);
+            bytes[0] >>= i % 9; // sometimes shorter
+            let value = limbs_from_be::<L>(&bytes).unwrap();
+            out.push(if less_than(&value, m) { value } else { sub_limbs(&value, m).0 });
+        }
+        out
+    }
+
+    /// Against the RSA code's independent exponentiation: cubes and inverses (a^(m-2)).
+    fn agrees_with_bigint<const L: usize>(f: &PrimeField<L>) {
+        let len = f.bits().div_ceil(8);
+        let reference = Modulus::new(&be(f.modulus(), len)).unwrap();
+        let mut rng = TestRng(0x9e37_79b9_7f4a_7c15 ^ len as u64);
+        for a in samples(f, &mut rng) {
+            let am = f.to_montgomery(&a);
+            assert_eq!(f.to_integer(&am), a, "round trip");
+            let cube = f.mul(&f.square(&am), &am);
+            assert_eq!(be(&f.to_integer(&cube), len), reference.pow(&be(&a, len), 3).unwrap());
+            let inverse = f.invert(&am);
+            let minus_two = be(&sub_limbs(f.modulus(), &small(2)).0, len);
+            assert_eq!(be(&f.to_integer(&inverse), len), reference.pow_be(&be(&a, len), &minus_two).unwrap());
+            if !is_zero_limbs(&a) {
+                assert!(f.equal(&f.mul(&am, &inverse), &f.one()));
+            }
+            // The second representative (a + m) behaves like a.
+            let a_plus_m = Fe(add_limbs(&am.0, f.modulus()));
+            assert!(f.equal(&a_plus_m, &am));
+            assert!(f.equal(&f.mul(&a_plus_m, &a_plus_m), &f.square(&am)));
+            assert!(f.equal(&f.sub(&f.add(&am, &a_plus_m), &am), &am));
+            assert!(f.is_zero(&f.add(&am, &f.neg(&a_plus_m))));
+        }
+    }
+
+    #[test]
+    fn p256_fields_agree_with_bigint() {
+        agrees_with_bigint(&P256.field);
+        agrees_with_bigint(&P256.order);
+    }
+
+    #[test]
+    fn p384_fields_agree_with_bigint() {
+        agrees_with_bigint(&P384.field);
+        agrees_with_bigint(&P384.order);
+    }
+
+    #[test]
+    fn multiplication_of_largest_values_does_not_overflow() {
+        // All limbs at their maximum below 2m: the column bound is what keeps this exact.
+        fn check<const L: usize>(f: &PrimeField<L>) {
+            let top = Fe(sub_limbs(&f.twice_modulus, &small(1)).0);
+            let same = Fe(sub_limbs(f.modulus(), &small(1)).0);
+            assert!(f.equal(&f.mul(&top, &top), &f.mul(&same, &same)));
+            assert!(f.equal(&f.square(&top), &f.mul(&same, &same)));
+            assert!(f.equal(&f.square(&f.neg(&f.one())), &f.one()));
+        }
+        check(&P256.field);
+        check(&P384.field);
+    }
+
+    #[test]
+    fn constants_are_what_the_standards_say() {
+        assert_eq!(P256.field.bits(), 256);
+        assert_eq!(P256.order.bits(), 256);
+        assert_eq!(P384.field.bits(), 384);
+        assert_eq!(P384.order.bits(), 384);
+        // p = 2^256 - 2^224 + 2^192 + 2^96 - 1 is 3 mod 4 and -1 mod 2^29: -p^-1 = 1.
+        assert_eq!(P256.field.neg_inv, 1);
+        assert_eq!(limbs_from_be::<9>(&[0xff; 33]), None);
+        assert_eq!(limbs_from_be::<9>(&[1; 32]).map(|v| be(&v, 32)), Some(vec![1; 32]));
+    }
+}
