@@ -42,14 +42,14 @@ export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
 cargo_build() {
     if rustup_has_wasm_std; then
         log "using the installed rustup $target target"
-        CARGO_TARGET_DIR="$root/target/wasm" cargo build --release --locked \
+        CARGO_TARGET_DIR="$root/target/wasm" cargo build --profile wasm-release --locked \
             --target "$target" -p jwtgate-wasm
     else
         ensure_debian_toolchain
         log "using Debian's rustc $(/usr/bin/rustc --version | cut -d' ' -f2) with -Zbuild-std"
         # A separate target dir: two compilers must not share build-script fingerprints.
         RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$root/target/wasm-debian" \
-            /usr/bin/cargo build --release --locked --target "$target" -p jwtgate-wasm \
+            /usr/bin/cargo build --profile wasm-release --locked --target "$target" -p jwtgate-wasm \
             -Zbuild-std=std,panic_abort
     fi
 }
@@ -80,7 +80,7 @@ ensure_wasm_opt() {
 cargo_build
 ensure_wasm_bindgen
 ensure_wasm_opt
-built="$(ls -t "$root"/target/wasm*/"$target"/release/jwtgate_wasm.wasm | head -1)"
+built="$(ls -t "$root"/target/wasm*/"$target"/wasm-release/jwtgate_wasm.wasm | head -1)"
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" "$built"
 # Optimise the final module (the one every host loads) and drop its name sections.
