@@ -63,6 +63,26 @@ pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent, Reason> {
     Ok(AuthEvent { kind, authorization, arn, route_key })
 }
 
+/// The length of `{"type":"TOKEN","authorizationToken":"<token>","methodArn":"<arn>"}` as JSON
+/// text (serde_json and JavaScript's `JSON.stringify` escape the same characters), so that a
+/// TOKEN event given by its members meets the same size cap as its JSON.
+pub fn token_event_json_len(authorization_token: &str, method_arn: &str) -> usize {
+    const FRAME: &str = r#"{"type":"TOKEN","authorizationToken":"","methodArn":""}"#;
+    FRAME.len() + json_string_len(authorization_token) + json_string_len(method_arn)
+}
+
+/// Bytes of `s` inside a JSON string: `"` and `\` and the short-escaped controls take two,
+/// other controls `\u00XX` six, everything else its UTF-8 length.
+fn json_string_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 2,
+            0x00..=0x1f => 6,
+            _ => 1,
+        })
+        .sum()
+}
+
 /// The one Authorization header, by case-insensitive name. Two values (in either map, or two
 /// spellings of the name) are ambiguous and refused rather than guessed between.
 fn header(event: &Map<String, Value>, single: &str, multi: &str) -> Result<Option<String>, Reason> {

@@ -125,11 +125,31 @@ impl<P: CryptoProvider> Verifier<P> {
 
     /// Decide an API Gateway authorizer event (JSON bytes) at time `now` (Unix seconds).
     pub fn authorize(&self, keys: &KeySet, event: &[u8], now: i64) -> Decision {
-        let mut log = LogFields::default();
-        let event = match event::parse(event, self.config.limits.max_event_bytes) {
-            Ok(e) => e,
-            Err(reason) => return Decision::unauthorized(reason, log),
+        match event::parse(event, self.config.limits.max_event_bytes) {
+            Ok(event) => self.decide(keys, event, now),
+            Err(reason) => Decision::unauthorized(reason, LogFields::default()),
+        }
+    }
+
+    /// Decide the REST API TOKEN event `{"type":"TOKEN","authorizationToken":..,"methodArn":..}`
+    /// given by its two members: exactly what [`Verifier::authorize`] decides for that event's
+    /// JSON (size cap included), without the host serialising the event and the core parsing
+    /// it again. JavaScript hosts hold the event as an object; this is their warm path.
+    pub fn authorize_token_event(&self, keys: &KeySet, authorization_token: &str, method_arn: &str, now: i64) -> Decision {
+        if event::token_event_json_len(authorization_token, method_arn) > self.config.limits.max_event_bytes {
+            return Decision::unauthorized(Reason::InvalidEvent, LogFields::default());
+        }
+        let event = event::AuthEvent {
+            kind: event::EventKind::Token,
+            authorization: Some(authorization_token.to_owned()),
+            arn: method_arn.to_owned(),
+            route_key: None,
         };
+        self.decide(keys, event, now)
+    }
+
+    fn decide(&self, keys: &KeySet, event: event::AuthEvent, now: i64) -> Decision {
+        let mut log = LogFields::default();
         log.event = Some(event.kind);
         let Some(arn) = ExecuteApiArn::parse(&event.arn) else {
             return Decision::unauthorized(Reason::InvalidEvent, log);

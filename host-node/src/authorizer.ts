@@ -110,17 +110,24 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   }
 
   async function decideUnlogged(event: unknown): Promise<Decision> {
+    // A plain TOKEN event goes to the module by its members; anything else as JSON text. Both
+    // give the same decision (the module's contract, tested in core and in conformance).
+    const members = tokenEventMembers(event);
     let eventJson: string | undefined;
-    try {
-      eventJson = JSON.stringify(event);
-    } catch {
-      // Circular or BigInt members: not an API Gateway event.
+    if (members === undefined) {
+      try {
+        eventJson = JSON.stringify(event);
+      } catch {
+        // Circular or BigInt members: not an API Gateway event.
+      }
+      if (eventJson === undefined) return refused("invalid_event", "the event is not JSON");
     }
-    if (eventJson === undefined) return refused("invalid_event", "the event is not JSON");
+    const decideOnce = (): ModuleDecision =>
+      members ? session.authorizeToken(members[0], members[1], nowSeconds()) : session.authorize(eventJson as string, nowSeconds());
     if (!keys.fresh && !(await keys.ensureKeys())) return refused("jwks_unavailable", keys.failure?.message ?? "no keys");
-    let d = session.authorize(eventJson, nowSeconds());
+    let d = decideOnce();
     if (d.outcome === "refresh_keys" && (await keys.refreshForUnknownKid())) {
-      d = session.authorize(eventJson, nowSeconds());
+      d = decideOnce();
     }
     if (d.outcome === "refresh_keys") return { ...d, outcome: "unauthorized", response: null };
     return d as Decision;
@@ -164,6 +171,26 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
     },
   };
 }
+
+/**
+ * `[authorizationToken, methodArn]` when `event` is exactly a plain REST API TOKEN event (those
+ * three members, strings, well-formed UTF-16 so their UTF-8 is the JSON's), else undefined.
+ */
+function tokenEventMembers(event: unknown): [string, string] | undefined {
+  if (typeof event !== "object" || event === null || Object.getPrototypeOf(event) !== Object.prototype) return undefined;
+  const names = Object.keys(event);
+  if (names.length !== 3) return undefined;
+  const { type, authorizationToken, methodArn } = event as Record<string, unknown>;
+  if (type !== "TOKEN" || typeof authorizationToken !== "string" || typeof methodArn !== "string") return undefined;
+  if (!names.every((n) => n === "type" || n === "authorizationToken" || n === "methodArn")) return undefined;
+  if (!isWellFormed(authorizationToken) || !isWellFormed(methodArn)) return undefined;
+  return [authorizationToken, methodArn];
+}
+
+const isWellFormed = (s: string): boolean =>
+  typeof (s as { isWellFormed?: () => boolean }).isWellFormed === "function"
+    ? (s as unknown as { isWellFormed: () => boolean }).isWellFormed()
+    : !/[\uD800-\uDFFF]/.test(s);
 
 function refused(reason: ReasonCode, message: string): Decision {
   return {

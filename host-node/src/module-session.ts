@@ -47,6 +47,15 @@ export class ModuleSession {
     }
   }
 
+  /** The TOKEN event by its members: the same decision as `authorize` of its JSON. */
+  authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number): ModuleDecision {
+    try {
+      return JSON.parse(this.inner.authorizeToken(authorizationToken, methodArn, nowSeconds)) as ModuleDecision;
+    } catch (e) {
+      return internalError(e);
+    }
+  }
+
   verify(token: string, nowSeconds: number): ModuleVerification {
     try {
       return JSON.parse(this.inner.verify(token, nowSeconds)) as ModuleVerification;

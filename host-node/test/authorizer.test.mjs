@@ -145,6 +145,25 @@ test("malformed events and Authorization values are Unauthorized, never a crash"
   }
 });
 
+test("plain TOKEN events (passed to the module by their members) decide exactly as their JSON", async () => {
+  const { a } = await authorizer();
+  const token = await op.token();
+  const values = [`Bearer ${token}`, `bearer  ${token} `, `Basic ${token}`, "Bearer a.b.c", "", `Bearer ${token}"\\\n\u0001é`, "Bearer \ud800x", "x".repeat(20_000)];
+  const arns = [METHOD_ARN, "not an arn", "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/$connect"];
+  let allows = 0;
+  for (const authorizationToken of values) {
+    for (const methodArn of arns) {
+      const plain = { type: "TOKEN", authorizationToken, methodArn };
+      // Not a plain object: the package sends it as JSON text.
+      const asJson = Object.assign(Object.create(null), plain);
+      const [fast, slow] = [await a.decide(plain), await a.decide(asJson)];
+      assert.deepEqual(fast, slow, `${JSON.stringify(authorizationToken).slice(0, 40)} ${methodArn}`);
+      if (fast.outcome === "allow") allows++;
+    }
+  }
+  assert.ok(allows >= 2, "the table includes allows");
+});
+
 test("concurrent first requests share one JWKS fetch", async () => {
   const { a } = await authorizer();
   const token = await op.token();

@@ -54,6 +54,13 @@ impl Authorizer {
         self.session.authorize(event_json, now as i64)
     }
 
+    /// The TOKEN event `{type: "TOKEN", authorizationToken, methodArn}` given by its members:
+    /// the same decision as `authorize` of its JSON, without serialising the event.
+    #[wasm_bindgen(js_name = authorizeToken)]
+    pub fn authorize_token(&self, authorization_token: &str, method_arn: &str, now: f64) -> String {
+        self.session.authorize_token(authorization_token, method_arn, now as i64)
+    }
+
     pub fn verify(&self, token: &str, now: f64) -> String {
         self.session.verify(token, now as i64)
     }

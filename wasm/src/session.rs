@@ -45,6 +45,12 @@ impl Session {
         String::from_utf8(bytes).unwrap_or_default()
     }
 
+    /// Decide a TOKEN event given by its members (see `Verifier::authorize_token_event`).
+    pub fn authorize_token(&self, authorization_token: &str, method_arn: &str, now: i64) -> String {
+        let decision = self.verifier.authorize_token_event(&self.keys, authorization_token, method_arn, now);
+        String::from_utf8(decision.to_json_bytes()).unwrap_or_default()
+    }
+
     /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.
     pub fn verify(&self, token: &str, now: i64) -> String {
         let result = match self.verifier.verify(&self.keys, token, now) {
