@@ -63,12 +63,22 @@ pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent, Reason> {
     Ok(AuthEvent { kind, authorization, arn, route_key })
 }
 
+/// A TOKEN event's JSON without its two strings.
+const FRAME: &str = r#"{"type":"TOKEN","authorizationToken":"","methodArn":""}"#;
+
 /// The length of `{"type":"TOKEN","authorizationToken":"<token>","methodArn":"<arn>"}` as JSON
 /// text (serde_json and JavaScript's `JSON.stringify` escape the same characters), so that a
 /// TOKEN event given by its members meets the same size cap as its JSON.
-pub fn token_event_json_len(authorization_token: &str, method_arn: &str) -> usize {
-    const FRAME: &str = r#"{"type":"TOKEN","authorizationToken":"","methodArn":""}"#;
+fn token_event_json_len(authorization_token: &str, method_arn: &str) -> usize {
     FRAME.len() + json_string_len(authorization_token) + json_string_len(method_arn)
+}
+
+/// Whether that JSON is longer than `cap`. No byte takes more than six as JSON, so the scan is
+/// needed only near the cap (a token is usually a thousandth of it).
+pub fn token_event_json_len_exceeds(authorization_token: &str, method_arn: &str, cap: usize) -> bool {
+    let text_len = authorization_token.len().saturating_add(method_arn.len());
+    let most = text_len.saturating_mul(6).saturating_add(FRAME.len());
+    most > cap && token_event_json_len(authorization_token, method_arn) > cap
 }
 
 /// Bytes of `s` inside a JSON string: `"` and `\` and the short-escaped controls take two,

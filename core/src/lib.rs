@@ -136,7 +136,7 @@ impl<P: CryptoProvider> Verifier<P> {
     /// JSON (size cap included), without the host serialising the event and the core parsing
     /// it again. JavaScript hosts hold the event as an object; this is their warm path.
     pub fn authorize_token_event(&self, keys: &KeySet, authorization_token: &str, method_arn: &str, now: i64) -> Decision {
-        if event::token_event_json_len(authorization_token, method_arn) > self.config.limits.max_event_bytes {
+        if event::token_event_json_len_exceeds(authorization_token, method_arn, self.config.limits.max_event_bytes) {
             return Decision::unauthorized(Reason::InvalidEvent, LogFields::default());
         }
         let event = event::AuthEvent {
