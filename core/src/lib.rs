@@ -149,8 +149,7 @@ impl<P: CryptoProvider> Verifier<P> {
     }
 
     fn decide(&self, keys: &KeySet, event: event::AuthEvent, now: i64) -> Decision {
-        let mut log = LogFields::default();
-        log.event = Some(event.kind);
+        let mut log = LogFields { event: Some(event.kind), ..LogFields::default() };
         let Some(arn) = ExecuteApiArn::parse(&event.arn) else {
             return Decision::unauthorized(Reason::InvalidEvent, log);
         };
