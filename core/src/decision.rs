@@ -4,7 +4,7 @@
 use crate::event::EventKind;
 use crate::reason::Reason;
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -62,9 +62,10 @@ impl Decision {
     }
 
     /// The decision as it crosses the wasm boundary and appears in logs (without `response`
-    /// when logging: see `log_json`).
+    /// when logging: see `log_json`). Its fields are the `Serialize` impl's, the one place
+    /// that lists them; writing strings and JSON values into a `Value` cannot fail.
     pub fn to_json(&self) -> Value {
-        self.clone().into_json()
+        serde_json::to_value(self).unwrap_or_default()
     }
 
     /// `to_json` as JSON text, written directly (see the `Serialize` impl): the hosts' hot path.
@@ -72,33 +73,20 @@ impl Decision {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
-    /// `to_json` without copying the response.
-    pub fn into_json(self) -> Value {
-        let mut v = self.log_json();
-        v["response"] = self.response.unwrap_or(Value::Null);
-        v
-    }
-
     /// The structured log fields (no response, no token).
     pub fn log_json(&self) -> Value {
-        // The same fields as `Serialize` writes, without the response.
-        json!({
-            "outcome": self.outcome.name(),
-            "reason": self.reason.map(Reason::code),
-            "message": self.reason.map(Reason::message),
-            "event": self.log.event.map(EventKind::name),
-            "alg": self.log.alg,
-            "kid": self.log.kid,
-            "iss": self.log.iss,
-            "sub": self.log.sub,
-            "client_id": self.log.client_id,
-        })
+        let mut v = self.to_json();
+        if let Value::Object(fields) = &mut v {
+            fields.remove("response");
+        }
+        v
     }
 }
 
 /// The decision document (`to_json`) written straight to a serializer: a host's hot path
 /// serialises every decision, and building the intermediate `Value` map first costs more than
-/// the writing. Field order is `to_json`'s (sorted), so both forms give the same text.
+/// the writing. Fields in sorted order, as a `Value` map keeps them, so `to_json` gives the
+/// same text.
 impl Serialize for Decision {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(10))?;

@@ -59,9 +59,7 @@ export class JwksCache {
 
   /** Make sure keys are loaded and fresh when possible. False when there are no keys at all. */
   async ensureKeys(): Promise<boolean> {
-    const now = this.deps.nowMs();
-    const fresh = this.hasKeys && now < this.expiresAtMs;
-    if (!fresh && (this.inflight || now >= this.nextAttemptAtMs)) await this.refresh();
+    if (!this.fresh && (this.inflight || this.deps.nowMs() >= this.nextAttemptAtMs)) await this.refresh();
     return this.hasKeys;
   }
 

@@ -5,7 +5,7 @@
 
 use crate::provider::SessionProvider;
 use jwtgate_core::env::Settings;
-use jwtgate_core::{Config, KeySet, Verifier};
+use jwtgate_core::{Config, Decision, KeySet, Verifier};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -41,14 +41,12 @@ impl Session {
 
     /// Decide an API Gateway event. `now` is Unix seconds from the host's clock.
     pub fn authorize(&self, event: &[u8], now: i64) -> String {
-        let bytes = self.verifier.authorize(&self.keys, event, now).to_json_bytes();
-        String::from_utf8(bytes).unwrap_or_default()
+        decision_text(&self.verifier.authorize(&self.keys, event, now))
     }
 
     /// Decide a TOKEN event given by its members (see `Verifier::authorize_token_event`).
     pub fn authorize_token(&self, authorization_token: &str, method_arn: &str, now: i64) -> String {
-        let decision = self.verifier.authorize_token_event(&self.keys, authorization_token, method_arn, now);
-        String::from_utf8(decision.to_json_bytes()).unwrap_or_default()
+        decision_text(&self.verifier.authorize_token_event(&self.keys, authorization_token, method_arn, now))
     }
 
     /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.
@@ -75,6 +73,11 @@ impl Session {
 /// several microseconds per decision in wasm).
 fn to_text(value: &Value) -> String {
     serde_json::to_vec(value).ok().and_then(|bytes| String::from_utf8(bytes).ok()).unwrap_or_default()
+}
+
+/// The decision document as text, written without an intermediate `Value`.
+fn decision_text(decision: &Decision) -> String {
+    String::from_utf8(decision.to_json_bytes()).unwrap_or_default()
 }
 
 fn keys_report(keys: &KeySet) -> String {
