@@ -24,6 +24,10 @@ fn per_token(c: &mut Criterion) {
     group.bench_function("authorize overhead (signature check excluded)", |b| {
         b.iter(|| overhead.authorize(&keys, black_box(&event), NOW))
     });
+    let bearer = format!("Bearer {}", token(Algorithm::RS256, &claims(), json!({})));
+    group.bench_function("authorize_token_event overhead (signature check excluded)", |b| {
+        b.iter(|| overhead.authorize_token_event(&keys, black_box(&bearer), METHOD_ARN, NOW))
+    });
     group.finish();
 }
 

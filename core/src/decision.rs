@@ -2,6 +2,7 @@
 //! and the fields for the host's one log line.
 
 use crate::event::EventKind;
+use crate::policy::Response;
 use crate::reason::Reason;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
@@ -46,7 +47,7 @@ pub struct Decision {
     pub outcome: Outcome,
     pub reason: Option<Reason>,
     /// The authorizer's return value; `None` means: fail with the error `Unauthorized`.
-    pub response: Option<Value>,
+    pub response: Option<Response>,
     pub log: LogFields,
 }
 

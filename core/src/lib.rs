@@ -32,6 +32,7 @@ pub use alg::Algorithm;
 pub use config::{Config, ConfigError};
 pub use crypto::{CryptoProvider, PublicKey, PureRust};
 pub use decision::{Decision, LogFields, Outcome};
+pub use policy::Response;
 pub use keys::{Jwk, KeySet};
 pub use limits::Limits;
 pub use reason::{JwksError, KeyProblem, Reason};
@@ -204,7 +205,7 @@ impl<P: CryptoProvider> Verifier<P> {
         has_scopes: bool,
         principal: String,
         context: Map<String, Value>,
-    ) -> Result<(Value, bool), Reason> {
+    ) -> Result<(policy::Response, bool), Reason> {
         let rules = &self.config.route_rules;
         let held = claims::scopes(claims)?;
         let holds = |rule: &routes::RouteRule| rule.scopes.iter().all(|s| held.contains(&s.as_str()));
@@ -217,7 +218,7 @@ impl<P: CryptoProvider> Verifier<P> {
             let mut applying = rules.iter().filter(|r| r.applies_to_route_key(route_key)).peekable();
             let named = applying.peek().is_some();
             let allowed = has_scopes && applying.all(holds) && (named || open_by_default);
-            return Ok((policy::simple_response(allowed, context), allowed));
+            return Ok((policy::Response::Simple { authorized: allowed, context }, allowed));
         }
 
         let default_resource = match self.config.policy_resource {
@@ -237,7 +238,7 @@ impl<P: CryptoProvider> Verifier<P> {
             }
         }
         let allowed = policy::allows(&statements, &event.arn);
-        Ok((policy::iam_policy(&principal, &statements, context), allowed))
+        Ok((policy::Response::Policy { principal_id: principal, statements, context }, allowed))
     }
 }
 

@@ -1,7 +1,8 @@
 //! The answers API Gateway understands: IAM policies for REST APIs (and HTTP APIs that ask for
 //! them), simple responses for HTTP API payload 2.0.
 
-use serde_json::{Map, Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
 
 /// The parts of an execute-api ARN:
 /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH...` (REST and HTTP APIs), or
@@ -78,33 +79,66 @@ pub fn allows(statements: &[Statement], arn: &str) -> bool {
     !matching().any(|s| !s.allow) && matching().any(|s| s.allow)
 }
 
-pub fn iam_policy(principal: &str, statements: &[Statement], context: Map<String, Value>) -> Value {
-    let statements: Vec<Value> = statements
-        .iter()
-        .map(|s| {
-            json!({
-                "Action": "execute-api:Invoke",
-                "Effect": if s.allow { "Allow" } else { "Deny" },
-                "Resource": s.resource,
-            })
-        })
-        .collect();
-    let mut response = json!({
-        "principalId": principal,
-        "policyDocument": { "Version": "2012-10-17", "Statement": statements }
-    });
-    if !context.is_empty() {
-        response["context"] = Value::Object(context);
-    }
-    response
+/// The authorizer's return value for API Gateway, kept typed until a host writes it out (JSON
+/// text on the hot path, or a `Value`): building a JSON tree per decision only to serialise it
+/// cost more than the writing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// REST APIs (and HTTP APIs that ask for IAM policies):
+    /// `{principalId, policyDocument: {Version, Statement}, context?}`.
+    Policy { principal_id: String, statements: Vec<Statement>, context: Map<String, Value> },
+    /// HTTP API payload 2.0 simple response: `{isAuthorized, context?}`.
+    Simple { authorized: bool, context: Map<String, Value> },
 }
 
-pub fn simple_response(authorized: bool, context: Map<String, Value>) -> Value {
-    let mut response = json!({ "isAuthorized": authorized });
-    if !context.is_empty() {
-        response["context"] = Value::Object(context);
+impl Response {
+    /// The response as a JSON value (what `Serialize` writes).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
     }
-    response
+}
+
+/// Members in sorted order, as serde_json's maps keep them, so the text is the same whether a
+/// host writes this type or its `to_value()`.
+impl Serialize for Response {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let context = match self {
+            Response::Policy { context, .. } | Response::Simple { context, .. } => context,
+        };
+        let mut map = serializer.serialize_map(None)?;
+        if !context.is_empty() {
+            map.serialize_entry("context", context)?;
+        }
+        match self {
+            Response::Policy { principal_id, statements, .. } => {
+                map.serialize_entry("policyDocument", &PolicyDocument(statements))?;
+                map.serialize_entry("principalId", principal_id)?;
+            }
+            Response::Simple { authorized, .. } => map.serialize_entry("isAuthorized", authorized)?,
+        }
+        map.end()
+    }
+}
+
+struct PolicyDocument<'a>(&'a [Statement]);
+
+impl Serialize for PolicyDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("Statement", self.0)?;
+        map.serialize_entry("Version", "2012-10-17")?;
+        map.end()
+    }
+}
+
+impl Serialize for Statement {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("Action", "execute-api:Invoke")?;
+        map.serialize_entry("Effect", if self.allow { "Allow" } else { "Deny" })?;
+        map.serialize_entry("Resource", &self.resource)?;
+        map.end()
+    }
 }
 
 /// Claims for the authorizer `context`. API Gateway accepts only strings, numbers and booleans
@@ -128,6 +162,7 @@ pub fn context(claims: &Map<String, Value>, names: &[String]) -> Map<String, Val
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn parses_method_arns() {

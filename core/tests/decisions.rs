@@ -15,7 +15,7 @@ fn good_token() -> String {
 fn token_event_allow_covers_the_stage_by_default() {
     let d = verifier(json!({})).authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {}", good_token())), NOW);
     assert_eq!(d.outcome, Outcome::Allow);
-    assert_eq!(d.response.unwrap(), json!({
+    assert_eq!(d.response.unwrap().to_value(), json!({
         "principalId": "user-1",
         "policyDocument": { "Version": "2012-10-17", "Statement": [{
             "Action": "execute-api:Invoke", "Effect": "Allow",
@@ -32,7 +32,7 @@ fn method_resource_and_missing_scope_deny() {
     let d = v.authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {}", good_token())), NOW);
     assert_eq!(d.outcome, Outcome::Deny);
     assert_eq!(d.reason, Some(Reason::MissingScope));
-    let r = d.response.unwrap();
+    let r = d.response.unwrap().to_value();
     assert_eq!(r["policyDocument"]["Statement"][0]["Effect"], "Deny");
     assert_eq!(r["policyDocument"]["Statement"][0]["Resource"], METHOD_ARN);
     assert_eq!(r["context"], json!({ "sub": "user-1" }));
@@ -84,7 +84,7 @@ fn request_and_http_api_events_from_api_gateway_fixtures() {
     rest["headers"]["AUTHORIZATION"] = json!(bearer);
     let d = v.authorize(&keys, rest.to_string().as_bytes(), NOW);
     assert_eq!(d.outcome, Outcome::Allow);
-    assert_eq!(d.response.unwrap()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*/*");
+    assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*/*");
     let d = v.authorize(&keys, fixture("example-apigw-custom-auth-request-type-request.json").unwrap().to_string().as_bytes(), NOW);
     assert_eq!(d.reason, Some(Reason::MissingToken), "the fixture has no Authorization header");
 
@@ -98,11 +98,11 @@ fn request_and_http_api_events_from_api_gateway_fixtures() {
         let mut v2 = fixture(name).unwrap();
         v2["headers"]["authorization"] = json!(bearer);
         let d = v.authorize(&keys, v2.to_string().as_bytes(), NOW);
-        assert_eq!(d.response.unwrap()["isAuthorized"], true, "{name}");
+        assert_eq!(d.response.unwrap().to_value()["isAuthorized"], true, "{name}");
         let d = verifier(json!({ "http_api_response": "policy" })).authorize(&keys, v2.to_string().as_bytes(), NOW);
-        assert_eq!(d.response.unwrap()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/*/*");
+        assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/*/*");
         let denied = verifier(json!({ "required_scopes": ["admin"] })).authorize(&keys, v2.to_string().as_bytes(), NOW);
-        assert_eq!(denied.response.unwrap()["isAuthorized"], false);
+        assert_eq!(denied.response.unwrap().to_value()["isAuthorized"], false);
     }
     let v2 = fixture("example-apigw-v2-custom-authorizer-v2-request-null-maps.json").unwrap();
     assert_eq!(v.authorize(&keys, v2.to_string().as_bytes(), NOW).reason, Some(Reason::MissingToken));
@@ -127,8 +127,19 @@ fn the_written_decision_is_the_decision_document() {
         token_event("Bearer not.a.token"),
         token_event(&format!("Bearer {}", token(Algorithm::RS256, &claims(), json!({ "kid": "nobody" })))),
     ];
-    for (event, scopes) in events.iter().flat_map(|e| [(e, json!([])), (e, json!(["admin"]))]) {
-        let d = verifier(json!({ "required_scopes": scopes })).authorize(&keys, event, NOW);
-        assert_eq!(d.to_json_bytes(), d.to_json().to_string().into_bytes(), "{d:?}");
+    let mut v2 = fixture("example-apigw-v2-custom-authorizer-v2-request.json").unwrap();
+    v2["headers"]["authorization"] = json!(format!("Bearer {t}"));
+    let v2 = v2.to_string().into_bytes();
+    let configs = [json!({}), json!({ "required_scopes": ["admin"] }), json!({ "context_claims": ["sub", "n"] }), json!({ "context_claims": [] })];
+    for (event, config) in events.iter().chain([&v2]).flat_map(|e| configs.iter().map(move |c| (e, c))) {
+        let d = verifier(config.clone()).authorize(&keys, event, NOW);
+        let text = d.to_json_bytes();
+        assert_eq!(text, d.to_json().to_string().into_bytes(), "{d:?}");
+        // The text is canonical: what serde_json writes for the same document (sorted members).
+        let reparsed: Value = serde_json::from_slice(&text).unwrap();
+        assert_eq!(String::from_utf8(text).unwrap(), reparsed.to_string(), "{d:?}");
+        if let Some(response) = &d.response {
+            assert_eq!(serde_json::to_string(response).unwrap(), response.to_value().to_string());
+        }
     }
 }

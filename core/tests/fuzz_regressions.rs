@@ -27,7 +27,7 @@ fn websocket_connect_with_a_valid_token_is_allowed_for_the_stage() {
 
     let d = verifier(json!({})).authorize(&keys, event.as_bytes(), NOW);
     assert_eq!((d.outcome, d.reason), (Outcome::Allow, None));
-    let response = d.response.unwrap();
+    let response = d.response.unwrap().to_value();
     let statement = &response["policyDocument"]["Statement"][0];
     assert_eq!(statement["Effect"], "Allow");
     assert_eq!(statement["Resource"], "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/*");
@@ -36,10 +36,10 @@ fn websocket_connect_with_a_valid_token_is_allowed_for_the_stage() {
     // Unchanged: the exact ARN with POLICY_RESOURCE=method, a Deny without the scopes, and
     // Unauthorized without a valid token.
     let d = verifier(json!({ "policy_resource": "method" })).authorize(&keys, event.as_bytes(), NOW);
-    assert_eq!(d.response.unwrap()["policyDocument"]["Statement"][0]["Resource"], WEBSOCKET_ARN);
+    assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"], WEBSOCKET_ARN);
     let d = verifier(json!({ "required_scopes": ["admin"] })).authorize(&keys, event.as_bytes(), NOW);
     assert_eq!(d.outcome, Outcome::Deny);
-    assert_eq!(d.response.unwrap()["policyDocument"]["Statement"][0]["Effect"], "Deny");
+    assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Effect"], "Deny");
     let expired = json!({ "type": "REQUEST", "methodArn": WEBSOCKET_ARN, "headers": { "Authorization": format!("Bearer {}", token(Algorithm::RS256, &{ let mut c = claims(); c.insert("exp".into(), json!(NOW - 1)); c }, json!({}))) } });
     assert_eq!(verifier(json!({})).authorize(&keys, expired.to_string().as_bytes(), NOW).outcome, Outcome::Unauthorized);
 }
@@ -48,5 +48,5 @@ fn websocket_connect_with_a_valid_token_is_allowed_for_the_stage() {
 #[test]
 fn rest_method_arns_keep_the_two_part_stage_wildcard() {
     let d = verifier(json!({})).authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {}", token(Algorithm::RS256, &claims(), json!({})))), NOW);
-    assert_eq!(d.response.unwrap()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*");
+    assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*");
 }

@@ -18,8 +18,12 @@ const encoder = new TextEncoder();
 /** Who checks signatures: the module's pure-Rust code, or the host verifier it imports. */
 export type SignatureProvider = "wasm" | "host";
 
+/** The TOKEN fast path's reused encoding buffer: far above any real token and method ARN. */
+const SCRATCH_BYTES = 64 * 1024;
+
 export class ModuleSession {
   private readonly inner: WasmAuthorizer;
+  private readonly scratch = new Uint8Array(SCRATCH_BYTES);
 
   constructor(config: CoreConfig, provider: SignatureProvider = "wasm") {
     const json = JSON.stringify(config);
@@ -50,10 +54,24 @@ export class ModuleSession {
   /** The TOKEN event by its members: the same decision as `authorize` of its JSON. */
   authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number): ModuleDecision {
     try {
-      return JSON.parse(this.inner.authorizeToken(authorizationToken, methodArn, nowSeconds)) as ModuleDecision;
+      const [token, arn] = this.encodePair(authorizationToken, methodArn);
+      return JSON.parse(this.inner.authorizeToken(token, arn, nowSeconds)) as ModuleDecision;
     } catch (e) {
       return internalError(e);
     }
+  }
+
+  /**
+   * Both strings as UTF-8 in one reused buffer: `encodeInto` is native, and reusing the buffer
+   * keeps the warm path free of garbage. Inputs too long for it (a hostile event) are encoded
+   * once and not kept; the module refuses them by size.
+   */
+  private encodePair(a: string, b: string): [Uint8Array, Uint8Array] {
+    const worst = (a.length + b.length) * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (worst > SCRATCH_BYTES) return [encoder.encode(a), encoder.encode(b)];
+    const first = encoder.encodeInto(a, this.scratch).written;
+    const second = encoder.encodeInto(b, this.scratch.subarray(first)).written;
+    return [this.scratch.subarray(0, first), this.scratch.subarray(first, first + second)];
   }
 
   verify(token: string, nowSeconds: number): ModuleVerification {

@@ -54,10 +54,13 @@ impl Authorizer {
         self.session.authorize(event_json, now as i64)
     }
 
-    /// The TOKEN event `{type: "TOKEN", authorizationToken, methodArn}` given by its members:
-    /// the same decision as `authorize` of its JSON, without serialising the event.
+    /// The TOKEN event `{type: "TOKEN", authorizationToken, methodArn}` given by its members as
+    /// UTF-8 bytes: the same decision as `authorize` of its JSON, without serialising the event.
+    /// Bytes, not strings: the caller encodes with `TextEncoder.encodeInto` (native), where
+    /// wasm-bindgen's string passing copies a long token one character at a time in JavaScript.
+    /// Members that are not UTF-8 are an `invalid_event`, as they would be in the event's JSON.
     #[wasm_bindgen(js_name = authorizeToken)]
-    pub fn authorize_token(&self, authorization_token: &str, method_arn: &str, now: f64) -> String {
+    pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: f64) -> String {
         self.session.authorize_token(authorization_token, method_arn, now as i64)
     }
 

@@ -5,7 +5,7 @@
 
 use crate::provider::SessionProvider;
 use jwtgate_core::env::Settings;
-use jwtgate_core::{Config, Decision, KeySet, Verifier};
+use jwtgate_core::{Config, Decision, KeySet, LogFields, Reason, Verifier};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -44,9 +44,15 @@ impl Session {
         decision_text(&self.verifier.authorize(&self.keys, event, now))
     }
 
-    /// Decide a TOKEN event given by its members (see `Verifier::authorize_token_event`).
-    pub fn authorize_token(&self, authorization_token: &str, method_arn: &str, now: i64) -> String {
-        decision_text(&self.verifier.authorize_token_event(&self.keys, authorization_token, method_arn, now))
+    /// Decide a TOKEN event given by its members as UTF-8 bytes (see
+    /// `Verifier::authorize_token_event`). Bytes that are not UTF-8 could not have come from a
+    /// JSON event, so they are an `invalid_event`.
+    pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: i64) -> String {
+        let decision = match (std::str::from_utf8(authorization_token), std::str::from_utf8(method_arn)) {
+            (Ok(token), Ok(arn)) => self.verifier.authorize_token_event(&self.keys, token, arn, now),
+            _ => Decision::unauthorized(Reason::InvalidEvent, LogFields::default()),
+        };
+        decision_text(&decision)
     }
 
     /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.

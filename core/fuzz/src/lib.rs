@@ -237,7 +237,8 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
             assert_eq!(d.reason, Some(Reason::UnknownKid));
         }
     }
-    if let Some(response) = &d.response {
+    if let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) {
+        let response = &response;
         let allowed = d.outcome == Outcome::Allow;
         let obj = response.as_object().expect("response is an object");
         if let Some(ctx) = obj.get("context") {
