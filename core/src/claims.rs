@@ -4,10 +4,10 @@
 use crate::config::Config;
 use crate::reason::Reason;
 use crate::token::Header;
-use serde_json::{Map, Value};
+use crate::json::{Json, Object};
 
 /// Check every configured rule except scopes (those decide Deny, not Unauthorized).
-pub fn check(claims: &Map<String, Value>, header: &Header, config: &Config, now: i64) -> Result<(), Reason> {
+pub fn check(claims: &Object<'_>, header: &Header, config: &Config, now: i64) -> Result<(), Reason> {
     let leeway = config.leeway_seconds as f64;
     let now = now as f64;
 
@@ -34,8 +34,8 @@ pub fn check(claims: &Map<String, Value>, header: &Header, config: &Config, now:
     }
 
     match claims.get("iss") {
-        Some(Value::String(iss)) if config.issuers.iter().any(|i| i == iss) => {}
-        None | Some(Value::String(_)) => return Err(Reason::IssuerMismatch),
+        Some(Json::Str(iss)) if config.issuers.iter().any(|i| i == iss) => {}
+        None | Some(Json::Str(_)) => return Err(Reason::IssuerMismatch),
         Some(_) => return Err(Reason::InvalidClaim),
     }
 
@@ -52,7 +52,7 @@ pub fn check(claims: &Map<String, Value>, header: &Header, config: &Config, now:
 
     if let Some(allowed) = &config.allowed_client_ids {
         let client = match claims.get("client_id").or_else(|| claims.get("azp")) {
-            Some(Value::String(c)) => c,
+            Some(Json::Str(c)) => c,
             None => return Err(Reason::ClientNotAllowed),
             Some(_) => return Err(Reason::InvalidClaim),
         };
@@ -64,17 +64,17 @@ pub fn check(claims: &Map<String, Value>, header: &Header, config: &Config, now:
 }
 
 /// The token's scopes: `scope` (space-separated, RFC 8693/9068) or `scp` (array or string).
-pub fn scopes(claims: &Map<String, Value>) -> Result<Vec<&str>, Reason> {
+pub fn scopes<'c>(claims: &'c Object<'_>) -> Result<Vec<&'c str>, Reason> {
     let mut out = Vec::new();
     match claims.get("scope") {
         None => {}
-        Some(Value::String(s)) => out.extend(s.split(' ').filter(|s| !s.is_empty())),
+        Some(Json::Str(s)) => out.extend(s.split(' ').filter(|s| !s.is_empty())),
         Some(_) => return Err(Reason::InvalidClaim),
     }
     match claims.get("scp") {
         None => {}
-        Some(Value::String(s)) => out.extend(s.split(' ').filter(|s| !s.is_empty())),
-        Some(Value::Array(items)) => {
+        Some(Json::Str(s)) => out.extend(s.split(' ').filter(|s| !s.is_empty())),
+        Some(Json::Array(items)) => {
             for item in items {
                 out.push(item.as_str().ok_or(Reason::InvalidClaim)?);
             }
@@ -85,25 +85,25 @@ pub fn scopes(claims: &Map<String, Value>) -> Result<Vec<&str>, Reason> {
 }
 
 /// Whether the token holds every scope in `required`.
-pub fn has_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<bool, Reason> {
+pub fn has_scopes(claims: &Object<'_>, required: &[String]) -> Result<bool, Reason> {
     let held = scopes(claims)?;
     Ok(required.iter().all(|r| held.contains(&r.as_str())))
 }
 
 /// A NumericDate: a JSON number (integer or fraction). Anything else is `InvalidClaim`.
-fn numeric(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>, Reason> {
+fn numeric(claims: &Object<'_>, name: &str) -> Result<Option<f64>, Reason> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => n.as_f64().filter(|v| v.is_finite()).map(Some).ok_or(Reason::InvalidClaim),
+        Some(Json::Number(n)) => n.as_f64().filter(|v| v.is_finite()).map(Some).ok_or(Reason::InvalidClaim),
         Some(_) => Err(Reason::InvalidClaim),
     }
 }
 
-fn string_or_strings(value: Option<&Value>) -> Result<Vec<&str>, Reason> {
+fn string_or_strings<'c>(value: Option<&'c Json<'_>>) -> Result<Vec<&'c str>, Reason> {
     match value {
         None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.as_str()]),
-        Some(Value::Array(items)) => {
+        Some(Json::Str(s)) => Ok(vec![s.as_ref()]),
+        Some(Json::Array(items)) => {
             items.iter().map(|v| v.as_str().ok_or(Reason::InvalidClaim)).collect()
         }
         Some(_) => Err(Reason::InvalidClaim),

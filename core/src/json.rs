@@ -1,11 +1,13 @@
-//! Strict JSON: like `serde_json::Value`, but a repeated member name anywhere is an error.
+//! Strict JSON: a repeated member name anywhere is an error.
 //!
 //! RFC 7515 section 5.2 lets a JWS parser either reject duplicate header names or take the last;
 //! taking the last lets two parsers disagree about one token, so we reject. serde_json's own
 //! recursion limit (128) bounds nesting, so hostile depth is an error, not a stack overflow.
 
+use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,16 +19,65 @@ pub enum JsonError {
 
 const DUPLICATE_MARK: &str = "jwtgate: duplicate member";
 
-/// Parse `bytes` as one JSON object with unique member names at every level.
-pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
-    match parse_value(bytes)? {
-        Value::Object(map) => Ok(map),
-        _ => Err(JsonError::NotAnObject),
+/// A JSON value read strictly, borrowing its strings from the text where they have no escapes:
+/// the per-request documents (a token's header and claims) are read without copying each name
+/// and string, and without building a `serde_json::Value` tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    Str(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Object<'a>),
+}
+
+/// An object's members, sorted by name length, then name (sorting is how duplicates are found),
+/// looked up by binary search: most comparisons then end at the lengths, without comparing
+/// bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Object<'a> {
+    members: Vec<(Cow<'a, str>, Json<'a>)>,
+}
+
+impl<'a> Json<'a> {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The same value as a `serde_json::Value` (owned).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => Value::Number(n.clone()),
+            Json::Str(s) => Value::String(s.as_ref().to_owned()),
+            Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
+            Json::Object(object) => Value::Object(object.to_map()),
+        }
     }
 }
 
-/// Parse `bytes` as one JSON value with unique member names at every level.
-pub fn parse_value(bytes: &[u8]) -> Result<Value, JsonError> {
+impl<'a> Object<'a> {
+    pub fn get(&self, name: &str) -> Option<&Json<'a>> {
+        self.members.binary_search_by(|(n, _)| name_order(n, name)).ok().map(|i| &self.members[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.members.iter().map(|(n, v)| (n.as_ref().to_owned(), v.to_value())).collect()
+    }
+}
+
+/// Parse `bytes` as one JSON object with unique member names at every level, borrowing from
+/// `bytes`.
+pub fn read_object(bytes: &[u8]) -> Result<Object<'_>, JsonError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = match de.deserialize_any(StrictVisitor) {
         Ok(v) => v,
@@ -34,68 +85,97 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, JsonError> {
         Err(_) => return Err(JsonError::Invalid),
     };
     de.end().map_err(|_| JsonError::Invalid)?;
-    Ok(value)
+    match value {
+        Json::Object(object) => Ok(object),
+        _ => Err(JsonError::NotAnObject),
+    }
 }
 
-struct Strict(Value);
+/// Parse `bytes` as one JSON object with unique member names at every level, as a
+/// `serde_json` map (documents read once, such as a JWKS or an event).
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    read_object(bytes).map(|object| object.to_map())
+}
 
-impl<'de> serde::Deserialize<'de> for Strict {
+fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+struct Strict<'a>(Json<'a>);
+
+impl<'de> Deserialize<'de> for Strict<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+/// A member name, borrowed when it has no escapes (serde's own `Cow` always copies).
+struct Name<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrictVisitor).and_then(|v| match v {
+            Json::Str(s) => Ok(Name(s)),
+            _ => Err(de::Error::custom("a member name")),
+        })
     }
 }
 
 struct StrictVisitor;
 
 impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
+    type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
+        Ok(Json::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("non-finite number"))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json<'de>, E> {
+        Number::from_f64(v).map(Json::Number).ok_or_else(|| E::custom("non-finite number"))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(v.to_owned())))
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(v)))
     }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_none<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let mut items = Vec::new();
         while let Some(Strict(v)) = seq.next_element()? {
             items.push(v);
         }
-        Ok(Value::Array(items))
+        Ok(Json::Array(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
-                return Err(de::Error::custom(DUPLICATE_MARK));
-            }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Json<'de>, A::Error> {
+        let mut members = Vec::new();
+        while let Some(Name(name)) = access.next_key()? {
             let Strict(value) = access.next_value()?;
-            map.insert(key, value);
+            members.push((name, value));
         }
-        Ok(Value::Object(map))
+        // Sorting finds repeated names in O(n log n) even in a hostile document, and orders
+        // the members for lookup.
+        members.sort_unstable_by(|a, b| name_order(&a.0, &b.0));
+        if members.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+            return Err(de::Error::custom(DUPLICATE_MARK));
+        }
+        Ok(Json::Object(Object { members }))
     }
 }
 

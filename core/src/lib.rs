@@ -41,6 +41,7 @@ use config::{HttpApiResponse, PolicyResource};
 use routes::UnlistedRoutes;
 use event::EventKind;
 use policy::ExecuteApiArn;
+use json::{Json, Object};
 use serde_json::{Map, Value};
 use token::Header;
 
@@ -95,18 +96,36 @@ impl<P: CryptoProvider> Verifier<P> {
 
     /// Verify a bare compact JWS at time `now` (Unix seconds).
     pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified, Failure> {
+        self.check_token(keys, token, now, |header, claims, has_scopes| {
+            if has_scopes {
+                Ok(Verified { header, claims: claims.to_map() })
+            } else {
+                Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims.to_map()) })
+            }
+        })?
+    }
+
+    /// Every check of [`Verifier::verify`]. `accept` gets the header, the claims (borrowed
+    /// from the decoded payload, never copied into a tree of their own) and whether they hold
+    /// the required scopes: without them the token is still authentic, which decides Deny
+    /// rather than Unauthorized.
+    fn check_token<T>(
+        &self,
+        keys: &KeySet,
+        token: &str,
+        now: i64,
+        accept: impl FnOnce(Header, &Object<'_>, bool) -> T,
+    ) -> Result<T, Failure> {
         let jws = token::parse(token, self.config.limits.max_token_bytes, &self.config.algorithms)?;
-        let header = jws.header.clone();
-        let fail = |reason: Reason| Failure { reason, header: Some(header.clone()), claims: None };
+        let fail = |reason: Reason| Failure { reason, header: Some(jws.header.clone()), claims: None };
 
         self.check_signature(keys, jws.header.alg, jws.header.kid.as_deref(), jws.signing_input, &jws.signature)
             .map_err(fail)?;
-        let claims = token::claims(&jws).map_err(fail)?;
+        let payload = token::payload(&jws).map_err(fail)?;
+        let claims = token::read_claims(&payload).map_err(fail)?;
         claims::check(&claims, &jws.header, &self.config, now).map_err(fail)?;
-        if !claims::has_scopes(&claims, &self.config.required_scopes).map_err(fail)? {
-            return Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims) });
-        }
-        Ok(Verified { header, claims })
+        let has_scopes = claims::has_scopes(&claims, &self.config.required_scopes).map_err(fail)?;
+        Ok(accept(jws.header, &claims, has_scopes))
     }
 
     /// Select the key for (`alg`, `kid`) and check `signature` over `message` with it: the
@@ -159,9 +178,20 @@ impl<P: CryptoProvider> Verifier<P> {
             Some(Err(reason)) => return Decision::unauthorized(reason, log),
             Some(Ok(token)) => token,
         };
-        let (verified, allowed) = match self.verify(keys, token, now) {
-            Ok(v) => ((v.header, v.claims), true),
-            Err(Failure { reason: Reason::MissingScope, header: Some(h), claims: Some(c) }) => ((h, c), false),
+        let answer = self.check_token(keys, token, now, |header, claims, has_scopes| {
+            log.alg = Some(header.alg.name());
+            log.kid = header.kid;
+            let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
+            log.iss = text("iss");
+            log.sub = text("sub");
+            log.client_id = text("client_id").or_else(|| text("azp"));
+            let context = policy::context(claims, &self.config.context_claims);
+            let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
+            self.respond(&event, &arn, claims, has_scopes, principal, context)
+        });
+        let (response, allowed) = match answer {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(reason)) => return Decision::unauthorized(reason, log),
             Err(failure) => {
                 if let Some(h) = failure.header {
                     log.alg = Some(h.alg.name());
@@ -169,23 +199,6 @@ impl<P: CryptoProvider> Verifier<P> {
                 }
                 return Decision::unauthorized(failure.reason, log);
             }
-        };
-        let (header, claims) = verified;
-        log.alg = Some(header.alg.name());
-        log.kid = header.kid;
-        log.iss = claims.get("iss").and_then(Value::as_str).map(str::to_owned);
-        log.sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
-        log.client_id = claims
-            .get("client_id")
-            .or_else(|| claims.get("azp"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-
-        let context = policy::context(&claims, &self.config.context_claims);
-        let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
-        let (response, allowed) = match self.respond(&event, &arn, &claims, allowed, principal, context) {
-            Ok(answer) => answer,
-            Err(reason) => return Decision::unauthorized(reason, log),
         };
         Decision {
             outcome: if allowed { Outcome::Allow } else { Outcome::Deny },
@@ -201,7 +214,7 @@ impl<P: CryptoProvider> Verifier<P> {
         &self,
         event: &event::AuthEvent,
         arn: &ExecuteApiArn<'_>,
-        claims: &Map<String, Value>,
+        claims: &Object<'_>,
         has_scopes: bool,
         principal: String,
         context: Map<String, Value>,

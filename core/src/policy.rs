@@ -1,6 +1,7 @@
 //! The answers API Gateway understands: IAM policies for REST APIs (and HTTP APIs that ask for
 //! them), simple responses for HTTP API payload 2.0.
 
+use crate::json::{Json, Object};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
@@ -75,8 +76,14 @@ impl Statement {
 
 /// IAM evaluation for one ARN: an explicit Deny wins, then an Allow, else the implicit deny.
 pub fn allows(statements: &[Statement], arn: &str) -> bool {
-    let matching = || statements.iter().filter(|s| crate::routes::glob(&s.resource, arn));
-    !matching().any(|s| !s.allow) && matching().any(|s| s.allow)
+    let mut allowed = false;
+    for statement in statements.iter().filter(|s| crate::routes::glob(&s.resource, arn)) {
+        if !statement.allow {
+            return false;
+        }
+        allowed = true;
+    }
+    allowed
 }
 
 /// The authorizer's return value for API Gateway, kept typed until a host writes it out (JSON
@@ -144,13 +151,13 @@ impl Serialize for Statement {
 /// Claims for the authorizer `context`. API Gateway accepts only strings, numbers and booleans
 /// there (an object or array makes REST APIs answer 500), so arrays of strings are joined with
 /// spaces and anything else is left out.
-pub fn context(claims: &Map<String, Value>, names: &[String]) -> Map<String, Value> {
+pub fn context(claims: &Object<'_>, names: &[String]) -> Map<String, Value> {
     let mut out = Map::new();
     for name in names {
         let value = match claims.get(name) {
-            Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => v.clone(),
-            Some(Value::Array(items)) if items.iter().all(Value::is_string) => Value::String(
-                items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "),
+            Some(v @ (Json::Str(_) | Json::Number(_) | Json::Bool(_))) => v.to_value(),
+            Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => Value::String(
+                items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(" "),
             ),
             _ => continue,
         };
@@ -183,8 +190,8 @@ mod tests {
 
     #[test]
     fn context_keeps_only_scalar_values() {
-        let claims: Map<String, Value> = serde_json::from_str(
-            r#"{"sub":"u","n":1,"b":true,"scp":["a","b"],"obj":{"x":1},"mixed":[1,"a"],"nul":null}"#,
+        let claims = crate::json::read_object(
+            br#"{"sub":"u","n":1,"b":true,"scp":["a","b"],"obj":{"x":1},"mixed":[1,"a"],"nul":null}"#,
         )
         .unwrap();
         let names: Vec<String> = ["sub", "n", "b", "scp", "obj", "mixed", "nul", "absent"].iter().map(|s| s.to_string()).collect();

@@ -3,9 +3,8 @@
 
 use crate::alg::Algorithm;
 use crate::b64;
-use crate::json::{self, JsonError};
+use crate::json::{self, Json, JsonError, Object};
 use crate::reason::Reason;
-use serde_json::{Map, Value};
 
 /// A token split into its parts, with its protected header read and checked.
 #[derive(Debug)]
@@ -37,7 +36,8 @@ pub fn parse<'a>(token: &'a str, max_bytes: usize, allowed: &[Algorithm]) -> Res
     if bytes.len() > max_bytes {
         return Err(Reason::TokenTooLarge);
     }
-    let mut parts = bytes.split(|&b| b == b'.');
+    // `str::split` finds the dots a word at a time; a byte-slice split tests every byte.
+    let mut parts = token.split('.').map(str::as_bytes);
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(Reason::MalformedToken);
@@ -48,7 +48,7 @@ pub fn parse<'a>(token: &'a str, max_bytes: usize, allowed: &[Algorithm]) -> Res
         return Err(Reason::MalformedToken);
     }
     let header_bytes = b64::decode(h).ok_or(Reason::InvalidBase64)?;
-    let header = json::parse_object(&header_bytes).map_err(json_reason)?;
+    let header = json::read_object(&header_bytes).map_err(json_reason)?;
     let header = read_header(&header, allowed)?;
     if s.is_empty() {
         return Err(Reason::MalformedToken);
@@ -57,10 +57,10 @@ pub fn parse<'a>(token: &'a str, max_bytes: usize, allowed: &[Algorithm]) -> Res
     Ok(Jws { header, signing_input: &bytes[..h.len() + 1 + p.len()], payload_b64: p, signature })
 }
 
-fn read_header(header: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Header, Reason> {
+fn read_header(header: &Object<'_>, allowed: &[Algorithm]) -> Result<Header, Reason> {
     // RFC 7797: with b64 false the payload is not base64url; we support only the default.
     match header.get("b64") {
-        None | Some(Value::Bool(true)) => {}
+        None | Some(Json::Bool(true)) => {}
         Some(_) => return Err(Reason::UnencodedPayload),
     }
     // RFC 7515 section 4.1.11: a recipient must reject extensions it does not understand;
@@ -70,7 +70,7 @@ fn read_header(header: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Hea
     }
     let alg = header
         .get("alg")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .and_then(Algorithm::from_name)
         .filter(|alg| allowed.contains(alg))
         .ok_or(Reason::AlgorithmNotAllowed)?;
@@ -80,16 +80,20 @@ fn read_header(header: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Hea
     Ok(Header { alg, kid, typ })
 }
 
-fn optional_string(header: &Map<String, Value>, name: &str) -> Result<Option<String>, Reason> {
+fn optional_string(header: &Object<'_>, name: &str) -> Result<Option<String>, Reason> {
     match header.get(name) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Json::Str(s)) => Ok(Some(s.as_ref().to_owned())),
         Some(_) => Err(Reason::MalformedToken),
     }
 }
 
-/// Decode and parse the payload as a JSON object (after the signature has verified).
-pub fn claims(jws: &Jws<'_>) -> Result<Map<String, Value>, Reason> {
-    let bytes = b64::decode(jws.payload_b64).ok_or(Reason::InvalidBase64)?;
-    json::parse_object(&bytes).map_err(json_reason)
+/// The payload's bytes (after the signature has verified): read them with [`read_claims`].
+pub fn payload(jws: &Jws<'_>) -> Result<Vec<u8>, Reason> {
+    b64::decode(jws.payload_b64).ok_or(Reason::InvalidBase64)
+}
+
+/// The claims: the payload as a strict JSON object, borrowing from `payload`.
+pub fn read_claims(payload: &[u8]) -> Result<Object<'_>, Reason> {
+    json::read_object(payload).map_err(json_reason)
 }
