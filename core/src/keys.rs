@@ -28,6 +28,9 @@ pub struct Jwk {
     /// The public key alone as canonical JWK JSON (`kty` and key members, sorted): what a host's
     /// own crypto provider builds its key object from, and a stable cache key for it.
     pub public_jwk: String,
+    /// A number the host may give this key for its own caches (see [`KeySet::tag_keys`]);
+    /// 0 until it does. The core never reads it.
+    pub host_tag: u64,
 }
 
 impl Jwk {
@@ -93,6 +96,14 @@ impl KeySet {
         self.keys.is_empty()
     }
 
+    /// Give every key a host tag from `next`, before the set is used: a tag travels with its
+    /// key, so a host that keeps prepared keys by tag can never pair a tag with another key.
+    pub fn tag_keys(&mut self, mut next: impl FnMut() -> u64) {
+        for key in &mut self.keys {
+            key.host_tag = next();
+        }
+    }
+
     pub fn contains_kid(&self, kid: &str) -> bool {
         self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))
     }
@@ -131,7 +142,7 @@ fn load_key(jwk: &Map<String, Value>) -> Result<Jwk, KeyProblem> {
         return Err(KeyProblem::BadAlgorithm);
     }
     let public_jwk = public_jwk(&key);
-    Ok(Jwk { kid, alg, key, public_jwk })
+    Ok(Jwk { kid, alg, key, public_jwk, host_tag: 0 })
 }
 
 fn public_jwk(key: &PublicKey) -> String {

@@ -156,8 +156,9 @@ impl Call {
 
 struct HostState {
     limits: StoreLimits,
-    /// Keys the native provider has prepared, by the canonical public JWK the module passes.
-    native_keys: HashMap<String, Option<jwtgate_core::Jwk>>,
+    /// Keys the native provider has prepared, by the id the module gives each key (the bits
+    /// of the float). The store lives exactly as long as its instance, whose ids never repeat.
+    native_keys: HashMap<u64, Option<jwtgate_core::Jwk>>,
 }
 
 /// One live instance and its typed exports.
@@ -413,14 +414,16 @@ impl Engine {
     }
 }
 
-/// The module's `hostVerify(alg, public_jwk, message, signature)`: four (pointer, length)
-/// pairs into its memory; 1 if the signature verifies. Anything out of bounds or unparsable is
-/// a refusal, never a trap: the module decides `bad_signature`.
+/// The module's `hostVerify(alg, key_id, public_jwk, message, signature)`: (pointer, length)
+/// pairs into its memory and the key's id (one id is one key for the instance's life, so the
+/// parsed key is kept by id); 1 if the signature verifies. Anything out of bounds or
+/// unparsable is a refusal, never a trap: the module decides `bad_signature`.
 #[allow(clippy::too_many_arguments)]
 fn native_verify(
     mut caller: Caller<'_, HostState>,
     alg_ptr: i32,
     alg_len: i32,
+    key_id: f64,
     jwk_ptr: i32,
     jwk_len: i32,
     msg_ptr: i32,
@@ -438,16 +441,22 @@ fn native_verify(
         return 0;
     };
     let Some(alg) = std::str::from_utf8(alg).ok().and_then(Algorithm::from_name) else { return 0 };
-    let Ok(jwk) = std::str::from_utf8(jwk) else { return 0 };
-    // A JWKS holds at most a few hundred keys; forget them all rather than grow without bound.
-    if state.native_keys.len() >= 1024 && !state.native_keys.contains_key(jwk) {
-        state.native_keys.clear();
-    }
-    let key = state.native_keys.entry(jwk.to_owned()).or_insert_with(|| {
+    let load = || {
+        let jwk = std::str::from_utf8(jwk).ok()?;
         let doc = format!(r#"{{"keys":[{jwk}]}}"#);
         KeySet::parse(doc.as_bytes(), &CoreLimits::default()).ok().and_then(|set| set.keys().first().cloned())
-    });
-    key.as_ref().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature)) as i32
+    };
+    let check = |key: &Option<jwtgate_core::Jwk>| key.as_ref().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature));
+    // Id 0: a key the module did not tag; nothing to keep it by.
+    if key_id == 0.0 {
+        return check(&load()) as i32;
+    }
+    let id = key_id.to_bits();
+    // A JWKS holds at most a few hundred keys; forget them all rather than grow without bound.
+    if state.native_keys.len() >= 1024 && !state.native_keys.contains_key(&id) {
+        state.native_keys.clear();
+    }
+    check(state.native_keys.entry(id).or_insert_with(load)) as i32
 }
 
 fn parse_document(out: &[u8]) -> Result<Value, EngineError> {

@@ -54,3 +54,29 @@ test("an unknown provider is a configuration error", async () => {
     ConfigurationError,
   );
 });
+
+test("node-crypto checks with the key loaded now, after keys are replaced under the same kid", async () => {
+  // The module hands node:crypto an id per key, and the host keeps key objects by that id; a
+  // new key set (whose keys may sit where the old ones were) must never be checked with an old
+  // key object.
+  const { ModuleSession } = await import("../package/dist/module-session.js");
+  await verifyWithKeys("x.y.z", jwks(makeKey("EdDSA", "init")), now, { issuer: ISSUER, audience: "api", signatures: "node-crypto" });
+  const session = new ModuleSession({ issuers: [ISSUER], audiences: ["api"], algorithms: ["RS256", "EdDSA"] }, "host");
+  const claims = { iss: ISSUER, aud: "api", sub: "u", exp: now + 60 };
+  let previous = null;
+  for (let round = 0; round < 12; round++) {
+    const alg = round % 3 === 2 ? "EdDSA" : "RS256";
+    const key = makeKey(alg, "same-kid");
+    const extra = round % 4 === 3 ? [makeKey("EdDSA", `other-${round}`)] : [];
+    assert.equal(session.loadKeys(new TextEncoder().encode(jwks(key, ...extra))).ok, true);
+    const token = signToken(key, claims);
+    assert.equal(session.verify(token, now).ok, true, `round ${round}: the new key's token`);
+    if (previous !== null) {
+      const r = session.verify(previous, now);
+      assert.equal(r.ok, false, `round ${round}: a token of the replaced key`);
+      assert.ok(["bad_signature", "key_mismatch"].includes(r.reason), `round ${round}: ${r.reason}`);
+    }
+    previous = token;
+  }
+  session.free();
+});

@@ -3,15 +3,31 @@
 // `setHostVerifier`. Without one every signature is refused (reject by default).
 let verifier = null;
 
+// Each key's public JWK text by the id the module gives that key (one id is one key for the
+// module instance's life, carried by the key itself): decoded once, and handed to the verifier as the same string
+// object every time, so a verifier caching key objects by that text hashes it once.
+const MAX_KEYS = 1024;
+const jwkById = new Map();
+const decoder = new TextDecoder();
+
 /** `fn(alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array) => boolean` */
 export function setHostVerifier(fn) {
   verifier = fn;
 }
 
-export function hostVerify(alg, publicJwk, message, signature) {
+export function hostVerify(alg, keyId, publicJwk, message, signature) {
   if (verifier === null) return false;
   try {
-    return verifier(alg, publicJwk, message, signature) === true;
+    // Id 0: a key the module did not tag; go by its text alone.
+    let jwk = keyId === 0 ? undefined : jwkById.get(keyId);
+    if (jwk === undefined) {
+      jwk = decoder.decode(publicJwk);
+      if (keyId !== 0) {
+        if (jwkById.size >= MAX_KEYS) jwkById.clear();
+        jwkById.set(keyId, jwk);
+      }
+    }
+    return verifier(alg, jwk, message, signature) === true;
   } catch {
     return false;
   }

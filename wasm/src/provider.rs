@@ -3,13 +3,14 @@
 //! JavaScript, native Rust in the wasmtime host). The core does everything else either way.
 
 use jwtgate_core::{Algorithm, CryptoProvider, Jwk, PureRust};
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/host-provider.js")]
 extern "C" {
     /// Imported as `__wbg_hostVerify_*` from the glue module; see ABI.md.
     #[wasm_bindgen(js_name = hostVerify)]
-    fn host_verify(alg: &str, public_jwk: &str, message: &[u8], signature: &[u8]) -> bool;
+    fn host_verify(alg: &str, key_id: f64, public_jwk: &[u8], message: &[u8], signature: &[u8]) -> bool;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,11 +30,27 @@ impl SessionProvider {
     }
 }
 
+thread_local! {
+    /// The next key id. Shared by every session and never reset, so an id names one key for
+    /// the instance's life.
+    static NEXT_KEY_ID: Cell<u64> = const { Cell::new(1) };
+}
+
+/// A new key id for `hostVerify` (1, 2, ...; below 2^53, so JavaScript receives it exactly):
+/// the host keeps its prepared key by this number instead of decoding and hashing the public
+/// JWK text on every check. Sessions tag each key set with these before using it.
+pub fn next_key_id() -> u64 {
+    NEXT_KEY_ID.with(|next| next.replace(next.get() + 1))
+}
+
 impl CryptoProvider for SessionProvider {
     fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool {
         match self {
             SessionProvider::PureRust => PureRust.verify(alg, key, message, signature),
-            SessionProvider::Host => host_verify(alg.name(), &key.public_jwk, message, signature),
+            // An untagged key (0) is passed as such; the host then goes by the JWK text.
+            SessionProvider::Host => {
+                host_verify(alg.name(), key.host_tag as f64, key.public_jwk.as_bytes(), message, signature)
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Both exported interfaces (wasm-bindgen for JavaScript, the C ABI for wasmtime) are thin
 //! wrappers around this type, so they cannot drift apart.
 
-use crate::provider::SessionProvider;
+use crate::provider::{SessionProvider, next_key_id};
 use jwtgate_core::env::Settings;
 use jwtgate_core::{Config, Decision, KeySet, LogFields, Reason, Verifier};
 use serde_json::{Value, json};
@@ -26,7 +26,8 @@ impl Session {
     /// (last good keys). Both are JSON.
     pub fn set_keys(&mut self, jwks: &[u8]) -> Result<String, String> {
         match self.verifier.load_keys(jwks) {
-            Ok(keys) => {
+            Ok(mut keys) => {
+                keys.tag_keys(next_key_id);
                 let report = keys_report(&keys);
                 self.keys = keys;
                 Ok(report)
