@@ -246,7 +246,7 @@ impl<P: CryptoProvider> Verifier<P> {
                 statements.push(policy::Statement::allow(default_resource));
             }
             for rule in rules {
-                let resource = format!("{}/{}/{}", arn.api, arn.stage, rule.resource_suffix());
+                let resource = arn.resource(&rule.resource_suffix());
                 statements.push(if holds(rule) { policy::Statement::allow(resource) } else { policy::Statement::deny(resource) });
             }
         }

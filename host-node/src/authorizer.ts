@@ -4,7 +4,7 @@ import { AuthorizerError, ConfigurationError, type ReasonCode } from "./errors.j
 import type { FetchFunction } from "./fetch-limited.js";
 import { JwksCache } from "./jwks-cache.js";
 import { jsonLineLogger, silentLogger, type Logger } from "./log.js";
-import { ModuleSession, type ModuleDecision, type SignatureProvider } from "./module-session.js";
+import { ModuleSession, type DecisionFields, type ModuleAnswer, type ModuleDecision, type SignatureProvider } from "./module-session.js";
 import { resolveSettings, type Settings, type SettingsOptions } from "./settings.js";
 import type { AuthorizerResponse, Decision, VerifiedToken } from "./types.js";
 import { ensureWasm, type WasmSource } from "./wasm-module.js";
@@ -44,6 +44,9 @@ export interface Authorizer {
   /** The validated settings (configuration and JWKS rules). */
   readonly settings: Settings;
 }
+
+/** What `authorize` needs of a decision: the answer without the log fields. */
+type Answer = Pick<Decision, "outcome" | "reason" | "message" | "response">;
 
 /** The host verifier's signature (see `setHostVerifier` in the module's glue). */
 export type HostVerifier = (alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array) => boolean;
@@ -109,38 +112,44 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   /**
    * Decide and log. The warm path (keys fresh, no refresh asked for) decides synchronously and
    * returns a settled promise: the async layers it would otherwise pass through cost more than
-   * a quarter of the work that is not the signature check.
+   * a quarter of the work that is not the signature check. `fields: "answer"` (only when
+   * nothing is logged) leaves the log fields out of the module's document.
    */
-  function decide(event: unknown): Promise<Decision> {
+  function decideWith(event: unknown, fields: "all"): Promise<Decision>;
+  function decideWith(event: unknown, fields: DecisionFields): Promise<Answer>;
+  function decideWith(event: unknown, fields: DecisionFields): Promise<Answer> {
     const started = startClock();
     try {
       const members = tokenEventMembers(event);
       const eventJson = members === undefined ? eventText(event) : undefined;
       if (members === undefined && eventJson === undefined) return logged(refused("invalid_event", "the event is not JSON"));
-      const decideOnce = (): ModuleDecision =>
-        members ? session.authorizeToken(members[0], members[1], nowSeconds()) : session.authorize(eventJson as string, nowSeconds());
+      const decideOnce = (): ModuleAnswer =>
+        members
+          ? session.authorizeToken(members[0], members[1], nowSeconds(), fields)
+          : session.authorize(eventJson as string, nowSeconds(), fields);
       const first = keys.fresh ? decideOnce() : undefined;
-      if (first !== undefined && first.outcome !== "refresh_keys") return logged(first as Decision);
+      if (first !== undefined && first.outcome !== "refresh_keys") return logged(first as Answer);
       return decideWaiting(decideOnce, first).then(logged);
     } catch (e) {
       return Promise.reject(e);
     }
 
-    function logged(d: Decision): Promise<Decision> {
-      logDecision(d, started, "authorize");
+    function logged(d: Answer): Promise<Answer> {
+      // Logging implies `fields: "all"` (see `authorize`).
+      logDecision(d as Decision, started, "authorize");
       return Promise.resolve(d);
     }
   }
 
-  /** The rest of `decide`: keys to load first, or a refresh for the unknown `kid` of `first`. */
-  async function decideWaiting(decideOnce: () => ModuleDecision, first: ModuleDecision | undefined): Promise<Decision> {
+  /** The rest of `decideWith`: keys to load first, or a refresh for the unknown `kid` of `first`. */
+  async function decideWaiting(decideOnce: () => ModuleAnswer, first: ModuleAnswer | undefined): Promise<Answer> {
     if (first === undefined && !(await keys.ensureKeys())) return refused("jwks_unavailable", keys.failure?.message ?? "no keys");
     let d = first ?? decideOnce();
     if (d.outcome === "refresh_keys" && (await keys.refreshForUnknownKid())) {
       d = decideOnce();
     }
     if (d.outcome === "refresh_keys") return { ...d, outcome: "unauthorized", response: null };
-    return d as Decision;
+    return d as Answer;
   }
 
   async function verify(token: string): Promise<VerifiedToken> {
@@ -172,10 +181,10 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
 
   return {
     settings,
-    decide,
+    decide: (event: unknown) => decideWith(event, "all"),
     verify,
     authorize(event: unknown): Promise<AuthorizerResponse> {
-      return decide(event).then((d) => {
+      return decideWith(event, log === silentLogger ? "answer" : "all").then((d) => {
         if (d.response === null) throw new AuthorizerError(d.reason ?? "internal_error", d.message ?? undefined);
         return d.response;
       });

@@ -9,6 +9,12 @@ import type { Decision, VerifiedToken } from "./types.js";
 /** The module's `refresh_keys` outcome is internal to the host: it never leaves this package. */
 export type ModuleDecision = Omit<Decision, "outcome"> & { outcome: Decision["outcome"] | "refresh_keys" };
 
+/** The answer alone (the module leaves out the log fields when asked to). */
+export type ModuleAnswer = Pick<ModuleDecision, "outcome" | "reason" | "message" | "response">;
+
+/** What a decision call asks the module for: the whole decision, or the answer alone. */
+export type DecisionFields = "all" | "answer";
+
 export type ModuleVerification =
   | ({ ok: true } & VerifiedToken)
   | { ok: false; reason: ReasonCode; message: string; refresh_keys: boolean; kid: string | null };
@@ -43,19 +49,23 @@ export class ModuleSession {
     }
   }
 
-  authorize(eventJson: string, nowSeconds: number): ModuleDecision {
+  authorize(eventJson: string, nowSeconds: number, fields?: "all"): ModuleDecision;
+  authorize(eventJson: string, nowSeconds: number, fields: DecisionFields): ModuleAnswer;
+  authorize(eventJson: string, nowSeconds: number, fields: DecisionFields = "all"): ModuleAnswer {
     try {
-      return JSON.parse(this.inner.authorize(encoder.encode(eventJson), nowSeconds)) as ModuleDecision;
+      return JSON.parse(this.inner.authorize(encoder.encode(eventJson), nowSeconds, fields === "all")) as ModuleAnswer;
     } catch (e) {
       return internalError(e);
     }
   }
 
   /** The TOKEN event by its members: the same decision as `authorize` of its JSON. */
-  authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number): ModuleDecision {
+  authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields?: "all"): ModuleDecision;
+  authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields: DecisionFields): ModuleAnswer;
+  authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields: DecisionFields = "all"): ModuleAnswer {
     try {
       const [token, arn] = this.encodePair(authorizationToken, methodArn);
-      return JSON.parse(this.inner.authorizeToken(token, arn, nowSeconds)) as ModuleDecision;
+      return JSON.parse(this.inner.authorizeToken(token, arn, nowSeconds, fields === "all")) as ModuleAnswer;
     } catch (e) {
       return internalError(e);
     }

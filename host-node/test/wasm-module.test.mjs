@@ -16,12 +16,9 @@ const ISSUER = "https://issuer.test/";
 const config = { issuers: [ISSUER], audiences: ["api://demo"] };
 const claims = { iss: ISSUER, aud: "api://demo", sub: "user-1", exp: NOW + 300, iat: NOW - 10, scope: "read" };
 const rsa = makeKey("RS256", "rsa-1");
+const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets";
 const tokenEvent = (token) =>
-  Buffer.from(JSON.stringify({
-    type: "TOKEN",
-    authorizationToken: `Bearer ${token}`,
-    methodArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets",
-  }));
+  Buffer.from(JSON.stringify({ type: "TOKEN", authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN }));
 
 function authorizer(cfg = config) {
   const created = bindings.Authorizer.create(JSON.stringify(cfg));
@@ -34,7 +31,7 @@ function authorizer(cfg = config) {
 }
 
 test("wasm-bindgen: a valid RS256 token is allowed for the whole stage", () => {
-  const d = JSON.parse(authorizer().authorize(tokenEvent(signToken(rsa, claims)), NOW));
+  const d = JSON.parse(authorizer().authorize(tokenEvent(signToken(rsa, claims)), NOW, true));
   assert.equal(d.outcome, "allow");
   assert.equal(d.reason, null);
   assert.equal(d.response.principalId, "user-1");
@@ -57,10 +54,29 @@ test("wasm-bindgen: tampered, expired and unknown-kid tokens are refused with th
     ["not.a.jwt", "unauthorized", "invalid_base64"],
   ];
   for (const [token, outcome, reason] of cases) {
-    const d = JSON.parse(a.authorize(tokenEvent(token), NOW));
+    const d = JSON.parse(a.authorize(tokenEvent(token), NOW, true));
     assert.equal(d.outcome, outcome, reason);
     assert.equal(d.reason, reason);
     assert.equal(d.response, null);
+  }
+});
+
+test("wasm-bindgen: without log fields the decision is the whole decision's answer members", () => {
+  const a = authorizer();
+  const good = signToken(rsa, claims);
+  const tokens = [good, signToken(rsa, { ...claims, exp: NOW }), signToken(rsa, claims, { kid: "rotated" }), "not.a.jwt"];
+  const answerMembers = ["message", "outcome", "reason", "response"];
+  const encoder = new TextEncoder();
+  for (const token of tokens) {
+    const whole = JSON.parse(a.authorize(tokenEvent(token), NOW, true));
+    assert.ok(Object.keys(whole).length > answerMembers.length);
+    const pick = Object.fromEntries(answerMembers.map((m) => [m, whole[m]]));
+    const answer = a.authorize(tokenEvent(token), NOW, false);
+    assert.deepEqual(Object.keys(JSON.parse(answer)), answerMembers);
+    assert.equal(answer, JSON.stringify(pick), token);
+    const bytes = [encoder.encode(`Bearer ${token}`), encoder.encode(METHOD_ARN)];
+    assert.equal(a.authorizeToken(...bytes, NOW, false), answer, "the TOKEN fast path");
+    assert.equal(a.authorizeToken(...bytes, NOW, true), JSON.stringify(whole), "the TOKEN fast path");
   }
 });
 

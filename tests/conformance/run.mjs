@@ -37,7 +37,7 @@ for (const c of cases) {
   const authorizer = created.takeAuthorizer();
   if (!authorizer) throw new Error(`${c.name}: configuration refused: ${created.error}`);
   const report = JSON.parse(authorizer.setKeys(encoder.encode(JSON.stringify(c.jwks))));
-  const d = JSON.parse(authorizer.authorize(encoder.encode(JSON.stringify(c.event)), c.now));
+  const d = JSON.parse(authorizer.authorize(encoder.encode(JSON.stringify(c.event)), c.now, true));
   authorizer.free();
   results[c.name] = { outcome: d.outcome, reason: d.reason, response: d.response, keys: report.keys ?? null };
   if (d.outcome === c.expected.outcome && d.reason === c.expected.reason) {

@@ -5,7 +5,7 @@
 //! next call.
 
 use crate::provider::SessionProvider;
-use crate::session::{Session, settings_from_env};
+use crate::session::{Fields, Session, settings_from_env};
 use std::cell::RefCell;
 
 thread_local! {
@@ -105,7 +105,7 @@ pub unsafe extern "C" fn jwtgate_set_keys(ptr: *const u8, len: usize) -> u32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwtgate_authorize(ptr: *const u8, len: usize, now: i64) -> u32 {
     let event = unsafe { input(ptr, len) };
-    let out = SESSION.with(|s| s.borrow().as_ref().map(|session| session.authorize(event, now)));
+    let out = SESSION.with(|s| s.borrow().as_ref().map(|session| session.authorize(event, now, Fields::All)));
     match out {
         Some(decision) => {
             set_output(decision);

@@ -49,9 +49,10 @@ impl Authorizer {
         self.session.has_kid(kid)
     }
 
-    /// `now` is Unix seconds (fractions are dropped).
-    pub fn authorize(&self, event_json: &[u8], now: f64) -> String {
-        self.session.authorize(event_json, now as i64)
+    /// `now` is Unix seconds (fractions are dropped). `logFields`: the whole decision document,
+    /// or (false) only `outcome`, `reason`, `message` and `response`.
+    pub fn authorize(&self, event_json: &[u8], now: f64, log_fields: bool) -> String {
+        self.session.authorize(event_json, now as i64, fields(log_fields))
     }
 
     /// The TOKEN event `{type: "TOKEN", authorizationToken, methodArn}` given by its members as
@@ -60,13 +61,17 @@ impl Authorizer {
     /// wasm-bindgen's string passing copies a long token one character at a time in JavaScript.
     /// Members that are not UTF-8 are an `invalid_event`, as they would be in the event's JSON.
     #[wasm_bindgen(js_name = authorizeToken)]
-    pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: f64) -> String {
-        self.session.authorize_token(authorization_token, method_arn, now as i64)
+    pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: f64, log_fields: bool) -> String {
+        self.session.authorize_token(authorization_token, method_arn, now as i64, fields(log_fields))
     }
 
     pub fn verify(&self, token: &str, now: f64) -> String {
         self.session.verify(token, now as i64)
     }
+}
+
+fn fields(log_fields: bool) -> session::Fields {
+    if log_fields { session::Fields::All } else { session::Fields::Answer }
 }
 
 /// The result of `Authorizer.create`: an authorizer, or the configuration error as JSON.

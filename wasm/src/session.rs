@@ -41,19 +41,19 @@ impl Session {
     }
 
     /// Decide an API Gateway event. `now` is Unix seconds from the host's clock.
-    pub fn authorize(&self, event: &[u8], now: i64) -> String {
-        decision_text(&self.verifier.authorize(&self.keys, event, now))
+    pub fn authorize(&self, event: &[u8], now: i64, fields: Fields) -> String {
+        decision_text(&self.verifier.authorize(&self.keys, event, now), fields)
     }
 
     /// Decide a TOKEN event given by its members as UTF-8 bytes (see
     /// `Verifier::authorize_token_event`). Bytes that are not UTF-8 could not have come from a
     /// JSON event, so they are an `invalid_event`.
-    pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: i64) -> String {
+    pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: i64, fields: Fields) -> String {
         let decision = match (std::str::from_utf8(authorization_token), std::str::from_utf8(method_arn)) {
             (Ok(token), Ok(arn)) => self.verifier.authorize_token_event(&self.keys, token, arn, now),
             _ => Decision::unauthorized(Reason::InvalidEvent, LogFields::default()),
         };
-        decision_text(&decision)
+        decision_text(&decision, fields)
     }
 
     /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.
@@ -82,9 +82,22 @@ fn to_text(value: &Value) -> String {
     serde_json::to_vec(value).ok().and_then(|bytes| String::from_utf8(bytes).ok()).unwrap_or_default()
 }
 
+/// Which members of the decision document a host asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fields {
+    /// The whole document (what hosts log).
+    All,
+    /// `outcome`, `reason`, `message` and `response` only.
+    Answer,
+}
+
 /// The decision document as text, written without an intermediate `Value`.
-fn decision_text(decision: &Decision) -> String {
-    String::from_utf8(decision.to_json_bytes()).unwrap_or_default()
+fn decision_text(decision: &Decision, fields: Fields) -> String {
+    let bytes = match fields {
+        Fields::All => decision.to_json_bytes(),
+        Fields::Answer => decision.answer_json_bytes(),
+    };
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 fn keys_report(keys: &KeySet) -> String {
