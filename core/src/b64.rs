@@ -44,7 +44,10 @@ pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
             | sextet(src[1], &mut seen) << 12
             | sextet(src[2], &mut seen) << 6
             | sextet(src[3], &mut seen);
-        dst.copy_from_slice(&n.to_be_bytes()[1..]);
+        // Byte by byte: a three-byte slice copy is a call to memcpy in wasm.
+        dst[0] = (n >> 16) as u8;
+        dst[1] = (n >> 8) as u8;
+        dst[2] = n as u8;
     }
     match *rest {
         [] => {}
