@@ -84,10 +84,9 @@ pub fn scopes<'c>(claims: &'c Object<'_>) -> Result<Vec<&'c str>, Reason> {
     Ok(out)
 }
 
-/// Whether the token holds every scope in `required`.
-pub fn has_scopes(claims: &Object<'_>, required: &[String]) -> Result<bool, Reason> {
-    let held = scopes(claims)?;
-    Ok(required.iter().all(|r| held.contains(&r.as_str())))
+/// Whether `held` (the token's [`scopes`]) has every scope in `required`.
+pub fn holds_all(held: &[&str], required: &[String]) -> bool {
+    required.iter().all(|r| held.contains(&r.as_str()))
 }
 
 /// A NumericDate: a JSON number (integer or fraction). Anything else is `InvalidClaim`.

@@ -3,6 +3,7 @@
 
 use crate::json;
 use crate::reason::Reason;
+use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,18 +26,20 @@ impl EventKind {
     }
 }
 
+/// What a decision reads of an event. Borrowed when the host gives the members directly (the
+/// TOKEN fast path), owned when they come out of the event's JSON.
 #[derive(Debug, Clone)]
-pub struct AuthEvent {
+pub struct AuthEvent<'a> {
     pub kind: EventKind,
     /// The raw Authorization value (`Bearer ...`), if the event has one.
-    pub authorization: Option<String>,
+    pub authorization: Option<Cow<'a, str>>,
     /// `methodArn` or `routeArn`.
-    pub arn: String,
+    pub arn: Cow<'a, str>,
     /// HTTP API payload 2.0 `routeKey` (`GET /pets/{id}`).
     pub route_key: Option<String>,
 }
 
-pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent, Reason> {
+pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent<'static>, Reason> {
     if bytes.len() > max_bytes {
         return Err(Reason::InvalidEvent);
     }
@@ -60,7 +63,7 @@ pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent, Reason> {
     };
     let arn = arn.ok_or(Reason::InvalidEvent)?;
     let route_key = if kind == EventKind::HttpV2 { text("routeKey")? } else { None };
-    Ok(AuthEvent { kind, authorization, arn, route_key })
+    Ok(AuthEvent { kind, authorization: authorization.map(Cow::Owned), arn: Cow::Owned(arn), route_key })
 }
 
 /// A TOKEN event's JSON without its two strings.

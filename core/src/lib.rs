@@ -96,8 +96,8 @@ impl<P: CryptoProvider> Verifier<P> {
 
     /// Verify a bare compact JWS at time `now` (Unix seconds).
     pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified, Failure> {
-        self.check_token(keys, token, now, |header, claims, has_scopes| {
-            if has_scopes {
+        self.check_token(keys, token, now, |header, claims, scopes| {
+            if claims::holds_all(scopes, &self.config.required_scopes) {
                 Ok(Verified { header, claims: claims.to_map() })
             } else {
                 Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims.to_map()) })
@@ -105,16 +105,16 @@ impl<P: CryptoProvider> Verifier<P> {
         })?
     }
 
-    /// Every check of [`Verifier::verify`]. `accept` gets the header, the claims (borrowed
-    /// from the decoded payload, never copied into a tree of their own) and whether they hold
-    /// the required scopes: without them the token is still authentic, which decides Deny
-    /// rather than Unauthorized.
+    /// Every check of [`Verifier::verify`] but the scopes. `accept` gets the header, the claims
+    /// (borrowed from the decoded payload, never copied into a tree of their own) and the
+    /// token's scopes: without the required ones the token is still authentic, which decides
+    /// Deny rather than Unauthorized.
     fn check_token<T>(
         &self,
         keys: &KeySet,
         token: &str,
         now: i64,
-        accept: impl FnOnce(Header, &Object<'_>, bool) -> T,
+        accept: impl FnOnce(Header, &Object<'_>, &[&str]) -> T,
     ) -> Result<T, Failure> {
         let jws = token::parse(token, self.config.limits.max_token_bytes, &self.config.algorithms)?;
         let fail = |reason: Reason| Failure { reason, header: Some(jws.header.clone()), claims: None };
@@ -124,8 +124,8 @@ impl<P: CryptoProvider> Verifier<P> {
         let payload = token::payload(&jws).map_err(fail)?;
         let claims = token::read_claims(&payload).map_err(fail)?;
         claims::check(&claims, &jws.header, &self.config, now).map_err(fail)?;
-        let has_scopes = claims::has_scopes(&claims, &self.config.required_scopes).map_err(fail)?;
-        Ok(accept(jws.header, &claims, has_scopes))
+        let scopes = claims::scopes(&claims).map_err(fail)?;
+        Ok(accept(jws.header, &claims, &scopes))
     }
 
     /// Select the key for (`alg`, `kid`) and check `signature` over `message` with it: the
@@ -161,14 +161,14 @@ impl<P: CryptoProvider> Verifier<P> {
         }
         let event = event::AuthEvent {
             kind: event::EventKind::Token,
-            authorization: Some(authorization_token.to_owned()),
-            arn: method_arn.to_owned(),
+            authorization: Some(authorization_token.into()),
+            arn: method_arn.into(),
             route_key: None,
         };
         self.decide(keys, event, now)
     }
 
-    fn decide(&self, keys: &KeySet, event: event::AuthEvent, now: i64) -> Decision {
+    fn decide(&self, keys: &KeySet, event: event::AuthEvent<'_>, now: i64) -> Decision {
         let mut log = LogFields { event: Some(event.kind), ..LogFields::default() };
         let Some(arn) = ExecuteApiArn::parse(&event.arn) else {
             return Decision::unauthorized(Reason::InvalidEvent, log);
@@ -178,7 +178,7 @@ impl<P: CryptoProvider> Verifier<P> {
             Some(Err(reason)) => return Decision::unauthorized(reason, log),
             Some(Ok(token)) => token,
         };
-        let answer = self.check_token(keys, token, now, |header, claims, has_scopes| {
+        let answer = self.check_token(keys, token, now, |header, claims, scopes| {
             log.alg = Some(header.alg.name());
             log.kid = header.kid;
             let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
@@ -187,11 +187,10 @@ impl<P: CryptoProvider> Verifier<P> {
             log.client_id = text("client_id").or_else(|| text("azp"));
             let context = policy::context(claims, &self.config.context_claims);
             let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
-            self.respond(&event, &arn, claims, has_scopes, principal, context)
+            self.respond(&event, &arn, scopes, principal, context)
         });
         let (response, allowed) = match answer {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(reason)) => return Decision::unauthorized(reason, log),
+            Ok(answer) => answer,
             Err(failure) => {
                 if let Some(h) = failure.header {
                     log.alg = Some(h.alg.name());
@@ -208,20 +207,18 @@ impl<P: CryptoProvider> Verifier<P> {
         }
     }
 
-    /// The response for a valid token, and whether it allows this request. `has_scopes` says
-    /// whether the token holds the globally required scopes.
+    /// The response for a valid token holding `held` scopes, and whether it allows this request.
     fn respond(
         &self,
-        event: &event::AuthEvent,
+        event: &event::AuthEvent<'_>,
         arn: &ExecuteApiArn<'_>,
-        claims: &Object<'_>,
-        has_scopes: bool,
+        held: &[&str],
         principal: String,
         context: Map<String, Value>,
-    ) -> Result<(policy::Response, bool), Reason> {
+    ) -> (policy::Response, bool) {
         let rules = &self.config.route_rules;
-        let held = claims::scopes(claims)?;
-        let holds = |rule: &routes::RouteRule| rule.scopes.iter().all(|s| held.contains(&s.as_str()));
+        let has_scopes = claims::holds_all(held, &self.config.required_scopes);
+        let holds = |rule: &routes::RouteRule| claims::holds_all(held, &rule.scopes);
         let open_by_default = self.config.unlisted_routes == UnlistedRoutes::Allow;
 
         if event.kind == EventKind::HttpV2 && self.config.http_api_response == HttpApiResponse::Simple {
@@ -231,12 +228,12 @@ impl<P: CryptoProvider> Verifier<P> {
             let mut applying = rules.iter().filter(|r| r.applies_to_route_key(route_key)).peekable();
             let named = applying.peek().is_some();
             let allowed = has_scopes && applying.all(holds) && (named || open_by_default);
-            return Ok((policy::Response::Simple { authorized: allowed, context }, allowed));
+            return (policy::Response::Simple { authorized: allowed, context }, allowed);
         }
 
         let default_resource = match self.config.policy_resource {
             PolicyResource::Stage => arn.stage_wide(),
-            PolicyResource::Method => event.arn.clone(),
+            PolicyResource::Method => event.arn.clone().into_owned(),
         };
         let mut statements = Vec::new();
         if !has_scopes {
@@ -251,7 +248,7 @@ impl<P: CryptoProvider> Verifier<P> {
             }
         }
         let allowed = policy::allows(&statements, &event.arn);
-        Ok((policy::Response::Policy { principal_id: principal, statements, context }, allowed))
+        (policy::Response::Policy { principal_id: principal, statements, context }, allowed)
     }
 }
 
