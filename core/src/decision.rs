@@ -4,7 +4,7 @@
 use crate::event::EventKind;
 use crate::policy::Response;
 use crate::reason::Reason;
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use crate::json_text::ObjectText;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,31 +63,50 @@ impl Decision {
     }
 
     /// The decision as it crosses the wasm boundary and appears in logs (without `response`
-    /// when logging: see `log_json`). Its fields are the `Serialize` impl's, the one place
-    /// that lists them; writing strings and JSON values into a `Value` cannot fail.
+    /// when logging: see `log_json`): `to_json_bytes` read back.
     pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
+        serde_json::from_slice(&self.to_json_bytes()).unwrap_or_default()
     }
 
-    /// `to_json` as JSON text, written directly (see the `Serialize` impl): the hosts' hot path.
+    /// The decision document as JSON text: the hosts' hot path.
     pub fn to_json_bytes(&self) -> Vec<u8> {
-        // A decision is usually 200-700 bytes: one allocation instead of a chain of regrowths.
-        let mut out = Vec::with_capacity(1024);
-        match serde_json::to_writer(&mut out, self) {
-            Ok(()) => out,
-            Err(_) => Vec::new(),
-        }
+        self.text(true)
     }
 
     /// The answer alone as JSON text: `outcome`, `reason`, `message` and `response`, without
     /// the log fields. For a host that only answers API Gateway and logs nothing: less to
     /// write here and less to parse there.
     pub fn answer_json_bytes(&self) -> Vec<u8> {
+        self.text(false)
+    }
+
+    /// The one list of the decision document's members, in sorted order (as serde_json's maps
+    /// keep them, so `to_json` reads back the same text); `log_fields: false` leaves out all but
+    /// the answer.
+    fn text(&self, log_fields: bool) -> Vec<u8> {
+        // A decision is usually 200-700 bytes: one allocation instead of a chain of regrowths.
         let mut out = Vec::with_capacity(1024);
-        match serde_json::to_writer(&mut out, &Answer(self)) {
-            Ok(()) => out,
-            Err(_) => Vec::new(),
+        let mut doc = ObjectText::new(&mut out);
+        if log_fields {
+            doc.optional("alg", self.log.alg);
+            doc.optional("client_id", self.log.client_id.as_deref());
+            doc.optional("event", self.log.event.map(EventKind::name));
+            doc.optional("iss", self.log.iss.as_deref());
+            doc.optional("kid", self.log.kid.as_deref());
         }
+        doc.optional("message", self.reason.map(Reason::message));
+        doc.string("outcome", self.outcome.name());
+        doc.optional("reason", self.reason.map(Reason::code));
+        let response = doc.member("response");
+        match &self.response {
+            Some(r) => r.write(response),
+            None => response.extend_from_slice(b"null"),
+        }
+        if log_fields {
+            doc.optional("sub", self.log.sub.as_deref());
+        }
+        doc.end();
+        out
     }
 
     /// The structured log fields (no response, no token).
@@ -97,42 +116,5 @@ impl Decision {
             fields.remove("response");
         }
         v
-    }
-}
-
-/// The decision document (`to_json`) written straight to a serializer: a host's hot path
-/// serialises every decision, and building the intermediate `Value` map first costs more than
-/// the writing. Fields in sorted order, as a `Value` map keeps them, so `to_json` gives the
-/// same text.
-impl Serialize for Decision {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(10))?;
-        map.serialize_entry("alg", &self.log.alg)?;
-        map.serialize_entry("client_id", &self.log.client_id)?;
-        map.serialize_entry("event", &self.log.event.map(EventKind::name))?;
-        map.serialize_entry("iss", &self.log.iss)?;
-        map.serialize_entry("kid", &self.log.kid)?;
-        map.serialize_entry("message", &self.reason.map(Reason::message))?;
-        map.serialize_entry("outcome", self.outcome.name())?;
-        map.serialize_entry("reason", &self.reason.map(Reason::code))?;
-        map.serialize_entry("response", &self.response)?;
-        map.serialize_entry("sub", &self.log.sub)?;
-        map.end()
-    }
-}
-
-/// The members of the decision document that answer API Gateway (see `answer_json_bytes`), in
-/// the same order.
-struct Answer<'a>(&'a Decision);
-
-impl Serialize for Answer<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let d = self.0;
-        let mut map = serializer.serialize_map(Some(4))?;
-        map.serialize_entry("message", &d.reason.map(Reason::message))?;
-        map.serialize_entry("outcome", d.outcome.name())?;
-        map.serialize_entry("reason", &d.reason.map(Reason::code))?;
-        map.serialize_entry("response", &d.response)?;
-        map.end()
     }
 }

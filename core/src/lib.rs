@@ -21,6 +21,7 @@ pub mod decision;
 pub mod env;
 pub mod event;
 pub mod json;
+pub mod json_text;
 pub mod keys;
 pub mod limits;
 pub mod policy;

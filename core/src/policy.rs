@@ -2,7 +2,7 @@
 //! them), simple responses for HTTP API payload 2.0.
 
 use crate::json::{Json, Object};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use crate::json_text::ObjectText;
 use serde_json::{Map, Value};
 
 /// The parts of an execute-api ARN:
@@ -102,52 +102,50 @@ pub enum Response {
 }
 
 impl Response {
-    /// The response as a JSON value (what `Serialize` writes).
+    /// The response as a JSON value (`write` read back).
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
+        let mut out = Vec::new();
+        self.write(&mut out);
+        serde_json::from_slice(&out).unwrap_or_default()
     }
-}
 
-/// Members in sorted order, as serde_json's maps keep them, so the text is the same whether a
-/// host writes this type or its `to_value()`.
-impl Serialize for Response {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    /// The response as JSON text. Members in sorted order, as serde_json's maps keep them, so
+    /// the text is the same as its `to_value()`'s.
+    pub fn write(&self, out: &mut Vec<u8>) {
         let context = match self {
             Response::Policy { context, .. } | Response::Simple { context, .. } => context,
         };
-        let mut map = serializer.serialize_map(None)?;
+        let mut response = ObjectText::new(out);
         if !context.is_empty() {
-            map.serialize_entry("context", context)?;
+            let mut members = ObjectText::new(response.member("context"));
+            for (name, value) in context {
+                members.value(name, value);
+            }
+            members.end();
         }
         match self {
             Response::Policy { principal_id, statements, .. } => {
-                map.serialize_entry("policyDocument", &PolicyDocument(statements))?;
-                map.serialize_entry("principalId", principal_id)?;
+                let mut document = ObjectText::new(response.member("policyDocument"));
+                let list = document.member("Statement");
+                list.push(b'[');
+                for (i, statement) in statements.iter().enumerate() {
+                    if i > 0 {
+                        list.push(b',');
+                    }
+                    let mut s = ObjectText::new(list);
+                    s.string("Action", "execute-api:Invoke");
+                    s.string("Effect", if statement.allow { "Allow" } else { "Deny" });
+                    s.string("Resource", &statement.resource);
+                    s.end();
+                }
+                list.push(b']');
+                document.string("Version", "2012-10-17");
+                document.end();
+                response.string("principalId", principal_id);
             }
-            Response::Simple { authorized, .. } => map.serialize_entry("isAuthorized", authorized)?,
+            Response::Simple { authorized, .. } => response.bool("isAuthorized", *authorized),
         }
-        map.end()
-    }
-}
-
-struct PolicyDocument<'a>(&'a [Statement]);
-
-impl Serialize for PolicyDocument<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("Statement", self.0)?;
-        map.serialize_entry("Version", "2012-10-17")?;
-        map.end()
-    }
-}
-
-impl Serialize for Statement {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("Action", "execute-api:Invoke")?;
-        map.serialize_entry("Effect", if self.allow { "Allow" } else { "Deny" })?;
-        map.serialize_entry("Resource", &self.resource)?;
-        map.end()
+        response.end();
     }
 }
 

@@ -1,0 +1,161 @@
+//! JSON text for the documents every decision produces (the decision and its response),
+//! written by hand: serde's serializer escapes strings a byte at a time and makes a call per
+//! member, which was most of the cost of writing a decision in wasm. The text is exactly what
+//! serde_json writes for the same members (same escapes), so it reads back to the same `Value`.
+
+use serde_json::Value;
+
+/// An object being written into `out`: `{`, then members, then `}` from [`ObjectText::end`].
+/// Callers give members in sorted order, as serde_json's maps keep them.
+pub struct ObjectText<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'a> ObjectText<'a> {
+    pub fn new(out: &'a mut Vec<u8>) -> ObjectText<'a> {
+        out.push(b'{');
+        ObjectText { out, empty: true }
+    }
+
+    /// Start a member: its name and the colon. The caller writes the value into the result.
+    pub fn member(&mut self, name: &str) -> &mut Vec<u8> {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        string(self.out, name);
+        self.out.push(b':');
+        self.out
+    }
+
+    pub fn string(&mut self, name: &str, value: &str) {
+        string(self.member(name), value);
+    }
+
+    /// A string, or `null`.
+    pub fn optional(&mut self, name: &str, value: Option<&str>) {
+        let out = self.member(name);
+        match value {
+            Some(value) => string(out, value),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+
+    pub fn bool(&mut self, name: &str, value: bool) {
+        self.member(name).extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    pub fn value(&mut self, name: &str, value: &Value) {
+        self::value(self.member(name), value);
+    }
+
+    pub fn end(self) {
+        self.out.push(b'}');
+    }
+}
+
+/// A JSON value: strings and literals here, anything else (numbers, nested documents) by
+/// serde_json, which writes them the same way.
+pub fn value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::String(s) => string(out, s),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Object(members) => {
+            let mut object = ObjectText::new(out);
+            for (name, member) in members {
+                object.value(name, member);
+            }
+            object.end();
+        }
+        other => {
+            // Writing a number or an array into a Vec cannot fail.
+            let _ = serde_json::to_writer(out, other);
+        }
+    }
+}
+
+/// A JSON string: `"` and `\` escaped, the control characters as serde_json escapes them
+/// (`\b \t \n \f \r` short, the rest `\u00xx`), everything else as it is.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut done = 0;
+    while done < bytes.len() {
+        let run = plain_run(&bytes[done..]);
+        out.extend_from_slice(&bytes[done..done + run]);
+        done += run;
+        if let Some(&b) = bytes.get(done) {
+            escape(out, b);
+            done += 1;
+        }
+    }
+    out.push(b'"');
+}
+
+/// How many leading bytes need no escape, eight at a time while it can: string members are
+/// escaped on every decision, and a whole word at once costs about what one byte does.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let mut run = 0;
+    for word in bytes.chunks_exact(8) {
+        let w = u64::from_le_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
+        // Any byte below 0x20, or equal to `"` or `\`, and the word is done byte by byte.
+        let control = w.wrapping_sub(0x20 * ONES) & !w & HIGHS != 0;
+        if control || has_zero(w ^ (b'"' as u64 * ONES)) || has_zero(w ^ (b'\\' as u64 * ONES)) {
+            break;
+        }
+        run += 8;
+    }
+    run + bytes[run..].iter().take_while(|&&b| !needs_escape(b)).count()
+}
+
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+fn escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn text(s: &str) -> String {
+        let mut out = Vec::new();
+        string(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut samples: Vec<String> = (0u8..0x80).map(|b| format!("ab{}cdefghijk{}", b as char, b as char)).collect();
+        samples.extend(["", "plain", "é€😀", "a\"b\\c", "\u{7f}\u{80}\u{2028}", "12345678\"12345678", "1234567\\"].map(String::from));
+        for s in samples {
+            assert_eq!(text(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn objects_and_values_read_back() {
+        let v = json!({ "a": "x\ny", "b": 1.5, "c": [1, "two"], "d": { "e": null, "f": false }, "g": -3, "h": true });
+        let mut out = Vec::new();
+        value(&mut out, &v);
+        assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+    }
+}
