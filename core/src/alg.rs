@@ -46,6 +46,16 @@ impl Algorithm {
         Algorithm::EdDSA,
     ];
 
+    /// The algorithm's position in [`Algorithm::ALL`]: a number for interfaces where passing
+    /// the name costs more than the name is worth (the module's `hostVerify` import).
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    pub fn from_code(code: u32) -> Option<Algorithm> {
+        Algorithm::ALL.get(code as usize).copied()
+    }
+
     /// The exact, case-sensitive JWA name (RFC 7518; RFC 8037 for EdDSA).
     pub fn from_name(name: &str) -> Option<Algorithm> {
         Algorithm::ALL.iter().copied().find(|a| a.name() == name)
@@ -97,5 +107,20 @@ impl Algorithm {
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_positions_in_all() {
+        for (i, &alg) in Algorithm::ALL.iter().enumerate() {
+            assert_eq!(alg.code(), i as u32);
+            assert_eq!(Algorithm::from_code(i as u32), Some(alg));
+            assert_eq!(Algorithm::from_name(alg.name()), Some(alg));
+        }
+        assert_eq!(Algorithm::from_code(Algorithm::ALL.len() as u32), None);
     }
 }

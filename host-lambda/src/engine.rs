@@ -414,15 +414,14 @@ impl Engine {
     }
 }
 
-/// The module's `hostVerify(alg, key_id, public_jwk, message, signature)`: (pointer, length)
-/// pairs into its memory and the key's id (one id is one key for the instance's life, so the
+/// The module's `hostVerify(alg, key_id, public_jwk, message, signature)`: the algorithm's
+/// code (`Algorithm::code`), (pointer, length) pairs into its memory and the key's id (one id is one key for the instance's life, so the
 /// parsed key is kept by id); 1 if the signature verifies. Anything out of bounds or
 /// unparsable is a refusal, never a trap: the module decides `bad_signature`.
 #[allow(clippy::too_many_arguments)]
 fn native_verify(
     mut caller: Caller<'_, HostState>,
-    alg_ptr: i32,
-    alg_len: i32,
+    alg_code: i32,
     key_id: f64,
     jwk_ptr: i32,
     jwk_len: i32,
@@ -435,12 +434,11 @@ fn native_verify(
     let Some(wasmtime::Extern::Memory(memory)) = caller.get_export("memory") else { return 0 };
     let (data, state) = memory.data_and_store_mut(&mut caller);
     let slice = |ptr: i32, len: i32| data.get(ptr as u32 as usize..(ptr as u32 as usize).checked_add(len as u32 as usize)?);
-    let (Some(alg), Some(jwk), Some(message), Some(signature)) =
-        (slice(alg_ptr, alg_len), slice(jwk_ptr, jwk_len), slice(msg_ptr, msg_len), slice(sig_ptr, sig_len))
+    let (Some(jwk), Some(message), Some(signature)) = (slice(jwk_ptr, jwk_len), slice(msg_ptr, msg_len), slice(sig_ptr, sig_len))
     else {
         return 0;
     };
-    let Some(alg) = std::str::from_utf8(alg).ok().and_then(Algorithm::from_name) else { return 0 };
+    let Some(alg) = Algorithm::from_code(alg_code as u32) else { return 0 };
     let load = || {
         let jwk = std::str::from_utf8(jwk).ok()?;
         let doc = format!(r#"{{"keys":[{jwk}]}}"#);

@@ -15,8 +15,13 @@ export function setHostVerifier(fn) {
   verifier = fn;
 }
 
-export function hostVerify(alg, keyId, publicJwk, message, signature) {
-  if (verifier === null) return false;
+// The JWA names by the module's algorithm codes: the order of `Algorithm::ALL` in
+// core/src/alg.rs (a number crosses the boundary for free; a name is decoded every call).
+const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+
+export function hostVerify(algCode, keyId, publicJwk, message, signature) {
+  const alg = ALGORITHMS[algCode];
+  if (verifier === null || alg === undefined) return false;
   try {
     // Id 0: a key the module did not tag; go by its text alone.
     let jwk = keyId === 0 ? undefined : jwkById.get(keyId);

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     /// Imported as `__wbg_hostVerify_*` from the glue module; see ABI.md.
     #[wasm_bindgen(js_name = hostVerify)]
-    fn host_verify(alg: &str, key_id: f64, public_jwk: &[u8], message: &[u8], signature: &[u8]) -> bool;
+    fn host_verify(alg: u32, key_id: f64, public_jwk: &[u8], message: &[u8], signature: &[u8]) -> bool;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ impl CryptoProvider for SessionProvider {
             SessionProvider::PureRust => PureRust.verify(alg, key, message, signature),
             // An untagged key (0) is passed as such; the host then goes by the JWK text.
             SessionProvider::Host => {
-                host_verify(alg.name(), key.host_tag as f64, key.public_jwk.as_bytes(), message, signature)
+                host_verify(alg.code(), key.host_tag as f64, key.public_jwk.as_bytes(), message, signature)
             }
         }
     }
