@@ -151,13 +151,22 @@ impl Config {
         if input.max_token_age_seconds == Some(0) {
             return Err(err("max_token_age_seconds", "must be above zero"));
         }
-        let context_claims = match input.context_claims {
+        let names = match input.context_claims {
             None => DEFAULT_CONTEXT_CLAIMS.iter().map(|s| s.to_string()).collect(),
             Some(names) if names.iter().any(String::is_empty) => {
                 return Err(err("context_claims", "empty claim name"));
             }
             Some(names) => names,
         };
+        // The context is an object: its members are written in this order, sorted as
+        // serde_json's maps keep them, each once. (A handful of names: inserted in place
+        // rather than through a general sort's code.)
+        let mut context_claims: Vec<String> = Vec::with_capacity(names.len());
+        for name in names {
+            if let Err(at) = context_claims.binary_search(&name) {
+                context_claims.insert(at, name);
+            }
+        }
         let limits = input.limits;
         for (name, value, ceiling) in [
             ("limits.max_token_bytes", limits.max_token_bytes, CEILING.max_token_bytes),

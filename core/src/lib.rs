@@ -215,7 +215,7 @@ impl<P: CryptoProvider> Verifier<P> {
         arn: &ExecuteApiArn<'_>,
         held: &[&str],
         principal: String,
-        context: Map<String, Value>,
+        context: policy::Context,
     ) -> (policy::Response, bool) {
         let rules = &self.config.route_rules;
         let has_scopes = claims::holds_all(held, &self.config.required_scopes);

@@ -2,7 +2,7 @@
 //! them), simple responses for HTTP API payload 2.0.
 
 use crate::json::{Json, Object};
-use crate::json_text::ObjectText;
+use crate::json_text::{self, ObjectText};
 use serde_json::{Map, Value};
 
 /// The parts of an execute-api ARN:
@@ -96,9 +96,9 @@ pub fn allows(statements: &[Statement], arn: &str) -> bool {
 pub enum Response {
     /// REST APIs (and HTTP APIs that ask for IAM policies):
     /// `{principalId, policyDocument: {Version, Statement}, context?}`.
-    Policy { principal_id: String, statements: Vec<Statement>, context: Map<String, Value> },
+    Policy { principal_id: String, statements: Vec<Statement>, context: Context },
     /// HTTP API payload 2.0 simple response: `{isAuthorized, context?}`.
-    Simple { authorized: bool, context: Map<String, Value> },
+    Simple { authorized: bool, context: Context },
 }
 
 impl Response {
@@ -117,11 +117,7 @@ impl Response {
         };
         let mut response = ObjectText::new(out);
         if !context.is_empty() {
-            let mut members = ObjectText::new(response.member("context"));
-            for (name, value) in context {
-                members.value(name, value);
-            }
-            members.end();
+            response.member("context").extend_from_slice(context.text.as_bytes());
         }
         match self {
             Response::Policy { principal_id, statements, .. } => {
@@ -149,22 +145,54 @@ impl Response {
     }
 }
 
+/// The authorizer `context`: the configured claims, written once as a JSON object's text (a
+/// decision copies them straight from the token into its answer, with no map in between).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// `{...}` with at least one member, or empty.
+    text: String,
+}
+
+impl Context {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The members as a map.
+    pub fn to_map(&self) -> Map<String, Value> {
+        serde_json::from_str(&self.text).unwrap_or_default()
+    }
+}
+
 /// Claims for the authorizer `context`. API Gateway accepts only strings, numbers and booleans
 /// there (an object or array makes REST APIs answer 500), so arrays of strings are joined with
-/// spaces and anything else is left out.
-pub fn context(claims: &Object<'_>, names: &[String]) -> Map<String, Value> {
-    let mut out = Map::new();
+/// spaces and anything else is left out. `names` must be sorted without repeats (the
+/// configuration keeps them so), which makes the members sorted as serde_json's maps keep them.
+pub fn context(claims: &Object<'_>, names: &[String]) -> Context {
+    let mut text = Vec::new();
     for name in names {
-        let value = match claims.get(name) {
-            Some(v @ (Json::Str(_) | Json::Number(_) | Json::Bool(_))) => v.to_value(),
-            Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => Value::String(
-                items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(" "),
-            ),
-            _ => continue,
+        let Some(claim) = claims.get(name) else { continue };
+        let strings = match claim {
+            Json::Array(items) if items.iter().all(|i| i.as_str().is_some()) => Some(items),
+            _ => None,
         };
-        out.insert(name.clone(), value);
+        if !matches!(claim, Json::Str(_) | Json::Number(_) | Json::Bool(_)) && strings.is_none() {
+            continue;
+        }
+        text.push(if text.is_empty() { b'{' } else { b',' });
+        json_text::string(&mut text, name);
+        text.push(b':');
+        match (claim, strings) {
+            (Json::Str(s), _) => json_text::string(&mut text, s),
+            (_, Some(items)) => json_text::string(&mut text, &items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(" ")),
+            _ => json_text::value(&mut text, &claim.to_value()),
+        }
     }
-    out
+    if !text.is_empty() {
+        text.push(b'}');
+    }
+    // Only whole strings and JSON punctuation were written.
+    Context { text: String::from_utf8(text).unwrap_or_default() }
 }
 
 #[cfg(test)]
@@ -195,8 +223,11 @@ mod tests {
             br#"{"sub":"u","n":1,"b":true,"scp":["a","b"],"obj":{"x":1},"mixed":[1,"a"],"nul":null}"#,
         )
         .unwrap();
-        let names: Vec<String> = ["sub", "n", "b", "scp", "obj", "mixed", "nul", "absent"].iter().map(|s| s.to_string()).collect();
+        let mut names: Vec<String> = ["sub", "n", "b", "scp", "obj", "mixed", "nul", "absent"].iter().map(|s| s.to_string()).collect();
+        names.sort();
         let ctx = context(&claims, &names);
-        assert_eq!(Value::Object(ctx), json!({"sub":"u","n":1,"b":true,"scp":"a b"}));
+        assert_eq!(Value::Object(ctx.to_map()), json!({"sub":"u","n":1,"b":true,"scp":"a b"}));
+        assert_eq!(ctx.text, json!({"sub":"u","n":1,"b":true,"scp":"a b"}).to_string(), "sorted members, serde_json's text");
+        assert!(context(&claims, &["absent".to_owned(), "obj".to_owned()]).is_empty());
     }
 }

@@ -130,7 +130,7 @@ fn the_written_decision_is_the_decision_document() {
     let mut v2 = fixture("example-apigw-v2-custom-authorizer-v2-request.json").unwrap();
     v2["headers"]["authorization"] = json!(format!("Bearer {t}"));
     let v2 = v2.to_string().into_bytes();
-    let configs = [json!({}), json!({ "required_scopes": ["admin"] }), json!({ "context_claims": ["sub", "n"] }), json!({ "context_claims": [] })];
+    let configs = [json!({}), json!({ "required_scopes": ["admin"] }), json!({ "context_claims": ["sub", "n"] }), json!({ "context_claims": [] }), json!({ "context_claims": ["sub", "iss", "sub"] })];
     for (event, config) in events.iter().chain([&v2]).flat_map(|e| configs.iter().map(move |c| (e, c))) {
         let d = verifier(config.clone()).authorize(&keys, event, NOW);
         let text = d.to_json_bytes();
