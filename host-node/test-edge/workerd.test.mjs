@@ -64,7 +64,9 @@ ${Object.entries(env).map(([k, v]) => `    (name = "${k}", text = ${JSON.stringi
 async function waitForWorkerd(url, deadline = Date.now() + 20_000) {
   for (;;) {
     try {
-      await fetch(url, { method: "POST", body: "{}" });
+      // Each probe is bounded: a connection workerd accepts but never answers must not hang
+      // the suite past the deadline.
+      await fetch(url, { method: "POST", body: "{}", signal: AbortSignal.timeout(2_000) });
       return;
     } catch {
       if (Date.now() > deadline || workerd.exitCode !== null) throw new Error(`workerd did not start:\n${workerdLog}`);
@@ -107,7 +109,9 @@ after(async () => {
 });
 
 const post = async (path, body) => {
-  const r = await fetch(`${base}${path}`, { method: "POST", body: JSON.stringify(body) });
+  const r = await fetch(`${base}${path}`, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) }).catch((e) => {
+    throw new Error(`${path}: ${e.message}\n${workerdLog}`);
+  });
   assert.equal(r.status, 200, `${path}: ${await r.clone().text()}\n${workerdLog}`);
   return r.json();
 };
