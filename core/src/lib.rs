@@ -185,7 +185,7 @@ impl<P: CryptoProvider> Verifier<P> {
             let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
             log.iss = text("iss");
             log.sub = text("sub");
-            log.client_id = text("client_id").or_else(|| text("azp"));
+            log.client_id = claims.get("client_id").or_else(|| claims.get("azp")).and_then(Json::as_str).map(str::to_owned);
             let context = policy::context(claims, &self.config.context_claims);
             let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
             self.respond(&event, &arn, scopes, principal, context)
