@@ -8,13 +8,6 @@ pub mod session;
 
 use wasm_bindgen::prelude::*;
 
-/// The module's allocator: talc. A decision allocates a few dozen small blocks (decoded parts,
-/// names, the answer), and talc serves them in fewer instructions than the standard library's
-/// dlmalloc, from less code. Single-threaded wasm only, which is what this module is built for.
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 /// An authorizer for JavaScript hosts. Every method takes and returns strings or bytes; results
 /// are JSON documents described in ABI.md.
 #[wasm_bindgen]
