@@ -11,7 +11,7 @@
 // Prints one JSON line {"issuer", "port"} on stdout when listening; exits when stdin closes,
 // so it never outlives the test that started it.
 import { createServer } from "node:http";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPair } from "../../tests/support/keypair.mjs";
 import Provider from "oidc-provider";
 
 export const CLIENT = { id: "jwtgate-test-client", secret: "jwtgate-test-secret" };
@@ -24,7 +24,7 @@ let current;
 
 function signingKey() {
   generation += 1;
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const { privateKey } = generateKeyPair("rsa", { modulusLength: 2048 });
   return { ...privateKey.export({ format: "jwk" }), kid: `test-key-${generation}`, use: "sig", alg: "RS256" };
 }
 

@@ -6,7 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { generateKeyPairSync, sign, constants } from "node:crypto";
+import { sign, constants } from "node:crypto";
+import { generateKeyPair } from "../../tests/support/keypair.mjs";
 
 const pkg = fileURLToPath(new URL("../package/pkg/", import.meta.url));
 const glue = await import(`${pkg}jwtgate_wasm.js`);
@@ -18,7 +19,7 @@ const SIZES = [2048, 2076, 2105, 2133, 3554, 3555, 4125, 4150];
 
 for (const bits of SIZES) {
   test(`wasm RSA at ${bits} bits: valid RS256 and PS256 signatures verify, altered ones do not`, () => {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
+    const { privateKey, publicKey } = generateKeyPair("rsa", { modulusLength: bits });
     const jwk = JSON.stringify(publicKey.export({ format: "jwk" }));
     for (let i = 0; i < 4; i++) {
       const msg = Buffer.from(`message ${bits} ${i}`);

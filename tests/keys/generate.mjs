@@ -1,8 +1,8 @@
 // Regenerates test-keys.json: private JWKs for tests only (never trust them anywhere else).
 // Usage: node tests/keys/generate.mjs > tests/keys/test-keys.json
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPair } from "../support/keypair.mjs";
 
-const make = (kid, type, opts) => ({ kid, ...generateKeyPairSync(type, opts).privateKey.export({ format: "jwk" }) });
+const make = (kid, type, opts) => ({ kid, ...generateKeyPair(type, opts).privateKey.export({ format: "jwk" }) });
 const keys = [
   make("rsa-2048", "rsa", { modulusLength: 2048 }),
   make("rsa-3072", "rsa", { modulusLength: 3072 }),

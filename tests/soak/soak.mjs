@@ -13,7 +13,8 @@
 import { createServer, Agent, request } from "node:http";
 import { createServer as createNetServer, connect } from "node:net";
 import { spawn } from "node:child_process";
-import { generateKeyPairSync, sign } from "node:crypto";
+import { sign } from "node:crypto";
+import { generateKeyPair } from "../support/keypair.mjs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { fileURLToPath } from "node:url";
@@ -51,7 +52,7 @@ const b64u = (x) => Buffer.from(x).toString("base64url");
 
 function makeKey(alg, kid) {
   const [type, opts] = { RS256: ["rsa", { modulusLength: 2048 }], ES256: ["ec", { namedCurve: "P-256" }], EdDSA: ["ed25519", {}] }[alg];
-  const { privateKey, publicKey } = generateKeyPairSync(type, opts);
+  const { privateKey, publicKey } = generateKeyPair(type, opts);
   return { alg, kid, privateKey, jwk: { ...publicKey.export({ format: "jwk" }), kid, use: "sig" } };
 }
 

@@ -1,13 +1,14 @@
 // Keys and tokens for tests/jwks_faults.rs: two RS256 keys (k1, k2) and a stranger under kid
 // k1, JWKS documents and tokens valid for a day from NOW (argv[2]). Prints one JSON document.
-import { generateKeyPairSync, sign } from "node:crypto";
+import { sign } from "node:crypto";
+import { generateKeyPair } from "../../../tests/support/keypair.mjs";
 
 const now = Number(process.argv[2]);
 const issuer = process.argv[3];
 const audience = process.argv[4];
 const b64u = (x) => Buffer.from(x).toString("base64url");
 const key = (kid) => {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const { privateKey, publicKey } = generateKeyPair("rsa", { modulusLength: 2048 });
   return { kid, privateKey, jwk: { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" } };
 };
 const token = (k) => {

@@ -3,7 +3,7 @@
 // ask for. One HTTP server stands in front of it to count JWKS requests, to take the JWKS
 // endpoint down on demand, and to swap in a provider with new keys (key rotation).
 import { createServer } from "node:http";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPair } from "../../../tests/support/keypair.mjs";
 import Provider from "oidc-provider";
 
 export const AUDIENCE = "api://jwtgate";
@@ -16,7 +16,7 @@ function privateJwk(kind, kid) {
     ec: ["ec", { namedCurve: "P-256" }],
     ed: ["ed25519", {}],
   }[kind];
-  const { privateKey } = generateKeyPairSync(type, opts);
+  const { privateKey } = generateKeyPair(type, opts);
   return { ...privateKey.export({ format: "jwk" }), kid, use: "sig" };
 }
 

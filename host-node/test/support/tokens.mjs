@@ -1,5 +1,6 @@
 // Test keys and tokens made with node:crypto, independent of the verifier under test.
-import { generateKeyPairSync, sign, createHash } from "node:crypto";
+import { sign, createHash } from "node:crypto";
+import { generateKeyPair } from "../../../tests/support/keypair.mjs";
 
 const b64u = (buf) => Buffer.from(buf).toString("base64url");
 
@@ -20,7 +21,7 @@ const HASH = { 256: "sha256", 384: "sha384", 512: "sha512" };
 /** A fresh key pair for `alg`, with its public JWK (kid set). */
 export function makeKey(alg, kid = `${alg.toLowerCase()}-key`) {
   const [type, opts] = KEY_PARAMS[alg];
-  const { privateKey, publicKey } = generateKeyPairSync(type, opts);
+  const { privateKey, publicKey } = generateKeyPair(type, opts);
   const jwk = { ...publicKey.export({ format: "jwk" }), kid, use: "sig" };
   return { alg, kid, privateKey, publicKey, jwk };
 }
