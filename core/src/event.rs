@@ -1,7 +1,7 @@
 //! API Gateway Lambda authorizer events: where the bearer token is and which resource the
 //! answer is for.
 
-use crate::json;
+use crate::{json, json_text};
 use crate::reason::Reason;
 use std::borrow::Cow;
 use serde_json::{Map, Value};
@@ -73,7 +73,7 @@ const FRAME: &str = r#"{"type":"TOKEN","authorizationToken":"","methodArn":""}"#
 /// text (serde_json and JavaScript's `JSON.stringify` escape the same characters), so that a
 /// TOKEN event given by its members meets the same size cap as its JSON.
 fn token_event_json_len(authorization_token: &str, method_arn: &str) -> usize {
-    FRAME.len() + json_string_len(authorization_token) + json_string_len(method_arn)
+    FRAME.len() + json_text::string_len(authorization_token) + json_text::string_len(method_arn)
 }
 
 /// Whether that JSON is longer than `cap`. No byte takes more than six as JSON, so the scan is
@@ -82,18 +82,6 @@ pub fn token_event_json_len_exceeds(authorization_token: &str, method_arn: &str,
     let text_len = authorization_token.len().saturating_add(method_arn.len());
     let most = text_len.saturating_mul(6).saturating_add(FRAME.len());
     most > cap && token_event_json_len(authorization_token, method_arn) > cap
-}
-
-/// Bytes of `s` inside a JSON string: `"` and `\` and the short-escaped controls take two,
-/// other controls `\u00XX` six, everything else its UTF-8 length.
-fn json_string_len(s: &str) -> usize {
-    s.bytes()
-        .map(|b| match b {
-            b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 2,
-            0x00..=0x1f => 6,
-            _ => 1,
-        })
-        .sum()
 }
 
 /// The one Authorization header, by case-insensitive name. Two values (in either map, or two

@@ -46,33 +46,18 @@ impl<'a> ObjectText<'a> {
         self.member(name).extend_from_slice(if value { b"true" } else { b"false" });
     }
 
-    pub fn value(&mut self, name: &str, value: &Value) {
-        self::value(self.member(name), value);
-    }
-
     pub fn end(self) {
         self.out.push(b'}');
     }
 }
 
-/// A JSON value: strings and literals here, anything else (numbers, nested documents) by
+/// A JSON value: strings here, anything else (numbers, literals, nested documents) by
 /// serde_json, which writes them the same way.
 pub fn value(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::String(s) => string(out, s),
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Object(members) => {
-            let mut object = ObjectText::new(out);
-            for (name, member) in members {
-                object.value(name, member);
-            }
-            object.end();
-        }
-        other => {
-            // Writing a number or an array into a Vec cannot fail.
-            let _ = serde_json::to_writer(out, other);
-        }
+        // Writing into a Vec cannot fail.
+        other => drop(serde_json::to_writer(out, other)),
     }
 }
 
@@ -87,7 +72,8 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
         out.extend_from_slice(&bytes[done..done + run]);
         done += run;
         if let Some(&b) = bytes.get(done) {
-            escape(out, b);
+            let (escaped, len) = escape(b);
+            out.extend_from_slice(&escaped[..len]);
             done += 1;
         }
     }
@@ -117,17 +103,25 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-fn escape(out: &mut Vec<u8>, b: u8) {
+/// Bytes `string` writes for `s` between the quotes: the length of its JSON escaping (the same
+/// as JavaScript's `JSON.stringify`), without writing it.
+pub fn string_len(s: &str) -> usize {
+    s.bytes().map(|b| if needs_escape(b) { escape(b).1 } else { 1 }).sum()
+}
+
+/// The escape for a byte that `needs_escape`, and its length.
+fn escape(b: u8) -> ([u8; 6], usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = |c: u8| ([b'\\', c, 0, 0, 0, 0], 2);
     match b {
-        b'"' => out.extend_from_slice(b"\\\""),
-        b'\\' => out.extend_from_slice(b"\\\\"),
-        0x08 => out.extend_from_slice(b"\\b"),
-        b'\t' => out.extend_from_slice(b"\\t"),
-        b'\n' => out.extend_from_slice(b"\\n"),
-        0x0c => out.extend_from_slice(b"\\f"),
-        b'\r' => out.extend_from_slice(b"\\r"),
-        _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]),
+        b'"' => short(b'"'),
+        b'\\' => short(b'\\'),
+        0x08 => short(b'b'),
+        b'\t' => short(b't'),
+        b'\n' => short(b'n'),
+        0x0c => short(b'f'),
+        b'\r' => short(b'r'),
+        _ => ([b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]], 6),
     }
 }
 
@@ -149,6 +143,15 @@ mod tests {
         for s in samples {
             assert_eq!(text(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn lengths_are_the_written_lengths() {
+        for b in 0u8..0x80 {
+            let s = format!("a{}b", b as char);
+            assert_eq!(string_len(&s) + 2, text(&s).len(), "{b:#x}");
+        }
+        assert_eq!(string_len("é€😀"), "é€😀".len());
     }
 
     #[test]

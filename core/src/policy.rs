@@ -170,26 +170,23 @@ impl Context {
 /// configuration keeps them so), which makes the members sorted as serde_json's maps keep them.
 pub fn context(claims: &Object<'_>, names: &[String]) -> Context {
     let mut text = Vec::new();
+    let mut members = ObjectText::new(&mut text);
+    let mut any = false;
     for name in names {
-        let Some(claim) = claims.get(name) else { continue };
-        let strings = match claim {
-            Json::Array(items) if items.iter().all(|i| i.as_str().is_some()) => Some(items),
-            _ => None,
-        };
-        if !matches!(claim, Json::Str(_) | Json::Number(_) | Json::Bool(_)) && strings.is_none() {
-            continue;
+        match claims.get(name) {
+            Some(Json::Str(s)) => json_text::string(members.member(name), s),
+            Some(v @ (Json::Number(_) | Json::Bool(_))) => json_text::value(members.member(name), &v.to_value()),
+            Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+                let joined = items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(" ");
+                json_text::string(members.member(name), &joined)
+            }
+            _ => continue,
         }
-        text.push(if text.is_empty() { b'{' } else { b',' });
-        json_text::string(&mut text, name);
-        text.push(b':');
-        match (claim, strings) {
-            (Json::Str(s), _) => json_text::string(&mut text, s),
-            (_, Some(items)) => json_text::string(&mut text, &items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(" ")),
-            _ => json_text::value(&mut text, &claim.to_value()),
-        }
+        any = true;
     }
-    if !text.is_empty() {
-        text.push(b'}');
+    members.end();
+    if !any {
+        text.clear();
     }
     // Only whole strings and JSON punctuation were written.
     Context { text: String::from_utf8(text).unwrap_or_default() }

@@ -415,9 +415,10 @@ impl Engine {
 }
 
 /// The module's `hostVerify(alg, key_id, public_jwk, message, signature)`: the algorithm's
-/// code (`Algorithm::code`), (pointer, length) pairs into its memory and the key's id (one id is one key for the instance's life, so the
-/// parsed key is kept by id); 1 if the signature verifies. Anything out of bounds or
-/// unparsable is a refusal, never a trap: the module decides `bad_signature`.
+/// code (`Algorithm::code`), the key's id (one id is one key for the instance's life, so the
+/// parsed key is kept by id) and (pointer, length) pairs into its memory; 1 if the signature
+/// verifies. Anything out of bounds or unparsable is a refusal, never a trap: the module
+/// decides `bad_signature`.
 #[allow(clippy::too_many_arguments)]
 fn native_verify(
     mut caller: Caller<'_, HostState>,

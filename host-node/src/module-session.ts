@@ -24,12 +24,16 @@ const encoder = new TextEncoder();
 /** Who checks signatures: the module's pure-Rust code, or the host verifier it imports. */
 export type SignatureProvider = "wasm" | "host";
 
-/** The TOKEN fast path's reused encoding buffer: far above any real token and method ARN. */
+/**
+ * The TOKEN fast path's encoding buffer, far above any real token and method ARN. One for all
+ * sessions (`verifyWithKeys` makes a session per call and never needs it): every use is consumed
+ * by the synchronous module call it is made for.
+ */
 const SCRATCH_BYTES = 64 * 1024;
+let scratch: Uint8Array | undefined;
 
 export class ModuleSession {
   private readonly inner: WasmAuthorizer;
-  private readonly scratch = new Uint8Array(SCRATCH_BYTES);
 
   constructor(config: CoreConfig, provider: SignatureProvider = "wasm") {
     const json = JSON.stringify(config);
@@ -72,16 +76,17 @@ export class ModuleSession {
   }
 
   /**
-   * Both strings as UTF-8 in one reused buffer: `encodeInto` is native, and reusing the buffer
+   * Both strings as UTF-8 in the reused buffer: `encodeInto` is native, and reusing the buffer
    * keeps the warm path free of garbage. Inputs too long for it (a hostile event) are encoded
    * once and not kept; the module refuses them by size.
    */
   private encodePair(a: string, b: string): [Uint8Array, Uint8Array] {
     const worst = (a.length + b.length) * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
     if (worst > SCRATCH_BYTES) return [encoder.encode(a), encoder.encode(b)];
-    const first = encoder.encodeInto(a, this.scratch).written;
-    const second = encoder.encodeInto(b, this.scratch.subarray(first)).written;
-    return [this.scratch.subarray(0, first), this.scratch.subarray(first, first + second)];
+    scratch ??= new Uint8Array(SCRATCH_BYTES);
+    const first = encoder.encodeInto(a, scratch).written;
+    const second = encoder.encodeInto(b, scratch.subarray(first)).written;
+    return [scratch.subarray(0, first), scratch.subarray(first, first + second)];
   }
 
   verify(token: string, nowSeconds: number): ModuleVerification {

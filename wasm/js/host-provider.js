@@ -4,8 +4,9 @@
 let verifier = null;
 
 // Each key's public JWK text by the id the module gives that key (one id is one key for the
-// module instance's life, carried by the key itself): decoded once, and handed to the verifier as the same string
-// object every time, so a verifier caching key objects by that text hashes it once.
+// module instance's life, carried by the key itself): decoded once, and handed to the verifier
+// as the same string object every time, so a verifier caching key objects by that text hashes
+// it once.
 const MAX_KEYS = 1024;
 const jwkById = new Map();
 const decoder = new TextDecoder();
