@@ -8,27 +8,33 @@ use crate::json::{Json, Object};
 
 /// Check every configured rule except scopes (those decide Deny, not Unauthorized).
 pub fn check(claims: &Object<'_>, header: &Header, config: &Config, now: i64) -> Result<(), Reason> {
-    let leeway = config.leeway_seconds as f64;
-    let now = now as f64;
+    // Exact whole-second arithmetic (dates may be fractions: see `json::Number::floor_ceil`),
+    // wide enough that no sum overflows.
+    let leeway = i128::from(config.leeway_seconds);
+    let now = i128::from(now);
 
-    let exp = numeric(claims, "exp")?.ok_or(Reason::MissingExpiry)?;
-    if now >= exp + leeway {
+    let (_, exp_ceil) = numeric(claims, "exp")?.ok_or(Reason::MissingExpiry)?;
+    // now >= exp + leeway
+    if now - leeway >= exp_ceil {
         return Err(Reason::TokenExpired);
     }
-    if let Some(nbf) = numeric(claims, "nbf")?
-        && now + leeway < nbf
+    // now + leeway < nbf
+    if let Some((_, nbf_ceil)) = numeric(claims, "nbf")?
+        && now + leeway < nbf_ceil
     {
         return Err(Reason::TokenNotYetValid);
     }
     let iat = numeric(claims, "iat")?;
-    if let Some(iat) = iat
-        && iat > now + leeway
+    // iat > now + leeway
+    if let Some((_, iat_ceil)) = iat
+        && now + leeway < iat_ceil
     {
         return Err(Reason::IssuedInFuture);
     }
     if let Some(max_age) = config.max_token_age_seconds {
-        let iat = iat.ok_or(Reason::MissingIssuedAt)?;
-        if now - iat > max_age as f64 + leeway {
+        let (iat_floor, _) = iat.ok_or(Reason::MissingIssuedAt)?;
+        // now - iat > max_age + leeway
+        if now - i128::from(max_age) - leeway > iat_floor {
             return Err(Reason::TokenTooOld);
         }
     }
@@ -89,11 +95,15 @@ pub fn holds_all(held: &[&str], required: &[String]) -> bool {
     required.iter().all(|r| held.contains(&r.as_str()))
 }
 
-/// A NumericDate: a JSON number (integer or fraction). Anything else is `InvalidClaim`.
-fn numeric(claims: &Object<'_>, name: &str) -> Result<Option<f64>, Reason> {
+/// A NumericDate: a JSON number (integer or fraction), as its whole-second `(floor, ceil)`.
+/// Anything else is `InvalidClaim`.
+fn numeric(claims: &Object<'_>, name: &str) -> Result<Option<(i128, i128)>, Reason> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Json::Number(n)) => n.as_f64().filter(|v| v.is_finite()).map(Some).ok_or(Reason::InvalidClaim),
+        Some(Json::Number(n)) => {
+            let (floor, ceil) = n.floor_ceil();
+            Ok(Some((i128::from(floor), i128::from(ceil))))
+        }
         Some(_) => Err(Reason::InvalidClaim),
     }
 }

@@ -2,14 +2,14 @@
 //! variables (see `env`), validated once, then immutable.
 
 use crate::alg::Algorithm;
+use crate::json::{self, Json, JsonError, Object};
+use crate::json_text::{self, ObjectText};
 use crate::limits::{CEILING, Limits};
-use crate::routes::{self, RouteRule, RulesInput, UnlistedRoutes};
-use serde::{Deserialize, Serialize};
+use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
 use std::fmt;
 
 /// Where an Allow (or a global Deny) applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum PolicyResource {
     /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/*/*`: one cached policy serves every route.
     #[default]
@@ -19,8 +19,7 @@ pub enum PolicyResource {
 }
 
 /// The response shape for HTTP API payload 2.0 events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum HttpApiResponse {
     /// `{ "isAuthorized": bool, "context": {...} }` (enableSimpleResponses).
     #[default]
@@ -29,39 +28,241 @@ pub enum HttpApiResponse {
     Policy,
 }
 
+/// A setting that is one of a few names: the names, and the value each stands for. The one
+/// place a name maps to its value, for the JSON configuration and the environment alike.
+pub trait Named: Copy + PartialEq + 'static {
+    const NAMES: &'static [(&'static str, Self)];
+
+    fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, v)| *v == self).map_or("", |(n, _)| n)
+    }
+
+    /// The value `text` names, or an error listing the names.
+    fn from_setting(setting: &'static str, text: &str) -> Result<Self, ConfigError> {
+        Self::NAMES.iter().find(|(n, _)| *n == text).map(|(_, v)| *v).ok_or_else(|| {
+            let names: Vec<String> = Self::NAMES.iter().map(|(n, _)| format!("`{n}`")).collect();
+            err(setting, format!("`{text}` is not {}", names.join(" or ")))
+        })
+    }
+}
+
+impl Named for PolicyResource {
+    const NAMES: &'static [(&'static str, Self)] = &[("stage", Self::Stage), ("method", Self::Method)];
+}
+
+impl Named for HttpApiResponse {
+    const NAMES: &'static [(&'static str, Self)] = &[("simple", Self::Simple), ("policy", Self::Policy)];
+}
+
 pub const MAX_LEEWAY_SECONDS: u32 = 600;
 
-/// The raw, serialisable form. `Config::new` validates it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The raw form, as JSON crosses the wasm boundary (`from_json`, `write_json`). `Config::new`
+/// validates it.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigInput {
     pub issuers: Vec<String>,
     pub audiences: Vec<String>,
-    #[serde(default)]
     pub algorithms: Option<Vec<String>>,
-    #[serde(default)]
     pub leeway_seconds: u32,
-    #[serde(default)]
     pub required_scopes: Vec<String>,
-    #[serde(default)]
     pub allowed_client_ids: Option<Vec<String>>,
-    #[serde(default)]
     pub token_type: Option<String>,
-    #[serde(default)]
     pub max_token_age_seconds: Option<u64>,
-    #[serde(default)]
     pub policy_resource: PolicyResource,
-    #[serde(default)]
     pub context_claims: Option<Vec<String>>,
-    #[serde(default)]
     pub http_api_response: HttpApiResponse,
-    #[serde(default)]
     pub limits: Limits,
     /// Per-route scope rules (see `routes`).
-    #[serde(default)]
     pub route_rules: Option<RulesInput>,
-    #[serde(default)]
     pub unlisted_routes: UnlistedRoutes,
+}
+
+/// The configuration JSON's members, in the order `write_json` writes them.
+const FIELDS: &[&str] = &[
+    "issuers",
+    "audiences",
+    "algorithms",
+    "leeway_seconds",
+    "required_scopes",
+    "allowed_client_ids",
+    "token_type",
+    "max_token_age_seconds",
+    "policy_resource",
+    "context_claims",
+    "http_api_response",
+    "limits",
+    "route_rules",
+    "unlisted_routes",
+];
+
+const LIMIT_FIELDS: &[&str] = &["max_token_bytes", "max_jwks_bytes", "max_keys", "max_event_bytes"];
+
+impl ConfigInput {
+    /// Read the configuration JSON: an object of the members above, each of its type; `null`
+    /// or absent takes the default, and a member this version does not know is an error (a
+    /// misspelt setting must not silently fall back to a default).
+    pub fn from_json(bytes: &[u8]) -> Result<ConfigInput, ConfigError> {
+        let doc = json::read_object(bytes).map_err(|e| match e {
+            JsonError::Duplicate => err("config", "a member is repeated"),
+            JsonError::NotAnObject => err("config", "not a JSON object"),
+            JsonError::Invalid => err("config", "not valid JSON"),
+        })?;
+        let doc = Members::of("config", &doc, FIELDS)?;
+        let defaults = Limits::default();
+        let limits = match doc.get("limits") {
+            None => defaults,
+            Some(v) => {
+                let limits = Members::of("limits", v.as_object().ok_or_else(|| err("limits", "expected an object"))?, LIMIT_FIELDS)?;
+                let count = |name: &'static str, default: usize| -> Result<usize, ConfigError> {
+                    limits.get(name).map_or(Ok(default), |v| whole(name, v).map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
+                };
+                Limits {
+                    max_token_bytes: count("max_token_bytes", defaults.max_token_bytes)?,
+                    max_jwks_bytes: count("max_jwks_bytes", defaults.max_jwks_bytes)?,
+                    max_keys: count("max_keys", defaults.max_keys)?,
+                    max_event_bytes: count("max_event_bytes", defaults.max_event_bytes)?,
+                }
+            }
+        };
+        let named = |name: &'static str| doc.get(name).map(|v| text(name, v)).transpose();
+        Ok(ConfigInput {
+            issuers: strings("issuers", doc.get("issuers").ok_or_else(|| err("issuers", "required"))?)?,
+            audiences: strings("audiences", doc.get("audiences").ok_or_else(|| err("audiences", "required"))?)?,
+            algorithms: doc.optional_strings("algorithms")?,
+            leeway_seconds: match doc.get("leeway_seconds") {
+                None => 0,
+                Some(v) => u32::try_from(whole("leeway_seconds", v)?).map_err(|_| err("leeway_seconds", format!("at most {MAX_LEEWAY_SECONDS}")))?,
+            },
+            required_scopes: doc.optional_strings("required_scopes")?.unwrap_or_default(),
+            allowed_client_ids: doc.optional_strings("allowed_client_ids")?,
+            token_type: named("token_type")?.map(str::to_owned),
+            max_token_age_seconds: doc.get("max_token_age_seconds").map(|v| whole("max_token_age_seconds", v)).transpose()?,
+            policy_resource: named("policy_resource")?.map_or(Ok(PolicyResource::default()), |t| Named::from_setting("policy_resource", t))?,
+            context_claims: doc.optional_strings("context_claims")?,
+            http_api_response: named("http_api_response")?.map_or(Ok(HttpApiResponse::default()), |t| Named::from_setting("http_api_response", t))?,
+            limits,
+            route_rules: doc.get("route_rules").map(rules_input).transpose()?,
+            unlisted_routes: named("unlisted_routes")?.map_or(Ok(UnlistedRoutes::default()), |t| Named::from_setting("unlisted_routes", t))?,
+        })
+    }
+
+    /// The configuration JSON `from_json` reads: every member, `null` where unset.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let optional_strings = |doc: &mut ObjectText<'_>, name: &str, items: &Option<Vec<String>>| match items {
+            Some(items) => json_text::strings(doc.member(name), items),
+            None => doc.optional(name, None),
+        };
+        let mut doc = ObjectText::new(out);
+        json_text::strings(doc.member("issuers"), &self.issuers);
+        json_text::strings(doc.member("audiences"), &self.audiences);
+        optional_strings(&mut doc, "algorithms", &self.algorithms);
+        doc.number("leeway_seconds", u64::from(self.leeway_seconds));
+        json_text::strings(doc.member("required_scopes"), &self.required_scopes);
+        optional_strings(&mut doc, "allowed_client_ids", &self.allowed_client_ids);
+        doc.optional("token_type", self.token_type.as_deref());
+        match self.max_token_age_seconds {
+            Some(seconds) => doc.number("max_token_age_seconds", seconds),
+            None => doc.optional("max_token_age_seconds", None),
+        }
+        doc.string("policy_resource", self.policy_resource.name());
+        optional_strings(&mut doc, "context_claims", &self.context_claims);
+        doc.string("http_api_response", self.http_api_response.name());
+        let mut limits = ObjectText::new(doc.member("limits"));
+        limits.number("max_token_bytes", self.limits.max_token_bytes as u64);
+        limits.number("max_jwks_bytes", self.limits.max_jwks_bytes as u64);
+        limits.number("max_keys", self.limits.max_keys as u64);
+        limits.number("max_event_bytes", self.limits.max_event_bytes as u64);
+        limits.end();
+        let rules = doc.member("route_rules");
+        match &self.route_rules {
+            None => rules.extend_from_slice(b"null"),
+            Some(RulesInput::Text(text)) => json_text::string(rules, text),
+            Some(RulesInput::List(list)) => {
+                rules.push(b'[');
+                for (i, rule) in list.iter().enumerate() {
+                    if i > 0 {
+                        rules.push(b',');
+                    }
+                    let mut r = ObjectText::new(rules);
+                    r.string("route", &rule.route);
+                    json_text::strings(r.member("scopes"), &rule.scopes);
+                    r.end();
+                }
+                rules.push(b']');
+            }
+        }
+        doc.string("unlisted_routes", self.unlisted_routes.name());
+        doc.end();
+    }
+}
+
+/// An object's members, every name one of `known`; `null` reads as absent.
+struct Members<'o, 'a> {
+    object: &'o Object<'a>,
+}
+
+impl<'o, 'a> Members<'o, 'a> {
+    fn of(setting: &'static str, object: &'o Object<'a>, known: &[&str]) -> Result<Self, ConfigError> {
+        if let Some((name, _)) = object.members().find(|(name, _)| !known.contains(name)) {
+            return Err(err(setting, format!("unknown member `{name}`")));
+        }
+        Ok(Members { object })
+    }
+
+    fn get(&self, name: &str) -> Option<&'o Json<'a>> {
+        self.object.get(name).filter(|v| !matches!(v, Json::Null))
+    }
+
+    fn optional_strings(&self, name: &'static str) -> Result<Option<Vec<String>>, ConfigError> {
+        self.get(name).map(|v| strings(name, v)).transpose()
+    }
+}
+
+fn text<'j>(setting: &'static str, value: &'j Json<'_>) -> Result<&'j str, ConfigError> {
+    value.as_str().ok_or_else(|| err(setting, "expected a string"))
+}
+
+fn strings(setting: &'static str, value: &Json<'_>) -> Result<Vec<String>, ConfigError> {
+    match value {
+        Json::Array(items) => items.iter().map(|i| text(setting, i).map(str::to_owned)).collect(),
+        _ => Err(err(setting, "expected a list of strings")),
+    }
+}
+
+fn whole(setting: &'static str, value: &Json<'_>) -> Result<u64, ConfigError> {
+    match value {
+        Json::Number(n) => n.to_u64().ok_or_else(|| err(setting, format!("`{}` is not a whole number", n.text()))),
+        _ => Err(err(setting, "expected a whole number")),
+    }
+}
+
+/// `route_rules`: the text form, or a list of `{route, scopes}`.
+fn rules_input(value: &Json<'_>) -> Result<RulesInput, ConfigError> {
+    const SETTING: &str = "route_rules";
+    match value {
+        Json::Str(text) => Ok(RulesInput::Text(text.as_ref().to_owned())),
+        Json::Array(items) => items
+            .iter()
+            .map(|item| {
+                let rule = Members::of(SETTING, item.as_object().ok_or_else(|| err(SETTING, "a rule is not an object"))?, &["route", "scopes"])?;
+                Ok(RuleInput {
+                    route: text(SETTING, rule.get("route").ok_or_else(|| err(SETTING, "a rule has no `route`"))?)?.to_owned(),
+                    scopes: strings(SETTING, rule.get("scopes").ok_or_else(|| err(SETTING, "a rule has no `scopes`"))?)?,
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(RulesInput::List),
+        _ => Err(err(SETTING, "expected rule text or a list of rules")),
+    }
+}
+
+/// `ROUTE_RULES` in its JSON list form (the environment's text starting with `[`).
+pub fn rules_from_json(text: &str) -> Result<RulesInput, ConfigError> {
+    let value = json::read(text.as_bytes()).map_err(|_| err("route_rules", "not a JSON rule list"))?;
+    match value {
+        Json::Array(_) => rules_input(&value),
+        _ => Err(err("route_rules", "not a JSON rule list")),
+    }
 }
 
 /// A validated configuration.
@@ -106,9 +307,7 @@ fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
 
 impl Config {
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigError> {
-        let input: ConfigInput =
-            serde_json::from_slice(bytes).map_err(|e| err("config", e.to_string()))?;
-        Config::new(input)
+        Config::new(ConfigInput::from_json(bytes)?)
     }
 
     pub fn new(input: ConfigInput) -> Result<Config, ConfigError> {
@@ -209,4 +408,103 @@ fn non_empty_list(setting: &'static str, items: Vec<String>) -> Result<Vec<Strin
         return Err(err(setting, "empty value"));
     }
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Result<ConfigInput, ConfigError> {
+        ConfigInput::from_json(json.as_bytes())
+    }
+
+    fn written(input: &ConfigInput) -> String {
+        let mut out = Vec::new();
+        input.write_json(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn minimal_configuration_takes_the_defaults() {
+        let input = read(r#"{"issuers":["https://i"],"audiences":["a"]}"#).unwrap();
+        let defaults = ConfigInput { issuers: vec!["https://i".into()], audiences: vec!["a".into()], ..ConfigInput::default() };
+        assert_eq!(input, defaults);
+        // `null` is the default too.
+        let nulls = r#"{"issuers":["https://i"],"audiences":["a"],"algorithms":null,"leeway_seconds":null,"limits":null,"route_rules":null,"policy_resource":null}"#;
+        assert_eq!(read(nulls).unwrap(), defaults);
+    }
+
+    #[test]
+    fn written_configuration_reads_back_unchanged() {
+        let full = ConfigInput {
+            issuers: vec!["https://i/".into(), "https://é\"".into()],
+            audiences: vec!["a".into()],
+            algorithms: Some(vec!["RS256".into(), "EdDSA".into()]),
+            leeway_seconds: 30,
+            required_scopes: vec!["s:1".into()],
+            allowed_client_ids: Some(vec!["c".into()]),
+            token_type: Some("at+jwt".into()),
+            max_token_age_seconds: Some(u64::MAX),
+            policy_resource: PolicyResource::Method,
+            context_claims: Some(vec![]),
+            http_api_response: HttpApiResponse::Policy,
+            limits: Limits { max_token_bytes: 1, max_jwks_bytes: 2, max_keys: 3, max_event_bytes: 4 },
+            route_rules: Some(RulesInput::List(vec![RuleInput { route: "GET /x".into(), scopes: vec!["a".into(), "b".into()] }])),
+            unlisted_routes: UnlistedRoutes::Deny,
+        };
+        let text_rules = ConfigInput { route_rules: Some(RulesInput::Text("GET /x=a".into())), ..full.clone() };
+        let minimal = ConfigInput { issuers: vec!["i".into()], audiences: vec!["a".into()], ..ConfigInput::default() };
+        for input in [full, text_rules, minimal] {
+            let text = written(&input);
+            assert_eq!(read(&text).unwrap(), input, "{text}");
+            // Plain JSON for every host's own parser.
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(value.as_object().unwrap().len(), FIELDS.len());
+        }
+    }
+
+    #[test]
+    fn mistakes_name_the_setting() {
+        for (json, setting, needle) in [
+            (r#"{"issuers":["i"],"audiences":["a"],"audience":"x"}"#, "config", "unknown member `audience`"),
+            (r#"{"audiences":["a"]}"#, "issuers", "required"),
+            (r#"{"issuers":"i","audiences":["a"]}"#, "issuers", "list of strings"),
+            (r#"{"issuers":["i",1],"audiences":["a"]}"#, "issuers", "string"),
+            (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":1.5}"#, "leeway_seconds", "whole number"),
+            (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":-1}"#, "leeway_seconds", "whole number"),
+            (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":"5"}"#, "leeway_seconds", "whole number"),
+            (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":99999999999}"#, "leeway_seconds", "at most 600"),
+            (r#"{"issuers":["i"],"audiences":["a"],"policy_resource":"Stage"}"#, "policy_resource", "`Stage` is not `stage` or `method`"),
+            (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_keys":1,"keys":2}}"#, "limits", "unknown member `keys`"),
+            (r#"{"issuers":["i"],"audiences":["a"],"limits":[]}"#, "limits", "object"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x"}]}"#, "route_rules", "no `scopes`"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","scopes":["a"],"x":1}]}"#, "route_rules", "unknown member `x`"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":5}"#, "route_rules", "rule text or a list"),
+            (r#"{"issuers":["i"],"audiences":["a"],"issuers":["j"]}"#, "config", "repeated"),
+            (r#"["i"]"#, "config", "not a JSON object"),
+            (r#"{"issuers":["i"],"audiences":["a"],}"#, "config", "not valid JSON"),
+        ] {
+            let e = read(json).unwrap_err();
+            assert_eq!(e.setting, setting, "{json}: {e}");
+            assert!(e.problem.contains(needle), "{json}: {e}");
+        }
+        // Read, then validated: the limits' bounds are `Config::new`'s.
+        let e = Config::from_json(br#"{"issuers":["i"],"audiences":["a"],"limits":{"max_keys":0}}"#).unwrap_err();
+        assert_eq!(e.setting, "limits.max_keys");
+    }
+
+    #[test]
+    fn every_name_reads_back_as_its_value() {
+        fn check<T: Named + std::fmt::Debug>() {
+            for &(name, value) in T::NAMES {
+                assert_eq!(value.name(), name);
+                assert_eq!(T::from_setting("s", name), Ok(value));
+            }
+            assert!(T::from_setting("s", "").is_err());
+        }
+        check::<PolicyResource>();
+        check::<HttpApiResponse>();
+        check::<UnlistedRoutes>();
+        check::<crate::env::Signatures>();
+    }
 }

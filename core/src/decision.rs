@@ -5,7 +5,6 @@ use crate::event::EventKind;
 use crate::policy::Response;
 use crate::reason::Reason;
 use crate::json_text::ObjectText;
-use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -64,7 +63,8 @@ impl Decision {
 
     /// The decision as it crosses the wasm boundary and appears in logs (without `response`
     /// when logging: see `log_json`): `to_json_bytes` read back.
-    pub fn to_json(&self) -> Value {
+    #[cfg(feature = "serde_json")]
+    pub fn to_json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.to_json_bytes()).unwrap_or_default()
     }
 
@@ -110,9 +110,10 @@ impl Decision {
     }
 
     /// The structured log fields (no response, no token).
-    pub fn log_json(&self) -> Value {
+    #[cfg(feature = "serde_json")]
+    pub fn log_json(&self) -> serde_json::Value {
         let mut v = self.to_json();
-        if let Value::Object(fields) = &mut v {
+        if let serde_json::Value::Object(fields) = &mut v {
             fields.remove("response");
         }
         v

@@ -5,14 +5,14 @@
 //! Compatible with the original sample (`ISSUER`, `JWKS_URI`, `AUDIENCE`) and its older
 //! ancestor (`TOKEN_ISSUER`).
 
-use crate::config::{Config, ConfigError, ConfigInput, HttpApiResponse, PolicyResource};
+use crate::config::{self, Config, ConfigError, ConfigInput, Named};
+use crate::json_text::ObjectText;
 use crate::limits::Limits;
-use crate::routes::{RulesInput, UnlistedRoutes};
-use serde::Serialize;
+use crate::routes::RulesInput;
 use std::collections::BTreeMap;
 
 /// How a host fetches and caches the JWKS. All I/O stays in the host; these are its rules.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JwksSettings {
     /// Where the JWKS is. `None`: discover it from `discovery_url`.
     pub jwks_uri: Option<String>,
@@ -31,12 +31,32 @@ pub struct JwksSettings {
 
 /// Who checks signatures (`SIGNATURES`): the module's own pure-Rust code, or the host's native
 /// provider (`node:crypto` in Node and bun, native Rust in the wasmtime host).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Signatures {
     #[default]
     Wasm,
     Host,
+}
+
+impl Named for Signatures {
+    const NAMES: &'static [(&'static str, Self)] = &[("wasm", Self::Wasm), ("host", Self::Host)];
+}
+
+impl JwksSettings {
+    /// The rules as JSON, for hosts outside the module: every member, `jwks_uri` `null` when
+    /// it is discovered.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let mut doc = ObjectText::new(out);
+        doc.optional("jwks_uri", self.jwks_uri.as_deref());
+        doc.string("discovery_url", &self.discovery_url);
+        doc.number("fetch_timeout_ms", self.fetch_timeout_ms);
+        doc.number("cache_min_seconds", self.cache_min_seconds);
+        doc.number("cache_max_seconds", self.cache_max_seconds);
+        doc.number("refresh_cooldown_seconds", self.refresh_cooldown_seconds);
+        doc.number("max_jwks_bytes", self.max_jwks_bytes as u64);
+        doc.bool("allow_http_loopback", self.allow_http_loopback);
+        doc.end();
+    }
 }
 
 /// Everything a host needs: the verifier's configuration and its JWKS rules.
@@ -97,6 +117,10 @@ impl Env<'_> {
             Some(v) => v.parse().map_err(|_| err(name, format!("`{v}` is not a whole number"))),
         }
     }
+    /// One of a setting's names; unset takes the default.
+    fn choice<T: Named + Default>(&self, name: &'static str) -> Result<T, ConfigError> {
+        self.get(name).map_or(Ok(T::default()), |v| T::from_setting(name, v))
+    }
     fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
         match self.get(name).map(str::to_ascii_lowercase).as_deref() {
             None | Some("false" | "0" | "no") => Ok(false),
@@ -124,16 +148,8 @@ impl Settings {
             max_keys: env.number("MAX_JWKS_KEYS", defaults.max_keys)?,
             max_event_bytes: env.number("MAX_EVENT_BYTES", defaults.max_event_bytes)?,
         };
-        let policy_resource = match env.get("POLICY_RESOURCE") {
-            None | Some("stage") => PolicyResource::Stage,
-            Some("method") => PolicyResource::Method,
-            Some(v) => return Err(err("POLICY_RESOURCE", format!("`{v}` is not `stage` or `method`"))),
-        };
-        let http_api_response = match env.get("HTTP_API_RESPONSE") {
-            None | Some("simple") => HttpApiResponse::Simple,
-            Some("policy") => HttpApiResponse::Policy,
-            Some(v) => return Err(err("HTTP_API_RESPONSE", format!("`{v}` is not `simple` or `policy`"))),
-        };
+        let policy_resource = env.choice("POLICY_RESOURCE")?;
+        let http_api_response = env.choice("HTTP_API_RESPONSE")?;
         let required_scopes = env
             .get("REQUIRED_SCOPES")
             .map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect())
@@ -142,16 +158,12 @@ impl Settings {
         // `METHOD /path=scopes; ...`, or the JSON list form when it starts with `[`.
         let route_rules = match env.get("ROUTE_RULES") {
             None => None,
-            Some(v) if v.starts_with('[') => Some(RulesInput::List(
-                serde_json::from_str(v).map_err(|e| err("ROUTE_RULES", format!("not a JSON rule list: {e}")))?,
-            )),
+            Some(v) if v.starts_with('[') => {
+                Some(config::rules_from_json(v).map_err(|e| ConfigError { setting: "ROUTE_RULES", problem: e.problem })?)
+            }
             Some(v) => Some(RulesInput::Text(v.to_owned())),
         };
-        let unlisted_routes = match env.get("UNLISTED_ROUTES") {
-            None | Some("allow") => UnlistedRoutes::Allow,
-            Some("deny") => UnlistedRoutes::Deny,
-            Some(v) => return Err(err("UNLISTED_ROUTES", format!("`{v}` is not `allow` or `deny`"))),
-        };
+        let unlisted_routes = env.choice("UNLISTED_ROUTES")?;
         let config_input = ConfigInput {
             issuers: issuers.clone(),
             audiences,
@@ -203,11 +215,7 @@ impl Settings {
         if jwks.cache_max_seconds > 7 * 24 * 3600 {
             return Err(err("JWKS_CACHE_MAX_SECONDS", "at most one week"));
         }
-        let signatures = match env.get("SIGNATURES") {
-            None | Some("wasm") => Signatures::Wasm,
-            Some("host") => Signatures::Host,
-            Some(v) => return Err(err("SIGNATURES", format!("`{v}` is not `wasm` or `host`"))),
-        };
+        let signatures = env.choice("SIGNATURES")?;
         Ok(Settings { config, config_input, jwks, signatures })
     }
 }
@@ -274,7 +282,7 @@ mod tests {
         assert_eq!(s.config.issuers, vec!["https://id.example.com/"]);
         assert_eq!(s.config.algorithms, vec![crate::Algorithm::RS256]);
         assert_eq!(s.jwks.discovery_url, "https://id.example.com/.well-known/openid-configuration");
-        assert_eq!(s.config.policy_resource, PolicyResource::Stage);
+        assert_eq!(s.config.policy_resource, crate::config::PolicyResource::Stage);
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! API Gateway Lambda authorizer events: where the bearer token is and which resource the
 //! answer is for.
 
-use crate::{json, json_text};
+use crate::json::{self, Json, Object};
+use crate::json_text;
 use crate::reason::Reason;
 use std::borrow::Cow;
-use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -39,16 +39,12 @@ pub struct AuthEvent<'a> {
     pub route_key: Option<String>,
 }
 
-pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent<'static>, Reason> {
+pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent<'_>, Reason> {
     if bytes.len() > max_bytes {
         return Err(Reason::InvalidEvent);
     }
-    let event = json::parse_object(bytes).map_err(|_| Reason::InvalidEvent)?;
-    let text = |name: &str| match event.get(name) {
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        None | Some(Value::Null) => Ok(None),
-        Some(_) => Err(Reason::InvalidEvent),
-    };
+    let event = json::read_object(bytes).map_err(|_| Reason::InvalidEvent)?;
+    let text = |name: &str| optional_text(event.get(name));
     let version = text("version")?;
     let kind = match (text("type")?.as_deref(), version.as_deref()) {
         (Some("REQUEST"), Some("2.0")) => EventKind::HttpV2,
@@ -62,8 +58,18 @@ pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent<'static>, Reaso
         EventKind::HttpV2 => (header(&event, "headers", "")?, text("routeArn")?),
     };
     let arn = arn.ok_or(Reason::InvalidEvent)?;
-    let route_key = if kind == EventKind::HttpV2 { text("routeKey")? } else { None };
-    Ok(AuthEvent { kind, authorization: authorization.map(Cow::Owned), arn: Cow::Owned(arn), route_key })
+    let route_key = if kind == EventKind::HttpV2 { text("routeKey")?.map(Cow::into_owned) } else { None };
+    Ok(AuthEvent { kind, authorization, arn, route_key })
+}
+
+/// A string member, borrowed from the event's text when it has no escapes; absent or `null`
+/// is `None`.
+fn optional_text<'a>(value: Option<&Json<'a>>) -> Result<Option<Cow<'a, str>>, Reason> {
+    match value {
+        Some(Json::Str(s)) => Ok(Some(s.clone())),
+        None | Some(Json::Null) => Ok(None),
+        Some(_) => Err(Reason::InvalidEvent),
+    }
 }
 
 /// A TOKEN event's JSON without its two strings.
@@ -86,14 +92,20 @@ pub fn token_event_json_len_exceeds(authorization_token: &str, method_arn: &str,
 
 /// The one Authorization header, by case-insensitive name. Two values (in either map, or two
 /// spellings of the name) are ambiguous and refused rather than guessed between.
-fn header(event: &Map<String, Value>, single: &str, multi: &str) -> Result<Option<String>, Reason> {
-    let mut found: Vec<&str> = Vec::new();
+fn header<'a>(event: &Object<'a>, single: &str, multi: &str) -> Result<Option<Cow<'a, str>>, Reason> {
+    fn text<'v, 'a>(value: &'v Json<'a>) -> Result<&'v Cow<'a, str>, Reason> {
+        match value {
+            Json::Str(s) => Ok(s),
+            _ => Err(Reason::InvalidEvent),
+        }
+    }
+    let mut found: Vec<&Cow<'a, str>> = Vec::new();
     match event.get(single) {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(headers)) => {
-            for (name, value) in headers {
+        None | Some(Json::Null) => {}
+        Some(Json::Object(headers)) => {
+            for (name, value) in headers.members() {
                 if name.eq_ignore_ascii_case("authorization") {
-                    found.push(value.as_str().ok_or(Reason::InvalidEvent)?);
+                    found.push(text(value)?);
                 }
             }
         }
@@ -102,13 +114,13 @@ fn header(event: &Map<String, Value>, single: &str, multi: &str) -> Result<Optio
     let single_count = found.len();
     if !multi.is_empty() {
         match event.get(multi) {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(headers)) => {
-                for (name, values) in headers {
+            None | Some(Json::Null) => {}
+            Some(Json::Object(headers)) => {
+                for (name, values) in headers.members() {
                     if name.eq_ignore_ascii_case("authorization") {
-                        let values = values.as_array().ok_or(Reason::InvalidEvent)?;
+                        let Json::Array(values) = values else { return Err(Reason::InvalidEvent) };
                         for v in values {
-                            let v = v.as_str().ok_or(Reason::InvalidEvent)?;
+                            let v = text(v)?;
                             // API Gateway mirrors the single-value map into the multi-value one.
                             if !found[..single_count].contains(&v) || values.len() > 1 {
                                 found.push(v);
@@ -122,7 +134,7 @@ fn header(event: &Map<String, Value>, single: &str, multi: &str) -> Result<Optio
     }
     match found.as_slice() {
         [] => Ok(None),
-        [one] => Ok(Some(one.to_string())),
+        [one] => Ok(Some((*one).clone())),
         _ => Err(Reason::BadAuthorizationScheme),
     }
 }

@@ -1,9 +1,7 @@
 //! JSON text for the documents every decision produces (the decision and its response),
 //! written by hand: serde's serializer escapes strings a byte at a time and makes a call per
 //! member, which was most of the cost of writing a decision in wasm. The text is exactly what
-//! serde_json writes for the same members (same escapes), so it reads back to the same `Value`.
-
-use serde_json::Value;
+//! serde_json writes for the same members (same escapes), so hosts read back the same values.
 
 /// An object being written into `out`: `{`, then members, then `}` from [`ObjectText::end`].
 /// Callers give members in sorted order, as serde_json's maps keep them.
@@ -46,19 +44,25 @@ impl<'a> ObjectText<'a> {
         self.member(name).extend_from_slice(if value { b"true" } else { b"false" });
     }
 
+    pub fn number(&mut self, name: &str, value: u64) {
+        self.member(name).extend_from_slice(value.to_string().as_bytes());
+    }
+
     pub fn end(self) {
         self.out.push(b'}');
     }
 }
 
-/// A JSON value: strings here, anything else (numbers, literals, nested documents) by
-/// serde_json, which writes them the same way.
-pub fn value(out: &mut Vec<u8>, value: &Value) {
-    match value {
-        Value::String(s) => string(out, s),
-        // Writing into a Vec cannot fail.
-        other => drop(serde_json::to_writer(out, other)),
+/// A JSON array of strings.
+pub fn strings<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, item.as_ref());
     }
+    out.push(b']');
 }
 
 /// A JSON string: `"` and `\` escaped, the control characters as serde_json escapes them
@@ -155,10 +159,16 @@ mod tests {
     }
 
     #[test]
-    fn objects_and_values_read_back() {
-        let v = json!({ "a": "x\ny", "b": 1.5, "c": [1, "two"], "d": { "e": null, "f": false }, "g": -3, "h": true });
+    fn objects_read_back_as_serde_json_writes_them() {
         let mut out = Vec::new();
-        value(&mut out, &v);
+        let mut doc = ObjectText::new(&mut out);
+        doc.string("a", "x\ny");
+        doc.bool("b", true);
+        doc.number("c", u64::MAX);
+        doc.optional("d", None);
+        strings(doc.member("e"), &["one", "t\"wo"]);
+        doc.end();
+        let v = json!({ "a": "x\ny", "b": true, "c": u64::MAX, "d": null, "e": ["one", "t\"wo"] });
         assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
     }
 }

@@ -10,10 +10,10 @@ use crate::crypto::bigint::Modulus;
 use crate::crypto::ecdsa::{P256Key, P384Key};
 use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
 use crate::crypto::PublicKey;
-use crate::json::{self, JsonError};
+use crate::json::{self, Json, JsonError, Object};
+use crate::json_text::ObjectText;
 use crate::limits::Limits;
 use crate::reason::{JwksError, KeyProblem};
-use serde_json::{Map, Value};
 
 pub const MIN_RSA_BITS: usize = 2048;
 pub const MAX_RSA_BITS: usize = 8192;
@@ -63,11 +63,11 @@ impl KeySet {
         if bytes.len() > limits.max_jwks_bytes {
             return Err(JwksError::TooLarge);
         }
-        let doc = json::parse_object(bytes).map_err(|e| match e {
+        let doc = json::read_object(bytes).map_err(|e| match e {
             JsonError::Duplicate => JwksError::DuplicateMember,
             JsonError::Invalid | JsonError::NotAnObject => JwksError::InvalidJson,
         })?;
-        let Some(Value::Array(entries)) = doc.get("keys") else {
+        let Some(Json::Array(entries)) = doc.get("keys") else {
             return Err(JwksError::NoKeysArray);
         };
         if entries.len() > limits.max_keys {
@@ -75,7 +75,7 @@ impl KeySet {
         }
         let mut set = KeySet::default();
         for (index, entry) in entries.iter().enumerate() {
-            let kid = entry.get("kid").and_then(Value::as_str).map(str::to_owned);
+            let kid = entry.as_object().and_then(|e| e.get("kid")).and_then(Json::as_str).map(str::to_owned);
             match entry.as_object().ok_or(KeyProblem::NotAnObject).and_then(load_key) {
                 Ok(jwk) => set.keys.push(jwk),
                 Err(problem) => set.refused.push(RefusedKey { index, kid, problem }),
@@ -109,30 +109,30 @@ impl KeySet {
     }
 }
 
-fn load_key(jwk: &Map<String, Value>) -> Result<Jwk, KeyProblem> {
+fn load_key(jwk: &Object<'_>) -> Result<Jwk, KeyProblem> {
     let kid = match jwk.get("kid") {
         None => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Json::Str(s)) => Some(s.as_ref().to_owned()),
         Some(_) => return Err(KeyProblem::InvalidKeyMaterial),
     };
     match jwk.get("use") {
         None => {}
-        Some(Value::String(s)) if s == "sig" => {}
+        Some(Json::Str(s)) if s == "sig" => {}
         Some(_) => return Err(KeyProblem::BadUse),
     }
     match jwk.get("key_ops") {
         None => {}
-        Some(Value::Array(ops)) if ops.iter().any(|op| op.as_str() == Some("verify")) => {}
+        Some(Json::Array(ops)) if ops.iter().any(|op| op.as_str() == Some("verify")) => {}
         Some(_) => return Err(KeyProblem::BadKeyOps),
     }
     let alg = match jwk.get("alg") {
         None => None,
-        Some(Value::String(name)) => {
+        Some(Json::Str(name)) => {
             Some(Algorithm::from_name(name).ok_or(KeyProblem::BadAlgorithm)?)
         }
         Some(_) => return Err(KeyProblem::BadAlgorithm),
     };
-    let key = match jwk.get("kty").and_then(Value::as_str) {
+    let key = match jwk.get("kty").and_then(Json::as_str) {
         Some("RSA") => load_rsa(jwk)?,
         Some("EC") => load_ec(jwk)?,
         Some("OKP") => load_okp(jwk)?,
@@ -145,26 +145,42 @@ fn load_key(jwk: &Map<String, Value>) -> Result<Jwk, KeyProblem> {
     Ok(Jwk { kid, alg, key, public_jwk, host_tag: 0 })
 }
 
+/// The key's public members as JWK JSON, sorted by name (`crv`, `e`, `kty`, `n`, `x`, `y`).
 fn public_jwk(key: &PublicKey) -> String {
-    let b = |bytes: &[u8]| b64::encode(bytes);
-    let doc = match key {
-        PublicKey::Rsa { n, e, .. } => serde_json::json!({ "kty": "RSA", "n": b(n), "e": b(e) }),
-        PublicKey::P256 { x, y, .. } => serde_json::json!({ "kty": "EC", "crv": "P-256", "x": b(x), "y": b(y) }),
-        PublicKey::P384 { x, y, .. } => serde_json::json!({ "kty": "EC", "crv": "P-384", "x": b(x), "y": b(y) }),
-        PublicKey::Ed25519 { x, .. } => serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": b(x) }),
-    };
-    doc.to_string()
+    let mut out = Vec::new();
+    let mut jwk = ObjectText::new(&mut out);
+    match key {
+        PublicKey::Rsa { n, e, .. } => {
+            jwk.string("e", &b64::encode(e));
+            jwk.string("kty", "RSA");
+            jwk.string("n", &b64::encode(n));
+        }
+        PublicKey::P256 { x, y, .. } | PublicKey::P384 { x, y, .. } => {
+            jwk.string("crv", if matches!(key, PublicKey::P256 { .. }) { "P-256" } else { "P-384" });
+            jwk.string("kty", "EC");
+            jwk.string("x", &b64::encode(x));
+            jwk.string("y", &b64::encode(y));
+        }
+        PublicKey::Ed25519 { x, .. } => {
+            jwk.string("crv", "Ed25519");
+            jwk.string("kty", "OKP");
+            jwk.string("x", &b64::encode(x));
+        }
+    }
+    jwk.end();
+    // Only whole strings and JSON punctuation were written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A required base64url member, decoded.
-fn member(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>, KeyProblem> {
+fn member(jwk: &Object<'_>, name: &str) -> Result<Vec<u8>, KeyProblem> {
     jwk.get(name)
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .and_then(|s| b64::decode(s.as_bytes()))
         .ok_or(KeyProblem::InvalidKeyMaterial)
 }
 
-fn refuse_private(jwk: &Map<String, Value>, names: &[&str]) -> Result<(), KeyProblem> {
+fn refuse_private(jwk: &Object<'_>, names: &[&str]) -> Result<(), KeyProblem> {
     // A published private key means anyone can sign: refuse rather than trust it.
     if names.iter().any(|n| jwk.contains_key(*n)) {
         return Err(KeyProblem::PrivateKeyMaterial);
@@ -177,7 +193,7 @@ fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
     &bytes[first..]
 }
 
-fn load_rsa(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
+fn load_rsa(jwk: &Object<'_>) -> Result<PublicKey, KeyProblem> {
     refuse_private(jwk, &["d", "p", "q", "dp", "dq", "qi", "oth"])?;
     let n_raw = member(jwk, "n")?;
     let e_raw = member(jwk, "e").map_err(|_| KeyProblem::RsaBadExponent)?;
@@ -206,9 +222,9 @@ fn load_rsa(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
     Ok(PublicKey::Rsa { n, e, prepared: RsaKey::new(modulus, e_value) })
 }
 
-fn load_ec(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
+fn load_ec(jwk: &Object<'_>) -> Result<PublicKey, KeyProblem> {
     refuse_private(jwk, &["d"])?;
-    let kind = match jwk.get("crv").and_then(Value::as_str) {
+    let kind = match jwk.get("crv").and_then(Json::as_str) {
         Some("P-256") => KeyKind::P256,
         Some("P-384") => KeyKind::P384,
         _ => return Err(KeyProblem::UnsupportedCurve),
@@ -229,9 +245,9 @@ fn load_ec(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
     }
 }
 
-fn load_okp(jwk: &Map<String, Value>) -> Result<PublicKey, KeyProblem> {
+fn load_okp(jwk: &Object<'_>) -> Result<PublicKey, KeyProblem> {
     refuse_private(jwk, &["d"])?;
-    if jwk.get("crv").and_then(Value::as_str) != Some("Ed25519") {
+    if jwk.get("crv").and_then(Json::as_str) != Some("Ed25519") {
         return Err(KeyProblem::UnsupportedCurve);
     }
     let x = member(jwk, "x")?;

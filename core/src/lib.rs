@@ -43,14 +43,14 @@ use routes::UnlistedRoutes;
 use event::EventKind;
 use policy::ExecuteApiArn;
 use json::{Json, Object};
-use serde_json::{Map, Value};
 use token::Header;
 
 /// A token whose signature and claims passed every configured rule.
 #[derive(Debug, Clone)]
 pub struct Verified {
     pub header: Header,
-    pub claims: Map<String, Value>,
+    /// The claims as the token carries them: JSON text, checked strictly (unique names).
+    pub claims: String,
 }
 
 /// Why a token failed, with what was learnt before it failed (for logs and Deny policies).
@@ -59,7 +59,7 @@ pub struct Failure {
     pub reason: Reason,
     pub header: Option<Header>,
     /// Present only for `MissingScope`: the token is authentic and its claims valid.
-    pub claims: Option<Map<String, Value>>,
+    pub claims: Option<String>,
 }
 
 impl From<Reason> for Failure {
@@ -97,25 +97,27 @@ impl<P: CryptoProvider> Verifier<P> {
 
     /// Verify a bare compact JWS at time `now` (Unix seconds).
     pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified, Failure> {
-        self.check_token(keys, token, now, |header, claims, scopes| {
+        self.check_token(keys, token, now, |header, payload, _, scopes| {
+            // The reader checked the payload is UTF-8.
+            let claims = String::from_utf8_lossy(payload).into_owned();
             if claims::holds_all(scopes, &self.config.required_scopes) {
-                Ok(Verified { header, claims: claims.to_map() })
+                Ok(Verified { header, claims })
             } else {
-                Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims.to_map()) })
+                Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims) })
             }
         })?
     }
 
-    /// Every check of [`Verifier::verify`] but the scopes. `accept` gets the header, the claims
-    /// (borrowed from the decoded payload, never copied into a tree of their own) and the
-    /// token's scopes: without the required ones the token is still authentic, which decides
+    /// Every check of [`Verifier::verify`] but the scopes. `accept` gets the header, the
+    /// decoded payload, the claims read from it (borrowed, never copied into a tree of their
+    /// own) and the token's scopes: without the required ones the token is still authentic, which decides
     /// Deny rather than Unauthorized.
     fn check_token<T>(
         &self,
         keys: &KeySet,
         token: &str,
         now: i64,
-        accept: impl FnOnce(Header, &Object<'_>, &[&str]) -> T,
+        accept: impl FnOnce(Header, &[u8], &Object<'_>, &[&str]) -> T,
     ) -> Result<T, Failure> {
         let jws = token::parse(token, self.config.limits.max_token_bytes, &self.config.algorithms)?;
         let fail = |reason: Reason| Failure { reason, header: Some(jws.header.clone()), claims: None };
@@ -126,7 +128,7 @@ impl<P: CryptoProvider> Verifier<P> {
         let claims = token::read_claims(&payload).map_err(fail)?;
         claims::check(&claims, &jws.header, &self.config, now).map_err(fail)?;
         let scopes = claims::scopes(&claims).map_err(fail)?;
-        Ok(accept(jws.header, &claims, &scopes))
+        Ok(accept(jws.header, &payload, &claims, &scopes))
     }
 
     /// Select the key for (`alg`, `kid`) and check `signature` over `message` with it: the
@@ -179,7 +181,7 @@ impl<P: CryptoProvider> Verifier<P> {
             Some(Err(reason)) => return Decision::unauthorized(reason, log),
             Some(Ok(token)) => token,
         };
-        let answer = self.check_token(keys, token, now, |header, claims, scopes| {
+        let answer = self.check_token(keys, token, now, |header, _, claims, scopes| {
             log.alg = Some(header.alg.name());
             log.kid = header.kid;
             let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);

@@ -1,9 +1,6 @@
 //! Size caps applied before any parsing or allocation that depends on the input.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub max_token_bytes: usize,
     pub max_jwks_bytes: usize,

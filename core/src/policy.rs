@@ -3,7 +3,6 @@
 
 use crate::json::{Json, Object};
 use crate::json_text::{self, ObjectText};
-use serde_json::{Map, Value};
 
 /// The parts of an execute-api ARN:
 /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH...` (REST and HTTP APIs), or
@@ -90,7 +89,7 @@ pub fn allows(statements: &[Statement], arn: &str) -> bool {
 }
 
 /// The authorizer's return value for API Gateway, kept typed until a host writes it out (JSON
-/// text on the hot path, or a `Value`): building a JSON tree per decision only to serialise it
+/// text on the hot path): building a JSON tree per decision only to serialise it
 /// cost more than the writing.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
@@ -102,8 +101,9 @@ pub enum Response {
 }
 
 impl Response {
-    /// The response as a JSON value (`write` read back).
-    pub fn to_value(&self) -> Value {
+    /// The response as a JSON value (`write` read back), for native hosts and tests.
+    #[cfg(feature = "serde_json")]
+    pub fn to_value(&self) -> serde_json::Value {
         let mut out = Vec::new();
         self.write(&mut out);
         serde_json::from_slice(&out).unwrap_or_default()
@@ -158,9 +158,9 @@ impl Context {
         self.text.is_empty()
     }
 
-    /// The members as a map.
-    pub fn to_map(&self) -> Map<String, Value> {
-        serde_json::from_str(&self.text).unwrap_or_default()
+    /// The object's JSON text (empty when there is no context).
+    pub fn text(&self) -> &str {
+        &self.text
     }
 }
 
@@ -175,7 +175,9 @@ pub fn context(claims: &Object<'_>, names: &[String]) -> Context {
     for name in names {
         match claims.get(name) {
             Some(Json::Str(s)) => json_text::string(members.member(name), s),
-            Some(v @ (Json::Number(_) | Json::Bool(_))) => json_text::value(members.member(name), &v.to_value()),
+            // Numbers as the token wrote them (JSON numbers either way).
+            Some(Json::Number(n)) => members.member(name).extend_from_slice(n.text().as_bytes()),
+            Some(Json::Bool(b)) => members.bool(name, *b),
             Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
                 let joined = items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(" ");
                 json_text::string(members.member(name), &joined)
@@ -223,7 +225,7 @@ mod tests {
         let mut names: Vec<String> = ["sub", "n", "b", "scp", "obj", "mixed", "nul", "absent"].iter().map(|s| s.to_string()).collect();
         names.sort();
         let ctx = context(&claims, &names);
-        assert_eq!(Value::Object(ctx.to_map()), json!({"sub":"u","n":1,"b":true,"scp":"a b"}));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(ctx.text()).unwrap(), json!({"sub":"u","n":1,"b":true,"scp":"a b"}));
         assert_eq!(ctx.text, json!({"sub":"u","n":1,"b":true,"scp":"a b"}).to_string(), "sorted members, serde_json's text");
         assert!(context(&claims, &["absent".to_owned(), "obj".to_owned()]).is_empty());
     }

@@ -9,8 +9,7 @@
 //! Rules are written `METHOD /path=scope scope; ...` (or as JSON, see `RulesInput`). METHOD is a
 //! verb or `*`; `*` in a path matches any characters, `/` included, as in IAM resource ARNs.
 
-use crate::config::ConfigError;
-use serde::{Deserialize, Serialize};
+use crate::config::{ConfigError, Named};
 
 pub const MAX_RULES: usize = 50;
 /// Keeps every built resource ARN under API Gateway's 512 characters: the ARN prefix (partition,
@@ -19,15 +18,13 @@ pub const MAX_PATTERN_LEN: usize = 256;
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
 
 /// A rule as configured: the text form or a JSON list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RulesInput {
     Text(String),
     List(Vec<RuleInput>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleInput {
     /// `GET /pets/*`
     pub route: String,
@@ -35,12 +32,15 @@ pub struct RuleInput {
 }
 
 /// Whether routes that no rule names are open (to any valid token) or closed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum UnlistedRoutes {
     #[default]
     Allow,
     Deny,
+}
+
+impl Named for UnlistedRoutes {
+    const NAMES: &'static [(&'static str, Self)] = &[("allow", Self::Allow), ("deny", Self::Deny)];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -116,7 +116,9 @@ pub fn check_signature(alg: &str, public_jwk: &str, message: &[u8], signature: &
 /// into the module (the rest of a process environment may hold credentials).
 #[wasm_bindgen]
 pub fn variables() -> String {
-    serde_json::to_string(jwtgate_core::env::VARIABLES).unwrap_or_default()
+    let mut out = Vec::new();
+    jwtgate_core::json_text::strings(&mut out, jwtgate_core::env::VARIABLES);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[wasm_bindgen]

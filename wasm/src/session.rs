@@ -5,8 +5,9 @@
 
 use crate::provider::{SessionProvider, next_key_id};
 use jwtgate_core::env::Settings;
+use jwtgate_core::json;
+use jwtgate_core::json_text::{self, ObjectText};
 use jwtgate_core::{Config, Decision, KeySet, LogFields, Reason, Verifier};
-use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 pub struct Session {
@@ -32,7 +33,7 @@ impl Session {
                 self.keys = keys;
                 Ok(report)
             }
-            Err(e) => Err(json!({ "ok": false, "error": e.code() }).to_string()),
+            Err(e) => Err(error_json(e.code())),
         }
     }
 
@@ -58,28 +59,35 @@ impl Session {
 
     /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.
     pub fn verify(&self, token: &str, now: i64) -> String {
-        let result = match self.verifier.verify(&self.keys, token, now) {
-            Ok(v) => json!({
-                "ok": true,
-                "header": { "alg": v.header.alg.name(), "kid": v.header.kid, "typ": v.header.typ },
-                "claims": Value::Object(v.claims),
-            }),
-            Err(f) => json!({
-                "ok": false,
-                "reason": f.reason.code(),
-                "message": f.reason.message(),
-                "refresh_keys": f.reason == jwtgate_core::Reason::UnknownKid,
-                "kid": f.header.and_then(|h| h.kid),
-            }),
-        };
-        to_text(&result)
+        let mut out = Vec::new();
+        let mut doc = ObjectText::new(&mut out);
+        match self.verifier.verify(&self.keys, token, now) {
+            Ok(v) => {
+                // The claims' text as the token carries it (strict JSON, checked).
+                doc.member("claims").extend_from_slice(v.claims.as_bytes());
+                let mut header = ObjectText::new(doc.member("header"));
+                header.string("alg", v.header.alg.name());
+                header.optional("kid", v.header.kid.as_deref());
+                header.optional("typ", v.header.typ.as_deref());
+                header.end();
+                doc.bool("ok", true);
+            }
+            Err(f) => {
+                doc.optional("kid", f.header.as_ref().and_then(|h| h.kid.as_deref()));
+                doc.string("message", f.reason.message());
+                doc.bool("ok", false);
+                doc.string("reason", f.reason.code());
+                doc.bool("refresh_keys", f.reason == Reason::UnknownKid);
+            }
+        }
+        doc.end();
+        text(out)
     }
 }
 
-/// JSON text, written straight into a byte buffer (the `Display` route through `fmt` costs
-/// several microseconds per decision in wasm).
-fn to_text(value: &Value) -> String {
-    serde_json::to_vec(value).ok().and_then(|bytes| String::from_utf8(bytes).ok()).unwrap_or_default()
+/// Text the JSON writer wrote (whole strings and punctuation: always UTF-8).
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Which members of the decision document a host asks for.
@@ -91,41 +99,80 @@ pub enum Fields {
     Answer,
 }
 
-/// The decision document as text, written without an intermediate `Value`.
+/// The decision document as text.
 fn decision_text(decision: &Decision, fields: Fields) -> String {
     let bytes = match fields {
         Fields::All => decision.to_json_bytes(),
         Fields::Answer => decision.answer_json_bytes(),
     };
-    String::from_utf8(bytes).unwrap_or_default()
+    text(bytes)
 }
 
 fn keys_report(keys: &KeySet) -> String {
-    let refused: Vec<Value> = keys
-        .refused()
-        .iter()
-        .map(|r| json!({ "index": r.index, "kid": r.kid, "problem": r.problem.code() }))
-        .collect();
-    let kids: Vec<Value> = keys.keys().iter().map(|k| json!(k.kid)).collect();
-    json!({ "ok": true, "keys": keys.keys().len(), "kids": kids, "refused": refused }).to_string()
+    let mut out = Vec::new();
+    let mut doc = ObjectText::new(&mut out);
+    doc.number("keys", keys.keys().len() as u64);
+    let kids = doc.member("kids");
+    kids.push(b'[');
+    for (i, key) in keys.keys().iter().enumerate() {
+        if i > 0 {
+            kids.push(b',');
+        }
+        match &key.kid {
+            Some(kid) => json_text::string(kids, kid),
+            None => kids.extend_from_slice(b"null"),
+        }
+    }
+    kids.push(b']');
+    doc.bool("ok", true);
+    let refused = doc.member("refused");
+    refused.push(b'[');
+    for (i, r) in keys.refused().iter().enumerate() {
+        if i > 0 {
+            refused.push(b',');
+        }
+        let mut entry = ObjectText::new(refused);
+        entry.number("index", r.index as u64);
+        entry.optional("kid", r.kid.as_deref());
+        entry.string("problem", r.problem.code());
+        entry.end();
+    }
+    refused.push(b']');
+    doc.end();
+    text(out)
 }
 
 fn error_json(message: &str) -> String {
-    json!({ "ok": false, "error": message }).to_string()
+    let mut out = Vec::new();
+    let mut doc = ObjectText::new(&mut out);
+    doc.string("error", message);
+    doc.bool("ok", false);
+    doc.end();
+    text(out)
 }
 
-/// Settings from an environment map (JSON object of strings): the core configuration and the
-/// host's JWKS rules, validated, as `{ok:true, config, jwks}` or `{ok:false, error}`.
+/// Settings from an environment map (JSON object; members that are not strings are ignored):
+/// the core configuration and the host's JWKS rules, validated, as
+/// `{ok:true, config, jwks, signatures}` or `{ok:false, error}`.
 pub fn settings_from_env(env: &[u8]) -> Result<String, String> {
-    let vars: BTreeMap<String, String> = match serde_json::from_slice::<BTreeMap<String, Value>>(env) {
+    let vars: BTreeMap<String, String> = match json::read_object(env) {
         Ok(map) => map
-            .into_iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
+            .members()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.to_owned(), s.to_owned())))
             .collect(),
-        Err(e) => return Err(error_json(&format!("environment is not a JSON object: {e}"))),
+        Err(_) => return Err(error_json("environment is not a JSON object of strings")),
     };
     match Settings::from_env(&vars) {
-        Ok(s) => Ok(json!({ "ok": true, "config": s.config_input, "jwks": s.jwks, "signatures": s.signatures }).to_string()),
+        Ok(s) => {
+            let mut out = Vec::new();
+            let mut doc = ObjectText::new(&mut out);
+            s.config_input.write_json(doc.member("config"));
+            s.jwks.write_json(doc.member("jwks"));
+            doc.bool("ok", true);
+            doc.string("signatures", jwtgate_core::config::Named::name(s.signatures));
+            doc.end();
+            Ok(text(out))
+        }
         Err(e) => Err(error_json(&e.to_string())),
     }
 }

@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
         }
         Ok(s) => {
             // The host passes `config_input` to the module as JSON: it must load there.
-            let json = serde_json::to_string(&s.config_input).expect("config serialises");
+            let mut json = Vec::new();
+            s.config_input.write_json(&mut json);
+            let json = String::from_utf8(json).expect("config JSON is UTF-8");
+            let input = jwtgate_core::config::ConfigInput::from_json(json.as_bytes()).expect("written config reads back");
+            assert_eq!(input, s.config_input, "config JSON round trip\n{json}");
             let again = Config::from_json(json.as_bytes()).unwrap_or_else(|e| panic!("settings accepted, config refused: {e}\n{json}"));
             assert_eq!(again.issuers, s.config.issuers);
             assert_eq!(again.audiences, s.config.audiences);

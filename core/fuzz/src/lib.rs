@@ -131,7 +131,10 @@ fn scopes(claims: &Map<String, Value>) -> Vec<&str> {
 /// The contract for a token that verified (with or without the required scopes, `scoped`),
 /// restated from the README: algorithm allowed, `exp` required and in the future, `nbf`/`iat`
 /// honoured, issuer exact, an audience matching, type and client rules when configured.
-pub fn check_accepted(config: &Config, header: &Header, claims: &Map<String, Value>, now: i64, scoped: bool) {
+pub fn check_accepted(config: &Config, header: &Header, claims_text: &str, now: i64, scoped: bool) {
+    // An independent reading of the claims the core accepted (serde_json, floating point).
+    let claims: Map<String, Value> = serde_json::from_str(claims_text).expect("accepted claims are a JSON object");
+    let claims = &claims;
     let now = now as f64;
     let leeway = config.leeway_seconds as f64;
     assert!(config.algorithms.contains(&header.alg), "accepted a disallowed algorithm {:?}", header.alg);
