@@ -50,8 +50,9 @@ cargo_build() {
         # A separate target dir: two compilers must not share build-script fingerprints.
         # std is built here anyway, so panics can abort at once (a trap, as panic=abort gives
         # in wasm32-unknown-unknown, which has nowhere to print) without the formatting code
-        # and messages behind them: about 23 KiB of the module.
-        RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort" \
+        # and messages behind them: about 23 KiB of the module. Nor source locations (paths of
+        # this machine's crate sources): nothing in a trap would show them.
+        RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
         RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$root/target/wasm-debian" \
             /usr/bin/cargo build --profile wasm-release --locked --target "$target" -p jwtgate-wasm \
             -Zbuild-std=std,panic_abort

@@ -310,15 +310,18 @@ impl Config {
         Config::new(ConfigInput::from_json(bytes)?)
     }
 
+    /// Validate `input`. Every check reads it in place and the parts move only once all have
+    /// passed: a refusal then frees the input in one piece (each early return would otherwise
+    /// carry its own clean-up code).
     pub fn new(input: ConfigInput) -> Result<Config, ConfigError> {
-        let issuers = non_empty_list("issuers", input.issuers)?;
-        let audiences = non_empty_list("audiences", input.audiences)?;
-        let algorithms = match input.algorithms {
+        non_empty_list("issuers", &input.issuers)?;
+        non_empty_list("audiences", &input.audiences)?;
+        let algorithms = match &input.algorithms {
             None => vec![Algorithm::RS256],
             Some(names) => {
-                let names = non_empty_list("algorithms", names)?;
+                non_empty_list("algorithms", names)?;
                 let mut algs = Vec::new();
-                for name in &names {
+                for name in names {
                     let alg = Algorithm::from_name(name).ok_or_else(|| {
                         let upper = name.to_ascii_uppercase();
                         if upper == "NONE" || upper.starts_with("HS") {
@@ -340,33 +343,19 @@ impl Config {
         if input.required_scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
             return Err(err("required_scopes", "a scope is empty or contains white space"));
         }
-        let allowed_client_ids = match input.allowed_client_ids {
-            None => None,
-            Some(ids) => Some(non_empty_list("allowed_client_ids", ids)?),
-        };
+        if let Some(ids) = &input.allowed_client_ids {
+            non_empty_list("allowed_client_ids", ids)?;
+        }
         if input.token_type.as_deref().is_some_and(str::is_empty) {
             return Err(err("token_type", "empty"));
         }
         if input.max_token_age_seconds == Some(0) {
             return Err(err("max_token_age_seconds", "must be above zero"));
         }
-        let names = match input.context_claims {
-            None => DEFAULT_CONTEXT_CLAIMS.iter().map(|s| s.to_string()).collect(),
-            Some(names) if names.iter().any(String::is_empty) => {
-                return Err(err("context_claims", "empty claim name"));
-            }
-            Some(names) => names,
-        };
-        // The context is an object: its members are written in this order, sorted as
-        // serde_json's maps keep them, each once. (A handful of names: inserted in place
-        // rather than through a general sort's code.)
-        let mut context_claims: Vec<String> = Vec::with_capacity(names.len());
-        for name in names {
-            if let Err(at) = context_claims.binary_search(&name) {
-                context_claims.insert(at, name);
-            }
+        if input.context_claims.iter().flatten().any(String::is_empty) {
+            return Err(err("context_claims", "empty claim name"));
         }
-        let limits = input.limits;
+        let limits = &input.limits;
         for (name, value, ceiling) in [
             ("limits.max_token_bytes", limits.max_token_bytes, CEILING.max_token_bytes),
             ("limits.max_jwks_bytes", limits.max_jwks_bytes, CEILING.max_jwks_bytes),
@@ -381,33 +370,47 @@ impl Config {
             None => Vec::new(),
             Some(rules) => routes::parse(rules)?,
         };
+
+        let names = match input.context_claims {
+            None => DEFAULT_CONTEXT_CLAIMS.iter().map(|s| s.to_string()).collect(),
+            Some(names) => names,
+        };
+        // The context is an object: its members are written in this order, sorted as
+        // serde_json's maps keep them, each once. (A handful of names: inserted in place
+        // rather than through a general sort's code.)
+        let mut context_claims: Vec<String> = Vec::with_capacity(names.len());
+        for name in names {
+            if let Err(at) = context_claims.binary_search(&name) {
+                context_claims.insert(at, name);
+            }
+        }
         Ok(Config {
             route_rules,
             unlisted_routes: input.unlisted_routes,
-            issuers,
-            audiences,
+            issuers: input.issuers,
+            audiences: input.audiences,
             algorithms,
             leeway_seconds: input.leeway_seconds,
             required_scopes: input.required_scopes,
-            allowed_client_ids,
+            allowed_client_ids: input.allowed_client_ids,
             token_type: input.token_type,
             max_token_age_seconds: input.max_token_age_seconds,
             policy_resource: input.policy_resource,
             context_claims,
             http_api_response: input.http_api_response,
-            limits,
+            limits: input.limits,
         })
     }
 }
 
-fn non_empty_list(setting: &'static str, items: Vec<String>) -> Result<Vec<String>, ConfigError> {
+fn non_empty_list(setting: &'static str, items: &[String]) -> Result<(), ConfigError> {
     if items.is_empty() {
         return Err(err(setting, "at least one value is required"));
     }
     if items.iter().any(|s| s.trim().is_empty()) {
         return Err(err(setting, "empty value"));
     }
-    Ok(items)
+    Ok(())
 }
 
 #[cfg(test)]

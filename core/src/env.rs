@@ -111,10 +111,10 @@ impl Env<'_> {
     fn list(&self, name: &str) -> Option<Vec<String>> {
         self.get(name).map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
     }
-    fn number<T: std::str::FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError> {
+    fn number<T: TryFrom<u64>>(&self, name: &'static str, default: T) -> Result<T, ConfigError> {
         match self.get(name) {
             None => Ok(default),
-            Some(v) => v.parse().map_err(|_| err(name, format!("`{v}` is not a whole number"))),
+            Some(v) => whole(v).and_then(|n| T::try_from(n).ok()).ok_or_else(|| err(name, format!("`{v}` is not a whole number"))),
         }
     }
     /// One of a setting's names; unset takes the default.
@@ -133,14 +133,8 @@ impl Env<'_> {
 impl Settings {
     pub fn from_env(vars: &BTreeMap<String, String>) -> Result<Settings, ConfigError> {
         let env = Env(vars);
-        let issuers = match (env.list("ISSUER"), env.list("TOKEN_ISSUER")) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(err("ISSUER", "ISSUER and TOKEN_ISSUER are both set and differ"));
-            }
-            (Some(a), _) | (None, Some(a)) => a,
-            (None, None) => return Err(err("ISSUER", "required (the token issuer, exactly as in `iss`)")),
-        };
-        let audiences = env.list("AUDIENCE").ok_or_else(|| err("AUDIENCE", "required"))?;
+        // The single values first, then the lists: an early error then has nothing to free
+        // (each early return otherwise carries its own clean-up code into the module).
         let defaults = Limits::default();
         let limits = Limits {
             max_token_bytes: env.number("MAX_TOKEN_BYTES", defaults.max_token_bytes)?,
@@ -150,11 +144,33 @@ impl Settings {
         };
         let policy_resource = env.choice("POLICY_RESOURCE")?;
         let http_api_response = env.choice("HTTP_API_RESPONSE")?;
-        let required_scopes = env
-            .get("REQUIRED_SCOPES")
-            .map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect())
-            .unwrap_or_default();
+        let unlisted_routes = env.choice("UNLISTED_ROUTES")?;
+        let signatures = env.choice("SIGNATURES")?;
         let max_age: u64 = env.number("MAX_TOKEN_AGE_SECONDS", 0)?;
+        let leeway_seconds = env.number("LEEWAY_SECONDS", 0)?;
+        let allow_http_loopback = env.flag("JWKS_ALLOW_HTTP_LOOPBACK")?;
+        let fetch_timeout_ms = env.number("JWKS_TIMEOUT_MS", 5_000)?;
+        let cache_min_seconds = env.number("JWKS_CACHE_MIN_SECONDS", 60)?;
+        let cache_max_seconds = env.number("JWKS_CACHE_MAX_SECONDS", 3_600)?;
+        let refresh_cooldown_seconds = env.number("JWKS_REFRESH_COOLDOWN_SECONDS", 30)?;
+        if !(100..=30_000).contains(&fetch_timeout_ms) {
+            return Err(err("JWKS_TIMEOUT_MS", "must be between 100 and 30000"));
+        }
+        if cache_min_seconds > cache_max_seconds {
+            return Err(err("JWKS_CACHE_MIN_SECONDS", "must not exceed JWKS_CACHE_MAX_SECONDS"));
+        }
+        if cache_max_seconds > 7 * 24 * 3600 {
+            return Err(err("JWKS_CACHE_MAX_SECONDS", "at most one week"));
+        }
+
+        let issuers = match (env.list("ISSUER"), env.list("TOKEN_ISSUER")) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(err("ISSUER", "ISSUER and TOKEN_ISSUER are both set and differ"));
+            }
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => return Err(err("ISSUER", "required (the token issuer, exactly as in `iss`)")),
+        };
+        let audiences = env.list("AUDIENCE").ok_or_else(|| err("AUDIENCE", "required"))?;
         // `METHOD /path=scopes; ...`, or the JSON list form when it starts with `[`.
         let route_rules = match env.get("ROUTE_RULES") {
             None => None,
@@ -163,13 +179,15 @@ impl Settings {
             }
             Some(v) => Some(RulesInput::Text(v.to_owned())),
         };
-        let unlisted_routes = env.choice("UNLISTED_ROUTES")?;
         let config_input = ConfigInput {
-            issuers: issuers.clone(),
+            issuers,
             audiences,
             algorithms: env.list("ALGORITHMS"),
-            leeway_seconds: env.number("LEEWAY_SECONDS", 0)?,
-            required_scopes,
+            leeway_seconds,
+            required_scopes: env
+                .get("REQUIRED_SCOPES")
+                .map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+                .unwrap_or_default(),
             allowed_client_ids: env.list("ALLOWED_CLIENT_IDS"),
             token_type: env.get("TOKEN_TYPE").map(str::to_owned),
             max_token_age_seconds: (max_age > 0).then_some(max_age),
@@ -185,39 +203,31 @@ impl Settings {
             "route_rules" => ConfigError { setting: "ROUTE_RULES", problem: e.problem },
             _ => e,
         })?;
-
-        let allow_http_loopback = env.flag("JWKS_ALLOW_HTTP_LOOPBACK")?;
-        let jwks_uri = env.get("JWKS_URI").map(str::to_owned);
-        if let Some(uri) = &jwks_uri {
-            check_url("JWKS_URI", uri, allow_http_loopback)?;
-        }
+        // After validation: there is at least one issuer.
         let discovery_url =
-            format!("{}/.well-known/openid-configuration", issuers[0].trim_end_matches('/'));
-        if jwks_uri.is_none() {
-            check_url("ISSUER", &discovery_url, allow_http_loopback)?;
+            format!("{}/.well-known/openid-configuration", config.issuers[0].trim_end_matches('/'));
+        let jwks_uri = env.get("JWKS_URI").map(str::to_owned);
+        match &jwks_uri {
+            Some(uri) => check_url("JWKS_URI", uri, allow_http_loopback)?,
+            None => check_url("ISSUER", &discovery_url, allow_http_loopback)?,
         }
         let jwks = JwksSettings {
             jwks_uri,
             discovery_url,
-            fetch_timeout_ms: env.number("JWKS_TIMEOUT_MS", 5_000)?,
-            cache_min_seconds: env.number("JWKS_CACHE_MIN_SECONDS", 60)?,
-            cache_max_seconds: env.number("JWKS_CACHE_MAX_SECONDS", 3_600)?,
-            refresh_cooldown_seconds: env.number("JWKS_REFRESH_COOLDOWN_SECONDS", 30)?,
+            fetch_timeout_ms,
+            cache_min_seconds,
+            cache_max_seconds,
+            refresh_cooldown_seconds,
             max_jwks_bytes: config.limits.max_jwks_bytes,
             allow_http_loopback,
         };
-        if !(100..=30_000).contains(&jwks.fetch_timeout_ms) {
-            return Err(err("JWKS_TIMEOUT_MS", "must be between 100 and 30000"));
-        }
-        if jwks.cache_min_seconds > jwks.cache_max_seconds {
-            return Err(err("JWKS_CACHE_MIN_SECONDS", "must not exceed JWKS_CACHE_MAX_SECONDS"));
-        }
-        if jwks.cache_max_seconds > 7 * 24 * 3600 {
-            return Err(err("JWKS_CACHE_MAX_SECONDS", "at most one week"));
-        }
-        let signatures = env.choice("SIGNATURES")?;
         Ok(Settings { config, config_input, jwks, signatures })
     }
+}
+
+/// Digits only (no sign, no spaces inside), as a `u64`. One parser for every numeric variable.
+fn whole(text: &str) -> Option<u64> {
+    if text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None }
 }
 
 /// `https://...`, or `http://` to a loopback host when explicitly allowed.
@@ -295,6 +305,10 @@ mod tests {
         assert_eq!(e.setting, "JWKS_URI");
         let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("LEEWAY_SECONDS", "ten")])).unwrap_err();
         assert_eq!(e.setting, "LEEWAY_SECONDS");
+        // Set, but no value in the list (a fuzzing find: the discovery URL was built from the
+        // first issuer before the list was checked).
+        let e = Settings::from_env(&vars(&[("ISSUER", ","), ("AUDIENCE", ",")])).unwrap_err();
+        assert_eq!(e.setting, "issuers");
     }
 
     #[test]

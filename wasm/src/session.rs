@@ -155,13 +155,16 @@ fn error_json(message: &str) -> String {
 /// the core configuration and the host's JWKS rules, validated, as
 /// `{ok:true, config, jwks, signatures}` or `{ok:false, error}`.
 pub fn settings_from_env(env: &[u8]) -> Result<String, String> {
-    let vars: BTreeMap<String, String> = match json::read_object(env) {
-        Ok(map) => map
-            .members()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k.to_owned(), s.to_owned())))
-            .collect(),
-        Err(_) => return Err(error_json("environment is not a JSON object of strings")),
+    let Ok(object) = json::read_object(env) else {
+        return Err(error_json("environment is not a JSON object of strings"));
     };
+    // Inserted one by one: collecting would sort first, with a sort of its own in the module.
+    let mut vars = BTreeMap::new();
+    for (name, value) in object.members() {
+        if let Some(value) = value.as_str() {
+            vars.insert(name.to_owned(), value.to_owned());
+        }
+    }
     match Settings::from_env(&vars) {
         Ok(s) => {
             let mut out = Vec::new();

@@ -9,9 +9,8 @@ pub mod ecdsa;
 pub mod field;
 pub mod rsa;
 
-use crate::alg::{Algorithm, KeyKind};
+use crate::alg::{Algorithm, Hash, KeyKind};
 use crate::keys::Jwk;
-use sha2::{Digest, Sha256, Sha384};
 
 /// A public key that passed the loader's checks, with its JWK components for providers that
 /// build their own key objects, and a form prepared for the pure-Rust provider.
@@ -79,10 +78,11 @@ pub fn verify_prepared(alg: Algorithm, key: &PublicKey, message: &[u8], signatur
             prepared.verify_pkcs1v15(hash, message, signature)
         }
         (PublicKey::P256 { prepared, .. }, None) if alg == Algorithm::ES256 => {
-            prepared.verify_digest(&Sha256::digest(message), signature)
+            // One hashing routine per hash in the module (RSA's), not one per call site.
+            prepared.verify_digest(&rsa::digest(Hash::Sha256, message), signature)
         }
         (PublicKey::P384 { prepared, .. }, None) if alg == Algorithm::ES384 => {
-            prepared.verify_digest(&Sha384::digest(message), signature)
+            prepared.verify_digest(&rsa::digest(Hash::Sha384, message), signature)
         }
         (PublicKey::Ed25519 { prepared, .. }, None) if alg == Algorithm::EdDSA => {
             ed25519_dalek::Signature::from_slice(signature)
