@@ -228,5 +228,11 @@ const counts = {
   authorize_event: write("authorize_event", withConfig([...events(toks[0]), ...events(toks[6]).slice(0, 3), ...events(toks[9]).slice(0, 1)].map((e) => JSON.stringify(e)))),
   jwks_parse: write("jwks_parse", jwksDocs()),
   settings_env: write("settings_env", envTexts()),
+  // Every kind of document the core reads: key sets, events, tokens' headers and claims.
+  json_read: write("json_read", [
+    ...jwksDocs(),
+    ...events(toks[0]).map((e) => JSON.stringify(e, null, 1)),
+    ...toks.flatMap((t) => t.split(".").slice(0, 2).map((part) => Buffer.from(part, "base64url"))),
+  ]),
 };
 console.log(`seeds.mjs: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(", ")}`);

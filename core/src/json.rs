@@ -122,8 +122,9 @@ impl<'a> Number<'a> {
             }
             (i64::try_from(whole).unwrap_or(i64::MAX), fraction)
         };
+        // Saturating: `whole` may already be i64::MAX (a value in [2^63, 10^19)).
         let step = i64::from(fraction);
-        if d.negative { (-whole - step, -whole) } else { (whole, whole + step) }
+        if d.negative { (-whole - step, -whole) } else { (whole, whole.saturating_add(step)) }
     }
 }
 
@@ -582,6 +583,10 @@ mod tests {
             ("123456789012345678.9", 123_456_789_012_345_678, 123_456_789_012_345_679),
             ("9223372036854775807", i64::MAX, i64::MAX),
             ("9999999999999999999", i64::MAX, i64::MAX),
+            // Below 10^19 but above i64::MAX, with a fraction (a fuzzing find: the ceiling
+            // overflowed, and wrapped to i64::MIN in builds without overflow checks).
+            ("9999999999444440000.000000018", i64::MAX, i64::MAX),
+            ("-9999999999444440000.5", i64::MIN, -i64::MAX),
             ("1e300", i64::MAX, i64::MAX),
             ("-1e300", -i64::MAX, -i64::MAX),
         ] {

@@ -239,6 +239,39 @@ fn time_claims() {
     assert_eq!(age(None), Err(Reason::MissingIssuedAt));
 }
 
+/// Dates written as text no double holds exactly: the checks are exact in whole seconds, and
+/// saturate far in the future instead of wrapping (a fuzzing find: a ceiling above i64::MAX
+/// wrapped to i64::MIN, which made `nbf` in the far future pass).
+#[test]
+fn dates_beyond_a_double_and_i64() {
+    let v = verifier(json!({ "max_token_age_seconds": 60 }));
+    let keys = all_keys();
+    let at = |members: &str| {
+        let claims = claims();
+        let iss = claims["iss"].as_str().unwrap();
+        let aud = claims["aud"].to_string();
+        let payload = format!(r#"{{"iss":"{iss}","aud":{aud},"sub":"u",{members}}}"#);
+        let header = json!({ "alg": "ES256", "kid": kid_for(Algorithm::ES256) }).to_string();
+        let token = sign_raw(Algorithm::ES256, kid_for(Algorithm::ES256), header.as_bytes(), payload.as_bytes());
+        v.verify(&keys, &token, NOW).map(|_| ()).map_err(|f| f.reason)
+    };
+    let (now, exp) = (NOW, NOW + 300);
+    assert_eq!(at(&format!(r#""exp":{exp},"iat":{now}"#)), Ok(()));
+    for far in ["9999999999444440000.5", "9223372036854775807.5", "1e300", "9999999999999999999"] {
+        assert_eq!(at(&format!(r#""exp":{exp},"iat":{now},"nbf":{far}"#)), Err(Reason::TokenNotYetValid), "nbf {far}");
+        assert_eq!(at(&format!(r#""exp":{exp},"iat":{far}"#)), Err(Reason::IssuedInFuture), "iat {far}");
+        assert_eq!(at(&format!(r#""exp":{far},"iat":{now}"#)), Ok(()), "exp {far}");
+        assert_eq!(at(&format!(r#""exp":-{far},"iat":{now}"#)), Err(Reason::TokenExpired), "exp -{far}");
+        assert_eq!(at(&format!(r#""exp":{exp},"iat":-{far}"#)), Err(Reason::TokenTooOld), "iat -{far}");
+    }
+    // One second either side of now, in forms a double would round.
+    assert_eq!(at(&format!(r#""exp":{now}.0000000000000000001,"iat":{now}"#)), Ok(()), "exp a hair after now");
+    assert_eq!(at(&format!(r#""exp":{exp},"iat":{now},"nbf":{now}.0000000000000000001"#)), Err(Reason::TokenNotYetValid));
+    assert_eq!(at(&format!(r#""exp":{exp},"iat":{}.0000000000000000001"#, now - 60)), Ok(()), "age a hair under 60 s");
+    assert_eq!(at(&format!(r#""exp":{exp},"iat":{}.9999999999999999999"#, now - 61)), Err(Reason::TokenTooOld), "age a hair over 60 s");
+    assert_eq!(at(&format!(r#""exp":1e400,"iat":{now}"#)), Err(Reason::InvalidJson), "beyond a double: not JSON we read");
+}
+
 #[test]
 fn issuer_audience_client_and_type() {
     let keys = all_keys();
