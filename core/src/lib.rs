@@ -143,6 +143,12 @@ impl<P: CryptoProvider> Verifier<P> {
         signature: &[u8],
     ) -> Result<(), Reason> {
         let key = select_key(keys, alg, kid)?;
+        // The length rule here, for every provider alike: OpenSSL's RSA-PSS check (behind
+        // `node:crypto`) accepts a signature one byte short whose leading zero was dropped,
+        // which RFC 8017 section 8.1.2 and our own provider refuse.
+        if signature.len() != key.key.signature_len() {
+            return Err(Reason::BadSignature);
+        }
         if self.provider.verify(alg, key, message, signature) { Ok(()) } else { Err(Reason::BadSignature) }
     }
 

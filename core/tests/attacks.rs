@@ -181,6 +181,30 @@ fn rsa_signature_length_must_equal_the_modulus_length() {
     }
 }
 
+/// The signature length is the core's rule, checked before any provider is asked: a provider
+/// that accepts every signature (standing in for one laxer than ours, as OpenSSL's RSA-PSS is
+/// about a dropped leading zero) still never sees a signature of another length.
+#[test]
+fn signature_lengths_are_checked_before_any_provider() {
+    struct AcceptsAll;
+    impl jwtgate_core::CryptoProvider for AcceptsAll {
+        fn verify(&self, _: Algorithm, _: &jwtgate_core::Jwk, _: &[u8], _: &[u8]) -> bool {
+            true
+        }
+    }
+    let lax = jwtgate_core::Verifier::with_provider(config(json!({ "algorithms": ["RS256", "PS384", "ES256", "ES384", "EdDSA"] })), AcceptsAll);
+    let keys = all_keys();
+    for (alg, len) in [(Algorithm::RS256, 256), (Algorithm::PS384, 256), (Algorithm::ES256, 64), (Algorithm::ES384, 96), (Algorithm::EdDSA, 64)] {
+        let good = token(alg, &claims(), json!({}));
+        let (head, _) = good.rsplit_once('.').unwrap();
+        let with = |n: usize| lax.verify(&keys, &format!("{head}.{}", b64::encode(&vec![0u8; n])), NOW).map(|_| ()).map_err(|f| f.reason);
+        assert_eq!(with(len), Ok(()), "{alg:?}: the exact length reaches the provider");
+        for n in [len - 1, len + 1, 1] {
+            assert_eq!(with(n), Err(Reason::BadSignature), "{alg:?}: {n} bytes");
+        }
+    }
+}
+
 #[test]
 fn oversized_and_deeply_nested_tokens() {
     assert_eq!(refused(&"a".repeat(16 * 1024 + 1)), Reason::TokenTooLarge);

@@ -1,7 +1,7 @@
 // The authorizer: settings validated at creation, JWKS fetched and cached per warm instance,
 // every decision made by the WebAssembly core and logged as one JSON line.
 import { AuthorizerError, ConfigurationError, type ReasonCode } from "./errors.js";
-import type { FetchFunction } from "./fetch-limited.js";
+import { getWithFetch, type FetchFunction, type HttpGet } from "./fetch-limited.js";
 import { JwksCache } from "./jwks-cache.js";
 import { jsonLineLogger, silentLogger, type Logger } from "./log.js";
 import { ModuleSession, type DecisionFields, type ModuleAnswer, type ModuleDecision, type SignatureProvider } from "./module-session.js";
@@ -58,6 +58,20 @@ export function setNodeCryptoLoader(loader: () => Promise<HostVerifier>): void {
   nodeCryptoLoader = loader;
 }
 
+/** Set by the Node entry point only: how keys are fetched when the caller gives no `fetch`. */
+let defaultHttpGetLoader: (() => Promise<HttpGet>) | null = null;
+
+export function setDefaultHttpGetLoader(loader: () => Promise<HttpGet>): void {
+  defaultHttpGetLoader = loader;
+}
+
+/** The caller's `fetch`, else the runtime's default: `node:http` in Node, `fetch` elsewhere. */
+async function httpGet(fetchFn: FetchFunction | undefined): Promise<HttpGet> {
+  if (fetchFn !== undefined) return getWithFetch(fetchFn);
+  if (defaultHttpGetLoader !== null) return defaultHttpGetLoader();
+  return getWithFetch((input, init) => fetch(input, init));
+}
+
 /** Register `node:crypto` with the module when asked for. */
 export async function signatureProvider(choice: RuntimeOptions["signatures"]): Promise<SignatureProvider> {
   if (choice === undefined || choice === "wasm") return "wasm";
@@ -78,9 +92,8 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   );
   const nowMs = config.now ?? Date.now;
   const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
-  const fetchFn = config.fetch ?? ((input, init) => fetch(input, init));
   const keys = new JwksCache(settings.jwks, {
-    fetch: fetchFn,
+    get: await httpGet(config.fetch),
     nowMs,
     log,
     loadKeys: (jwks) => session.loadKeys(jwks),

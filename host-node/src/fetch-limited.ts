@@ -6,6 +6,48 @@ import { isFetchableUrl } from "./settings.js";
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** One GET's answer as `fetchLimited` reads it. */
+export interface HttpReply {
+  status: number;
+  header(name: string): string | null;
+  /** The body in chunks (read once). */
+  chunks(): AsyncIterable<Uint8Array>;
+  /** Stop reading and let the connection go. */
+  discard(): Promise<void>;
+}
+
+/** A GET without following redirects, aborted by `signal`. */
+export type HttpGet = (url: string, signal: AbortSignal) => Promise<HttpReply>;
+
+/** GETs through a WHATWG `fetch` (the runtime's own, or one the caller gives). */
+export function getWithFetch(fetchFn: FetchFunction): HttpGet {
+  return async (url, signal) => {
+    const response = await fetchFn(url, { signal, redirect: "manual", headers: { accept: "application/json" } });
+    return {
+      status: response.status,
+      header: (name) => response.headers.get(name),
+      chunks: () => streamChunks(response.body),
+      discard: async () => {
+        await response.body?.cancel().catch(() => {});
+      },
+    };
+  };
+}
+
+async function* streamChunks(body: ReadableStream<Uint8Array> | null): AsyncIterable<Uint8Array> {
+  if (!body) return;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 export interface FetchLimits {
   timeoutMs: number;
   maxBytes: number;
@@ -20,45 +62,45 @@ export interface FetchedDocument {
 /** Redirects are followed by hand so every hop is checked before it is contacted. */
 const MAX_REDIRECTS = 3;
 
-export async function fetchLimited(fetchFn: FetchFunction, url: string, limits: FetchLimits): Promise<FetchedDocument> {
+export async function fetchLimited(get: HttpGet, url: string, limits: FetchLimits): Promise<FetchedDocument> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let current = url;
   for (let hop = 0; ; hop++) {
     if (!isFetchableUrl(current, limits.allowHttpLoopback)) {
       throw new JwksFetchError("insecure_url", `refusing to fetch ${current}: not https`);
     }
-    let response: Response;
+    let reply: HttpReply;
     try {
-      response = await fetchFn(current, { signal, redirect: "manual", headers: { accept: "application/json" } });
+      reply = await get(current, signal);
     } catch (e) {
       throw signal.aborted
         ? new JwksFetchError("timeout", `${url}: no answer within ${limits.timeoutMs} ms`)
         : new JwksFetchError("network", `${current}: ${(e as Error).message}`);
     }
-    const location = response.headers.get("location");
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel().catch(() => {});
+    const location = reply.header("location");
+    if (reply.status >= 300 && reply.status < 400 && location) {
+      await reply.discard();
       if (hop >= MAX_REDIRECTS) throw new JwksFetchError("http_status", `${url}: too many redirects`);
       current = new URL(location, current).toString();
       continue;
     }
-    return readResponse(response, current, limits, signal);
+    return readReply(reply, current, limits, signal);
   }
 }
 
-async function readResponse(response: Response, url: string, limits: FetchLimits, signal: AbortSignal): Promise<FetchedDocument> {
+async function readReply(reply: HttpReply, url: string, limits: FetchLimits, signal: AbortSignal): Promise<FetchedDocument> {
   try {
-    if (!response.ok) {
-      throw new JwksFetchError("http_status", `${url}: HTTP ${response.status}`);
+    if (reply.status < 200 || reply.status > 299) {
+      throw new JwksFetchError("http_status", `${url}: HTTP ${reply.status}`);
     }
-    const declared = Number(response.headers.get("content-length") ?? "0");
+    const declared = Number(reply.header("content-length") ?? "0");
     if (declared > limits.maxBytes) {
       throw new JwksFetchError("too_large", `${url}: ${declared} bytes is over the limit of ${limits.maxBytes}`);
     }
-    const body = await readAtMost(response, limits.maxBytes, url);
-    return { body, cacheControl: response.headers.get("cache-control") };
+    const body = await readAtMost(reply, limits.maxBytes, url);
+    return { body, cacheControl: reply.header("cache-control") };
   } catch (e) {
-    await response.body?.cancel().catch(() => {});
+    await reply.discard();
     if (e instanceof JwksFetchError) throw e;
     throw signal.aborted
       ? new JwksFetchError("timeout", `${url}: body not complete within ${limits.timeoutMs} ms`)
@@ -66,20 +108,15 @@ async function readResponse(response: Response, url: string, limits: FetchLimits
   }
 }
 
-async function readAtMost(response: Response, maxBytes: number, url: string): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
+async function readAtMost(reply: HttpReply, maxBytes: number, url: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
+  for await (const chunk of reply.chunks()) {
+    total += chunk.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
       throw new JwksFetchError("too_large", `${url}: body is over the limit of ${maxBytes} bytes`);
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
   const body = new Uint8Array(total);
   let offset = 0;

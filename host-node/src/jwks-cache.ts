@@ -4,7 +4,7 @@
 // callers share one fetch. A failed fetch keeps the last good keys.
 import { JwksFetchError } from "./errors.js";
 import { cacheLifetimeSeconds } from "./cache-control.js";
-import { fetchLimited, type FetchFunction } from "./fetch-limited.js";
+import { fetchLimited, type HttpGet } from "./fetch-limited.js";
 import type { Logger } from "./log.js";
 import { isFetchableUrl, type JwksSettings } from "./settings.js";
 
@@ -18,7 +18,7 @@ export interface KeyReport {
 }
 
 export interface JwksCacheDeps {
-  fetch: FetchFunction;
+  get: HttpGet;
   /** Milliseconds since the epoch (tests move it). */
   nowMs: () => number;
   log: Logger;
@@ -86,7 +86,7 @@ export class JwksCache {
     this.lastFetchAtMs = started;
     try {
       const uri = await this.jwksUri();
-      const { body, cacheControl } = await fetchLimited(this.deps.fetch, uri, this.limits());
+      const { body, cacheControl } = await fetchLimited(this.deps.get, uri, this.limits());
       const report = this.deps.loadKeys(body);
       if (!report.ok) throw new JwksFetchError("jwks_invalid", `${uri}: ${report.error ?? "refused"}`);
       const lifetime = cacheLifetimeSeconds(cacheControl, this.settings.cache_min_seconds, this.settings.cache_max_seconds);
@@ -134,7 +134,7 @@ export class JwksCache {
     if (this.settings.jwks_uri) return this.settings.jwks_uri;
     if (this.discoveredUri) return this.discoveredUri;
     const url = this.settings.discovery_url;
-    const { body } = await fetchLimited(this.deps.fetch, url, this.limits());
+    const { body } = await fetchLimited(this.deps.get, url, this.limits());
     let doc: { issuer?: unknown; jwks_uri?: unknown };
     try {
       doc = JSON.parse(new TextDecoder().decode(body));

@@ -164,3 +164,28 @@ test("verifyWithKeys: bring your own keys and clock, result types with reasons",
   assert.equal((await verifyWithKeys(good, "{not json", now, config)).reason, "jwks_invalid");
   assert.equal((await verifyWithKeys(good, jwks(key), now, { ...config, audience: "x" })).reason, "audience_mismatch");
 });
+
+test("Node fetches keys through node:http unless the caller gives a fetch", async () => {
+  // The first global `fetch` in a Node process loads undici (about 25 ms of a cold start), so
+  // Node's default is node:http; a caller's `fetch` is still used when given.
+  const server = await serveJwks(jwks(key));
+  const globalFetch = globalThis.fetch;
+  let globalCalls = 0;
+  globalThis.fetch = async () => {
+    globalCalls += 1;
+    throw new Error("the global fetch is not Node's default");
+  };
+  try {
+    const a = await createAuthorizer({ env: env(server.url), log: false });
+    assert.equal((await a.decide(tokenEvent(token()))).outcome, "allow");
+    assert.equal(globalCalls, 0);
+    assert.equal(server.counter.requests, 1);
+    let given = 0;
+    const b = await createAuthorizer({ env: env(server.url), log: false, fetch: (url, init) => (given++, globalFetch(url, init)) });
+    assert.equal((await b.decide(tokenEvent(token()))).outcome, "allow");
+    assert.equal(given, 1);
+  } finally {
+    globalThis.fetch = globalFetch;
+    await server.close();
+  }
+});

@@ -40,6 +40,19 @@ pub enum PublicKey {
 }
 
 impl PublicKey {
+    /// The exact length of a JWS signature made with this key (RFC 7518 sections 3.3-3.5,
+    /// RFC 8037 section 3.1): the modulus length for RSA, both coordinates for ECDSA, 64 bytes
+    /// for Ed25519.
+    pub fn signature_len(&self) -> usize {
+        match self {
+            // Stored without leading zeros: its length is the modulus length k.
+            PublicKey::Rsa { n, .. } => n.len(),
+            PublicKey::P256 { .. } => 64,
+            PublicKey::P384 { .. } => 96,
+            PublicKey::Ed25519 { .. } => 64,
+        }
+    }
+
     pub fn kind(&self) -> KeyKind {
         match self {
             PublicKey::Rsa { .. } => KeyKind::Rsa,
