@@ -3,7 +3,7 @@
 
 use crate::alg::Algorithm;
 use crate::json::{self, Json, JsonError, Object};
-use crate::json_text::{self, ObjectText};
+use crate::json_text::{self, ArrayText, ObjectText};
 use crate::limits::{CEILING, Limits};
 use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
 use std::fmt;
@@ -35,6 +35,14 @@ pub trait Named: Copy + PartialEq + 'static {
 
     fn name(self) -> &'static str {
         Self::NAMES.iter().find(|(_, v)| *v == self).map_or("", |(n, _)| n)
+    }
+
+    /// The value `text` names (the default when there is none), or an error listing the names.
+    fn from_optional(setting: &'static str, text: Option<&str>) -> Result<Self, ConfigError>
+    where
+        Self: Default,
+    {
+        text.map_or(Ok(Self::default()), |text| Self::from_setting(setting, text))
     }
 
     /// The value `text` names, or an error listing the names.
@@ -77,7 +85,7 @@ pub struct ConfigInput {
     pub unlisted_routes: UnlistedRoutes,
 }
 
-/// The configuration JSON's members, in the order `write_json` writes them.
+/// The configuration JSON's members.
 const FIELDS: &[&str] = &[
     "issuers",
     "audiences",
@@ -137,12 +145,12 @@ impl ConfigInput {
             allowed_client_ids: doc.optional_strings("allowed_client_ids")?,
             token_type: named("token_type")?.map(str::to_owned),
             max_token_age_seconds: doc.get("max_token_age_seconds").map(|v| whole("max_token_age_seconds", v)).transpose()?,
-            policy_resource: named("policy_resource")?.map_or(Ok(PolicyResource::default()), |t| Named::from_setting("policy_resource", t))?,
+            policy_resource: Named::from_optional("policy_resource", named("policy_resource")?)?,
             context_claims: doc.optional_strings("context_claims")?,
-            http_api_response: named("http_api_response")?.map_or(Ok(HttpApiResponse::default()), |t| Named::from_setting("http_api_response", t))?,
+            http_api_response: Named::from_optional("http_api_response", named("http_api_response")?)?,
             limits,
             route_rules: doc.get("route_rules").map(rules_input).transpose()?,
-            unlisted_routes: named("unlisted_routes")?.map_or(Ok(UnlistedRoutes::default()), |t| Named::from_setting("unlisted_routes", t))?,
+            unlisted_routes: Named::from_optional("unlisted_routes", named("unlisted_routes")?)?,
         })
     }
 
@@ -178,17 +186,14 @@ impl ConfigInput {
             None => rules.extend_from_slice(b"null"),
             Some(RulesInput::Text(text)) => json_text::string(rules, text),
             Some(RulesInput::List(list)) => {
-                rules.push(b'[');
-                for (i, rule) in list.iter().enumerate() {
-                    if i > 0 {
-                        rules.push(b',');
-                    }
-                    let mut r = ObjectText::new(rules);
+                let mut items = ArrayText::new(rules);
+                for rule in list {
+                    let mut r = ObjectText::new(items.item());
                     r.string("route", &rule.route);
                     json_text::strings(r.member("scopes"), &rule.scopes);
                     r.end();
                 }
-                rules.push(b']');
+                items.end();
             }
         }
         doc.string("unlisted_routes", self.unlisted_routes.name());

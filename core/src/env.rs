@@ -6,6 +6,7 @@
 //! ancestor (`TOKEN_ISSUER`).
 
 use crate::config::{self, Config, ConfigError, ConfigInput, Named};
+use crate::json;
 use crate::json_text::ObjectText;
 use crate::limits::Limits;
 use crate::routes::RulesInput;
@@ -114,12 +115,12 @@ impl Env<'_> {
     fn number<T: TryFrom<u64>>(&self, name: &'static str, default: T) -> Result<T, ConfigError> {
         match self.get(name) {
             None => Ok(default),
-            Some(v) => whole(v).and_then(|n| T::try_from(n).ok()).ok_or_else(|| err(name, format!("`{v}` is not a whole number"))),
+            Some(v) => json::whole_number(v).and_then(|n| T::try_from(n).ok()).ok_or_else(|| err(name, format!("`{v}` is not a whole number"))),
         }
     }
     /// One of a setting's names; unset takes the default.
     fn choice<T: Named + Default>(&self, name: &'static str) -> Result<T, ConfigError> {
-        self.get(name).map_or(Ok(T::default()), |v| T::from_setting(name, v))
+        T::from_optional(name, self.get(name))
     }
     fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
         match self.get(name).map(str::to_ascii_lowercase).as_deref() {
@@ -223,11 +224,6 @@ impl Settings {
         };
         Ok(Settings { config, config_input, jwks, signatures })
     }
-}
-
-/// Digits only (no sign, no spaces inside), as a `u64`. One parser for every numeric variable.
-fn whole(text: &str) -> Option<u64> {
-    if text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None }
 }
 
 /// `https://...`, or `http://` to a loopback host when explicitly allowed.

@@ -88,11 +88,10 @@ impl<'a> Number<'a> {
         self.0
     }
 
-    /// The number as a `u64` when it is written as a plain whole number (digits only) that
-    /// fits: what a count or a number of seconds in a configuration must be.
+    /// The number as a `u64` when it is written as a plain whole number that fits: what a
+    /// count or a number of seconds in a configuration must be.
     pub fn to_u64(&self) -> Option<u64> {
-        let text = self.0;
-        if text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None }
+        whole_number(self.0)
     }
 
     /// The whole numbers at or below and at or above the value (`floor`, `ceil`), saturated to
@@ -106,7 +105,7 @@ impl<'a> Number<'a> {
             (i64::MAX, false)
         } else {
             // `top` < 19 bounds the digits before the point, so the value fits a u64.
-            let before = d.int_len + d.exponent; // digits before the point, zeros after the end
+            let before = d.int_len() + d.exponent; // digits before the point, zeros after the end
             let mut whole: u64 = 0;
             let mut fraction = false;
             for (i, digit) in d.digits().enumerate() {
@@ -128,12 +127,17 @@ impl<'a> Number<'a> {
     }
 }
 
+/// Digits only (no sign, point, exponent or space), as a `u64`: the one reading of a count, for
+/// the configuration's JSON numbers and the environment's variables alike.
+pub fn whole_number(text: &str) -> Option<u64> {
+    if text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None }
+}
+
 /// A number's parts: `-? int_part . frac_part e exponent`.
 struct Decimal<'a> {
     negative: bool,
     int_part: &'a [u8],
     frac_part: &'a [u8],
-    int_len: i64,
     /// Saturated far beyond any meaningful scale (the range check needs only its sign and size).
     exponent: i64,
 }
@@ -162,7 +166,11 @@ impl<'a> Decimal<'a> {
         if exponent_negative {
             exponent = -exponent;
         }
-        Decimal { negative, int_part, frac_part, int_len: int_part.len() as i64, exponent }
+        Decimal { negative, int_part, frac_part, exponent }
+    }
+
+    fn int_len(&self) -> i64 {
+        self.int_part.len() as i64
     }
 
     fn digits(&self) -> impl Iterator<Item = u8> + '_ {
@@ -172,7 +180,7 @@ impl<'a> Decimal<'a> {
     /// The power of ten of the first significant digit; `None` for zero.
     fn top_power(&self) -> Option<i64> {
         let leading_zeros = self.digits().position(|d| d != 0)?;
-        Some(self.int_len - 1 - leading_zeros as i64 + self.exponent)
+        Some(self.int_len() - 1 - leading_zeros as i64 + self.exponent)
     }
 }
 

@@ -53,16 +53,49 @@ impl<'a> ObjectText<'a> {
     }
 }
 
+/// An array being written into `out`: `[`, then items, then `]` from [`ArrayText::end`].
+pub struct ArrayText<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'a> ArrayText<'a> {
+    pub fn new(out: &'a mut Vec<u8>) -> ArrayText<'a> {
+        out.push(b'[');
+        ArrayText { out, empty: true }
+    }
+
+    /// Start an item; the caller writes it into the result.
+    pub fn item(&mut self) -> &mut Vec<u8> {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        self.out
+    }
+
+    pub fn end(self) {
+        self.out.push(b']');
+    }
+}
+
 /// A JSON array of strings.
 pub fn strings<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
-    out.push(b'[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, item.as_ref());
+    let mut list = ArrayText::new(out);
+    for item in items {
+        string(list.item(), item.as_ref());
     }
-    out.push(b']');
+    list.end();
+}
+
+/// A whole JSON object as a `String`, its members written by `write`.
+pub fn object_string(write: impl FnOnce(&mut ObjectText<'_>)) -> String {
+    let mut out = Vec::new();
+    let mut object = ObjectText::new(&mut out);
+    write(&mut object);
+    object.end();
+    // Only whole strings, numbers and punctuation are written: always UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A JSON string: `"` and `\` escaped, the control characters as serde_json escapes them

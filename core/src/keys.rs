@@ -11,7 +11,7 @@ use crate::crypto::ecdsa::{P256Key, P384Key};
 use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
 use crate::crypto::PublicKey;
 use crate::json::{self, Json, JsonError, Object};
-use crate::json_text::ObjectText;
+use crate::json_text;
 use crate::limits::Limits;
 use crate::reason::{JwksError, KeyProblem};
 
@@ -75,8 +75,9 @@ impl KeySet {
         }
         let mut set = KeySet::default();
         for (index, entry) in entries.iter().enumerate() {
-            let kid = entry.as_object().and_then(|e| e.get("kid")).and_then(Json::as_str).map(str::to_owned);
-            match entry.as_object().ok_or(KeyProblem::NotAnObject).and_then(load_key) {
+            let object = entry.as_object();
+            let kid = object.and_then(|e| e.get("kid")).and_then(Json::as_str).map(str::to_owned);
+            match object.ok_or(KeyProblem::NotAnObject).and_then(load_key) {
                 Ok(jwk) => set.keys.push(jwk),
                 Err(problem) => set.refused.push(RefusedKey { index, kid, problem }),
             }
@@ -147,9 +148,7 @@ fn load_key(jwk: &Object<'_>) -> Result<Jwk, KeyProblem> {
 
 /// The key's public members as JWK JSON, sorted by name (`crv`, `e`, `kty`, `n`, `x`, `y`).
 fn public_jwk(key: &PublicKey) -> String {
-    let mut out = Vec::new();
-    let mut jwk = ObjectText::new(&mut out);
-    match key {
+    json_text::object_string(|jwk| match key {
         PublicKey::Rsa { n, e, .. } => {
             jwk.string("e", &b64::encode(e));
             jwk.string("kty", "RSA");
@@ -166,10 +165,7 @@ fn public_jwk(key: &PublicKey) -> String {
             jwk.string("kty", "OKP");
             jwk.string("x", &b64::encode(x));
         }
-    }
-    jwk.end();
-    // Only whole strings and JSON punctuation were written.
-    String::from_utf8(out).unwrap_or_default()
+    })
 }
 
 /// A required base64url member, decoded.

@@ -2,7 +2,7 @@
 //! them), simple responses for HTTP API payload 2.0.
 
 use crate::json::{Json, Object};
-use crate::json_text::{self, ObjectText};
+use crate::json_text::{self, ArrayText, ObjectText};
 
 /// The parts of an execute-api ARN:
 /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH...` (REST and HTTP APIs), or
@@ -122,19 +122,15 @@ impl Response {
         match self {
             Response::Policy { principal_id, statements, .. } => {
                 let mut document = ObjectText::new(response.member("policyDocument"));
-                let list = document.member("Statement");
-                list.push(b'[');
-                for (i, statement) in statements.iter().enumerate() {
-                    if i > 0 {
-                        list.push(b',');
-                    }
-                    let mut s = ObjectText::new(list);
+                let mut list = ArrayText::new(document.member("Statement"));
+                for statement in statements {
+                    let mut s = ObjectText::new(list.item());
                     s.string("Action", "execute-api:Invoke");
                     s.string("Effect", if statement.allow { "Allow" } else { "Deny" });
                     s.string("Resource", &statement.resource);
                     s.end();
                 }
-                list.push(b']');
+                list.end();
                 document.string("Version", "2012-10-17");
                 document.end();
                 response.string("principalId", principal_id);

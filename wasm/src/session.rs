@@ -6,7 +6,7 @@
 use crate::provider::{SessionProvider, next_key_id};
 use jwtgate_core::env::Settings;
 use jwtgate_core::json;
-use jwtgate_core::json_text::{self, ObjectText};
+use jwtgate_core::json_text::{self, ArrayText, ObjectText};
 use jwtgate_core::{Config, Decision, KeySet, LogFields, Reason, Verifier};
 use std::collections::BTreeMap;
 
@@ -59,9 +59,8 @@ impl Session {
 
     /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.
     pub fn verify(&self, token: &str, now: i64) -> String {
-        let mut out = Vec::new();
-        let mut doc = ObjectText::new(&mut out);
-        match self.verifier.verify(&self.keys, token, now) {
+        let result = self.verifier.verify(&self.keys, token, now);
+        json_text::object_string(|doc| match result {
             Ok(v) => {
                 // The claims' text as the token carries it (strict JSON, checked).
                 doc.member("claims").extend_from_slice(v.claims.as_bytes());
@@ -79,15 +78,8 @@ impl Session {
                 doc.string("reason", f.reason.code());
                 doc.bool("refresh_keys", f.reason == Reason::UnknownKid);
             }
-        }
-        doc.end();
-        text(out)
+        })
     }
-}
-
-/// Text the JSON writer wrote (whole strings and punctuation: always UTF-8).
-fn text(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Which members of the decision document a host asks for.
@@ -105,50 +97,40 @@ fn decision_text(decision: &Decision, fields: Fields) -> String {
         Fields::All => decision.to_json_bytes(),
         Fields::Answer => decision.answer_json_bytes(),
     };
-    text(bytes)
+    // The decision's writer writes whole strings and punctuation: always UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 fn keys_report(keys: &KeySet) -> String {
-    let mut out = Vec::new();
-    let mut doc = ObjectText::new(&mut out);
-    doc.number("keys", keys.keys().len() as u64);
-    let kids = doc.member("kids");
-    kids.push(b'[');
-    for (i, key) in keys.keys().iter().enumerate() {
-        if i > 0 {
-            kids.push(b',');
+    json_text::object_string(|doc| {
+        doc.number("keys", keys.keys().len() as u64);
+        let mut kids = ArrayText::new(doc.member("kids"));
+        for key in keys.keys() {
+            let out = kids.item();
+            match &key.kid {
+                Some(kid) => json_text::string(out, kid),
+                None => out.extend_from_slice(b"null"),
+            }
         }
-        match &key.kid {
-            Some(kid) => json_text::string(kids, kid),
-            None => kids.extend_from_slice(b"null"),
+        kids.end();
+        doc.bool("ok", true);
+        let mut refused = ArrayText::new(doc.member("refused"));
+        for r in keys.refused() {
+            let mut entry = ObjectText::new(refused.item());
+            entry.number("index", r.index as u64);
+            entry.optional("kid", r.kid.as_deref());
+            entry.string("problem", r.problem.code());
+            entry.end();
         }
-    }
-    kids.push(b']');
-    doc.bool("ok", true);
-    let refused = doc.member("refused");
-    refused.push(b'[');
-    for (i, r) in keys.refused().iter().enumerate() {
-        if i > 0 {
-            refused.push(b',');
-        }
-        let mut entry = ObjectText::new(refused);
-        entry.number("index", r.index as u64);
-        entry.optional("kid", r.kid.as_deref());
-        entry.string("problem", r.problem.code());
-        entry.end();
-    }
-    refused.push(b']');
-    doc.end();
-    text(out)
+        refused.end();
+    })
 }
 
 fn error_json(message: &str) -> String {
-    let mut out = Vec::new();
-    let mut doc = ObjectText::new(&mut out);
-    doc.string("error", message);
-    doc.bool("ok", false);
-    doc.end();
-    text(out)
+    json_text::object_string(|doc| {
+        doc.string("error", message);
+        doc.bool("ok", false);
+    })
 }
 
 /// Settings from an environment map (JSON object; members that are not strings are ignored):
@@ -166,16 +148,12 @@ pub fn settings_from_env(env: &[u8]) -> Result<String, String> {
         }
     }
     match Settings::from_env(&vars) {
-        Ok(s) => {
-            let mut out = Vec::new();
-            let mut doc = ObjectText::new(&mut out);
+        Ok(s) => Ok(json_text::object_string(|doc| {
             s.config_input.write_json(doc.member("config"));
             s.jwks.write_json(doc.member("jwks"));
             doc.bool("ok", true);
             doc.string("signatures", jwtgate_core::config::Named::name(s.signatures));
-            doc.end();
-            Ok(text(out))
-        }
+        })),
         Err(e) => Err(error_json(&e.to_string())),
     }
 }
