@@ -71,7 +71,7 @@ pub fn check(claims: &Object<'_>, header: &Header, config: &Config, now: i64) ->
 
 /// The token's scopes: `scope` (space-separated, RFC 8693/9068) or `scp` (array or string).
 pub fn scopes<'c>(claims: &'c Object<'_>) -> Result<Vec<&'c str>, Reason> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     match claims.get("scope") {
         None => {}
         Some(Json::Str(s)) => out.extend(s.split(' ').filter(|s| !s.is_empty())),

@@ -73,16 +73,25 @@ impl Decision {
         self.text(true)
     }
 
-    /// The answer alone as JSON text: `outcome`, `reason`, `message` and `response`, without
-    /// the log fields. For a host that only answers API Gateway and logs nothing: less to
-    /// write here and less to parse there.
+    /// The answer alone as JSON text, for a host that only answers API Gateway and logs
+    /// nothing: the response itself when there is one (Allow, or Deny for missing scopes), else
+    /// `{message, outcome, reason, response: null}`. A response never has an `outcome` member,
+    /// which tells the two apart. Less to write here, and one object fewer to build there
+    /// (JavaScript's `JSON.parse` pays about 70 ns per object, more than for its bytes).
     pub fn answer_json_bytes(&self) -> Vec<u8> {
-        self.text(false)
+        match &self.response {
+            Some(response) => {
+                let mut out = Vec::with_capacity(1024);
+                response.write(&mut out);
+                out
+            }
+            None => self.text(false),
+        }
     }
 
     /// The one list of the decision document's members, in sorted order (as serde_json's maps
     /// keep them, so `to_json` reads back the same text); `log_fields: false` leaves out all but
-    /// the answer.
+    /// the answer members.
     fn text(&self, log_fields: bool) -> Vec<u8> {
         // A decision is usually 200-700 bytes: one allocation instead of a chain of regrowths.
         let mut out = Vec::with_capacity(1024);
@@ -117,5 +126,50 @@ impl Decision {
             fields.remove("response");
         }
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Context, Statement};
+    use serde_json::{Value, json};
+
+    fn read(bytes: Vec<u8>) -> Value {
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn the_answer_is_the_response_itself_or_the_refusal_members() {
+        let log = LogFields { sub: Some("u".into()), alg: Some("RS256"), ..LogFields::default() };
+        let policy = Response::Policy {
+            principal_id: "u".into(),
+            statements: vec![Statement::allow("arn:aws:execute-api:r:1:a/s/*/*".into())],
+            context: Context::default(),
+        };
+        let responses = [
+            Decision { outcome: Outcome::Allow, reason: None, response: Some(policy.clone()), log: log.clone() },
+            Decision { outcome: Outcome::Deny, reason: Some(Reason::MissingScope), response: Some(policy), log: log.clone() },
+            Decision {
+                outcome: Outcome::Allow,
+                reason: None,
+                response: Some(Response::Simple { authorized: true, context: Context::default() }),
+                log: log.clone(),
+            },
+        ];
+        for d in responses {
+            let whole = read(d.to_json_bytes());
+            assert_eq!(read(d.answer_json_bytes()), whole["response"]);
+            assert!(read(d.answer_json_bytes()).get("outcome").is_none(), "a response has no outcome");
+        }
+        for reason in [Reason::TokenExpired, Reason::UnknownKid] {
+            let d = Decision::unauthorized(reason, log.clone());
+            let whole = read(d.to_json_bytes());
+            let answer = read(d.answer_json_bytes());
+            assert_eq!(
+                answer,
+                json!({ "message": whole["message"], "outcome": whole["outcome"], "reason": whole["reason"], "response": null })
+            );
+        }
     }
 }

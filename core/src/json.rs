@@ -309,7 +309,9 @@ impl<'a> Reader<'a> {
 
     fn object(&mut self, depth: usize) -> Result<Object<'a>, JsonError> {
         self.at += 1; // `{`
-        let mut members = Vec::new();
+        // The document's own object (a token's header or claims, a JWKS) has a handful to a few
+        // dozen members: room for them at once spares a chain of regrowths on every token.
+        let mut members = if depth == 1 { Vec::with_capacity(16) } else { Vec::new() };
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.at += 1;

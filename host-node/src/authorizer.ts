@@ -45,8 +45,16 @@ export interface Authorizer {
   readonly settings: Settings;
 }
 
-/** What `authorize` needs of a decision: the answer without the log fields. */
-type Answer = Pick<Decision, "outcome" | "reason" | "message" | "response">;
+/**
+ * What `authorize` needs of a decision: the response, or why there is none. A whole decision is
+ * one; the module's answer alone for an allow or deny is the response without an outcome.
+ */
+type Answer = {
+  outcome?: Decision["outcome"];
+  reason?: ReasonCode | null;
+  message?: string | null;
+  response: AuthorizerResponse | null;
+};
 
 /** The host verifier's signature (see `setHostVerifier` in the module's glue). */
 export type HostVerifier = (alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array) => boolean;
@@ -124,13 +132,14 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
 
   /**
    * Decide and log. The warm path (keys fresh, no refresh asked for) decides synchronously and
-   * returns a settled promise: the async layers it would otherwise pass through cost more than
-   * a quarter of the work that is not the signature check. `fields: "answer"` (only when
-   * nothing is logged) leaves the log fields out of the module's document.
+   * returns the answer itself, which the public calls settle as one promise: the async layers
+   * it would otherwise pass through cost more than a quarter of the work that is not the
+   * signature check. `fields: "answer"` (only when nothing is logged) leaves the log fields out
+   * of the module's document.
    */
-  function decideWith(event: unknown, fields: "all"): Promise<Decision>;
-  function decideWith(event: unknown, fields: DecisionFields): Promise<Answer>;
-  function decideWith(event: unknown, fields: DecisionFields): Promise<Answer> {
+  function decideWith(event: unknown, fields: "all"): Decision | Promise<Decision>;
+  function decideWith(event: unknown, fields: DecisionFields): Answer | Promise<Answer>;
+  function decideWith(event: unknown, fields: DecisionFields): Answer | Promise<Answer> {
     const started = startClock();
     try {
       const members = tokenEventMembers(event);
@@ -147,10 +156,10 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
       return Promise.reject(e);
     }
 
-    function logged(d: Answer): Promise<Answer> {
+    function logged(d: Answer): Answer {
       // Logging implies `fields: "all"` (see `authorize`).
       logDecision(d as Decision, started, "authorize");
-      return Promise.resolve(d);
+      return d;
     }
   }
 
@@ -194,15 +203,20 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
 
   return {
     settings,
-    decide: (event: unknown) => decideWith(event, "all"),
+    decide: (event: unknown) => Promise.resolve(decideWith(event, "all")),
     verify,
     authorize(event: unknown): Promise<AuthorizerResponse> {
-      return decideWith(event, log === silentLogger ? "answer" : "all").then((d) => {
-        if (d.response === null) throw new AuthorizerError(d.reason ?? "internal_error", d.message ?? undefined);
-        return d.response;
-      });
+      const d = decideWith(event, log === silentLogger ? "answer" : "all");
+      return d instanceof Promise ? d.then(responseOf) : responseOf(d);
     },
   };
+}
+
+/** What `authorize` settles with: the response, or `AuthorizerError` when there is none. */
+function responseOf(d: Answer): Promise<AuthorizerResponse> {
+  return d.response === null
+    ? Promise.reject(new AuthorizerError(d.reason ?? "internal_error", d.message ?? undefined))
+    : Promise.resolve(d.response);
 }
 
 /** The event as JSON text, or undefined when it cannot be (circular or BigInt members). */

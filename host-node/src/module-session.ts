@@ -4,13 +4,19 @@ import { Authorizer as WasmAuthorizer } from "../pkg/jwtgate_wasm.js";
 import type { KeyReport } from "./jwks-cache.js";
 import type { CoreConfig } from "./settings.js";
 import { ConfigurationError, type ReasonCode } from "./errors.js";
-import type { Decision, VerifiedToken } from "./types.js";
+import { wasmMemory } from "./wasm-module.js";
+import type { AuthorizerResponse, Decision, VerifiedToken } from "./types.js";
 
 /** The module's `refresh_keys` outcome is internal to the host: it never leaves this package. */
 export type ModuleDecision = Omit<Decision, "outcome"> & { outcome: Decision["outcome"] | "refresh_keys" };
 
-/** The answer alone (the module leaves out the log fields when asked to). */
-export type ModuleAnswer = Pick<ModuleDecision, "outcome" | "reason" | "message" | "response">;
+/**
+ * The answer alone: what `authorize` resolves with (the response, allow or deny), or why it
+ * rejects (`outcome`, `reason`, `message`, and no response). A whole decision is one too.
+ */
+export type ModuleAnswer =
+  | { outcome?: undefined; reason?: undefined; message?: undefined; response: AuthorizerResponse }
+  | Pick<ModuleDecision, "outcome" | "reason" | "message" | "response">;
 
 /** What a decision call asks the module for: the whole decision, or the answer alone. */
 export type DecisionFields = "all" | "answer";
@@ -25,15 +31,17 @@ const encoder = new TextEncoder();
 export type SignatureProvider = "wasm" | "host";
 
 /**
- * The TOKEN fast path's encoding buffer, far above any real token and method ARN. One for all
- * sessions (`verifyWithKeys` makes a session per call and never needs it): every use is consumed
- * by the synchronous module call it is made for.
+ * The largest input area a session keeps in the module's memory for the TOKEN fast path: far
+ * above any real token and method ARN. Longer members (a hostile event) go the event JSON's way,
+ * which refuses them by size without growing the area.
  */
-const SCRATCH_BYTES = 64 * 1024;
-let scratch: Uint8Array | undefined;
+const MAX_AREA_BYTES = 64 * 1024;
+const MIN_AREA_BYTES = 4 * 1024;
 
 export class ModuleSession {
   private readonly inner: WasmAuthorizer;
+  /** A view of the module's input area; emptied (detached) when the module's memory grows. */
+  private area = new Uint8Array(0);
 
   constructor(config: CoreConfig, provider: SignatureProvider = "wasm") {
     const json = JSON.stringify(config);
@@ -57,7 +65,7 @@ export class ModuleSession {
   authorize(eventJson: string, nowSeconds: number, fields: DecisionFields): ModuleAnswer;
   authorize(eventJson: string, nowSeconds: number, fields: DecisionFields = "all"): ModuleAnswer {
     try {
-      return JSON.parse(this.inner.authorize(encoder.encode(eventJson), nowSeconds, fields === "all")) as ModuleAnswer;
+      return answer(this.inner.authorize(encoder.encode(eventJson), nowSeconds, fields === "all"));
     } catch (e) {
       return internalError(e);
     }
@@ -67,26 +75,30 @@ export class ModuleSession {
   authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields?: "all"): ModuleDecision;
   authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields: DecisionFields): ModuleAnswer;
   authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields: DecisionFields = "all"): ModuleAnswer {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const worst = (authorizationToken.length + methodArn.length) * 3;
+    if (worst > MAX_AREA_BYTES) {
+      return this.authorize(JSON.stringify({ type: "TOKEN", authorizationToken, methodArn }), nowSeconds, fields);
+    }
     try {
-      const [token, arn] = this.encodePair(authorizationToken, methodArn);
-      return JSON.parse(this.inner.authorizeToken(token, arn, nowSeconds, fields === "all")) as ModuleAnswer;
+      // Encoded natively, straight into the module's memory: nothing copied, nothing allocated.
+      const area = this.inputArea(worst);
+      const tokenLen = encoder.encodeInto(authorizationToken, area).written;
+      const arnLen = encoder.encodeInto(methodArn, area.subarray(tokenLen)).written;
+      return answer(this.inner.authorizeTokenAt(tokenLen, arnLen, nowSeconds, fields === "all"));
     } catch (e) {
       return internalError(e);
     }
   }
 
-  /**
-   * Both strings as UTF-8 in the reused buffer: `encodeInto` is native, and reusing the buffer
-   * keeps the warm path free of garbage. Inputs too long for it (a hostile event) are encoded
-   * once and not kept; the module refuses them by size.
-   */
-  private encodePair(a: string, b: string): [Uint8Array, Uint8Array] {
-    const worst = (a.length + b.length) * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
-    if (worst > SCRATCH_BYTES) return [encoder.encode(a), encoder.encode(b)];
-    scratch ??= new Uint8Array(SCRATCH_BYTES);
-    const first = encoder.encodeInto(a, scratch).written;
-    const second = encoder.encodeInto(b, scratch.subarray(first)).written;
-    return [scratch.subarray(0, first), scratch.subarray(first, first + second)];
+  /** A view of at least `len` bytes of the module's input area for this session. */
+  private inputArea(len: number): Uint8Array {
+    if (this.area.length < len) {
+      const size = Math.max(len, MIN_AREA_BYTES);
+      const at = this.inner.inputArea(size);
+      this.area = new Uint8Array(wasmMemory().buffer, at, size);
+    }
+    return this.area;
   }
 
   verify(token: string, nowSeconds: number): ModuleVerification {
@@ -100,6 +112,15 @@ export class ModuleSession {
   free(): void {
     this.inner.free();
   }
+}
+
+/**
+ * A decision document read: the whole decision, or the answer alone, which is the response
+ * itself when there is one (a response never has an `outcome` member; see ABI.md).
+ */
+function answer(text: string): ModuleAnswer {
+  const doc = JSON.parse(text) as ModuleAnswer | AuthorizerResponse;
+  return "outcome" in doc ? (doc as ModuleAnswer) : { response: doc as AuthorizerResponse };
 }
 
 function internalError(e: unknown): ModuleDecision {

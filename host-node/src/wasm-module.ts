@@ -8,7 +8,7 @@ export type WasmSource = WebAssembly.Module | BufferSource;
 /** Finds the module's bytes where no caller passed them (Node, bun: the file next to us). */
 export type WasmLocator = () => Promise<WasmSource>;
 
-let initialised = false;
+let memory: WebAssembly.Memory | undefined;
 let defaultLocator: WasmLocator | undefined;
 
 /** Registered by the Node/bun entry point; edge entry points register none. */
@@ -18,7 +18,7 @@ export function setDefaultWasmLocator(locator: WasmLocator): void {
 
 /** Make the module usable: from `source` if given, else from the runtime's default locator. */
 export async function ensureWasm(source?: WasmSource): Promise<void> {
-  if (initialised) return;
+  if (memory !== undefined) return;
   if (source === undefined) {
     if (!defaultLocator) {
       throw new Error(
@@ -26,8 +26,13 @@ export async function ensureWasm(source?: WasmSource): Promise<void> {
       );
     }
     source = await defaultLocator();
-    if (initialised) return; // another caller finished first while we were reading
+    if (memory !== undefined) return; // another caller finished first while we were reading
   }
-  initSync({ module: source });
-  initialised = true;
+  memory = initSync({ module: source }).memory;
+}
+
+/** The module's memory, where the TOKEN fast path writes its input (after `ensureWasm`). */
+export function wasmMemory(): WebAssembly.Memory {
+  if (memory === undefined) throw new Error("jwtgate: the WebAssembly module is not initialised");
+  return memory;
 }

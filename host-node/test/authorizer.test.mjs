@@ -164,6 +164,44 @@ test("plain TOKEN events (passed to the module by their members) decide exactly 
   assert.ok(allows >= 2, "the table includes allows");
 });
 
+test("authorize() without logging (the module's answer alone) resolves and rejects as the whole decision says", async () => {
+  const { a } = await authorizer();
+  const silent = await createAuthorizer({
+    env: { ISSUER: op.issuer, AUDIENCE, JWKS_URI: op.jwksUri, ALGORITHMS: "RS256,ES256,EdDSA", JWKS_ALLOW_HTTP_LOOPBACK: "true" },
+    log: false,
+  });
+  const scoped = await createAuthorizer({
+    env: { ISSUER: op.issuer, AUDIENCE, JWKS_URI: op.jwksUri, JWKS_ALLOW_HTTP_LOOPBACK: "true", REQUIRED_SCOPES: "admin" },
+    log: false,
+  });
+  const token = await op.token();
+  const cases = [`Bearer ${token}`, `Bearer ${token}x`, "Bearer a.b.c", "", `Bearer ${token}`, "x".repeat(30_000), `Bearer ${token}${"é".repeat(8_000)}`, `Bearer ${token}`];
+  // Another session taking a large input area grows the module's memory, which detaches every
+  // JavaScript view of it: the package must notice and take a fresh one.
+  const { Authorizer } = await import("../package/pkg/jwtgate_wasm.js");
+  const grower = Authorizer.create(JSON.stringify({ issuers: [op.issuer], audiences: [AUDIENCE] })).takeAuthorizer();
+  let growth = 0;
+  const outcomes = [];
+  for (const [i, authorizationToken] of cases.entries()) {
+    const event = tokenEvent(token);
+    event.authorizationToken = authorizationToken;
+    const whole = await a.decide(event);
+    outcomes.push(whole.outcome);
+    const answered = await silent.authorize(event).then(
+      (response) => ({ response }),
+      (e) => ({ reason: e.reason, message: e.message }),
+    );
+    if (whole.response !== null) assert.deepEqual(answered, { response: whole.response }, `case ${i}`);
+    else assert.deepEqual(answered, { reason: whole.reason, message: "Unauthorized" }, `case ${i}`);
+    grower.inputArea((growth += 4) * 1024 * 1024);
+  }
+  // Every valid token is allowed, also after the memory grew under the sessions.
+  assert.deepEqual(outcomes.map((o, i) => (o === "allow" ? i : -1)).filter((i) => i >= 0), [0, 4, 7]);
+  const denied = await scoped.authorize(tokenEvent(token));
+  assert.equal(denied.policyDocument.Statement[0].Effect, "Deny");
+  grower.free();
+});
+
 test("concurrent first requests share one JWKS fetch", async () => {
   const { a } = await authorizer();
   const token = await op.token();

@@ -9,7 +9,7 @@ import { makeKey, signToken, jwks } from "./support/tokens.mjs";
 const pkg = fileURLToPath(new URL("../../wasm/pkg/", import.meta.url));
 const wasmBytes = readFileSync(`${pkg}jwtgate_wasm_bg.wasm`);
 const bindings = await import(`${pkg}jwtgate_wasm.js`);
-bindings.initSync({ module: wasmBytes });
+const { memory } = bindings.initSync({ module: wasmBytes });
 
 const NOW = 1_800_000_000;
 const ISSUER = "https://issuer.test/";
@@ -61,23 +61,59 @@ test("wasm-bindgen: tampered, expired and unknown-kid tokens are refused with th
   }
 });
 
-test("wasm-bindgen: without log fields the decision is the whole decision's answer members", () => {
-  const a = authorizer();
-  const good = signToken(rsa, claims);
-  const tokens = [good, signToken(rsa, { ...claims, exp: NOW }), signToken(rsa, claims, { kid: "rotated" }), "not.a.jwt"];
-  const answerMembers = ["message", "outcome", "reason", "response"];
+/** Decide a TOKEN event through the input area, as the npm package does. */
+function decideAt(a, authorization, arn, logFields) {
   const encoder = new TextEncoder();
-  for (const token of tokens) {
-    const whole = JSON.parse(a.authorize(tokenEvent(token), NOW, true));
-    assert.ok(Object.keys(whole).length > answerMembers.length);
-    const pick = Object.fromEntries(answerMembers.map((m) => [m, whole[m]]));
-    const answer = a.authorize(tokenEvent(token), NOW, false);
-    assert.deepEqual(Object.keys(JSON.parse(answer)), answerMembers);
-    assert.equal(answer, JSON.stringify(pick), token);
-    const bytes = [encoder.encode(`Bearer ${token}`), encoder.encode(METHOD_ARN)];
-    assert.equal(a.authorizeToken(...bytes, NOW, false), answer, "the TOKEN fast path");
-    assert.equal(a.authorizeToken(...bytes, NOW, true), JSON.stringify(whole), "the TOKEN fast path");
+  const token = encoder.encode(authorization);
+  const at = a.inputArea(token.length + arn.length * 3);
+  const area = new Uint8Array(memory.buffer, at, token.length + arn.length * 3);
+  area.set(token);
+  const arnLen = encoder.encodeInto(arn, area.subarray(token.length)).written;
+  return a.authorizeTokenAt(token.length, arnLen, NOW, logFields);
+}
+
+test("wasm-bindgen: without log fields the answer is the response itself, or the refusal's members", () => {
+  const a = authorizer();
+  const scoped = authorizer({ ...config, required_scopes: ["admin"] });
+  const good = signToken(rsa, claims);
+  const cases = [
+    [a, good, "allow"],
+    [scoped, good, "deny"],
+    [a, signToken(rsa, { ...claims, exp: NOW }), "unauthorized"],
+    [a, signToken(rsa, claims, { kid: "rotated" }), "refresh_keys"],
+    [a, "not.a.jwt", "unauthorized"],
+  ];
+  for (const [authorizer, token, outcome] of cases) {
+    const whole = JSON.parse(authorizer.authorize(tokenEvent(token), NOW, true));
+    assert.equal(whole.outcome, outcome);
+    const answer = authorizer.authorize(tokenEvent(token), NOW, false);
+    if (outcome === "allow" || outcome === "deny") {
+      assert.notEqual(whole.response, null);
+      assert.equal(answer, JSON.stringify(whole.response), token);
+      assert.equal("outcome" in JSON.parse(answer), false, "a response has no outcome member");
+    } else {
+      assert.equal(whole.response, null);
+      const pick = Object.fromEntries(["message", "outcome", "reason", "response"].map((m) => [m, whole[m]]));
+      assert.equal(answer, JSON.stringify(pick), token);
+    }
+    assert.equal(decideAt(authorizer, `Bearer ${token}`, METHOD_ARN, false), answer, "the TOKEN fast path");
+    assert.equal(decideAt(authorizer, `Bearer ${token}`, METHOD_ARN, true), JSON.stringify(whole), "the TOKEN fast path");
   }
+});
+
+test("wasm-bindgen: the TOKEN fast path refuses input that is not UTF-8 or lies beyond its area", () => {
+  const a = authorizer();
+  const invalid = (text) => assert.equal(JSON.parse(text).reason, "invalid_event", text);
+  const at = a.inputArea(16);
+  new Uint8Array(memory.buffer, at, 16).set([0x42, 0xff, 0x41]);
+  invalid(a.authorizeTokenAt(3, 0, NOW, false));
+  invalid(a.authorizeTokenAt(4096, 4096, NOW, false));
+  invalid(a.authorizeTokenAt(0xffffffff, 1, NOW, false));
+  invalid(a.authorizeTokenAt(1, 0xffffffff, NOW, false));
+  // The area grows on demand and what is written there is what is decided.
+  const token = signToken(rsa, claims);
+  assert.equal(JSON.parse(decideAt(a, `Bearer ${token}`, METHOD_ARN, false)).principalId, "user-1");
+  assert.equal(JSON.parse(decideAt(a, `Bearer ${token}${"x".repeat(100_000)}`, METHOD_ARN, false)).reason, "token_too_large");
 });
 
 test("wasm-bindgen: configuration errors are reported, not thrown", () => {

@@ -13,6 +13,9 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Authorizer {
     session: session::Session,
+    /// The input area of `authorizeTokenAt` (see `inputArea`): reused, so the warm path copies
+    /// and allocates nothing to pass its input in.
+    input: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -33,7 +36,7 @@ impl Authorizer {
 
     fn create_with(config_json: &str, provider: provider::SessionProvider) -> CreateResult {
         match session::Session::new(config_json.as_bytes(), provider) {
-            Ok(session) => CreateResult { authorizer: Some(Authorizer { session }), error: None },
+            Ok(session) => CreateResult { authorizer: Some(Authorizer { session, input: Vec::new() }), error: None },
             Err(error) => CreateResult { authorizer: None, error: Some(error) },
         }
     }
@@ -50,19 +53,39 @@ impl Authorizer {
     }
 
     /// `now` is Unix seconds (fractions are dropped). `logFields`: the whole decision document,
-    /// or (false) only `outcome`, `reason`, `message` and `response`.
+    /// or (false) the answer only: the response itself when there is one, else
+    /// `{message, outcome, reason, response: null}` (a response never has `outcome`).
     pub fn authorize(&self, event_json: &[u8], now: f64, log_fields: bool) -> String {
         self.session.authorize(event_json, now as i64, fields(log_fields))
     }
 
-    /// The TOKEN event `{type: "TOKEN", authorizationToken, methodArn}` given by its members as
-    /// UTF-8 bytes: the same decision as `authorize` of its JSON, without serialising the event.
-    /// Bytes, not strings: the caller encodes with `TextEncoder.encodeInto` (native), where
-    /// wasm-bindgen's string passing copies a long token one character at a time in JavaScript.
-    /// Members that are not UTF-8 are an `invalid_event`, as they would be in the event's JSON.
-    #[wasm_bindgen(js_name = authorizeToken)]
-    pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: f64, log_fields: bool) -> String {
-        self.session.authorize_token(authorization_token, method_arn, now as i64, fields(log_fields))
+    /// The address of at least `len` bytes of this authorizer's input area, in the module's
+    /// memory, for `authorizeTokenAt`. The area only grows, and stays where it is until the next
+    /// call of this method. A call may grow the memory, which detaches JavaScript's views of it:
+    /// take a new view afterwards.
+    #[wasm_bindgen(js_name = inputArea)]
+    pub fn input_area(&mut self, len: usize) -> *mut u8 {
+        if self.input.len() < len {
+            self.input.resize(len, 0);
+        }
+        self.input.as_mut_ptr()
+    }
+
+    /// The TOKEN event `{type: "TOKEN", authorizationToken, methodArn}` given by its members,
+    /// written as UTF-8 straight into the input area: `tokenLen` bytes of `authorizationToken`,
+    /// then `arnLen` of `methodArn`. The same decision as `authorize` of the event's JSON, with
+    /// no event to serialise and no argument to copy in (the caller encodes with
+    /// `TextEncoder.encodeInto`, native, into a view of the area). Members that are not UTF-8 are
+    /// an `invalid_event`, as they would be in the event's JSON; lengths beyond the area too.
+    #[wasm_bindgen(js_name = authorizeTokenAt)]
+    pub fn authorize_token_at(&self, token_len: usize, arn_len: usize, now: f64, log_fields: bool) -> String {
+        match token_len.checked_add(arn_len).and_then(|end| self.input.get(..end)) {
+            Some(members) => {
+                let (token, arn) = members.split_at(token_len);
+                self.session.authorize_token(token, arn, now as i64, fields(log_fields))
+            }
+            None => self.session.invalid_event(fields(log_fields)),
+        }
     }
 
     pub fn verify(&self, token: &str, now: f64) -> String {

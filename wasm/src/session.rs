@@ -52,9 +52,14 @@ impl Session {
     pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: i64, fields: Fields) -> String {
         let decision = match (std::str::from_utf8(authorization_token), std::str::from_utf8(method_arn)) {
             (Ok(token), Ok(arn)) => self.verifier.authorize_token_event(&self.keys, token, arn, now),
-            _ => Decision::unauthorized(Reason::InvalidEvent, LogFields::default()),
+            _ => return self.invalid_event(fields),
         };
         decision_text(&decision, fields)
+    }
+
+    /// The decision on input that cannot be an event.
+    pub fn invalid_event(&self, fields: Fields) -> String {
+        decision_text(&Decision::unauthorized(Reason::InvalidEvent, LogFields::default()), fields)
     }
 
     /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.
@@ -87,7 +92,8 @@ impl Session {
 pub enum Fields {
     /// The whole document (what hosts log).
     All,
-    /// `outcome`, `reason`, `message` and `response` only.
+    /// The answer only: the response itself, or `{message, outcome, reason, response: null}`
+    /// when there is none (see `Decision::answer_json_bytes`).
     Answer,
 }
 
