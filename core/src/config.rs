@@ -4,7 +4,7 @@
 use crate::alg::Algorithm;
 use crate::json::{self, Json, JsonError, Object};
 use crate::json_text::{self, ArrayText, ObjectText};
-use crate::limits::{CEILING, Limits};
+use crate::limits::{self, CEILING, Limits};
 use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
 use std::fmt;
 
@@ -103,8 +103,6 @@ const FIELDS: &[&str] = &[
     "unlisted_routes",
 ];
 
-const LIMIT_FIELDS: &[&str] = &["max_token_bytes", "max_jwks_bytes", "max_keys", "max_event_bytes"];
-
 impl ConfigInput {
     /// Read the configuration JSON: an object of the members above, each of its type; `null`
     /// or absent takes the default, and a member this version does not know is an error (a
@@ -116,22 +114,16 @@ impl ConfigInput {
             JsonError::Invalid => err("config", "not valid JSON"),
         })?;
         let doc = Members::of("config", &doc, FIELDS)?;
-        let defaults = Limits::default();
-        let limits = match doc.get("limits") {
-            None => defaults,
-            Some(v) => {
-                let limits = Members::of("limits", v.as_object().ok_or_else(|| err("limits", "expected an object"))?, LIMIT_FIELDS)?;
-                let count = |name: &'static str, default: usize| -> Result<usize, ConfigError> {
-                    limits.get(name).map_or(Ok(default), |v| whole(name, v).map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
-                };
-                Limits {
-                    max_token_bytes: count("max_token_bytes", defaults.max_token_bytes)?,
-                    max_jwks_bytes: count("max_jwks_bytes", defaults.max_jwks_bytes)?,
-                    max_keys: count("max_keys", defaults.max_keys)?,
-                    max_event_bytes: count("max_event_bytes", defaults.max_event_bytes)?,
+        let mut limits = Limits::default();
+        if let Some(v) = doc.get("limits") {
+            let object = v.as_object().ok_or_else(|| err("limits", "expected an object"))?;
+            let given = Members::of("limits", object, &limits::FIELDS.map(|f| f.name))?;
+            for field in &limits::FIELDS {
+                if let Some(v) = given.get(field.name) {
+                    (field.set)(&mut limits, usize::try_from(whole(field.setting, v)?).unwrap_or(usize::MAX));
                 }
             }
-        };
+        }
         let named = |name: &'static str| doc.get(name).map(|v| text(name, v)).transpose();
         Ok(ConfigInput {
             issuers: strings("issuers", doc.get("issuers").ok_or_else(|| err("issuers", "required"))?)?,
@@ -176,10 +168,9 @@ impl ConfigInput {
         optional_strings(&mut doc, "context_claims", &self.context_claims);
         doc.string("http_api_response", self.http_api_response.name());
         let mut limits = ObjectText::new(doc.member("limits"));
-        limits.number("max_token_bytes", self.limits.max_token_bytes as u64);
-        limits.number("max_jwks_bytes", self.limits.max_jwks_bytes as u64);
-        limits.number("max_keys", self.limits.max_keys as u64);
-        limits.number("max_event_bytes", self.limits.max_event_bytes as u64);
+        for field in &limits::FIELDS {
+            limits.number(field.name, (field.get)(&self.limits) as u64);
+        }
         limits.end();
         let rules = doc.member("route_rules");
         match &self.route_rules {
@@ -360,15 +351,10 @@ impl Config {
         if input.context_claims.iter().flatten().any(String::is_empty) {
             return Err(err("context_claims", "empty claim name"));
         }
-        let limits = &input.limits;
-        for (name, value, ceiling) in [
-            ("limits.max_token_bytes", limits.max_token_bytes, CEILING.max_token_bytes),
-            ("limits.max_jwks_bytes", limits.max_jwks_bytes, CEILING.max_jwks_bytes),
-            ("limits.max_keys", limits.max_keys, CEILING.max_keys),
-            ("limits.max_event_bytes", limits.max_event_bytes, CEILING.max_event_bytes),
-        ] {
+        for field in &limits::FIELDS {
+            let (value, ceiling) = ((field.get)(&input.limits), (field.get)(&CEILING));
             if value == 0 || value > ceiling {
-                return Err(err(name, format!("must be between 1 and {ceiling}")));
+                return Err(err(field.setting, format!("must be between 1 and {ceiling}")));
             }
         }
         let route_rules = match &input.route_rules {
@@ -468,6 +454,14 @@ mod tests {
             // Plain JSON for every host's own parser.
             let value: serde_json::Value = serde_json::from_str(&text).unwrap();
             assert_eq!(value.as_object().unwrap().len(), FIELDS.len());
+            // Written in the order of FIELDS, the list the reader checks members against, so
+            // the two lists cannot drift apart unnoticed (no nested member shares a name).
+            let at: Vec<usize> = FIELDS.iter().map(|f| text.find(&format!("\"{f}\":")).unwrap()).collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+            let limits = &value["limits"];
+            for field in &limits::FIELDS {
+                assert_eq!(limits[field.name], (field.get)(&input.limits) as u64, "{}", field.name);
+            }
         }
     }
 
@@ -485,6 +479,7 @@ mod tests {
             (r#"{"issuers":["i"],"audiences":["a"],"policy_resource":"Stage"}"#, "policy_resource", "`Stage` is not `stage` or `method`"),
             (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_keys":1,"keys":2}}"#, "limits", "unknown member `keys`"),
             (r#"{"issuers":["i"],"audiences":["a"],"limits":[]}"#, "limits", "object"),
+            (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_event_bytes":"9"}}"#, "limits.max_event_bytes", "whole number"),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x"}]}"#, "route_rules", "no `scopes`"),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","scopes":["a"],"x":1}]}"#, "route_rules", "unknown member `x`"),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":5}"#, "route_rules", "rule text or a list"),

@@ -27,3 +27,36 @@ pub const CEILING: Limits = Limits {
     max_keys: 4096,
     max_event_bytes: 6 * 1024 * 1024,
 };
+
+/// One limit as the configuration JSON names it, and where it lives in [`Limits`].
+pub struct Field {
+    /// Its member in the configuration's `limits` object.
+    pub name: &'static str,
+    /// How errors name it.
+    pub setting: &'static str,
+    pub get: fn(&Limits) -> usize,
+    pub set: fn(&mut Limits, usize),
+}
+
+/// The configuration's limits: the one list its reader, its writer and the ceiling check go by.
+pub const FIELDS: [Field; 4] = [
+    Field {
+        name: "max_token_bytes",
+        setting: "limits.max_token_bytes",
+        get: |l| l.max_token_bytes,
+        set: |l, v| l.max_token_bytes = v,
+    },
+    Field {
+        name: "max_jwks_bytes",
+        setting: "limits.max_jwks_bytes",
+        get: |l| l.max_jwks_bytes,
+        set: |l, v| l.max_jwks_bytes = v,
+    },
+    Field { name: "max_keys", setting: "limits.max_keys", get: |l| l.max_keys, set: |l, v| l.max_keys = v },
+    Field {
+        name: "max_event_bytes",
+        setting: "limits.max_event_bytes",
+        get: |l| l.max_event_bytes,
+        set: |l, v| l.max_event_bytes = v,
+    },
+];
