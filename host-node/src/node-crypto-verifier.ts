@@ -16,39 +16,47 @@ function keyObject(publicJwk: string): KeyObject {
   return key;
 }
 
-const HASH: Record<string, string> = { "256": "sha256", "384": "sha384", "512": "sha512" };
+/** How one algorithm is checked, given the key object. */
+type Check = (key: KeyObject, message: Uint8Array, signature: Uint8Array) => boolean;
 
 /**
- * `alg` is one the module allows and always fits the key's type (the module checked both).
- * The hashed algorithms go through `createVerify`: in Node 20 it checks the same signature
- * about 0.45 µs sooner than the one-shot `verify`, whose job wrapper costs more (bun: equal).
- * Ed25519 has no streaming form.
+ * The hashed algorithms go through `createVerify`: in Node 20 it checks the same signature about
+ * 0.45 µs sooner than the one-shot `verify`, whose job wrapper costs more (bun: equal). A
+ * signature `verify` would call malformed (an ECDSA one of the wrong length) makes it throw
+ * where the one-shot form returns false: refused either way.
  */
-export function nodeCryptoVerify(alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array): boolean {
-  const key = keyObject(publicJwk);
-  const bits = alg.slice(2);
-  switch (alg.slice(0, 2)) {
-    case "RS":
-      return hashed(bits, message, key, signature);
-    case "PS":
-      // JWA: MGF1 with the same hash, salt as long as the hash; an explicit length is enforced.
-      return hashed(bits, message, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 }, signature);
-    case "ES":
-      // JWS signatures are raw r||s of the curve's size; node:crypto checks the length.
-      return hashed(bits, message, { key, dsaEncoding: "ieee-p1363" }, signature);
-    case "Ed":
-      return alg === "EdDSA" && verify(null, message, key, signature);
-    default:
+function hashed(hash: string, options: (key: KeyObject) => KeyObject | VerifyKeyObjectInput): Check {
+  return (key, message, signature) => {
+    try {
+      return createVerify(hash).update(message).verify(options(key), signature);
+    } catch {
       return false;
-  }
+    }
+  };
 }
 
-/** A signature `verify` would call malformed (an ECDSA one of the wrong length) makes
- * `createVerify` throw where the one-shot form returns false: refused either way. */
-function hashed(bits: string, message: Uint8Array, key: KeyObject | VerifyKeyObjectInput, signature: Uint8Array): boolean {
-  try {
-    return createVerify(HASH[bits]).update(message).verify(key, signature);
-  } catch {
-    return false;
-  }
+const plain = (key: KeyObject) => key;
+// JWA: MGF1 with the same hash, salt as long as the hash; an explicit length is enforced.
+const pss = (saltLength: number) => (key: KeyObject) => ({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
+// JWS signatures are raw r||s of the curve's size; node:crypto checks the length.
+const p1363 = (key: KeyObject) => ({ key, dsaEncoding: "ieee-p1363" as const });
+
+/** Every algorithm the module may ask for, by its JWA name (a Map: no inherited names). */
+const CHECKS = new Map<string, Check>([
+  ["RS256", hashed("sha256", plain)],
+  ["RS384", hashed("sha384", plain)],
+  ["RS512", hashed("sha512", plain)],
+  ["PS256", hashed("sha256", pss(32))],
+  ["PS384", hashed("sha384", pss(48))],
+  ["PS512", hashed("sha512", pss(64))],
+  ["ES256", hashed("sha256", p1363)],
+  ["ES384", hashed("sha384", p1363)],
+  // Ed25519 has no streaming form.
+  ["EdDSA", (key, message, signature) => verify(null, message, key, signature)],
+]);
+
+/** `alg` is one the module allows and always fits the key's type (the module checked both). */
+export function nodeCryptoVerify(alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array): boolean {
+  const check = CHECKS.get(alg);
+  return check !== undefined && check(keyObject(publicJwk), message, signature);
 }

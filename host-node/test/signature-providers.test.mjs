@@ -103,3 +103,22 @@ test("node-crypto checks with the key loaded now, after keys are replaced under 
   }
   session.free();
 });
+
+test("node-crypto's checker refuses any algorithm it does not list, inherited names included", async () => {
+  const { nodeCryptoVerify } = await import("../package/dist/node-crypto-verifier.js");
+  const key = makeKey("RS256", "k");
+  const token = signToken(key, { sub: "x" });
+  const [h, p, s] = token.split(".");
+  const message = Buffer.from(`${h}.${p}`);
+  const signature = Buffer.from(s, "base64url");
+  const jwk = JSON.stringify(key.jwk);
+  assert.equal(nodeCryptoVerify("RS256", jwk, message, signature), true);
+  for (const alg of ["HS256", "none", "rs256", "RS256 ", "__proto__", "constructor", "toString", ""]) {
+    assert.equal(nodeCryptoVerify(alg, jwk, message, signature), false, alg);
+  }
+  // A malformed signature is a refusal, not an exception, for every hashed algorithm.
+  for (const alg of ["RS256", "PS256", "ES256"]) {
+    const k = makeKey(alg, "m");
+    assert.equal(nodeCryptoVerify(alg, JSON.stringify(k.jwk), message, Buffer.alloc(3)), false, alg);
+  }
+});
