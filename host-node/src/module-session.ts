@@ -83,9 +83,12 @@ export class ModuleSession {
     try {
       // Encoded natively, straight into the module's memory: nothing copied, nothing allocated.
       const area = this.inputArea(worst);
-      const tokenLen = encoder.encodeInto(authorizationToken, area).written;
-      const arnLen = encoder.encodeInto(methodArn, area.subarray(tokenLen)).written;
-      return answer(this.inner.authorizeTokenAt(tokenLen, arnLen, nowSeconds, fields === "all"));
+      const token = encoder.encodeInto(authorizationToken, area);
+      const arn = encoder.encodeInto(methodArn, area.subarray(token.written));
+      // The area always holds both (see `worst`); were it ever short, a cut member must not be
+      // decided as if whole.
+      if (token.read !== authorizationToken.length || arn.read !== methodArn.length) return internalError(new Error("input area too small"));
+      return answer(this.inner.authorizeTokenAt(token.written, arn.written, nowSeconds, fields === "all"));
     } catch (e) {
       return internalError(e);
     }
