@@ -32,8 +32,9 @@ export type SignatureProvider = "wasm" | "host";
 
 /**
  * The largest input area a session keeps in the module's memory for the TOKEN fast path: far
- * above any real token and method ARN. Longer members (a hostile event) go the event JSON's way,
- * which refuses them by size without growing the area.
+ * above any real token and method ARN. Longer members (beyond the default token limit; most
+ * likely a hostile event) go the event JSON's way, to the same decision, without growing the
+ * area.
  */
 const MAX_AREA_BYTES = 64 * 1024;
 const MIN_AREA_BYTES = 4 * 1024;

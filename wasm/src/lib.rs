@@ -67,9 +67,9 @@ impl Authorizer {
     }
 
     /// The address of at least `len` bytes of this authorizer's input area, in the module's
-    /// memory, for `authorizeTokenAt`. The area only grows, and stays where it is until the next
-    /// call of this method. A call may grow the memory, which detaches JavaScript's views of it:
-    /// take a new view afterwards.
+    /// memory, for `authorizeTokenAt`. The area only grows, and moves only when a call asks for
+    /// more than it holds. Any call into the module may grow the memory, which detaches
+    /// JavaScript's views of it: a view found empty must be taken again (through this method).
     #[wasm_bindgen(js_name = inputArea)]
     pub fn input_area(&mut self, len: usize) -> *mut u8 {
         if self.input.len() < len {
