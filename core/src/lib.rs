@@ -27,6 +27,7 @@ pub mod limits;
 pub mod policy;
 pub mod reason;
 pub mod routes;
+mod scan;
 pub mod token;
 
 pub use alg::Algorithm;

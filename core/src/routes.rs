@@ -92,7 +92,13 @@ fn path_pattern(path: &str) -> String {
 /// IAM-style wildcard match: `*` matches any run of characters (including none and `/`).
 pub fn glob(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0, 0);
+    // The text before the first `*` (most of an execute-api ARN) must match as it is: compared
+    // at once, not a byte per turn of the loop below.
+    let literal = p.iter().position(|&c| c == b'*').unwrap_or(p.len());
+    if t.get(..literal) != Some(&p[..literal]) {
+        return false;
+    }
+    let (mut pi, mut ti) = (literal, literal);
     let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
         if pi < p.len() && p[pi] == b'*' {

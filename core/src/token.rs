@@ -3,6 +3,7 @@
 
 use crate::alg::Algorithm;
 use crate::b64;
+use crate::scan;
 use crate::json::{self, Json, JsonError, Object};
 use crate::reason::Reason;
 
@@ -36,12 +37,13 @@ pub fn parse<'a>(token: &'a str, max_bytes: usize, allowed: &[Algorithm]) -> Res
     if bytes.len() > max_bytes {
         return Err(Reason::TokenTooLarge);
     }
-    // `str::split` finds the dots a word at a time; a byte-slice split tests every byte.
-    let mut parts = token.split('.').map(str::as_bytes);
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // Exactly two dots: header, payload, signature.
+    let first = scan::find(bytes, b'.').ok_or(Reason::MalformedToken)?;
+    let second = first + 1 + scan::find(&bytes[first + 1..], b'.').ok_or(Reason::MalformedToken)?;
+    if scan::find(&bytes[second + 1..], b'.').is_some() {
         return Err(Reason::MalformedToken);
-    };
+    }
+    let (h, p, s) = (&bytes[..first], &bytes[first + 1..second], &bytes[second + 1..]);
     // An empty payload is a valid JWS (it then fails as claims); an empty header or
     // signature never is. The header is read first so `alg: none` is logged as such.
     if h.is_empty() {

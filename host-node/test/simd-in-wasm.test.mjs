@@ -1,8 +1,8 @@
-// The built module's base64url decoder (16-character SIMD blocks in the wasm build, a scalar
-// loop for the rest and on native targets, where the core's own tests run) against a reference
-// written here. It is reached through a token's payload, in a session whose host verifier
-// accepts every signature: the payload is decoded only after the signature check, and a
-// token's claims come back as the decoded text itself.
+// The built module's SIMD code paths (16-byte blocks in the wasm build; a scalar loop for the
+// rest, and on native targets, where the core's own tests run), each against a reference written
+// here: base64url decoding, and finding a token's dots. They are reached through a token's
+// payload, in a session whose host verifier accepts every signature: the payload is decoded only
+// after the signature check, and a token's claims come back as the decoded text itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -87,5 +87,27 @@ test("any character out of place, at any position, is invalid_base64 exactly whe
     }
   }
   assert.ok(refused > 10_000 && accepted > 1_000, `${refused} refused, ${accepted} accepted`);
+  a.free();
+});
+
+test("a token is split at its two dots wherever they fall; any other count is malformed_token", () => {
+  const a = session();
+  let checked = 0;
+  for (const length of [60, 61, 62, 64, 75, 76, 77, 78, 79, 80, 81, 100, 200]) {
+    const payload = b64u(claimsOfLength(length, length));
+    const token = `${HEADER}.${payload}.${SIGNATURE}`;
+    assert.equal(JSON.parse(a.verify(token, NOW)).ok, true, token);
+    // A third dot at every position, and each of the two dots taken out.
+    for (let at = 0; at <= token.length; at++) {
+      const extra = token.slice(0, at) + "." + token.slice(at);
+      assert.equal(JSON.parse(a.verify(extra, NOW)).reason, "malformed_token", extra);
+      checked++;
+    }
+    for (const dot of [HEADER.length, HEADER.length + 1 + payload.length]) {
+      const missing = token.slice(0, dot) + token.slice(dot + 1);
+      assert.equal(JSON.parse(a.verify(missing, NOW)).reason, "malformed_token", missing);
+    }
+  }
+  assert.ok(checked > 5_000);
   a.free();
 });
