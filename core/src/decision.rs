@@ -81,7 +81,7 @@ impl Decision {
     pub fn answer_json_bytes(&self) -> Vec<u8> {
         match &self.response {
             Some(response) => {
-                let mut out = Vec::with_capacity(1024);
+                let mut out = document_buffer();
                 response.write(&mut out);
                 out
             }
@@ -93,8 +93,7 @@ impl Decision {
     /// keep them, so `to_json` reads back the same text); `log_fields: false` leaves out all but
     /// the answer members.
     fn text(&self, log_fields: bool) -> Vec<u8> {
-        // A decision is usually 200-700 bytes: one allocation instead of a chain of regrowths.
-        let mut out = Vec::with_capacity(1024);
+        let mut out = document_buffer();
         let mut doc = ObjectText::new(&mut out);
         if log_fields {
             doc.optional("alg", self.log.alg);
@@ -127,6 +126,12 @@ impl Decision {
         }
         v
     }
+}
+
+/// Room for a decision document: usually 200-700 bytes, so one allocation instead of a chain of
+/// regrowths.
+fn document_buffer() -> Vec<u8> {
+    Vec::with_capacity(1024)
 }
 
 #[cfg(test)]

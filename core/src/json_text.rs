@@ -94,7 +94,12 @@ pub fn object_string(write: impl FnOnce(&mut ObjectText<'_>)) -> String {
     let mut object = ObjectText::new(&mut out);
     write(&mut object);
     object.end();
-    // Only whole strings, numbers and punctuation are written: always UTF-8.
+    into_string(out)
+}
+
+/// Text this writer wrote, as a `String`: it writes only whole strings, numbers and
+/// punctuation, so the bytes are always UTF-8.
+pub fn into_string(out: Vec<u8>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 

@@ -187,8 +187,7 @@ pub fn context(claims: &Object<'_>, names: &[String]) -> Context {
     if !any {
         text.clear();
     }
-    // Only whole strings and JSON punctuation were written.
-    Context { text: String::from_utf8(text).unwrap_or_default() }
+    Context { text: json_text::into_string(text) }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! verb or `*`; `*` in a path matches any characters, `/` included, as in IAM resource ARNs.
 
 use crate::config::{ConfigError, Named};
+use crate::scan;
 
 pub const MAX_RULES: usize = 50;
 /// Keeps every built resource ARN under API Gateway's 512 characters: the ARN prefix (partition,
@@ -94,7 +95,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     // The text before the first `*` (most of an execute-api ARN) must match as it is: compared
     // at once, not a byte per turn of the loop below.
-    let literal = p.iter().position(|&c| c == b'*').unwrap_or(p.len());
+    let literal = scan::find(p, b'*').unwrap_or(p.len());
     if t.get(..literal) != Some(&p[..literal]) {
         return false;
     }

@@ -148,7 +148,7 @@ pub fn check_signature(alg: &str, public_jwk: &str, message: &[u8], signature: &
 pub fn variables() -> String {
     let mut out = Vec::new();
     jwtgate_core::json_text::strings(&mut out, jwtgate_core::env::VARIABLES);
-    String::from_utf8(out).unwrap_or_default()
+    jwtgate_core::json_text::into_string(out)
 }
 
 #[wasm_bindgen]

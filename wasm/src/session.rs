@@ -103,8 +103,7 @@ fn decision_text(decision: &Decision, fields: Fields) -> String {
         Fields::All => decision.to_json_bytes(),
         Fields::Answer => decision.answer_json_bytes(),
     };
-    // The decision's writer writes whole strings and punctuation: always UTF-8.
-    String::from_utf8(bytes).unwrap_or_default()
+    json_text::into_string(bytes)
 }
 
 fn keys_report(keys: &KeySet) -> String {
