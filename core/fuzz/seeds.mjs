@@ -8,7 +8,7 @@
 //
 // The fixtures match core/fuzz/src/lib.rs: issuer https://issuer.test/, audience api://test,
 // clock 1_800_000_000. The first byte of a verify_token or authorize_event input chooses one of
-// the four configurations there.
+// the five configurations there.
 import { createHash, createPrivateKey, sign } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,7 +20,7 @@ const NOW = 1_800_000_000;
 const ISSUER = "https://issuer.test/";
 const AUDIENCE = "api://test";
 const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets/1";
-const CONFIGS = 4;
+const CONFIGS = 5;
 
 const b64u = (x) => Buffer.from(x).toString("base64url");
 const testKeys = JSON.parse(readFileSync(join(root, "tests/keys/test-keys.json"), "utf8")).keys;
@@ -121,6 +121,9 @@ function events(tok) {
     { version: "2.0", type: "REQUEST", routeArn: METHOD_ARN, routeKey: "GET /pets/{id}", headers: { authorization: bearer } },
     { version: "2.0", type: "REQUEST", routeArn: METHOD_ARN, routeKey: "ANY /admin/{proxy+}", headers: { authorization: bearer } },
     { version: "2.0", type: "REQUEST", routeArn: METHOD_ARN, routeKey: "$default", headers: { authorization: bearer } },
+    { version: "2.0", type: "REQUEST", routeArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/DELETE/admin/pets/1", routeKey: "DELETE /{a}/pets/{b}", headers: { authorization: bearer } },
+    { type: "REQUEST", methodArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/$connect", headers: { Authorization: bearer } },
+    { type: "TOKEN", authorizationToken: bearer, methodArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/admin/pets" },
   ];
   const fixtures = join(root, "..", "shared", "vectors", "apigw-events");
   if (existsSync(fixtures)) {

@@ -5,8 +5,10 @@ use crate::alg::Algorithm;
 use crate::json::{self, Json, JsonError, Object};
 use crate::json_text::{self, ArrayText, ObjectText};
 use crate::limits::{self, CEILING, Limits};
+use crate::policy;
 use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
-use std::fmt;
+pub use crate::setting::{ConfigError, Named};
+use crate::setting::err;
 
 /// Where an Allow (or a global Deny) applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -26,32 +28,6 @@ pub enum HttpApiResponse {
     Simple,
     /// An IAM policy, as for REST APIs.
     Policy,
-}
-
-/// A setting that is one of a few names: the names, and the value each stands for. The one
-/// place a name maps to its value, for the JSON configuration and the environment alike.
-pub trait Named: Copy + PartialEq + 'static {
-    const NAMES: &'static [(&'static str, Self)];
-
-    fn name(self) -> &'static str {
-        Self::NAMES.iter().find(|(_, v)| *v == self).map_or("", |(n, _)| n)
-    }
-
-    /// The value `text` names (the default when there is none), or an error listing the names.
-    fn from_optional(setting: &'static str, text: Option<&str>) -> Result<Self, ConfigError>
-    where
-        Self: Default,
-    {
-        text.map_or(Ok(Self::default()), |text| Self::from_setting(setting, text))
-    }
-
-    /// The value `text` names, or an error listing the names.
-    fn from_setting(setting: &'static str, text: &str) -> Result<Self, ConfigError> {
-        Self::NAMES.iter().find(|(n, _)| *n == text).map(|(_, v)| *v).ok_or_else(|| {
-            let names: Vec<String> = Self::NAMES.iter().map(|(n, _)| format!("`{n}`")).collect();
-            err(setting, format!("`{text}` is not {}", names.join(" or ")))
-        })
-    }
 }
 
 impl Named for PolicyResource {
@@ -283,24 +259,6 @@ pub struct Config {
 /// The claims copied into the policy's `context` unless configured otherwise.
 pub const DEFAULT_CONTEXT_CLAIMS: &[&str] = &["sub", "iss", "scope", "client_id"];
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    pub setting: &'static str,
-    pub problem: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid configuration: {}: {}", self.setting, self.problem)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { setting, problem: problem.into() }
-}
-
 impl Config {
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigError> {
         Config::new(ConfigInput::from_json(bytes)?)
@@ -361,6 +319,17 @@ impl Config {
             None => Vec::new(),
             Some(rules) => routes::parse(rules)?,
         };
+        let statements = policy::largest_statements(&route_rules);
+        if statements + policy::TOKEN_SHARE_BYTES > policy::MAX_RESPONSE_BYTES {
+            return Err(err(
+                "route_rules",
+                format!(
+                    "the policy for these rules can reach {statements} bytes (for a stage name of 128 characters), and API Gateway takes at most {} bytes from an authorizer, {} of them kept for principalId and context: use fewer rules, shorter paths, or one method where a rule says ANY (which lists all seven)",
+                    policy::MAX_RESPONSE_BYTES,
+                    policy::TOKEN_SHARE_BYTES
+                ),
+            ));
+        }
 
         let names = match input.context_claims {
             None => DEFAULT_CONTEXT_CLAIMS.iter().map(|s| s.to_string()).collect(),

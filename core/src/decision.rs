@@ -137,7 +137,7 @@ fn document_buffer() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Context, Statement};
+    use crate::policy::{Context, Statements};
     use serde_json::{Value, json};
 
     fn read(bytes: Vec<u8>) -> Value {
@@ -149,7 +149,7 @@ mod tests {
         let log = LogFields { sub: Some("u".into()), alg: Some("RS256"), ..LogFields::default() };
         let policy = Response::Policy {
             principal_id: "u".into(),
-            statements: vec![Statement::allow("arn:aws:execute-api:r:1:a/s/*/*".into())],
+            statements: Statements::allow("arn:aws:execute-api:r:1:a/s/*/*".into()),
             context: Context::default(),
         };
         let responses = [

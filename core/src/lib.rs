@@ -24,10 +24,12 @@ pub mod json;
 pub mod json_text;
 pub mod keys;
 pub mod limits;
+pub mod paths;
 pub mod policy;
 pub mod reason;
 pub mod routes;
 mod scan;
+pub mod setting;
 pub mod token;
 
 pub use alg::Algorithm;
@@ -40,7 +42,6 @@ pub use limits::Limits;
 pub use reason::{JwksError, KeyProblem, Reason};
 
 use config::{HttpApiResponse, PolicyResource};
-use routes::UnlistedRoutes;
 use event::EventKind;
 use policy::ExecuteApiArn;
 use json::{Json, Object};
@@ -178,11 +179,23 @@ impl<P: CryptoProvider> Verifier<P> {
         self.decide(keys, event, now)
     }
 
+    /// Whether this kind of event is answered by a stage-wide policy built from route rules.
+    fn stage_policy_with_rules(&self, kind: EventKind) -> bool {
+        let config = &self.config;
+        let simple = kind == EventKind::HttpV2 && config.http_api_response == HttpApiResponse::Simple;
+        !config.route_rules.is_empty() && !simple && config.policy_resource == PolicyResource::Stage
+    }
+
     fn decide(&self, keys: &KeySet, event: event::AuthEvent<'_>, now: i64) -> Decision {
         let mut log = LogFields { event: Some(event.kind), ..LogFields::default() };
         let Some(arn) = ExecuteApiArn::parse(&event.arn) else {
             return Decision::unauthorized(Reason::InvalidEvent, log);
         };
+        if self.stage_policy_with_rules(event.kind) && !arn.names_one_stage() {
+            // A `*` or `?` in the API id or stage would be a wildcard in every resource of the
+            // policy, reaching past the stage into methods and paths: no exact policy exists.
+            return Decision::unauthorized(Reason::InvalidEvent, log);
+        }
         let token = match event.authorization.as_deref().map(event::bearer_token) {
             None => return Decision::unauthorized(Reason::MissingToken, log),
             Some(Err(reason)) => return Decision::unauthorized(reason, log),
@@ -199,7 +212,7 @@ impl<P: CryptoProvider> Verifier<P> {
             let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
             self.respond(&event, &arn, scopes, principal, context)
         });
-        let (response, allowed) = match answer {
+        let (response, verdict) = match answer {
             Ok(answer) => answer,
             Err(failure) => {
                 if let Some(h) = failure.header {
@@ -209,15 +222,25 @@ impl<P: CryptoProvider> Verifier<P> {
                 return Decision::unauthorized(failure.reason, log);
             }
         };
+        // API Gateway takes no larger answer; a larger one would be an error at the gateway.
+        if response.len() > policy::MAX_RESPONSE_BYTES {
+            return Decision::unauthorized(Reason::ResponseTooLarge, log);
+        }
+        let reason = match verdict {
+            routes::Verdict::Allowed => None,
+            routes::Verdict::MissingScope => Some(Reason::MissingScope),
+            routes::Verdict::NotListed => Some(Reason::RouteNotListed),
+        };
         Decision {
-            outcome: if allowed { Outcome::Allow } else { Outcome::Deny },
-            reason: (!allowed).then_some(Reason::MissingScope),
+            outcome: if reason.is_none() { Outcome::Allow } else { Outcome::Deny },
+            reason,
             response: Some(response),
             log,
         }
     }
 
-    /// The response for a valid token holding `held` scopes, and whether it allows this request.
+    /// The response for a valid token holding `held` scopes, and what the rules say of this
+    /// request (for HTTP API simple responses: of every request its route key serves).
     fn respond(
         &self,
         event: &event::AuthEvent<'_>,
@@ -225,40 +248,37 @@ impl<P: CryptoProvider> Verifier<P> {
         held: &[&str],
         principal: String,
         context: policy::Context,
-    ) -> (policy::Response, bool) {
-        let rules = &self.config.route_rules;
-        let has_scopes = claims::holds_all(held, &self.config.required_scopes);
+    ) -> (policy::Response, routes::Verdict) {
+        let config = &self.config;
+        let (rules, unlisted) = (&config.route_rules, config.unlisted_routes);
         let holds = |rule: &routes::RouteRule| claims::holds_all(held, &rule.scopes);
-        let open_by_default = self.config.unlisted_routes == UnlistedRoutes::Allow;
-
-        if event.kind == EventKind::HttpV2 && self.config.http_api_response == HttpApiResponse::Simple {
-            // Simple responses carry no statements: decide for this route key (README: add
+        let has_scopes = claims::holds_all(held, &config.required_scopes);
+        let simple = event.kind == EventKind::HttpV2 && config.http_api_response == HttpApiResponse::Simple;
+        let verdict = if !has_scopes {
+            routes::Verdict::MissingScope
+        } else if simple {
+            // API Gateway caches a simple response per route key (README: add
             // `$context.routeKey` to the identity sources when caching).
-            let route_key = event.route_key.as_deref().unwrap_or("$default");
-            let mut applying = rules.iter().filter(|r| r.applies_to_route_key(route_key)).peekable();
-            let named = applying.peek().is_some();
-            let allowed = has_scopes && applying.all(holds) && (named || open_by_default);
-            return (policy::Response::Simple { authorized: allowed, context }, allowed);
+            routes::for_route_key(rules, unlisted, event.route_key.as_deref().unwrap_or("$default"), &holds)
+        } else {
+            routes::for_request(rules, unlisted, arn.verb, arn.path, &holds)
+        };
+        let allowed = verdict == routes::Verdict::Allowed;
+        if simple {
+            return (policy::Response::Simple { authorized: allowed, context }, verdict);
         }
 
-        let default_resource = match self.config.policy_resource {
-            PolicyResource::Stage => arn.stage_wide(),
-            PolicyResource::Method => event.arn.clone().into_owned(),
+        let statements = match config.policy_resource {
+            // This request alone, as its rules say.
+            PolicyResource::Method => {
+                let arn = event.arn.clone().into_owned();
+                if allowed { policy::Statements::allow(arn) } else { policy::Statements::deny(arn) }
+            }
+            PolicyResource::Stage if !has_scopes => policy::Statements::deny(arn.stage_wide()),
+            PolicyResource::Stage if rules.is_empty() => policy::Statements::allow(arn.stage_wide()),
+            PolicyResource::Stage => policy::rule_statements(arn, rules, unlisted, &holds),
         };
-        let mut statements = Vec::new();
-        if !has_scopes {
-            statements.push(policy::Statement::deny(default_resource));
-        } else {
-            if rules.is_empty() || open_by_default {
-                statements.push(policy::Statement::allow(default_resource));
-            }
-            for rule in rules {
-                let resource = arn.resource(&rule.resource_suffix());
-                statements.push(if holds(rule) { policy::Statement::allow(resource) } else { policy::Statement::deny(resource) });
-            }
-        }
-        let allowed = policy::allows(&statements, &event.arn);
-        (policy::Response::Policy { principal_id: principal, statements, context }, allowed)
+        (policy::Response::Policy { principal_id: principal, statements, context }, verdict)
     }
 }
 

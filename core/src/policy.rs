@@ -3,6 +3,7 @@
 
 use crate::json::{Json, Object};
 use crate::json_text::{self, ArrayText, ObjectText};
+use crate::routes::{RouteRule, UnlistedRoutes};
 
 /// The parts of an execute-api ARN:
 /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH...` (REST and HTTP APIs), or
@@ -53,6 +54,13 @@ impl<'a> ExecuteApiArn<'a> {
         self.resource(if self.path.is_some() { "*/*" } else { "*" })
     }
 
+    /// Whether the API id and stage are plain names: a `*` or `?` in them (API Gateway's own
+    /// examples send a stage `*` for test calls) would be a wildcard in every resource built
+    /// from them.
+    pub fn names_one_stage(&self) -> bool {
+        !self.api.bytes().chain(self.stage.bytes()).any(|b| b == b'*' || b == b'?')
+    }
+
     /// `API/STAGE/suffix`. Concatenated, not formatted: this runs for every decision, and
     /// `format!` costs several times more in wasm.
     pub fn resource(&self, suffix: &str) -> String {
@@ -60,32 +68,90 @@ impl<'a> ExecuteApiArn<'a> {
     }
 }
 
-/// One `execute-api:Invoke` statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub allow: bool,
-    pub resource: String,
+/// The resources a policy allows and denies: at most two `execute-api:Invoke` statements,
+/// each with its resources in one list. IAM evaluation (AWS's "Policy evaluation logic"): an
+/// explicit Deny in any statement that matches wins, else an Allow allows, else the request is
+/// implicitly denied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Statements {
+    pub allow: Vec<String>,
+    pub deny: Vec<String>,
 }
 
-impl Statement {
-    pub fn allow(resource: String) -> Statement {
-        Statement { allow: true, resource }
+impl Statements {
+    pub fn allow(resource: String) -> Statements {
+        Statements { allow: vec![resource], deny: Vec::new() }
     }
-    pub fn deny(resource: String) -> Statement {
-        Statement { allow: false, resource }
+
+    pub fn deny(resource: String) -> Statements {
+        Statements { allow: Vec::new(), deny: vec![resource] }
+    }
+
+    fn effects(&self) -> impl Iterator<Item = (&'static str, &[String])> {
+        [("Allow", self.allow.as_slice()), ("Deny", self.deny.as_slice())].into_iter().filter(|(_, r)| !r.is_empty())
     }
 }
 
-/// IAM evaluation for one ARN: an explicit Deny wins, then an Allow, else the implicit deny.
-pub fn allows(statements: &[Statement], arn: &str) -> bool {
-    let mut allowed = false;
-    for statement in statements.iter().filter(|s| crate::routes::glob(&s.resource, arn)) {
-        if !statement.allow {
-            return false;
+/// API Gateway's limit on what an authorizer returns (AWS's API Gateway quotas: "Lambda
+/// authorizer result size", 8 KB). A larger answer is an error at the gateway, so the core
+/// never gives one: a configuration whose statements alone could come near it is refused at
+/// start (`largest_statements`), and a decision whose answer would exceed it is refused.
+pub const MAX_RESPONSE_BYTES: usize = 8192;
+
+/// Kept from [`MAX_RESPONSE_BYTES`] for what the token brings (`principalId` and `context`)
+/// when the start-up check sizes a configuration's statements.
+pub const TOKEN_SHARE_BYTES: usize = 2048;
+
+/// The longest `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE` API Gateway sends: a
+/// 10-character partition (`aws-iso-b`), a 16-character region, a 12-digit account, a
+/// 10-character API id and a 128-character stage name (API Gateway's longest).
+pub const LONGEST_API_STAGE: usize = "arn::execute-api:::/".len() + 10 + 16 + 12 + 10 + 128;
+
+/// The policy for a valid token holding the global scopes, with route rules, for the request
+/// of `arn`: every rule that can apply to this API's kind of request (REST and HTTP API, or
+/// WebSocket) becomes resources, one per method, Allow where the token `holds` the rule's
+/// scopes and Deny where it does not. With unlisted routes open, the whole stage is allowed
+/// and only the Denies are needed; closed, only routes of held rules are allowed.
+pub fn rule_statements(arn: &ExecuteApiArn<'_>, rules: &[RouteRule], unlisted: UnlistedRoutes, holds: &dyn Fn(&RouteRule) -> bool) -> Statements {
+    let websocket = arn.path.is_none();
+    let open = unlisted == UnlistedRoutes::Allow;
+    let mut statements = Statements::default();
+    if open {
+        statements.allow.push(arn.stage_wide());
+    }
+    for rule in rules.iter().filter(|r| r.is_websocket() == websocket) {
+        let held = holds(rule);
+        if held && open {
+            continue;
         }
-        allowed = true;
+        let list = if held { &mut statements.allow } else { &mut statements.deny };
+        list.extend(rule.resources().map(|suffix| arn.resource(&suffix)));
     }
-    allowed
+    if statements.allow.is_empty() {
+        // Nothing allowed: one explicit Deny of the stage says it (and keeps the policy small).
+        return Statements::deny(arn.stage_wide());
+    }
+    statements
+}
+
+/// An upper bound of the policy (without principal or context) that `rule_statements` can
+/// give for these rules with the longest ARN API Gateway sends: two statements listing every
+/// resource of every rule of one kind (REST and HTTP, or WebSocket), and the stage twice.
+pub fn largest_statements(rules: &[RouteRule]) -> usize {
+    let skeleton = r#"{"policyDocument":{"Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":[]},{"Action":"execute-api:Invoke","Effect":"Deny","Resource":[]}],"Version":"2012-10-17"},"principalId":""}"#.len();
+    // `"API/STAGE/SUFFIX",`: each resource written with its quotes and comma.
+    let resource = |suffix_len: usize| LONGEST_API_STAGE + 1 + suffix_len + 3;
+    let mut largest = 0;
+    for websocket in [false, true] {
+        let mut size = skeleton + 2 * resource(3);
+        for rule in rules.iter().filter(|r| r.is_websocket() == websocket) {
+            for suffix in rule.resources() {
+                size += resource(suffix.len());
+            }
+        }
+        largest = largest.max(size);
+    }
+    largest
 }
 
 /// The authorizer's return value for API Gateway, kept typed until a host writes it out (JSON
@@ -95,7 +161,7 @@ pub fn allows(statements: &[Statement], arn: &str) -> bool {
 pub enum Response {
     /// REST APIs (and HTTP APIs that ask for IAM policies):
     /// `{principalId, policyDocument: {Version, Statement}, context?}`.
-    Policy { principal_id: String, statements: Vec<Statement>, context: Context },
+    Policy { principal_id: String, statements: Statements, context: Context },
     /// HTTP API payload 2.0 simple response: `{isAuthorized, context?}`.
     Simple { authorized: bool, context: Context },
 }
@@ -123,11 +189,14 @@ impl Response {
             Response::Policy { principal_id, statements, .. } => {
                 let mut document = ObjectText::new(response.member("policyDocument"));
                 let mut list = ArrayText::new(document.member("Statement"));
-                for statement in statements {
+                for (effect, resources) in statements.effects() {
                     let mut s = ObjectText::new(list.item());
                     s.string("Action", "execute-api:Invoke");
-                    s.string("Effect", if statement.allow { "Allow" } else { "Deny" });
-                    s.string("Resource", &statement.resource);
+                    s.string("Effect", effect);
+                    match resources {
+                        [one] => s.string("Resource", one),
+                        many => json_text::strings(s.member("Resource"), many),
+                    }
                     s.end();
                 }
                 list.end();
@@ -138,6 +207,23 @@ impl Response {
             Response::Simple { authorized, .. } => response.bool("isAuthorized", *authorized),
         }
         response.end();
+    }
+
+    /// An upper bound of the length `write` writes (over by at most 100 bytes), without
+    /// writing it.
+    pub fn len(&self) -> usize {
+        match self {
+            Response::Policy { principal_id, statements, context } => {
+                // The document and two statements without their strings (199 bytes), and the
+                // strings with their quotes and commas.
+                let mut len = 200 + context.text.len() + 12 + json_text::string_len(principal_id);
+                for resource in statements.allow.iter().chain(&statements.deny) {
+                    len += json_text::string_len(resource) + 3;
+                }
+                len
+            }
+            Response::Simple { context, .. } => 40 + context.text.len(),
+        }
     }
 }
 
@@ -206,7 +292,6 @@ mod tests {
         let ws = ExecuteApiArn::parse("arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/$connect").unwrap();
         assert_eq!((ws.stage, ws.verb, ws.path), ("test", "$connect", None));
         assert_eq!(ws.stage_wide(), "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/*");
-        assert!(allows(&[Statement::allow(ws.stage_wide())], "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/$connect"));
         for bad in ["", "arn:aws:s3:::bucket", "arn:aws:execute-api:us-east-1:1:abc", "arn:aws:execute-api:us-east-1:1:abc/prod", "x:aws:execute-api:r:1:a/s/GET/"] {
             assert!(ExecuteApiArn::parse(bad).is_none(), "{bad}");
         }

@@ -40,6 +40,9 @@ pub enum Reason {
     TokenTypeMismatch,
     ClientNotAllowed,
     MissingScope,
+    // Route rules and the answer.
+    RouteNotListed,
+    ResponseTooLarge,
 }
 
 impl Reason {
@@ -73,6 +76,8 @@ impl Reason {
         Reason::TokenTypeMismatch,
         Reason::ClientNotAllowed,
         Reason::MissingScope,
+        Reason::RouteNotListed,
+        Reason::ResponseTooLarge,
     ];
 
     pub fn code(self) -> &'static str {
@@ -105,6 +110,8 @@ impl Reason {
             Reason::TokenTypeMismatch => "token_type_mismatch",
             Reason::ClientNotAllowed => "client_not_allowed",
             Reason::MissingScope => "missing_scope",
+            Reason::RouteNotListed => "route_not_listed",
+            Reason::ResponseTooLarge => "response_too_large",
         }
     }
 
@@ -138,6 +145,8 @@ impl Reason {
             Reason::TokenTypeMismatch => "the token's typ is not the required type",
             Reason::ClientNotAllowed => "the token's client is not allowed",
             Reason::MissingScope => "the token lacks a required scope",
+            Reason::RouteNotListed => "no route rule names this route, and unlisted routes are closed",
+            Reason::ResponseTooLarge => "the answer would be larger than API Gateway's 8 KB limit",
         }
     }
 

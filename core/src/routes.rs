@@ -1,22 +1,58 @@
-//! Per-route scope rules that survive API Gateway's policy cache (DESIGN point 8).
+//! Per-route rules that survive API Gateway's policy cache (DESIGN point 8): what a rule
+//! means, and what the rules say for one request or for one HTTP API route key.
 //!
-//! With an authorizer TTL, API Gateway caches one policy per token and evaluates it for every
-//! later route. So instead of answering for one route, the policy carries one statement per
-//! rule (Allow where the token holds the rule's scopes, Deny where it does not) plus a
-//! stage-wide default. IAM evaluation makes an explicit Deny win, so a route must satisfy every
-//! rule that matches it; routes no rule names get the default.
+//! A rule is written `METHOD /path=scope scope` (or as JSON, see `RulesInput`); a WebSocket
+//! rule names its route key instead: `$connect=scope`. METHOD is one of [`METHODS`], or `ANY`
+//! (or `*`) for all seven. In a path, `*` stands for any run of characters, `/` included, as
+//! in an IAM resource; `{name}` and `{name+}` stand for `*`, since an IAM pattern cannot say
+//! "one segment".
 //!
-//! Rules are written `METHOD /path=scope scope; ...` (or as JSON, see `RulesInput`). METHOD is a
-//! verb or `*`; `*` in a path matches any characters, `/` included, as in IAM resource ARNs.
+//! A rule applies to a request when the request's method is one of its methods and its path
+//! matches; a request must hold the scopes of every rule that applies to it. A request no rule
+//! applies to is allowed when `unlisted_routes` is `allow`, refused when it is `deny`.
+//! `policy.rs` turns the rules into the one policy API Gateway caches for a token, which
+//! answers every route of the stage as these rules do.
 
-use crate::config::{ConfigError, Named};
+use crate::setting::{ConfigError, Named};
+use crate::paths::{self, PathSet};
 use crate::scan;
 
 pub const MAX_RULES: usize = 50;
 /// Keeps every built resource ARN under API Gateway's 512 characters: the ARN prefix (partition,
 /// region, account, API id, stage) takes at most about 200.
 pub const MAX_PATTERN_LEN: usize = 256;
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
+
+/// The methods API Gateway routes, REST resources and HTTP API routes alike.
+pub const METHODS: [&str; 7] = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
+
+/// A set of [`METHODS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Methods(u8);
+
+impl Methods {
+    pub const ALL: Methods = Methods((1 << METHODS.len()) - 1);
+
+    /// One method by its name (upper case), or `ANY`/`*` for all.
+    pub fn named(name: &str) -> Option<Methods> {
+        match name {
+            "ANY" | "*" => Some(Methods::ALL),
+            _ => METHODS.iter().position(|m| *m == name).map(|i| Methods(1 << i)),
+        }
+    }
+
+    pub fn contains(self, name: &str) -> bool {
+        Methods::named(name).is_some_and(|m| m != Methods::ALL && self.meets(m))
+    }
+
+    pub fn meets(self, other: Methods) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The method names in the set, in [`METHODS`]' order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        METHODS.iter().enumerate().filter(move |(i, _)| self.0 & (1 << i) != 0).map(|(_, m)| *m)
+    }
+}
 
 /// A rule as configured: the text form or a JSON list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +63,7 @@ pub enum RulesInput {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleInput {
-    /// `GET /pets/*`
+    /// `GET /pets/*`, or a WebSocket route key such as `$connect`.
     pub route: String,
     pub scopes: Vec<String>,
 }
@@ -44,50 +80,126 @@ impl Named for UnlistedRoutes {
     const NAMES: &'static [(&'static str, Self)] = &[("allow", Self::Allow), ("deny", Self::Deny)];
 }
 
+/// What a rule names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// REST and HTTP API requests: methods, and a path glob starting with `/`.
+    Http { methods: Methods, path: String, paths: PathSet },
+    /// A WebSocket API route key (`$connect`).
+    WebSocket(String),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteRule {
-    /// Upper-case verb, or `*`.
-    pub method: String,
-    /// Starts with `/`; `*` matches anything.
-    pub path: String,
+    pub route: Route,
     pub scopes: Vec<String>,
 }
 
 impl RouteRule {
-    /// The resource pattern inside a stage: `VERB/path` without the leading slash.
-    pub fn resource_suffix(&self) -> String {
-        format!("{}/{}", self.method, &self.path[1..])
+    /// Whether the rule applies to a request of an execute-api ARN: `verb` and `path` (after the
+    /// method, without its leading `/`) for REST and HTTP APIs, the route key alone (no path)
+    /// for WebSocket APIs.
+    pub fn applies(&self, verb: &str, path: Option<&str>) -> bool {
+        match (&self.route, path) {
+            (Route::Http { methods, path: glob_path, .. }, Some(path)) => methods.contains(verb) && glob(&glob_path[1..], path),
+            (Route::WebSocket(key), None) => key == verb,
+            _ => false,
+        }
     }
 
-    /// Whether this rule applies to an HTTP API route key (`GET /pets/{id}`, `ANY /x`,
-    /// `$default`). `ANY` routes and `$default` take every rule whose path could apply, the
-    /// restrictive reading: the route serves requests the rule names.
-    pub fn applies_to_route_key(&self, route_key: &str) -> bool {
-        if route_key == "$default" {
-            return true;
-        }
-        let Some((method, path)) = route_key.split_once(' ') else { return true };
-        let method_fits = self.method == "*" || method == "ANY" || method.eq_ignore_ascii_case(&self.method);
-        method_fits && (glob(&self.path, path) || glob(path_pattern(path).as_str(), &self.path))
+    /// The resource suffixes (after `API/STAGE/`) of the requests this rule applies to: one
+    /// per method, so that no `*` stands in the method position, where IAM's `*` would also
+    /// match the start of the path.
+    pub fn resources(&self) -> impl Iterator<Item = String> + '_ {
+        let (methods, path, key) = match &self.route {
+            Route::Http { methods, path, .. } => (*methods, path.as_str(), None),
+            Route::WebSocket(key) => (Methods(0), "", Some(key.as_str())),
+        };
+        methods.names().map(move |m| [m, path].concat()).chain(key.map(str::to_owned))
+    }
+
+    pub fn is_websocket(&self) -> bool {
+        matches!(self.route, Route::WebSocket(_))
     }
 }
 
-/// A route key's path with `{param}` and `{proxy+}` as wildcards, to compare with rule paths.
-fn path_pattern(path: &str) -> String {
-    let mut out = String::new();
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('*');
+/// What the rules say of a request, or of every request a route key serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// A rule that applies needs a scope the token does not hold.
+    MissingScope,
+    /// No rule applies, and unlisted routes are closed.
+    NotListed,
+}
+
+/// The verdict for one request (see [`RouteRule::applies`]).
+pub fn for_request(rules: &[RouteRule], unlisted: UnlistedRoutes, verb: &str, path: Option<&str>, holds: &dyn Fn(&RouteRule) -> bool) -> Verdict {
+    let mut listed = false;
+    for rule in rules.iter().filter(|r| r.applies(verb, path)) {
+        if !holds(rule) {
+            return Verdict::MissingScope;
+        }
+        listed = true;
+    }
+    if listed || unlisted == UnlistedRoutes::Allow { Verdict::Allowed } else { Verdict::NotListed }
+}
+
+/// The verdict for an HTTP API route key, which API Gateway caches an answer for and then
+/// uses for every request the route serves: `Allowed` only when every such request is
+/// allowed. `GET /pets/{id}` serves `GET` on every path the template matches, `ANY /x` every
+/// method, and `$default` (or a key this cannot read) every method and path. So every rule
+/// that applies to some request the key serves must be held, and with unlisted routes closed,
+/// every request the key serves must be named by some rule.
+pub fn for_route_key(rules: &[RouteRule], unlisted: UnlistedRoutes, route_key: &str, holds: &dyn Fn(&RouteRule) -> bool) -> Verdict {
+    let (methods, served) = route_key_requests(route_key);
+    // Which rules name each method (a bit per rule), so that methods named by the same rules
+    // are asked about once.
+    let mut naming = [0u64; METHODS.len()];
+    for (i, rule) in rules.iter().enumerate() {
+        let Route::Http { methods: named, paths, .. } = &rule.route else { continue };
+        if named.meets(methods) && paths::intersects(paths, &served) && !holds(rule) {
+            return Verdict::MissingScope;
+        }
+        for (m, bits) in naming.iter_mut().enumerate() {
+            if named.0 & (1 << m) != 0 {
+                *bits |= 1 << i;
             }
-            '}' => in_param = false,
-            _ if in_param => {}
-            _ => out.push(c),
         }
     }
-    out
+    if unlisted == UnlistedRoutes::Allow {
+        return Verdict::Allowed;
+    }
+    let mut asked = Vec::new();
+    for (m, &bits) in naming.iter().enumerate() {
+        if methods.0 & (1 << m) == 0 || asked.contains(&bits) {
+            continue;
+        }
+        let by: Vec<&PathSet> = rules
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .filter_map(|(_, r)| if let Route::Http { paths, .. } = &r.route { Some(paths) } else { None })
+            .collect();
+        if !paths::covered(&served, &by) {
+            return Verdict::NotListed;
+        }
+        asked.push(bits);
+    }
+    Verdict::Allowed
+}
+
+/// The methods and paths an HTTP API route key can serve; every method and path for
+/// `$default` and for a key this cannot read.
+fn route_key_requests(route_key: &str) -> (Methods, PathSet) {
+    if let Some((method, path)) = route_key.split_once(' ') {
+        if let (Some(methods), true) = (Methods::named(method), path.starts_with('/')) {
+            if let Some(paths) = PathSet::template(path) {
+                return (methods, paths);
+            }
+        }
+    }
+    (Methods::ALL, PathSet::every())
 }
 
 /// IAM-style wildcard match: `*` matches any run of characters (including none and `/`).
@@ -146,48 +258,120 @@ pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {
 
 fn rule(route: &str, scopes: Vec<String>) -> Result<RouteRule, ConfigError> {
     let bad = |why: &str| err(format!("`{route}`: {why}"));
-    let mut parts = route.split_whitespace();
-    let (Some(method), Some(path), None) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad("expected `METHOD /path`"));
-    };
-    let method = match method.to_ascii_uppercase().as_str() {
-        "ANY" => "*".to_owned(),
-        m if METHODS.contains(&m) => m.to_owned(),
-        _ => return Err(bad("unknown method")),
-    };
-    if !path.starts_with('/') {
-        return Err(bad("the path must start with `/`"));
-    }
-    if path.len() > MAX_PATTERN_LEN {
-        return Err(bad(&format!("the path is longer than {MAX_PATTERN_LEN} characters")));
-    }
-    if !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/*{}:@%+".contains(&b)) {
-        return Err(bad("the path has a character API Gateway resource paths do not use"));
-    }
     if scopes.is_empty() {
         return Err(bad("no scopes"));
     }
     if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
         return Err(bad("a scope is empty or contains white space"));
     }
-    // Path parameters `{id}` match one segment in API Gateway; in a policy ARN `*` is the
-    // closest (and wider) form, so rules use `*`, and `{...}` is rewritten.
-    let path = path_pattern(path);
-    Ok(RouteRule { method, path, scopes })
+    let mut parts = route.split_whitespace();
+    let route = match (parts.next(), parts.next(), parts.next()) {
+        (Some(key), None, None) if !key.starts_with('/') && Methods::named(&key.to_ascii_uppercase()).is_none() => {
+            if key.len() > MAX_PATTERN_LEN {
+                return Err(bad(&format!("the route key is longer than {MAX_PATTERN_LEN} characters")));
+            }
+            if !key.bytes().all(|b| b.is_ascii_alphanumeric() || b"$_-.:".contains(&b)) {
+                return Err(bad("a WebSocket route key is letters, digits and `$_-.:`"));
+            }
+            Route::WebSocket(key.to_owned())
+        }
+        (Some(method), Some(path), None) => {
+            let methods = Methods::named(&method.to_ascii_uppercase()).ok_or_else(|| bad("unknown method"))?;
+            if !path.starts_with('/') {
+                return Err(bad("the path must start with `/`"));
+            }
+            if path.len() > MAX_PATTERN_LEN {
+                return Err(bad(&format!("the path is longer than {MAX_PATTERN_LEN} characters")));
+            }
+            if !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/*{}:@%+".contains(&b)) {
+                return Err(bad("the path has a character API Gateway resource paths do not use"));
+            }
+            let path = path_glob(path).map_err(|why| bad(why))?;
+            let paths = PathSet::glob(&path);
+            Route::Http { methods, path, paths }
+        }
+        _ => return Err(bad("expected `METHOD /path` or a WebSocket route key")),
+    };
+    Ok(RouteRule { route, scopes })
+}
+
+/// A rule path with each `{name}` or `{name+}` segment as `*`. A parameter must be a whole
+/// segment (`/{id}/`), named, and a greedy one (`{proxy+}`) the last; anything else is refused
+/// rather than read as something wider.
+fn path_glob(path: &str) -> Result<String, &'static str> {
+    let mut out = String::with_capacity(path.len());
+    let mut segments = path.split('/').peekable();
+    while let Some(segment) = segments.next() {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            None if segment.contains(['{', '}']) => return Err("a `{parameter}` must be a whole path segment, with its braces balanced"),
+            None => out.push_str(segment),
+            Some(name) => {
+                let (name, greedy) = name.strip_suffix('+').map_or((name, false), |n| (n, true));
+                if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+                    return Err(if name.contains(['{', '}']) {
+                        "a `{parameter}` must be a whole path segment, with its braces balanced"
+                    } else {
+                        "a `{parameter}` needs a name of letters, digits and `-._`"
+                    });
+                }
+                if greedy && segments.peek().is_some() {
+                    return Err("a greedy `{parameter+}` must be the last segment");
+                }
+                out.push('*');
+            }
+        }
+        if segments.peek().is_some() {
+            out.push('/');
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn one(text: &str) -> RouteRule {
+        parse(&RulesInput::Text(text.into())).unwrap().remove(0)
+    }
+
+    fn path_of(rule: &RouteRule) -> &str {
+        match &rule.route {
+            Route::Http { path, .. } => path,
+            Route::WebSocket(key) => key,
+        }
+    }
+
     #[test]
     fn text_form() {
         let rules = parse(&RulesInput::Text("GET /pets/*=pets:read; POST /pets=pets:write,admin ; DELETE /*=admin".into())).unwrap();
         assert_eq!(rules.len(), 3);
-        assert_eq!(rules[0], RouteRule { method: "GET".into(), path: "/pets/*".into(), scopes: vec!["pets:read".into()] });
+        assert_eq!(path_of(&rules[0]), "/pets/*");
+        assert_eq!(rules[0].scopes, vec!["pets:read"]);
         assert_eq!(rules[1].scopes, vec!["pets:write", "admin"]);
-        assert_eq!(rules[2].resource_suffix(), "DELETE/*");
-        assert_eq!(parse(&RulesInput::Text("any /pets/{id}=x".into())).unwrap()[0].path, "/pets/*");
+        assert_eq!(rules[2].resources().collect::<Vec<_>>(), ["DELETE/*"]);
+        assert_eq!(path_of(&one("any /pets/{id}=x")), "/pets/*");
+        assert_eq!(path_of(&one("GET /{proxy+}=x")), "/*");
+        assert_eq!(path_of(&one("GET /a/{b}/c/{d+}=x")), "/a/*/c/*");
+    }
+
+    #[test]
+    fn any_lists_the_seven_methods() {
+        let resources: Vec<String> = one("ANY /pets=x").resources().collect();
+        assert_eq!(resources, ["DELETE/pets", "GET/pets", "HEAD/pets", "OPTIONS/pets", "PATCH/pets", "POST/pets", "PUT/pets"]);
+        assert_eq!(one("* /pets=x").resources().count(), 7);
+        assert!(one("ANY /pets=x").resources().all(|r| !r.starts_with('*')));
+    }
+
+    #[test]
+    fn websocket_route_keys() {
+        let rule = one("$connect=chat");
+        assert_eq!(rule.route, Route::WebSocket("$connect".into()));
+        assert_eq!(rule.resources().collect::<Vec<_>>(), ["$connect"]);
+        assert!(rule.applies("$connect", None));
+        assert!(!rule.applies("$connect", Some("")));
+        assert!(!one("GET /x=s").applies("$connect", None));
+        assert!(one("sendMessage=s").is_websocket());
     }
 
     #[test]
@@ -199,6 +383,16 @@ mod tests {
             ("GET /pets?x=1=y", "character"),
             ("GET /pets=", "no scopes"),
             ("GET /a /b=x", "METHOD /path"),
+            ("GET=x", "METHOD /path"),
+            ("/pets=x", "METHOD /path"),
+            ("GET /pets/{id=x", "`GET /pets/{id`: a `{parameter}` must be a whole path segment"),
+            ("GET /pets/id}=x", "whole path segment"),
+            ("GET /pets/{a}{b}=x", "whole path segment"),
+            ("GET /pets/x{a}=x", "whole path segment"),
+            ("GET /pets/{}=x", "needs a name"),
+            ("GET /{proxy+}/x=x", "last segment"),
+            ("$con/nect=x", "route key"),
+            ("$conn*=x", "route key"),
         ] {
             let e = parse(&RulesInput::Text(text.into())).unwrap_err();
             assert!(e.to_string().contains(needle), "{text}: {e}");
@@ -223,14 +417,21 @@ mod tests {
     }
 
     #[test]
-    fn route_keys() {
-        let r = |t: &str| parse(&RulesInput::Text(t.into())).unwrap().remove(0);
-        assert!(r("GET /pets/*=s").applies_to_route_key("GET /pets/{id}"));
-        assert!(!r("GET /pets/*=s").applies_to_route_key("POST /pets/{id}"));
-        assert!(r("GET /pets/*=s").applies_to_route_key("ANY /pets/{proxy+}"));
-        assert!(r("GET /pets/*=s").applies_to_route_key("$default"));
-        assert!(!r("GET /pets/*=s").applies_to_route_key("GET /owners"));
-        assert!(r("* /*=s").applies_to_route_key("PUT /owners"));
-        assert!(r("GET /pets/1=s").applies_to_route_key("GET /pets/{id}"), "a parameterised route serves /pets/1");
+    fn route_keys_answer_for_every_request_they_serve() {
+        let rules = parse(&RulesInput::Text("GET /admin/*=admin; GET /pets/*=pets".into())).unwrap();
+        let user = |r: &RouteRule| r.scopes == ["pets"];
+        let open = |key| for_route_key(&rules, UnlistedRoutes::Allow, key, &user);
+        let closed = |key| for_route_key(&rules, UnlistedRoutes::Deny, key, &user);
+        assert_eq!(open("GET /pets/{id}"), Verdict::Allowed);
+        assert_eq!(open("GET /{a}/users"), Verdict::MissingScope, "serves GET /admin/users");
+        assert_eq!(open("GET /{proxy+}"), Verdict::MissingScope);
+        assert_eq!(open("$default"), Verdict::MissingScope);
+        assert_eq!(open("POST /{proxy+}"), Verdict::Allowed, "no rule names POST");
+        assert_eq!(open("GET /owners"), Verdict::Allowed);
+        assert_eq!(closed("GET /owners"), Verdict::NotListed);
+        assert_eq!(closed("GET /pets/{id}"), Verdict::Allowed);
+        assert_eq!(closed("ANY /pets/{id}"), Verdict::NotListed, "serves POST /pets/1, which no rule names");
+        assert_eq!(closed("GET /{a}"), Verdict::NotListed);
+        assert_eq!(closed("nonsense"), Verdict::MissingScope, "read as every request");
     }
 }

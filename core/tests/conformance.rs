@@ -18,7 +18,19 @@ fn native_core_decides_every_case_as_expected() {
     let mut results = Map::new();
     for c in cases {
         let name = c["name"].as_str().unwrap();
-        let config = Config::from_json(c["config"].to_string().as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let config = Config::from_json(c["config"].to_string().as_bytes());
+        if let Some(want) = c["expected"].get("config_error") {
+            let setting = config.err().map(|e| e.setting);
+            if setting == want.as_str() {
+                passed += 1;
+            } else {
+                failed += 1;
+                println!("FAIL {name}: configuration refused naming {setting:?}, expected {want}");
+            }
+            results.insert(name.to_owned(), json!({ "config_error": setting }));
+            continue;
+        }
+        let config = config.unwrap_or_else(|e| panic!("{name}: {e}"));
         let keys = KeySet::parse(c["jwks"].to_string().as_bytes(), &config.limits).unwrap();
         let d = Verifier::new(config).authorize(&keys, c["event"].to_string().as_bytes(), c["now"].as_i64().unwrap());
         let got = (d.outcome.name(), d.reason.map(Reason::code));

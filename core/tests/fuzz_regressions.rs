@@ -2,7 +2,7 @@
 
 mod support;
 
-use jwtgate_core::policy::{Statement, allows};
+use jwtgate_core::routes::glob;
 use jwtgate_core::{Algorithm, Outcome};
 use serde_json::json;
 use support::*;
@@ -31,7 +31,7 @@ fn websocket_connect_with_a_valid_token_is_allowed_for_the_stage() {
     let statement = &response["policyDocument"]["Statement"][0];
     assert_eq!(statement["Effect"], "Allow");
     assert_eq!(statement["Resource"], "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/*");
-    assert!(allows(&[Statement::allow(statement["Resource"].as_str().unwrap().to_owned())], WEBSOCKET_ARN));
+    assert!(glob(statement["Resource"].as_str().unwrap(), WEBSOCKET_ARN));
 
     // Unchanged: the exact ARN with POLICY_RESOURCE=method, a Deny without the scopes, and
     // Unauthorized without a valid token.

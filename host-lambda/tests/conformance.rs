@@ -21,7 +21,23 @@ fn run(signatures: Signatures, host: &str) {
     for c in cases {
         let name = c["name"].as_str().unwrap();
         // One warm instance for every case, reconfigured per case, as a Lambda is per deploy.
-        engine.configure(c["config"].to_string().as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let configured = engine.configure(c["config"].to_string().as_bytes());
+        if let Some(want) = c["expected"].get("config_error") {
+            // The setting the refusal names: `invalid configuration: SETTING: problem`.
+            let setting = configured.err().map(|e| {
+                let text = e.to_string();
+                text.split("invalid configuration: ").nth(1).and_then(|rest| rest.split(':').next()).map(str::to_owned).unwrap_or(text)
+            });
+            if setting.as_deref() == want.as_str() {
+                passed += 1;
+            } else {
+                failed += 1;
+                println!("FAIL {name}: configuration refused naming {setting:?}, expected {want}");
+            }
+            results.insert(name.to_owned(), json!({ "config_error": setting }));
+            continue;
+        }
+        configured.unwrap_or_else(|e| panic!("{name}: {e}"));
         let report = engine.set_keys(c["jwks"].to_string().as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let d = engine.authorize(c["event"].to_string().as_bytes(), c["now"].as_i64().unwrap()).unwrap();
         let (outcome, reason) = (d.0["outcome"].clone(), d.0["reason"].clone());

@@ -3,7 +3,8 @@
 // table can be regenerated and extended: add a case below, run
 //   node tests/conformance/generate.mjs
 // and commit vectors.json. Each case: name, config (the core's configuration JSON), jwks,
-// now (Unix seconds), event_kind, event, expected { outcome, reason }.
+// now (Unix seconds), event_kind, event, expected { outcome, reason }, or expected
+// { config_error: SETTING } for a configuration every host must refuse, naming the setting.
 import { createPrivateKey, sign, constants } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -57,6 +58,10 @@ const config = (extra = {}) => ({ issuers: [ISS], audiences: [AUD], algorithms: 
 const cases = [];
 function add(name, { event, keys = jwks("rsa-2048", "ec-p256", "ec-p384", "ed25519"), cfg = config(), now = NOW, kind = "token" }, outcome, reason = null) {
   cases.push({ name, config: cfg, jwks: keys, now, event_kind: kind, event, expected: { outcome, reason } });
+}
+// A configuration every host must refuse at start, naming `setting`.
+function addRefused(name, cfg, setting) {
+  cases.push({ name, config: cfg, jwks: jwks("rsa-2048"), now: NOW, event_kind: "token", event: tokenEvent(token()), expected: { config_error: setting } });
 }
 
 // Every algorithm, every event kind.
@@ -116,7 +121,7 @@ add("missing_scope gives isAuthorized false on HTTP API", { event: httpV2Event(t
 const rules = config({ route_rules: "GET /pets/*=pets:read; DELETE /*=admin" });
 add("route rules: allowed route", { event: tokenEvent(token(), "GET/pets/1"), cfg: rules }, "allow");
 add("route rules: route needing a scope the token lacks", { event: tokenEvent(token(), "DELETE/pets/1"), cfg: rules }, "deny", "missing_scope");
-add("route rules: unlisted route, closed", { event: tokenEvent(token(), "GET/owners"), cfg: { ...rules, unlisted_routes: "deny" } }, "deny", "missing_scope");
+add("route rules: unlisted route, closed", { event: tokenEvent(token(), "GET/owners"), cfg: { ...rules, unlisted_routes: "deny" } }, "deny", "route_not_listed");
 add("route rules: HTTP API route key", { event: httpV2Event(token(), "DELETE /pets/{id}"), kind: "http_v2", cfg: rules }, "deny", "missing_scope");
 
 // The per-route table of core/tests/routes.rs (tokens x routes x unlisted-route default), for
@@ -129,15 +134,14 @@ add("route rules: HTTP API route key", { event: httpV2Event(token(), "DELETE /pe
   ];
   const TABLE = {
     allow: [["", "DDDDAAA"], ["pets:read", "AADDAAA"], ["pets:write", "DDADAAA"], ["pets:read pets:write", "AAADAAA"], ["admin", "DDDAAAA"], ["pets:read pets:write admin", "AAAAAAA"]],
-    deny: [["", "DDDDDDD"], ["pets:read", "AADDDDD"], ["pets:write", "DDADDDD"], ["pets:read pets:write", "AAADDDD"], ["admin", "DDDADDD"], ["pets:read pets:write admin", "AAAADDD"]],
+    deny: [["", "DDDDNNN"], ["pets:read", "AADDNNN"], ["pets:write", "DDADNNN"], ["pets:read pets:write", "AAADNNN"], ["admin", "DDDANNN"], ["pets:read pets:write admin", "AAAANNN"]],
   };
   for (const [unlisted, rows] of Object.entries(TABLE)) {
     const cfg = config({ route_rules: RULES, unlisted_routes: unlisted, context_claims: [] });
     for (const [scopes, row] of rows) {
       const t = token("RS256", { scope: scopes });
       ROUTES.forEach(([suffix, routeKey], i) => {
-        const allowed = row[i] === "A";
-        const [outcome, reason] = allowed ? ["allow", null] : ["deny", "missing_scope"];
+        const [outcome, reason] = { A: ["allow", null], D: ["deny", "missing_scope"], N: ["deny", "route_not_listed"] }[row[i]];
         const label = `route table (${unlisted} unlisted) scopes [${scopes}]`;
         add(`${label} ${suffix}`, { event: tokenEvent(t, suffix), cfg }, outcome, reason);
         add(`${label} HTTP API ${routeKey}`, { event: httpV2Event(t, routeKey), kind: "http_v2", cfg }, outcome, reason);
@@ -145,6 +149,59 @@ add("route rules: HTTP API route key", { event: httpV2Event(token(), "DELETE /pe
     }
   }
 }
+
+// Rules with a wildcard method: the seven methods on the rule's path, never another path.
+{
+  const t = token("RS256", { scope: "pets:read" });
+  const none = token("RS256", { scope: "" });
+  const closed = config({ route_rules: "ANY /pets=pets:read", unlisted_routes: "deny" });
+  add("ANY rule: GET /pets", { event: tokenEvent(t, "GET/pets"), cfg: closed }, "allow");
+  add("ANY rule: OPTIONS /pets", { event: tokenEvent(t, "OPTIONS/pets"), cfg: closed }, "allow");
+  add("ANY rule: GET /admin/pets is not its route", { event: tokenEvent(t, "GET/admin/pets"), cfg: closed }, "deny", "route_not_listed");
+  add("ANY rule: POST /internal/users/pets is not its route", { event: tokenEvent(t, "POST/internal/users/pets"), cfg: closed }, "deny", "route_not_listed");
+  const both = config({ route_rules: "* /pets/{id}=pets:read; GET /admin/{proxy+}=admin", unlisted_routes: "deny" });
+  add("* rule: DELETE /admin/pets/1 is not its route", { event: { ...requestEvent(t), methodArn: `${API}/DELETE/admin/pets/1` }, kind: "request", cfg: both }, "deny", "route_not_listed");
+  add("* rule: DELETE /pets/1", { event: { ...requestEvent(t), methodArn: `${API}/DELETE/pets/1` }, kind: "request", cfg: both }, "allow");
+  const open = config({ route_rules: "ANY /pets=pets:read" });
+  add("ANY rule, open: GET /shop/pets without the scope", { event: httpV2Event(none), kind: "http_v2", cfg: { ...open, http_api_response: "policy" } }, "allow");
+  add("ANY rule, open: PATCH /pets without the scope", { event: tokenEvent(none, "PATCH/pets"), cfg: open }, "deny", "missing_scope");
+}
+
+// HTTP API simple responses: the answer for a route key holds for every request it serves.
+{
+  const user = token("RS256", { scope: "pets:read" });
+  const admin = token("RS256", { scope: "admin pets:read" });
+  const open = config({ route_rules: "GET /admin/*=admin; GET /pets/*=pets:read" });
+  const closed = { ...open, unlisted_routes: "deny" };
+  const v2 = (t, routeKey) => ({ event: httpV2Event(t, routeKey), kind: "http_v2" });
+  add("route key GET /{a}/users serves GET /admin/users", { ...v2(user, "GET /{a}/users"), cfg: open }, "deny", "missing_scope");
+  add("route key GET /{proxy+} serves the admin routes", { ...v2(user, "GET /{proxy+}"), cfg: open }, "deny", "missing_scope");
+  add("route key $default serves the admin routes", { ...v2(user, "$default"), cfg: open }, "deny", "missing_scope");
+  add("route key $default with every scope, open", { ...v2(admin, "$default"), cfg: open }, "allow");
+  add("route key $default, closed: serves routes no rule names", { ...v2(admin, "$default"), cfg: closed }, "deny", "route_not_listed");
+  add("route key GET /{proxy+}, closed: serves GET /owners", { ...v2(admin, "GET /{proxy+}"), cfg: closed }, "deny", "route_not_listed");
+  add("route key GET /pets/{id}, closed", { ...v2(user, "GET /pets/{id}"), cfg: closed }, "allow");
+  add("route key ANY /pets/{id}, closed: serves POST", { ...v2(admin, "ANY /pets/{id}"), cfg: closed }, "deny", "route_not_listed");
+  add("route key POST /{proxy+}, open: no rule names POST", { ...v2(user, "POST /{proxy+}"), cfg: open }, "allow");
+}
+
+// WebSocket APIs: rules name route keys, so unlisted routes can be closed.
+{
+  const wsEvent = (t) => ({ type: "REQUEST", methodArn: `${API}/$connect`, headers: { Authorization: `Bearer ${t}` }, requestContext: { routeKey: "$connect", eventType: "CONNECT", stage: "prod" } });
+  const cfg = config({ route_rules: "$connect=chat; GET /pets/*=pets:read", unlisted_routes: "deny" });
+  add("WebSocket $connect rule: held", { event: wsEvent(token("RS256", { scope: "chat" })), kind: "request", cfg }, "allow");
+  add("WebSocket $connect rule: not held", { event: wsEvent(token("RS256", { scope: "pets:read" })), kind: "request", cfg }, "deny", "missing_scope");
+  add("WebSocket without a $connect rule, closed", { event: wsEvent(token()), kind: "request", cfg: config({ route_rules: "GET /pets/*=pets:read", unlisted_routes: "deny" }) }, "deny", "route_not_listed");
+}
+
+// A stage `*` (API Gateway's example events) cannot carry an exact rule policy.
+add("invalid_event: stage * with route rules", { event: { ...tokenEvent(token()), methodArn: "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/pets" }, cfg: config({ route_rules: "GET /pets=pets:read" }) }, "unauthorized", "invalid_event");
+
+// Every answer fits API Gateway's 8 KB.
+add("response_too_large: a context claim of 9,000 characters", { event: tokenEvent(token("RS256", { big: "x".repeat(9000) })), cfg: config({ context_claims: ["big"] }) }, "unauthorized", "response_too_large");
+addRefused("refused at start: 50 rules could exceed 8 KB", config({ route_rules: Array.from({ length: 50 }, (_, i) => `GET /${String(i).padStart(2, "0")}${"p".repeat(37)}=s`).join("; ") }), "route_rules");
+addRefused("refused at start: unbalanced brace", config({ route_rules: "GET /pets/{id=pets:read" }), "route_rules");
+addRefused("refused at start: adjacent parameters", config({ route_rules: "GET /pets/{a}{b}=pets:read" }), "route_rules");
 
 const doc = { version: 1, generated_by: "tests/conformance/generate.mjs", now: NOW, cases };
 writeFileSync(here("vectors.json"), JSON.stringify(doc, null, 1) + "\n");

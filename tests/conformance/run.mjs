@@ -35,7 +35,18 @@ for (const c of cases) {
   const config = JSON.stringify(c.config);
   const created = signatures === "wasm" ? glue.Authorizer.create(config) : glue.Authorizer.createWithHostProvider(config);
   const authorizer = created.takeAuthorizer();
-  if (!authorizer) throw new Error(`${c.name}: configuration refused: ${created.error}`);
+  if (c.expected.config_error !== undefined || !authorizer) {
+    // The setting the refusal names: `invalid configuration: SETTING: problem`.
+    const setting = authorizer ? null : (/invalid configuration: ([^:]+):/.exec(created.error)?.[1] ?? created.error);
+    authorizer?.free();
+    results[c.name] = { config_error: setting };
+    if (setting === c.expected.config_error) passed++;
+    else {
+      failed++;
+      console.log(`FAIL ${c.name}: configuration ${setting === null ? "accepted" : `refused (${created.error})`}, expected a refusal naming ${c.expected.config_error}`);
+    }
+    continue;
+  }
   const report = JSON.parse(authorizer.setKeys(encoder.encode(JSON.stringify(c.jwks))));
   const d = JSON.parse(authorizer.authorize(encoder.encode(JSON.stringify(c.event)), c.now, true));
   authorizer.free();

@@ -82,7 +82,69 @@ fn config_documents() -> Vec<Value> {
             "route_rules": [{ "route": "GET /pets/{id}", "scopes": ["pets:read"] }, { "route": "ANY /admin/*", "scopes": ["admin"] }],
             "required_scopes": ["pets:write"]
         }),
+        // 4: wildcard methods, a greedy parameter and a WebSocket rule, closed, policies for
+        // HTTP API 2.0 too.
+        json!({
+            "issuers": [ISSUER], "audiences": [AUDIENCE], "algorithms": all,
+            "route_rules": "* /pets/{id}=pets:read; GET /admin/{proxy+}=admin; ANY /pets=pets:read pets:write; $connect=chat",
+            "unlisted_routes": "deny", "http_api_response": "policy"
+        }),
     ]
+}
+
+/// A route rule as README describes it, written out by hand for each configuration above:
+/// the methods it names (none for a WebSocket route key), its path with every `*` and
+/// `{name}` as `*` (or the route key), and its scopes.
+pub struct OracleRule {
+    pub methods: &'static [&'static str],
+    pub path: &'static str,
+    pub scopes: &'static [&'static str],
+}
+
+const SEVEN: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
+
+/// The rules of each configuration, and whether unlisted routes are closed.
+pub fn oracle_rules(choice: usize) -> (&'static [OracleRule], bool) {
+    const NONE: &[OracleRule] = &[];
+    const TWO: &[OracleRule] = &[
+        OracleRule { methods: &["GET"], path: "/pets/*", scopes: &["pets:read"] },
+        OracleRule { methods: &["POST"], path: "/pets", scopes: &["pets:write"] },
+        OracleRule { methods: &["DELETE"], path: "/*", scopes: &["admin"] },
+    ];
+    const THREE: &[OracleRule] = &[
+        OracleRule { methods: &["GET"], path: "/pets/*", scopes: &["pets:read"] },
+        OracleRule { methods: SEVEN, path: "/admin/*", scopes: &["admin"] },
+    ];
+    const FOUR: &[OracleRule] = &[
+        OracleRule { methods: SEVEN, path: "/pets/*", scopes: &["pets:read"] },
+        OracleRule { methods: &["GET"], path: "/admin/*", scopes: &["admin"] },
+        OracleRule { methods: SEVEN, path: "/pets", scopes: &["pets:read", "pets:write"] },
+        OracleRule { methods: &[], path: "$connect", scopes: &["chat"] },
+    ];
+    match choice {
+        2 => (TWO, true),
+        3 => (THREE, false),
+        4 => (FOUR, true),
+        _ => (NONE, false),
+    }
+}
+
+/// What the rules say of one request (`method` `None`: a WebSocket route key): allowed, or not.
+pub fn rules_allow(rules: &[OracleRule], closed: bool, held: &[&str], method: Option<&str>, path: &str) -> bool {
+    let mut listed = false;
+    for rule in rules {
+        let applies = match method {
+            Some(m) => rule.methods.contains(&m) && iam_match(rule.path, path),
+            None => rule.methods.is_empty() && rule.path == path,
+        };
+        if applies {
+            if !rule.scopes.iter().all(|s| held.contains(s)) {
+                return false;
+            }
+            listed = true;
+        }
+    }
+    listed || !closed
 }
 
 pub struct Verifiers {
@@ -106,16 +168,22 @@ pub fn verifiers() -> &'static [Verifiers] {
 
 /// Split an input into (configuration choice, rest).
 pub fn choose(data: &[u8]) -> Option<(&'static Verifiers, &[u8])> {
+    choose_indexed(data).map(|(_, v, rest)| (v, rest))
+}
+
+/// [`choose`], with the configuration's index.
+pub fn choose_indexed(data: &[u8]) -> Option<(usize, &'static Verifiers, &[u8])> {
     let (&first, rest) = data.split_first()?;
     let all = verifiers();
-    Some((&all[first as usize % all.len()], rest))
+    let i = first as usize % all.len();
+    Some((i, &all[i], rest))
 }
 
 fn number(v: Option<&Value>) -> Option<f64> {
     v.and_then(Value::as_f64).filter(|n| n.is_finite())
 }
 
-fn scopes(claims: &Map<String, Value>) -> Vec<&str> {
+pub fn scopes(claims: &Map<String, Value>) -> Vec<&str> {
     let mut out = Vec::new();
     if let Some(Value::String(s)) = claims.get("scope") {
         out.extend(s.split(' '));
@@ -192,8 +260,10 @@ fn scalar(v: &Value) -> bool {
     matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
 
-/// IAM wildcard matching, written independently of the core's: `*` matches any run of
-/// characters, `/` included (dynamic programming over pattern and text).
+/// IAM's matching of a `Resource` pattern, as AWS documents it ("IAM JSON policy elements:
+/// Resource"), written independently of the core's: `*` matches any run of characters, `/`
+/// included, `?` exactly one character, the rest itself, over the whole text (dynamic
+/// programming over pattern and text).
 pub fn iam_match(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     // row[j]: pattern prefix matches text prefix of length j.
@@ -209,12 +279,89 @@ pub fn iam_match(pattern: &str, text: &str) -> bool {
             }
         } else {
             for j in 1..=t.len() {
-                next[j] = row[j - 1] && t[j - 1] == pc;
+                next[j] = row[j - 1] && (pc == b'?' || t[j - 1] == pc);
             }
         }
         row = next;
     }
     row[t.len()]
+}
+
+/// IAM's evaluation of a policy response for one ARN ("Policy evaluation logic"): an explicit
+/// Deny in any matching statement wins, then an Allow, else the implicit deny.
+pub fn iam_allows(response: &Value, arn: &str) -> bool {
+    let (mut allow, mut deny) = (false, false);
+    for s in response["policyDocument"]["Statement"].as_array().expect("policy statements") {
+        let resources: Vec<&str> = match &s["Resource"] {
+            Value::String(r) => vec![r.as_str()],
+            Value::Array(items) => items.iter().map(|r| r.as_str().expect("a resource is a string")).collect(),
+            other => panic!("statement resource {other}"),
+        };
+        if resources.iter().any(|r| iam_match(r, arn)) {
+            if s["Effect"] == "Deny" { deny = true } else { allow = true }
+        }
+    }
+    allow && !deny
+}
+
+/// The rules' answer for routes beyond the event's own: for a stage-wide policy, every method
+/// on paths around the rules' and the event's (and the WebSocket route keys), IAM's evaluation
+/// must be what the rules say; for an HTTP API simple response allowing a route key, every
+/// request the key serves (a sample) must be allowed by the rules. `held`: the token's scopes.
+pub fn check_routes(choice: usize, config: &Config, d: &Decision, arn: &str, route_key: Option<&str>, held: &[&str]) {
+    let (rules, closed) = oracle_rules(choice);
+    let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) else { return };
+    let scoped = config.required_scopes.iter().all(|s| held.contains(&s.as_str()));
+    let Some(parsed) = jwtgate_core::policy::ExecuteApiArn::parse(arn) else { return };
+    let prefix = format!("{}/{}", parsed.api, parsed.stage);
+    let mut paths: Vec<String> = vec!["/".into(), "/pets".into(), "/admin/pets".into(), "/owners".into(), "/pets/1/admin".into()];
+    if let Some(p) = parsed.path {
+        paths.push(format!("/{p}"));
+    }
+    for rule in rules.iter().filter(|r| !r.methods.is_empty()) {
+        for fill in ["", "1", "a/b", "admin/x"] {
+            paths.push(rule.path.replace('*', fill));
+        }
+    }
+    if let Some(authorized) = response.get("isAuthorized") {
+        if authorized != true {
+            return;
+        }
+        let key = route_key.unwrap_or("$default");
+        let (methods, template) = match key.split_once(' ') {
+            Some((m, t)) if SEVEN.contains(&m) => (vec![m], t),
+            Some(("ANY", t)) => (SEVEN.to_vec(), t),
+            _ => (SEVEN.to_vec(), "/{proxy+}"),
+        };
+        for method in methods {
+            for fill in ["", "1", "pets", "admin", "x"] {
+                let mut path = String::new();
+                let mut rest = template;
+                while let Some(open) = rest.find('{') {
+                    path.push_str(&rest[..open]);
+                    let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+                    path.push_str(fill);
+                    rest = &rest[close..];
+                }
+                path.push_str(rest);
+                assert!(scoped && rules_allow(rules, closed, held, Some(method), &path), "route key {key:?} allowed, but the rules refuse {method} {path}");
+            }
+        }
+        return;
+    }
+    if config.policy_resource != jwtgate_core::config::PolicyResource::Stage || !parsed.names_one_stage() {
+        return;
+    }
+    // A stage's routes are of its API's kind: methods and paths, or WebSocket route keys.
+    let routes: Vec<(Option<&str>, &str)> = match parsed.path {
+        Some(_) => SEVEN.iter().flat_map(|m| paths.iter().map(move |p| (Some(*m), p.as_str()))).collect(),
+        None => vec![(None, "$connect"), (None, "$default"), (None, "sendmessage")],
+    };
+    for (method, path) in routes {
+        let want = scoped && rules_allow(rules, closed, held, method, path);
+        let route = format!("{prefix}/{}{path}", method.unwrap_or(""));
+        assert_eq!(iam_allows(&response, &route), want, "the cached policy answers {route:?} unlike the rules\n{response:#}");
+    }
 }
 
 /// The contract for a decision: its outcome, reason and response agree, and a response is one
@@ -228,12 +375,13 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
             assert!(d.response.is_some(), "allow without a response");
         }
         Outcome::Deny => {
-            assert_eq!(d.reason, Some(Reason::MissingScope), "deny for another reason");
+            assert!(matches!(d.reason, Some(Reason::MissingScope | Reason::RouteNotListed)), "deny for another reason");
             assert!(d.response.is_some(), "deny without a response");
         }
         Outcome::Unauthorized => {
             assert!(d.response.is_none(), "unauthorized with a response");
-            assert!(d.reason.is_some_and(|r| r != Reason::UnknownKid && r != Reason::MissingScope), "unauthorized reason {:?}", d.reason);
+            let refused = [Reason::UnknownKid, Reason::MissingScope, Reason::RouteNotListed];
+            assert!(d.reason.is_some_and(|r| !refused.contains(&r)), "unauthorized reason {:?}", d.reason);
         }
         Outcome::RefreshKeys => {
             assert!(d.response.is_none(), "refresh_keys with a response");
@@ -253,19 +401,17 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
         } else {
             assert!(obj.get("principalId").is_some_and(Value::is_string), "policy without principalId");
             let statements = obj["policyDocument"]["Statement"].as_array().expect("policy statements");
-            let mut effects = Vec::new();
+            assert!((1..=2).contains(&statements.len()), "{} statements", statements.len());
             for s in statements {
                 assert_eq!(s["Action"], "execute-api:Invoke");
-                let resource = s["Resource"].as_str().expect("statement resource");
-                assert!(resource.starts_with("arn:"), "statement resource {s}");
-                effects.push((s["Effect"] == "Allow", resource));
                 assert!(s["Effect"] == "Allow" || s["Effect"] == "Deny");
             }
             let arn = arn.expect("a response for an event without an ARN");
-            let matching: Vec<bool> = effects.iter().filter(|(_, r)| iam_match(r, arn)).map(|(allow, _)| *allow).collect();
-            let iam_allows = !matching.contains(&false) && matching.contains(&true);
-            assert_eq!(iam_allows, allowed, "IAM evaluation of the policy for {arn:?} disagrees with the outcome {:?}", d.outcome);
+            assert_eq!(iam_allows(response, arn), allowed, "IAM evaluation of the policy for {arn:?} disagrees with the outcome {:?}", d.outcome);
         }
+        let mut text = Vec::new();
+        d.response.as_ref().unwrap().write(&mut text);
+        assert!(text.len() <= jwtgate_core::policy::MAX_RESPONSE_BYTES, "a response of {} bytes", text.len());
     }
     // What crosses the wasm boundary and goes to the log serialises.
     let text = d.to_json().to_string();

@@ -1,0 +1,56 @@
+//! What every setting shares: the error that names it, and the settings that are one of a few
+//! names.
+
+use std::fmt;
+
+/// A configuration the core refuses: the setting, as the user wrote its name, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}: {}", self.setting, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub(crate) fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { setting, problem: problem.into() }
+}
+
+/// A setting that is one of a few names: the names, and the value each stands for. The one
+/// place a name maps to its value, for the JSON configuration and the environment alike.
+pub trait Named: Copy + PartialEq + 'static {
+    const NAMES: &'static [(&'static str, Self)];
+
+    fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, v)| *v == self).map_or("", |(n, _)| n)
+    }
+
+    /// The value `text` names (the default when there is none), or an error listing the names.
+    fn from_optional(setting: &'static str, text: Option<&str>) -> Result<Self, ConfigError>
+    where
+        Self: Default,
+    {
+        text.map_or(Ok(Self::default()), |text| Self::from_setting(setting, text))
+    }
+
+    /// The value `text` names, or an error listing the names.
+    fn from_setting(setting: &'static str, text: &str) -> Result<Self, ConfigError> {
+        let names: Vec<&str> = Self::NAMES.iter().map(|(n, _)| *n).collect();
+        position(setting, text, &names).map(|i| Self::NAMES[i].1)
+    }
+}
+
+/// Where `text` is among `names`, or an error listing them (one body for every [`Named`]).
+fn position(setting: &'static str, text: &str, names: &[&str]) -> Result<usize, ConfigError> {
+    names.iter().position(|n| *n == text).ok_or_else(|| {
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        err(setting, format!("`{text}` is not {}", names.join(" or ")))
+    })
+}
+
