@@ -39,6 +39,12 @@ pub fn check(claims: &Object<'_>, header: &Header, config: &Config, now: i64) ->
         }
     }
 
+    // RFC 7519 sections 4.1.2 and 4.1.7: `sub` (the policy's principal) and `jti` are strings.
+    for name in ["sub", "jti"] {
+        if claims.get(name).is_some_and(|v| v.as_str().is_none()) {
+            return Err(Reason::InvalidClaim);
+        }
+    }
     match claims.get("iss") {
         Some(Json::Str(iss)) if config.issuers.iter().any(|i| i == iss) => {}
         None | Some(Json::Str(_)) => return Err(Reason::IssuerMismatch),

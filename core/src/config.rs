@@ -39,6 +39,8 @@ impl Named for HttpApiResponse {
 }
 
 pub const MAX_LEEWAY_SECONDS: u32 = 600;
+/// The longest `max_token_age_seconds`: a year.
+pub const MAX_TOKEN_AGE_SECONDS: u64 = 365 * 24 * 3600;
 
 /// The raw form, as JSON crosses the wasm boundary (`from_json`, `write_json`). `Config::new`
 /// validates it.
@@ -194,7 +196,7 @@ fn text<'j>(setting: &'static str, value: &'j Json<'_>) -> Result<&'j str, Confi
     value.as_str().ok_or_else(|| err(setting, "expected a string"))
 }
 
-fn strings(setting: &'static str, value: &Json<'_>) -> Result<Vec<String>, ConfigError> {
+pub(crate) fn strings(setting: &'static str, value: &Json<'_>) -> Result<Vec<String>, ConfigError> {
     match value {
         Json::Array(items) => items.iter().map(|i| text(setting, i).map(str::to_owned)).collect(),
         _ => Err(err(setting, "expected a list of strings")),
@@ -303,8 +305,8 @@ impl Config {
         if input.token_type.as_deref().is_some_and(str::is_empty) {
             return Err(err("token_type", "empty"));
         }
-        if input.max_token_age_seconds == Some(0) {
-            return Err(err("max_token_age_seconds", "must be above zero"));
+        if input.max_token_age_seconds.is_some_and(|age| !(1..=MAX_TOKEN_AGE_SECONDS).contains(&age)) {
+            return Err(err("max_token_age_seconds", format!("must be between 1 and {MAX_TOKEN_AGE_SECONDS} (leave it out for no age rule)")));
         }
         if input.context_claims.iter().flatten().any(String::is_empty) {
             return Err(err("context_claims", "empty claim name"));

@@ -103,14 +103,42 @@ fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError { setting, problem: problem.into() }
 }
 
+/// The configuration's members and the variables they are read from, for errors.
+const CONFIG_MEMBERS: &[(&str, &str)] = &[
+    ("issuers", "ISSUER"),
+    ("audiences", "AUDIENCE"),
+    ("algorithms", "ALGORITHMS"),
+    ("leeway_seconds", "LEEWAY_SECONDS"),
+    ("required_scopes", "REQUIRED_SCOPES"),
+    ("allowed_client_ids", "ALLOWED_CLIENT_IDS"),
+    ("token_type", "TOKEN_TYPE"),
+    ("max_token_age_seconds", "MAX_TOKEN_AGE_SECONDS"),
+    ("context_claims", "CONTEXT_CLAIMS"),
+    ("route_rules", "ROUTE_RULES"),
+    ("limits.max_token_bytes", "MAX_TOKEN_BYTES"),
+    ("limits.max_jwks_bytes", "MAX_JWKS_BYTES"),
+    ("limits.max_keys", "MAX_JWKS_KEYS"),
+    ("limits.max_event_bytes", "MAX_EVENT_BYTES"),
+];
+
 struct Env<'a>(&'a BTreeMap<String, String>);
 
 impl Env<'_> {
     fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
-    fn list(&self, name: &str) -> Option<Vec<String>> {
-        self.get(name).map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+    /// A list: a JSON array of strings (what the npm package's array options become), each
+    /// element taken as it is, or else comma-separated values, each trimmed (`space_too`: a
+    /// space separates them too).
+    fn list(&self, name: &'static str, space_too: bool) -> Result<Option<Vec<String>>, ConfigError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if v.starts_with('[') => {
+                let value = json::read(v.as_bytes()).map_err(|_| err(name, "starts with `[` but is not a JSON list of strings"))?;
+                config::strings(name, &value).map(Some)
+            }
+            Some(v) => Ok(Some(v.split(|c| c == ',' || (space_too && c == ' ')).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())),
+        }
     }
     fn number<T: TryFrom<u64>>(&self, name: &'static str, default: T) -> Result<T, ConfigError> {
         match self.get(name) {
@@ -147,7 +175,12 @@ impl Settings {
         let http_api_response = env.choice("HTTP_API_RESPONSE")?;
         let unlisted_routes = env.choice("UNLISTED_ROUTES")?;
         let signatures = env.choice("SIGNATURES")?;
-        let max_age: u64 = env.number("MAX_TOKEN_AGE_SECONDS", 0)?;
+        // Unset: no age rule. Set, it must be a real bound (0 is refused by `Config::new`, never
+        // read as "off").
+        let max_token_age_seconds = match env.get("MAX_TOKEN_AGE_SECONDS") {
+            None => None,
+            Some(_) => Some(env.number("MAX_TOKEN_AGE_SECONDS", 0u64)?),
+        };
         let leeway_seconds = env.number("LEEWAY_SECONDS", 0)?;
         let allow_http_loopback = env.flag("JWKS_ALLOW_HTTP_LOOPBACK")?;
         let fetch_timeout_ms = env.number("JWKS_TIMEOUT_MS", 5_000)?;
@@ -157,21 +190,26 @@ impl Settings {
         if !(100..=30_000).contains(&fetch_timeout_ms) {
             return Err(err("JWKS_TIMEOUT_MS", "must be between 100 and 30000"));
         }
-        if cache_min_seconds > cache_max_seconds {
-            return Err(err("JWKS_CACHE_MIN_SECONDS", "must not exceed JWKS_CACHE_MAX_SECONDS"));
+        // Each at least 1: a zero lifetime or cooldown would let every request (or every forged
+        // `kid`) fetch the key set.
+        if !(1..=7 * 24 * 3600).contains(&cache_max_seconds) {
+            return Err(err("JWKS_CACHE_MAX_SECONDS", "must be between 1 and 604800 (a week)"));
         }
-        if cache_max_seconds > 7 * 24 * 3600 {
-            return Err(err("JWKS_CACHE_MAX_SECONDS", "at most one week"));
+        if cache_min_seconds == 0 || cache_min_seconds > cache_max_seconds {
+            return Err(err("JWKS_CACHE_MIN_SECONDS", "must be at least 1 and not exceed JWKS_CACHE_MAX_SECONDS"));
+        }
+        if !(1..=3_600).contains(&refresh_cooldown_seconds) {
+            return Err(err("JWKS_REFRESH_COOLDOWN_SECONDS", "must be between 1 and 3600"));
         }
 
-        let issuers = match (env.list("ISSUER"), env.list("TOKEN_ISSUER")) {
+        let issuers = match (env.list("ISSUER", false)?, env.list("TOKEN_ISSUER", false)?) {
             (Some(a), Some(b)) if a != b => {
                 return Err(err("ISSUER", "ISSUER and TOKEN_ISSUER are both set and differ"));
             }
             (Some(a), _) | (None, Some(a)) => a,
             (None, None) => return Err(err("ISSUER", "required (the token issuer, exactly as in `iss`)")),
         };
-        let audiences = env.list("AUDIENCE").ok_or_else(|| err("AUDIENCE", "required"))?;
+        let audiences = env.list("AUDIENCE", false)?.ok_or_else(|| err("AUDIENCE", "required"))?;
         // `METHOD /path=scopes; ...`, or the JSON list form when it starts with `[`.
         let route_rules = match env.get("ROUTE_RULES") {
             None => None,
@@ -183,26 +221,23 @@ impl Settings {
         let config_input = ConfigInput {
             issuers,
             audiences,
-            algorithms: env.list("ALGORITHMS"),
+            algorithms: env.list("ALGORITHMS", false)?,
             leeway_seconds,
-            required_scopes: env
-                .get("REQUIRED_SCOPES")
-                .map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect())
-                .unwrap_or_default(),
-            allowed_client_ids: env.list("ALLOWED_CLIENT_IDS"),
+            required_scopes: env.list("REQUIRED_SCOPES", true)?.unwrap_or_default(),
+            allowed_client_ids: env.list("ALLOWED_CLIENT_IDS", false)?,
             token_type: env.get("TOKEN_TYPE").map(str::to_owned),
-            max_token_age_seconds: (max_age > 0).then_some(max_age),
+            max_token_age_seconds,
             policy_resource,
-            context_claims: env.list("CONTEXT_CLAIMS"),
+            context_claims: env.list("CONTEXT_CLAIMS", false)?,
             http_api_response,
             limits,
             route_rules,
             unlisted_routes,
         };
-        let config = Config::new(config_input.clone()).map_err(|e| match e.setting {
+        let config = Config::new(config_input.clone()).map_err(|e| {
             // Name the environment variable the user wrote.
-            "route_rules" => ConfigError { setting: "ROUTE_RULES", problem: e.problem },
-            _ => e,
+            let setting = CONFIG_MEMBERS.iter().find(|(member, _)| *member == e.setting).map_or(e.setting, |(_, var)| *var);
+            ConfigError { setting, problem: e.problem }
         })?;
         // After validation: there is at least one issuer.
         let discovery_url =
@@ -296,7 +331,7 @@ mod tests {
         let e = Settings::from_env(&vars(&[("AUDIENCE", "a")])).unwrap_err();
         assert_eq!(e.setting, "ISSUER");
         let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("ALGORITHMS", "HS256")])).unwrap_err();
-        assert_eq!(e.setting, "algorithms");
+        assert_eq!(e.setting, "ALGORITHMS");
         let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS_URI", "http://evil.example/jwks")])).unwrap_err();
         assert_eq!(e.setting, "JWKS_URI");
         let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("LEEWAY_SECONDS", "ten")])).unwrap_err();
@@ -304,7 +339,72 @@ mod tests {
         // Set, but no value in the list (a fuzzing find: the discovery URL was built from the
         // first issuer before the list was checked).
         let e = Settings::from_env(&vars(&[("ISSUER", ","), ("AUDIENCE", ",")])).unwrap_err();
-        assert_eq!(e.setting, "issuers");
+        assert_eq!(e.setting, "ISSUER");
+    }
+
+    /// Every numeric variable through 0, negative, fractional, huge and non-numeric values:
+    /// each refused naming the variable, and 0 accepted only where it is a documented value.
+    #[test]
+    fn every_numeric_setting_has_a_range() {
+        let base = [("ISSUER", "https://i"), ("AUDIENCE", "a")];
+        let with = |name: &str, value: &str| {
+            let mut v = vars(&base);
+            v.insert(name.to_owned(), value.to_owned());
+            Settings::from_env(&v)
+        };
+        // (variable, whether 0 is accepted, an accepted value)
+        let numeric = [
+            ("LEEWAY_SECONDS", true, "600"),
+            ("MAX_TOKEN_AGE_SECONDS", false, "31536000"),
+            ("MAX_TOKEN_BYTES", false, "1048576"),
+            ("MAX_JWKS_BYTES", false, "16777216"),
+            ("MAX_JWKS_KEYS", false, "4096"),
+            ("MAX_EVENT_BYTES", false, "6291456"),
+            ("JWKS_TIMEOUT_MS", false, "30000"),
+            ("JWKS_CACHE_MIN_SECONDS", false, "60"),
+            ("JWKS_CACHE_MAX_SECONDS", false, "604800"),
+            ("JWKS_REFRESH_COOLDOWN_SECONDS", false, "3600"),
+        ];
+        for (name, zero_ok, good) in numeric {
+            assert!(with(name, good).is_ok(), "{name}={good}");
+            for bad in ["-1", "1.5", "0.0", "99999999999999999999999", "1e3", "0x10", "abc", "NaN", "Infinity", "+5"] {
+                let e = with(name, bad).expect_err(&format!("{name}={bad} accepted"));
+                assert_eq!(e.setting, name, "{name}={bad}: {e}");
+            }
+            match with(name, "0") {
+                Ok(_) => assert!(zero_ok, "{name}=0 accepted"),
+                Err(e) => {
+                    assert!(!zero_ok, "{name}=0 refused: {e}");
+                    assert_eq!(e.setting, name);
+                }
+            }
+            // One above the largest accepted value.
+            let above = (good.parse::<u64>().unwrap() + 1).to_string();
+            if name != "JWKS_CACHE_MIN_SECONDS" {
+                assert_eq!(with(name, &above).expect_err(&format!("{name}={above} accepted")).setting, name);
+            }
+        }
+        // 0 for MAX_TOKEN_AGE_SECONDS is refused, never "no age rule" (that is leaving it unset).
+        assert!(with("MAX_TOKEN_AGE_SECONDS", "0").unwrap_err().problem.contains("between 1"));
+        assert_eq!(Settings::from_env(&vars(&base)).unwrap().config.max_token_age_seconds, None);
+    }
+
+    /// Lists: comma-separated from the environment, exact elements from a JSON list (what the
+    /// npm package's array options become): a comma inside an element is never a separator.
+    #[test]
+    fn lists_from_text_and_from_json() {
+        let with = |issuer: &str, audience: &str| Settings::from_env(&vars(&[("ISSUER", issuer), ("AUDIENCE", audience)]));
+        let s = with("https://a.example/, https://b.example/", "x,y").unwrap();
+        assert_eq!(s.config.issuers, ["https://a.example/", "https://b.example/"]);
+        assert_eq!(s.config.audiences, ["x", "y"]);
+        let s = with(r#"["https://a.example/,https://evil.example/"]"#, r#"["api://pets,admin"]"#).unwrap();
+        assert_eq!(s.config.issuers, ["https://a.example/,https://evil.example/"]);
+        assert_eq!(s.config.audiences, ["api://pets,admin"]);
+        let s = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("REQUIRED_SCOPES", r#"["a b"]"#)]));
+        assert_eq!(s.unwrap_err().setting, "REQUIRED_SCOPES", "a scope with white space is still refused");
+        for bad in ["[1]", "[", r#"{"a":1}"#] {
+            assert_eq!(with(bad, "a").unwrap_err().setting, "ISSUER", "{bad}");
+        }
     }
 
     #[test]

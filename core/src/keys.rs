@@ -6,7 +6,6 @@
 
 use crate::alg::{Algorithm, KeyKind};
 use crate::b64;
-use crate::crypto::bigint::Modulus;
 use crate::crypto::ecdsa::{P256Key, P384Key};
 use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
 use crate::crypto::PublicKey;
@@ -211,11 +210,11 @@ fn load_rsa(jwk: &Object<'_>) -> Result<PublicKey, KeyProblem> {
     if e_value < 3 || e_value & 1 == 0 {
         return Err(KeyProblem::RsaBadExponent);
     }
-    let modulus = Modulus::new(&n).ok_or(KeyProblem::InvalidKeyMaterial)?;
-    if has_roca_fingerprint(&modulus) {
+    let prepared = RsaKey::new(&n, e_value).ok_or(KeyProblem::InvalidKeyMaterial)?;
+    if has_roca_fingerprint(&n) {
         return Err(KeyProblem::RsaWeakKey);
     }
-    Ok(PublicKey::Rsa { n, e, prepared: RsaKey::new(modulus, e_value) })
+    Ok(PublicKey::Rsa { n, e, prepared })
 }
 
 fn load_ec(jwk: &Object<'_>) -> Result<PublicKey, KeyProblem> {

@@ -15,6 +15,7 @@
 pub mod alg;
 pub mod b64;
 pub mod claims;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod decision;
@@ -99,6 +100,7 @@ impl<P: CryptoProvider> Verifier<P> {
 
     /// Verify a bare compact JWS at time `now` (Unix seconds).
     pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified, Failure> {
+        let now = clock::whole(now).ok_or(Reason::InvalidClock)?;
         self.check_token(keys, token, now, |header, payload, _, scopes| {
             // The reader checked the payload is UTF-8.
             let claims = String::from_utf8_lossy(payload).into_owned();
@@ -144,18 +146,53 @@ impl<P: CryptoProvider> Verifier<P> {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), Reason> {
-        let key = select_key(keys, alg, kid)?;
-        // The length rule here, for every provider alike: OpenSSL's RSA-PSS check (behind
-        // `node:crypto`) accepts a signature one byte short whose leading zero was dropped,
-        // which RFC 8017 section 8.1.2 and our own provider refuse.
-        if signature.len() != key.key.signature_len() {
-            return Err(Reason::BadSignature);
+        // RFC 7515 section 4.1.4 and DESIGN point 5: by `kid` when the token has one (an unknown
+        // one asks for a refresh; a known one that fits no key is `KeyMismatch`); without it,
+        // the single key that fits the algorithm. Several keys may share a `kid` (a rotation
+        // published twice, a careless merge): each that fits is tried, in the set's order, at
+        // most `MAX_KEYS_TRIED`, so the answer does not depend on which comes first.
+        if keys.is_empty() {
+            return Err(if kid.is_some() { Reason::UnknownKid } else { Reason::NoKeys });
         }
-        if self.provider.verify(alg, key, message, signature) { Ok(()) } else { Err(Reason::BadSignature) }
+        let (mut named, mut tried) = (false, 0);
+        for key in keys.keys() {
+            if kid.is_some() && key.kid.as_deref() != kid {
+                continue;
+            }
+            named = true;
+            if !key.fits(alg) {
+                continue;
+            }
+            if kid.is_none() && keys.keys().iter().filter(|k| k.fits(alg)).nth(1).is_some() {
+                return Err(Reason::NoMatchingKey);
+            }
+            if tried == MAX_KEYS_TRIED {
+                break;
+            }
+            tried += 1;
+            // The length rule here, for every provider alike: OpenSSL's RSA-PSS check (behind
+            // `node:crypto`) accepts a signature one byte short whose leading zero was dropped,
+            // which RFC 8017 section 8.1.2 and our own provider refuse.
+            if signature.len() == key.key.signature_len() && self.provider.verify(alg, key, message, signature) {
+                return Ok(());
+            }
+            if kid.is_none() {
+                break;
+            }
+        }
+        Err(match (kid, named, tried) {
+            (Some(_), false, _) => Reason::UnknownKid,
+            (Some(_), true, 0) => Reason::KeyMismatch,
+            (None, _, 0) => Reason::NoMatchingKey,
+            _ => Reason::BadSignature,
+        })
     }
 
     /// Decide an API Gateway authorizer event (JSON bytes) at time `now` (Unix seconds).
     pub fn authorize(&self, keys: &KeySet, event: &[u8], now: i64) -> Decision {
+        if clock::whole(now).is_none() {
+            return Decision::unauthorized(Reason::InvalidClock, LogFields::default());
+        }
         match event::parse(event, self.config.limits.max_event_bytes) {
             Ok(event) => self.decide(keys, event, now),
             Err(reason) => Decision::unauthorized(reason, LogFields::default()),
@@ -167,6 +204,9 @@ impl<P: CryptoProvider> Verifier<P> {
     /// JSON (size cap included), without the host serialising the event and the core parsing
     /// it again. JavaScript hosts hold the event as an object; this is their warm path.
     pub fn authorize_token_event(&self, keys: &KeySet, authorization_token: &str, method_arn: &str, now: i64) -> Decision {
+        if clock::whole(now).is_none() {
+            return Decision::unauthorized(Reason::InvalidClock, LogFields::default());
+        }
         if event::token_event_json_len_exceeds(authorization_token, method_arn, self.config.limits.max_event_bytes) {
             return Decision::unauthorized(Reason::InvalidEvent, LogFields::default());
         }
@@ -282,26 +322,5 @@ impl<P: CryptoProvider> Verifier<P> {
     }
 }
 
-/// RFC 7515 section 4.1.4 and DESIGN point 5: by `kid` when the token has one (unknown kid asks
-/// for a refresh); without `kid`, the single key that fits the algorithm.
-fn select_key<'k>(keys: &'k KeySet, alg: Algorithm, kid: Option<&str>) -> Result<&'k Jwk, Reason> {
-    if keys.is_empty() {
-        return Err(if kid.is_some() { Reason::UnknownKid } else { Reason::NoKeys });
-    }
-    match kid {
-        Some(kid) => {
-            let mut named = keys.keys().iter().filter(|k| k.kid.as_deref() == Some(kid)).peekable();
-            if named.peek().is_none() {
-                return Err(Reason::UnknownKid);
-            }
-            named.find(|k| k.fits(alg)).ok_or(Reason::KeyMismatch)
-        }
-        None => {
-            let mut fitting = keys.keys().iter().filter(|k| k.fits(alg));
-            match (fitting.next(), fitting.next()) {
-                (Some(key), None) => Ok(key),
-                _ => Err(Reason::NoMatchingKey),
-            }
-        }
-    }
-}
+/// How many keys one signature is checked against at most (keys sharing a `kid`).
+pub const MAX_KEYS_TRIED: usize = 4;

@@ -9,12 +9,16 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason {
     // Input and transport of the token.
+    InvalidClock,
     InvalidEvent,
     MissingToken,
     BadAuthorizationScheme,
     TokenTooLarge,
     // JWS compact serialisation.
     MalformedToken,
+    InvalidHeaderKid,
+    InvalidHeaderTyp,
+    InvalidHeaderCty,
     InvalidBase64,
     InvalidJson,
     DuplicateMember,
@@ -48,11 +52,15 @@ pub enum Reason {
 impl Reason {
     /// Every variant, in declaration order (tests check each has a vector).
     pub const ALL: &'static [Reason] = &[
+        Reason::InvalidClock,
         Reason::InvalidEvent,
         Reason::MissingToken,
         Reason::BadAuthorizationScheme,
         Reason::TokenTooLarge,
         Reason::MalformedToken,
+        Reason::InvalidHeaderKid,
+        Reason::InvalidHeaderTyp,
+        Reason::InvalidHeaderCty,
         Reason::InvalidBase64,
         Reason::InvalidJson,
         Reason::DuplicateMember,
@@ -82,11 +90,15 @@ impl Reason {
 
     pub fn code(self) -> &'static str {
         match self {
+            Reason::InvalidClock => "invalid_clock",
             Reason::InvalidEvent => "invalid_event",
             Reason::MissingToken => "missing_token",
             Reason::BadAuthorizationScheme => "bad_authorization_scheme",
             Reason::TokenTooLarge => "token_too_large",
             Reason::MalformedToken => "malformed_token",
+            Reason::InvalidHeaderKid => "invalid_header_kid",
+            Reason::InvalidHeaderTyp => "invalid_header_typ",
+            Reason::InvalidHeaderCty => "invalid_header_cty",
             Reason::InvalidBase64 => "invalid_base64",
             Reason::InvalidJson => "invalid_json",
             Reason::DuplicateMember => "duplicate_member",
@@ -117,11 +129,15 @@ impl Reason {
 
     pub fn message(self) -> &'static str {
         match self {
+            Reason::InvalidClock => "the host's clock is not a time in seconds after 2000 (and below 2^53)",
             Reason::InvalidEvent => "the event is not an API Gateway authorizer event",
             Reason::MissingToken => "no Authorization header or token",
             Reason::BadAuthorizationScheme => "the Authorization value is not `Bearer <token>`",
             Reason::TokenTooLarge => "the token is larger than the configured limit",
             Reason::MalformedToken => "the token is not a compact JWS of three non-empty parts",
+            Reason::InvalidHeaderKid => "the header's kid is not a string",
+            Reason::InvalidHeaderTyp => "the header's typ is not a string",
+            Reason::InvalidHeaderCty => "the header's cty is not a string",
             Reason::InvalidBase64 => "a token part is not canonical unpadded base64url",
             Reason::InvalidJson => "the header or payload is not a JSON object",
             Reason::DuplicateMember => "the header or payload repeats a member name",
@@ -133,7 +149,7 @@ impl Reason {
             Reason::NoMatchingKey => "no single key fits a token without kid",
             Reason::KeyMismatch => "the key named by kid does not fit the token's alg",
             Reason::BadSignature => "the signature does not verify",
-            Reason::InvalidClaim => "a registered claim has the wrong type",
+            Reason::InvalidClaim => "a registered claim has the wrong type (e.g. a sub or jti that is not a string)",
             Reason::MissingExpiry => "the token has no exp claim",
             Reason::TokenExpired => "the token has expired",
             Reason::TokenNotYetValid => "the token is not valid yet (nbf)",

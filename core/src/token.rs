@@ -76,17 +76,19 @@ fn read_header(header: &Object<'_>, allowed: &[Algorithm]) -> Result<Header, Rea
         .and_then(Algorithm::from_name)
         .filter(|alg| allowed.contains(alg))
         .ok_or(Reason::AlgorithmNotAllowed)?;
-    let kid = optional_string(header, "kid")?;
-    let typ = optional_string(header, "typ")?;
+    // RFC 7515 sections 4.1.4, 4.1.9 and 4.1.10: strings when present.
+    let kid = optional_string(header, "kid", Reason::InvalidHeaderKid)?;
+    let typ = optional_string(header, "typ", Reason::InvalidHeaderTyp)?;
+    optional_string(header, "cty", Reason::InvalidHeaderCty)?;
     // jku, x5u, jwk and x5c are never read: keys come only from the configured JWKS.
     Ok(Header { alg, kid, typ })
 }
 
-fn optional_string(header: &Object<'_>, name: &str) -> Result<Option<String>, Reason> {
+fn optional_string(header: &Object<'_>, name: &str, wrong_type: Reason) -> Result<Option<String>, Reason> {
     match header.get(name) {
         None => Ok(None),
         Some(Json::Str(s)) => Ok(Some(s.as_ref().to_owned())),
-        Some(_) => Err(Reason::MalformedToken),
+        Some(_) => Err(wrong_type),
     }
 }
 

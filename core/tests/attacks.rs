@@ -2,7 +2,7 @@
 
 mod support;
 
-use jwtgate_core::{Algorithm, KeySet, Limits, Reason, b64};
+use jwtgate_core::{Algorithm, KeySet, Limits, Outcome, Reason, b64};
 use serde_json::{Value, json};
 use support::*;
 
@@ -348,8 +348,117 @@ fn key_selection() {
     let two_rsa = key_set(&["rsa-2048", "rsa-3072"]);
     assert_eq!(v.verify(&two_rsa, &t, NOW).unwrap_err().reason, Reason::NoMatchingKey, "ambiguous");
     assert_eq!(v.verify(&KeySet::default(), &t, NOW).unwrap_err().reason, Reason::NoKeys);
-    let t = token(Algorithm::RS256, &claims(), json!({ "kid": 7 }));
-    assert_eq!(v.verify(&all_keys(), &t, NOW).unwrap_err().reason, Reason::MalformedToken);
+}
+
+/// RFC 7515: `kid`, `typ` and `cty` are strings when present; a wrong type names the member.
+#[test]
+fn header_members_of_the_wrong_type_are_named() {
+    let v = verifier(json!({}));
+    for (member, reason) in [("kid", Reason::InvalidHeaderKid), ("typ", Reason::InvalidHeaderTyp), ("cty", Reason::InvalidHeaderCty)] {
+        for value in [json!(7), json!(null), json!(["a"]), json!({ "a": 1 }), json!(true)] {
+            let mut header = json!({ "kid": "rsa-2048", "typ": "JWT" });
+            header[member] = value.clone();
+            let t = sign_raw(Algorithm::RS256, "rsa-2048", json!({ "alg": "RS256" }).as_object().map(|h| {
+                let mut h = h.clone();
+                h.extend(header.as_object().unwrap().clone());
+                serde_json::Value::Object(h).to_string()
+            }).unwrap().as_bytes(), serde_json::Value::Object(claims()).to_string().as_bytes());
+            let failure = v.verify(&all_keys(), &t, NOW).unwrap_err();
+            assert_eq!(failure.reason, reason, "{member}: {value}");
+            assert!(failure.reason.message().contains(member), "{}", failure.reason.message());
+        }
+    }
+    let t = token(Algorithm::RS256, &claims(), json!({ "cty": "JWT" }));
+    assert!(v.verify(&all_keys(), &t, NOW).is_ok(), "a string cty is fine");
+}
+
+/// RFC 7519 sections 4.1.2 and 4.1.7: `sub` and `jti` are strings when present.
+#[test]
+fn sub_and_jti_must_be_strings() {
+    let v = verifier(json!({}));
+    for member in ["sub", "jti"] {
+        for value in [json!(123), json!(null), json!(["u"]), json!({ "u": 1 }), json!(false), json!(1.5)] {
+            let mut c = claims();
+            c.insert(member.into(), value.clone());
+            let t = token(Algorithm::RS256, &c, json!({}));
+            assert_eq!(v.verify(&all_keys(), &t, NOW).unwrap_err().reason, Reason::InvalidClaim, "{member}: {value}");
+        }
+        let mut c = claims();
+        c.insert(member.into(), json!("a-string"));
+        assert!(v.verify(&all_keys(), &token(Algorithm::RS256, &c, json!({})), NOW).is_ok());
+    }
+    let mut c = claims();
+    c.remove("sub");
+    assert!(v.verify(&all_keys(), &token(Algorithm::RS256, &c, json!({})), NOW).is_ok(), "sub may be absent");
+}
+
+/// Keys sharing a `kid`: every one that fits is tried (at most four), so the order of the set
+/// never decides. The signer first, second, and behind keys of another kind.
+#[test]
+fn duplicate_kids_do_not_depend_on_order() {
+    let v = verifier(json!({}));
+    let t = token(Algorithm::RS256, &claims(), json!({ "kid": "dup" }));
+    let named = |kid: &str| {
+        let mut k = public_jwk(kid);
+        k["kid"] = json!("dup");
+        k
+    };
+    let set = |keys: Vec<serde_json::Value>| KeySet::parse(json!({ "keys": keys }).to_string().as_bytes(), &Default::default()).unwrap();
+    // `token` signs RS256 with rsa-2048.
+    for keys in [
+        vec![named("rsa-2048"), named("rsa-3072")],
+        vec![named("rsa-3072"), named("rsa-2048")],
+        vec![named("ec-p256"), named("rsa-3072"), named("rsa-2048")],
+    ] {
+        assert!(v.verify(&set(keys.clone()), &t, NOW).is_ok(), "{keys:?}");
+    }
+    // No key with that kid verifies: bad_signature; none fits RS256: key_mismatch.
+    assert_eq!(v.verify(&set(vec![named("rsa-3072"), named("rsa-3072")]), &t, NOW).unwrap_err().reason, Reason::BadSignature);
+    assert_eq!(v.verify(&set(vec![named("ec-p256"), named("ed25519")]), &t, NOW).unwrap_err().reason, Reason::KeyMismatch);
+    // At most four are tried: the signer fifth is not reached.
+    let mut five = vec![named("rsa-3072"); 4];
+    five.push(named("rsa-2048"));
+    assert_eq!(v.verify(&set(five), &t, NOW).unwrap_err().reason, Reason::BadSignature);
+}
+
+/// A clock outside 2000-01-01 .. 2^53 is refused before anything else, never decided as 1970.
+#[test]
+fn a_bad_clock_is_refused() {
+    let v = verifier(json!({}));
+    let mut c = claims();
+    c.insert("exp".into(), json!(100));
+    c.insert("iat".into(), json!(10));
+    let expired_in_1970 = token(Algorithm::RS256, &c, json!({}));
+    for now in [i64::MIN, -1, 0, 50, jwtgate_core::clock::EARLIEST - 1, jwtgate_core::clock::LIMIT, i64::MAX] {
+        assert_eq!(v.verify(&all_keys(), &expired_in_1970, now).unwrap_err().reason, Reason::InvalidClock, "now {now}");
+        let d = v.authorize(&all_keys(), &token_event(&format!("Bearer {expired_in_1970}")), now);
+        assert_eq!((d.outcome, d.reason), (Outcome::Unauthorized, Some(Reason::InvalidClock)), "now {now}");
+        let d = v.authorize_token_event(&all_keys(), &format!("Bearer {expired_in_1970}"), METHOD_ARN, now);
+        assert_eq!(d.reason, Some(Reason::InvalidClock));
+    }
+}
+
+/// Loading a key set costs work in proportion to its size: an RSA key's Montgomery constants
+/// are computed at its first signature check (and kept), so unused 8192-bit keys cost nothing
+/// but their parsing.
+#[test]
+fn rsa_keys_are_prepared_at_first_use() {
+    let keys = all_keys();
+    let v = verifier(json!({}));
+    let prepared = |keys: &KeySet| {
+        keys.keys()
+            .iter()
+            .filter_map(|k| match &k.key {
+                jwtgate_core::PublicKey::Rsa { prepared, .. } => Some((k.kid.clone().unwrap_or_default(), prepared.is_prepared())),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(prepared(&keys).iter().all(|(_, p)| !p), "nothing prepared at load");
+    v.verify(&keys, &token(Algorithm::RS256, &claims(), json!({})), NOW).unwrap();
+    for (kid, p) in prepared(&keys) {
+        assert_eq!(p, kid == "rsa-2048", "{kid}");
+    }
 }
 
 #[test]

@@ -355,7 +355,8 @@ impl Engine {
     pub fn authorize(&mut self, event: &[u8], now: i64) -> Result<Decision, EngineError> {
         let (status, out) = self.call(Call::Authorize(now), event, self.limits.authorize_fuel)?;
         match status {
-            0 => parse_document(&out).map(Decision),
+            // 3: the clock was outside the core's range; the output is that refusal.
+            0 | 3 => parse_document(&out).map(Decision),
             2 => Err(EngineError::NotConfigured),
             s => Err(EngineError::Abi(format!("jwtgate_authorize returned {s}"))),
         }

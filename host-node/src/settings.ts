@@ -116,11 +116,11 @@ export interface Settings {
   signatures: "wasm" | "host";
 }
 
+/** An option as the variable's text. Arrays go as JSON (the module takes a JSON list as it is),
+ * never joined with commas: an element holding a comma stays one element. */
 function asVariable(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) {
-    return value.some((v) => typeof v === "object") ? JSON.stringify(value) : value.map(String).join(",");
-  }
+  if (Array.isArray(value)) return JSON.stringify(value);
   return String(value);
 }
 

@@ -512,6 +512,11 @@ async function main() {
     log("cold start and compile");
     const cold = await coldStart(fx, jwksServer.url, work);
     const size = sizes(cold.bundles, work);
+    log("hostile key set");
+    const native = cargoExample("jwtgate-core", "hostile_jwks");
+    const hostile = JSON.parse(
+      execFileSync("node", [join(HERE, "hostile-jwks.mjs"), ...(SMOKE ? ["--smoke"] : []), "--native", native], { cwd: REPO, encoding: "utf8" }),
+    );
 
     const results = {
       machine: info,
@@ -519,12 +524,14 @@ async function main() {
         warm: `each row in its own process; ${P.warmup} warm-up + ${P.rounds} measured rounds, interleaved in rotating order; per-row figure = median of per-round medians; p99 over all measured decisions; ${ALGS.length} algorithms, 16 distinct tokens each, one JWKS (3 keys) for all`,
         memory: `fresh process per row: RSS after setup (module loaded, keys in, sanity check), then after ${P.memN} RS256 decisions`,
         cold: `spawn node, require the bundled handler, first decision of one RS256 TOKEN event (JWKS from 127.0.0.1); ${P.cold} runs each, interleaved; wall = spawn to the decision line`,
+        hostile_jwks: "tests/bench/hostile-jwks.mjs: 255 unused RSA-8192 keys beside the signer's, loaded afresh and one token decided per run; median and worst of the runs",
       },
       warm: warmResults,
       memory: mem,
       cold: cold.cold,
       compile: cold.compile,
       sizes: size,
+      hostile_jwks: hostile,
       jwks_requests: jwksServer.state.requests,
       elapsed_s: (performance.now() - started) / 1000,
     };
@@ -537,6 +544,9 @@ async function main() {
       copyFileSync(join(OUT, "ratios.svg"), join(HERE, "ratios.svg"));
     }
     console.log(renderTable(results));
+    for (const [id, v] of Object.entries(hostile.rows)) {
+      console.log(`hostile key set (${hostile.keys} keys, ${hostile.jwks_bytes} bytes), ${id}: median ${v.median_ms.toFixed(2)} ms, worst ${v.max_ms.toFixed(2)} ms`);
+    }
     log(`wrote ${P.out}/results.json, ${P.out}/ratios.svg${SMOKE ? "" : ", tests/bench/RESULTS.md and ratios.svg"} in ${results.elapsed_s.toFixed(1)} s`);
 
     const failed = Object.values(warmResults).filter((r) => r.status === "error");

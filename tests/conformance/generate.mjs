@@ -197,6 +197,24 @@ add("route rules: HTTP API route key", { event: httpV2Event(token(), "DELETE /pe
 // A stage `*` (API Gateway's example events) cannot carry an exact rule policy.
 add("invalid_event: stage * with route rules", { event: { ...tokenEvent(token()), methodArn: "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/pets" }, cfg: config({ route_rules: "GET /pets=pets:read" }) }, "unauthorized", "invalid_event");
 
+// Fail closed on what a host or caller hands in: the clock, header and claim types, key sets.
+add("invalid_clock: now 0 (a token that expired in 1970 is not valid then)", { event: tokenEvent(token("RS256", { exp: 100, iat: 10 })), now: 0 }, "unauthorized", "invalid_clock");
+add("invalid_clock: one second before 2000", { event: tokenEvent(token()), now: 946684799 }, "unauthorized", "invalid_clock");
+add("allow at 2000-01-01", { event: tokenEvent(token("RS256", { exp: 946684900, iat: 946684700 })), now: 946684800 }, "allow");
+add("invalid_header_kid: kid 7", { event: tokenEvent(token("RS256", {}, { kid: 7 })) }, "unauthorized", "invalid_header_kid");
+add("invalid_header_typ: typ [\"JWT\"]", { event: tokenEvent(token("RS256", {}, { typ: ["JWT"] })) }, "unauthorized", "invalid_header_typ");
+add("invalid_header_cty: cty 1", { event: tokenEvent(token("RS256", {}, { cty: 1 })) }, "unauthorized", "invalid_header_cty");
+add("invalid_claim: sub 123", { event: tokenEvent(token("RS256", { sub: 123 })) }, "unauthorized", "invalid_claim");
+add("invalid_claim: jti 7", { event: tokenEvent(token("RS256", { jti: 7 })) }, "unauthorized", "invalid_claim");
+{
+  const dup = (kid) => ({ ...publicJwk(kid), kid: "dup" });
+  const t = token("RS256", {}, { kid: "dup" });
+  add("duplicate kid: the signer second is still found", { event: tokenEvent(t), keys: { keys: [dup("rsa-3072"), dup("rsa-2048")] } }, "allow");
+  add("duplicate kid: the signer first", { event: tokenEvent(t), keys: { keys: [dup("rsa-2048"), dup("rsa-3072")] } }, "allow");
+  add("duplicate kid: no key with it verifies", { event: tokenEvent(t), keys: { keys: [dup("rsa-3072"), dup("ec-p256")] } }, "unauthorized", "bad_signature");
+}
+addRefused("refused at start: max_token_age_seconds 0 (never 'no age rule')", config({ max_token_age_seconds: 0 }), "max_token_age_seconds");
+
 // Every answer fits API Gateway's 8 KB.
 add("response_too_large: a context claim of 9,000 characters", { event: tokenEvent(token("RS256", { big: "x".repeat(9000) })), cfg: config({ context_claims: ["big"] }) }, "unauthorized", "response_too_large");
 addRefused("refused at start: 50 rules could exceed 8 KB", config({ route_rules: Array.from({ length: 50 }, (_, i) => `GET /${String(i).padStart(2, "0")}${"p".repeat(37)}=s`).join("; ") }), "route_rules");

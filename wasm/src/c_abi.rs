@@ -98,7 +98,8 @@ pub unsafe extern "C" fn jwtgate_set_keys(ptr: *const u8, len: usize) -> u32 {
 }
 
 /// Decide an API Gateway event at `now` (Unix seconds). Returns 0 (the output is the decision
-/// JSON) or 2 if not configured.
+/// JSON), 2 if not configured, or 3 if `now` is outside the core's range (before 2000, from
+/// 2^53: core/src/clock.rs); the output is then the decision `unauthorized`/`invalid_clock`.
 ///
 /// # Safety
 /// See `input`.
@@ -109,7 +110,7 @@ pub unsafe extern "C" fn jwtgate_authorize(ptr: *const u8, len: usize, now: i64)
     match out {
         Some(decision) => {
             set_output(decision);
-            0
+            if jwtgate_core::clock::whole(now).is_some() { 0 } else { 3 }
         }
         None => not_configured(),
     }

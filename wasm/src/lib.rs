@@ -59,7 +59,9 @@ impl Authorizer {
         self.session.has_kid(kid)
     }
 
-    /// `now` is Unix seconds (fractions are dropped). `logFields`: the whole decision document,
+    /// `now` is Unix seconds: fractions are floored here (`as i64`, which also makes NaN 0),
+    /// and a time outside the core's range (before 2000, from 2^53) is decided `invalid_clock`
+    /// (core/src/clock.rs). `logFields`: the whole decision document,
     /// or (false) the answer only: the response itself when there is one, else
     /// `{message, outcome, reason, response: null}` (a response never has `outcome`).
     pub fn authorize(&self, event_json: &[u8], now: f64, log_fields: bool) -> String {

@@ -220,6 +220,10 @@ pub fn check_accepted(config: &Config, header: &Header, claims_text: &str, now: 
         let iat = number(claims.get("iat")).expect("max age set but no iat");
         assert!(now - iat <= max_age as f64 + leeway, "accepted a token older than the maximum age");
     }
+    // RFC 7519 sections 4.1.2 and 4.1.7: a `sub` or `jti` present is a string.
+    for name in ["sub", "jti"] {
+        assert!(claims.get(name).is_none_or(Value::is_string), "accepted a non-string {name}: {:?}", claims.get(name));
+    }
     let iss = claims.get("iss").and_then(Value::as_str).expect("accepted a token without a string iss");
     assert!(config.issuers.iter().any(|i| i == iss), "accepted issuer {iss:?}");
     let aud_ok = match claims.get("aud") {

@@ -122,15 +122,6 @@ impl Modulus {
         self.bits.div_ceil(8)
     }
 
-    /// The remainder of the modulus by a small number (for weak-key fingerprints).
-    pub fn rem_small(&self, d: u32) -> u32 {
-        let d = d as u128;
-        self.n
-            .iter()
-            .rev()
-            .fold(0u128, |r, &limb| ((r << self.w) | limb as u128) % d) as u32
-    }
-
     /// `base^e mod n` as `byte_len()` big-endian bytes; `None` if `base >= n` or `e == 0`.
     pub fn pow(&self, base_be: &[u8], e: u64) -> Option<Vec<u8>> {
         self.pow_be(base_be, &e.to_be_bytes())

@@ -85,6 +85,7 @@ export function renderMarkdown(r) {
     `| ${HEAD.map((_, i) => (i >= 4 ? "---:" : "---")).join(" | ")} |`,
     ...tableRows(r).map((row) => `| ${row.map(esc).join(" | ")} |`),
     "",
+    ...hostileRows(r),
     "Method:",
     ...Object.entries(r.method).map(([k, v]) => `- ${k}: ${v}`),
     `- cold start, inside the process (medians): ${Object.values(r.cold).map((c) => `${c.label}: handler loaded at ${ms(c.load_median_ms)}, first decision took ${ms(c.decision_median_ms)}`).join("; ")}`,
@@ -160,4 +161,19 @@ export function renderSvg(r) {
     "</svg>",
     "",
   ].join("\n");
+}
+
+/** The hostile key-set rows (Markdown lines), when the run measured them. */
+function hostileRows(r) {
+  const h = r.hostile_jwks;
+  if (!h) return [];
+  const label = { "jwtgate-node": "jwtgate verifyWithKeys (Node, wasm)", "jwtgate-native": "jwtgate-core native (Rust)", jose: "jose createLocalJWKSet + first jwtVerify" };
+  return [
+    `Hostile key set: ${h.keys} keys (${(h.jwks_bytes / 1024).toFixed(0)} KiB; 255 unused RSA-8192 beside the signer's RSA-2048), loaded afresh and one token decided:`,
+    "",
+    "| row | median | worst |",
+    "| --- | ---: | ---: |",
+    ...Object.entries(h.rows).map(([id, v]) => `| ${label[id] ?? id} | ${v.median_ms.toFixed(2)} ms | ${v.max_ms.toFixed(2)} ms |`),
+    "",
+  ];
 }
