@@ -151,3 +151,16 @@ fn fuel_budget_has_a_wide_margin() {
     eprintln!("fuel for one RS256 TOKEN decision: {used}");
     assert!(used * 50 < engine.limits().authorize_fuel, "used {used}");
 }
+
+#[test]
+fn a_clock_outside_the_cores_range_is_refused_through_the_c_abi() {
+    let f = fixture();
+    let mut engine = ready_engine(&f);
+    // jwtgate_authorize answers 3 with the refusal; the engine reads it as the decision.
+    for now in [i64::MIN, -1, 0, 946_684_799, 1 << 53, i64::MAX] {
+        let decision = engine.authorize(&token_event(&f.token), now).unwrap();
+        assert_eq!(decision.outcome(), Outcome::Unauthorized, "now {now}");
+        assert_eq!(decision.0["reason"], "invalid_clock", "now {now}");
+    }
+    assert_eq!(engine.authorize(&token_event(&f.token), f.now).unwrap().outcome(), Outcome::Allow);
+}

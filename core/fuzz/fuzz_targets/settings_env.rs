@@ -42,7 +42,8 @@ fuzz_target!(|data: &[u8]| {
             assert!(limits.max_event_bytes >= 1 && limits.max_event_bytes <= CEILING.max_event_bytes);
             let j = &s.jwks;
             assert!((100..=30_000).contains(&j.fetch_timeout_ms));
-            assert!(j.cache_min_seconds <= j.cache_max_seconds && j.cache_max_seconds <= 7 * 24 * 3600);
+            assert!(1 <= j.cache_min_seconds && j.cache_min_seconds <= j.cache_max_seconds && j.cache_max_seconds <= 7 * 24 * 3600);
+            assert!((1..=3_600).contains(&j.refresh_cooldown_seconds), "a cooldown of {}", j.refresh_cooldown_seconds);
             assert_eq!(j.max_jwks_bytes, limits.max_jwks_bytes);
             // The URL the host will fetch: https, or loopback http only when allowed.
             let url = j.jwks_uri.as_deref().unwrap_or(&j.discovery_url);
@@ -51,6 +52,10 @@ fuzz_target!(|data: &[u8]| {
                 assert!(url.starts_with("https://"), "non-https fetch URL {url:?} accepted");
             }
             assert!(s.config.leeway_seconds <= 600);
+            // A maximum age is a real bound, or unset: never 0 read as "off".
+            let age = vars.get("MAX_TOKEN_AGE_SECONDS").map(|v| v.trim()).filter(|v| !v.is_empty());
+            assert_eq!(s.config.max_token_age_seconds.is_some(), age.is_some(), "MAX_TOKEN_AGE_SECONDS {age:?}");
+            assert!(s.config.max_token_age_seconds.is_none_or(|a| (1..=365 * 24 * 3600).contains(&a)));
             // Only documented variables matter: dropping every other name changes nothing.
             let known: BTreeMap<String, String> =
                 vars.iter().filter(|(k, _)| VARIABLES.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
