@@ -168,28 +168,36 @@ const PRIMES: [u32; 38] = [
     101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
 ];
 
+/// (first prime, end, product of `PRIMES[first..end]`) for each group of [`small_remainders`].
+const GROUPS: [(usize, usize, u64); 8] = [
+    (0, 9, 3_234_846_615),
+    (9, 14, 95_041_567),
+    (14, 19, 907_383_479),
+    (19, 24, 4_132_280_413),
+    (24, 28, 121_330_189),
+    (28, 32, 257_557_397),
+    (32, 36, 490_995_677),
+    (36, 38, 27_221),
+];
+
 /// `n` (big-endian) modulo each of [`PRIMES`]: one pass over `n` per group of primes whose
 /// product stays below 2^32 (eight passes), four bytes a step, not one pass per prime, since
 /// this runs for every key loaded.
 fn small_remainders(n: &[u8]) -> [u32; PRIMES.len()] {
-    // (first prime, end, product of PRIMES[first..end]) for each group.
-    const GROUPS: [(usize, usize, u64); 8] = [
-        (0, 9, 3_234_846_615),
-        (9, 14, 95_041_567),
-        (14, 19, 907_383_479),
-        (19, 24, 4_132_280_413),
-        (24, 28, 121_330_189),
-        (28, 32, 257_557_397),
-        (32, 36, 490_995_677),
-        (36, 38, 27_221),
-    ];
     // The leading bytes that do not fill a word first, then whole 32-bit words: each step keeps
-    // the remainder below 2^32, so `r << 32 | word` fits in 64 bits.
+    // the remainder below 2^32, so `r << 32 | word` fits in 64 bits. The eight groups advance
+    // together, word by word: their divisions do not wait on each other.
     let (head, words) = n.split_at(n.len() % 4);
+    let first = head.iter().fold(0u64, |r, &b| (r << 8) | u64::from(b));
+    let mut r = GROUPS.map(|(_, _, product)| first % product);
+    for w in words.chunks_exact(4) {
+        let word = u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]]));
+        for (r, &(_, _, product)) in r.iter_mut().zip(&GROUPS) {
+            *r = ((*r << 32) | word) % product;
+        }
+    }
     let mut remainders = [0u32; PRIMES.len()];
-    for &(first, end, product) in &GROUPS {
-        let r = head.iter().fold(0u64, |r, &b| (r << 8) | u64::from(b)) % product;
-        let r = words.chunks_exact(4).fold(r, |r, w| ((r << 32) | u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]]))) % product);
+    for (&(first, end, _), r) in GROUPS.iter().zip(r) {
         for i in first..end {
             remainders[i] = (r % u64::from(PRIMES[i])) as u32;
         }
@@ -206,16 +214,7 @@ mod tests {
     #[test]
     fn grouped_remainders_are_the_remainders() {
         let mut next = 0;
-        for (first, end, product) in [
-            (0, 9, 3_234_846_615u64),
-            (9, 14, 95_041_567),
-            (14, 19, 907_383_479),
-            (19, 24, 4_132_280_413),
-            (24, 28, 121_330_189),
-            (28, 32, 257_557_397),
-            (32, 36, 490_995_677),
-            (36, 38, 27_221),
-        ] {
+        for &(first, end, product) in &GROUPS {
             assert_eq!(first, next);
             assert_eq!(PRIMES[first..end].iter().map(|&p| u64::from(p)).product::<u64>(), product);
             assert!(product < 1 << 32);
