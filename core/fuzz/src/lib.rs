@@ -156,6 +156,7 @@ pub struct Verifiers {
 pub fn verifiers() -> &'static [Verifiers] {
     static V: OnceLock<Vec<Verifiers>> = OnceLock::new();
     V.get_or_init(|| {
+        check_iam_match_is_the_definition();
         config_documents()
             .into_iter()
             .map(|doc| {
@@ -266,29 +267,55 @@ fn scalar(v: &Value) -> bool {
 
 /// IAM's matching of a `Resource` pattern, as AWS documents it ("IAM JSON policy elements:
 /// Resource"), written independently of the core's: `*` matches any run of characters, `/`
-/// included, `?` exactly one character, the rest itself, over the whole text (dynamic
-/// programming over pattern and text).
+/// included, `?` exactly one character, the rest itself, over the whole text. Two positions,
+/// going back to just after the last `*` on a mismatch (linear for the patterns policies hold:
+/// the oracle evaluates hundreds of routes per input).
 pub fn iam_match(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    // row[j]: pattern prefix matches text prefix of length j.
-    let mut row = vec![false; t.len() + 1];
-    row[0] = true;
-    for &pc in p {
-        let mut next = vec![false; t.len() + 1];
-        if pc == b'*' {
-            let mut any = false;
-            for j in 0..=t.len() {
-                any |= row[j];
-                next[j] = any;
-            }
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < t.len() {
+        if i < p.len() && p[i] != b'*' && (p[i] == b'?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == b'*' {
+            star = Some((i, j));
+            i += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
         } else {
-            for j in 1..=t.len() {
-                next[j] = row[j - 1] && (pc == b'?' || t[j - 1] == pc);
-            }
+            return false;
         }
-        row = next;
     }
-    row[t.len()]
+    p[i..].iter().all(|&c| c == b'*')
+}
+
+/// [`iam_match`] against the definition (a recursion over pattern and text), on 20,000 short
+/// strings: run once per fuzzing process (from [`verifiers`]), so the oracle is checked
+/// wherever it is used.
+fn check_iam_match_is_the_definition() {
+    fn definition(p: &[u8], t: &[u8]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => definition(&p[1..], t) || (!t.is_empty() && definition(p, &t[1..])),
+            (Some(b'?'), Some(_)) => definition(&p[1..], &t[1..]),
+            (Some(a), Some(b)) if a == b => definition(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    let alphabet = [b'a', b'/', b'*', b'?'];
+    let mut x = 7u64;
+    for _ in 0..20_000 {
+        let mut word = |max: u64| -> String {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let len = (x >> 33) % max;
+            (0..len).map(|k| alphabet[((x >> (k * 2 + 3)) & 3) as usize] as char).collect()
+        };
+        let (p, t) = (word(7), word(9));
+        assert_eq!(iam_match(&p, &t), definition(p.as_bytes(), t.as_bytes()), "{p:?} ~ {t:?}");
+    }
 }
 
 /// IAM's evaluation of a policy response for one ARN ("Policy evaluation logic"): an explicit
