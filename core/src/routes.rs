@@ -18,6 +18,8 @@ use crate::paths::{self, PathSet};
 use crate::scan;
 
 pub const MAX_RULES: usize = 50;
+// `for_route_key` keeps a bit per rule in a `u64`.
+const _: () = assert!(MAX_RULES <= 64);
 /// Keeps every built resource ARN under API Gateway's 512 characters: the ARN prefix (partition,
 /// region, account, API id, stage) takes at most about 200.
 pub const MAX_PATTERN_LEN: usize = 256;
