@@ -2,10 +2,19 @@
 // Tokens are signed here with node:crypto and the committed test keys (tests/keys), so the
 // table can be regenerated and extended: add a case below, run
 //   node tests/conformance/generate.mjs
-// and commit vectors.json. Each case: name, config (the core's configuration JSON), jwks,
-// now (Unix seconds), event_kind, event, expected { outcome, reason }, or expected
-// { config_error: SETTING } for a configuration every host must refuse, naming the setting.
-import { createPrivateKey, sign, constants } from "node:crypto";
+// and commit vectors.json. Each case: name, config (the core's configuration JSON, which holds
+// the key sets: a top-level `jwks` every profile takes, or a `jwks` per issuer profile), now (Unix
+// seconds), event_kind, event, expected { outcome, reason } (with `context`, the authorizer
+// context the answer must carry, where a case is about it), or expected { config_error: SETTING }
+// for a configuration every host must refuse, naming the setting (a path such as
+// `issuers[1].jwks_uri`).
+//
+// Setting paths of configuration errors: a member whose own value is wrong is named by its path
+// (`issuers[0].token_use`, `issuers[0].cognito_user_pool_id`); a profile whose members do not go
+// together (an unknown member, `issuer` and `cognito_user_pool_id` both or neither, `jwks` and
+// `jwks_file` both, neither audiences nor client ids, an issuer an earlier profile has) is named by
+// the profile (`issuers[1]`); the list itself (none, more than 20) is `issuers`.
+import { createHash, createPrivateKey, createPublicKey, sign, constants, X509Certificate } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -56,12 +65,17 @@ const httpV2Event = (t, routeKey = "GET /pets/{id}") => ({ version: "2.0", type:
 
 const config = (extra = {}) => ({ issuers: [ISS], audiences: [AUD], algorithms: ALL_ALGS, ...extra });
 const cases = [];
-function add(name, { event, keys = jwks("rsa-2048", "ec-p256", "ec-p384", "ed25519"), cfg = config(), now = NOW, kind = "token" }, outcome, reason = null) {
-  cases.push({ name, config: cfg, jwks: keys, now, event_kind: kind, event, expected: { outcome, reason } });
+// `keys` becomes the configuration's top-level `jwks`; `keys: null` leaves the configuration as
+// given (its profiles carry their own key sets). `context`: the answer's expected context.
+function add(name, { event, keys = jwks("rsa-2048", "ec-p256", "ec-p384", "ed25519"), cfg = config(), now = NOW, kind = "token", context }, outcome, reason = null) {
+  if (cases.some((c) => c.name === name)) throw new Error(`two cases named ${name}`);
+  const expected = context === undefined ? { outcome, reason } : { outcome, reason, context };
+  cases.push({ name, config: keys === null ? cfg : { ...cfg, jwks: keys }, now, event_kind: kind, event, expected });
 }
 // A configuration every host must refuse at start, naming `setting`.
-function addRefused(name, cfg, setting) {
-  cases.push({ name, config: cfg, jwks: jwks("rsa-2048"), now: NOW, event_kind: "token", event: tokenEvent(token()), expected: { config_error: setting } });
+function addRefused(name, cfg, setting, { keys = jwks("rsa-2048"), event = tokenEvent(token()) } = {}) {
+  if (cases.some((c) => c.name === name)) throw new Error(`two cases named ${name}`);
+  cases.push({ name, config: keys === null ? cfg : { ...cfg, jwks: keys }, now: NOW, event_kind: "token", event, expected: { config_error: setting } });
 }
 
 // Every algorithm, every event kind.
@@ -221,6 +235,648 @@ addRefused("refused at start: 50 rules could exceed 8 KB", config({ route_rules:
 addRefused("refused at start: unbalanced brace", config({ route_rules: "GET /pets/{id=pets:read" }), "route_rules");
 addRefused("refused at start: adjacent parameters", config({ route_rules: "GET /pets/{a}{b}=pets:read" }), "route_rules");
 
-const doc = { version: 1, generated_by: "tests/conformance/generate.mjs", now: NOW, cases };
+// ---------------------------------------------------------------------------------------------
+// Issuer profiles (issue 17): every provider's tokens and key sets shaped as the provider
+// publishes them (header members, claims and their types, key-set members, `kid` formats), signed
+// with the test keys. Names and identifiers are invented; the shapes follow each provider's
+// public documentation (and the real tokens in ../shared/vectors/idp-real, read, never copied).
+// ---------------------------------------------------------------------------------------------
+
+const sha = (alg, data) => createHash(alg).update(data).digest();
+const rsa = (name) => {
+  const { n, e } = KEYS.find((k) => k.kid === name);
+  return { n, e };
+};
+/** A compact JWS over the exact header and claims given, signed with test key `keyName`. */
+const jwt = (keyName, header, claims) => signRaw(header.alg, keyName, JSON.stringify(header), JSON.stringify(claims));
+/** A token of `claims` with members removed (`null`) or replaced. */
+const edit = (claims, changes) => {
+  const out = { ...claims, ...changes };
+  for (const [k, v] of Object.entries(changes)) if (v === null) delete out[k];
+  return out;
+};
+
+// DER, enough for a self-signed X.509 v3 certificate of a test key (the `x5c` members that
+// Entra ID, Auth0 and Keycloak publish). The core never reads `x5c`; the certificates are real
+// ones all the same, so a library that does gets the same key.
+const derLength = (n) => {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes = [];
+  for (; n > 0; n >>= 8) bytes.unshift(n & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+};
+const der = (tag, ...parts) => {
+  const body = Buffer.concat(parts);
+  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
+};
+const derSeq = (...parts) => der(0x30, ...parts);
+const derOid = (text) => {
+  const [a, b, ...rest] = text.split(".").map(Number);
+  const out = [40 * a + b];
+  for (let v of rest) {
+    const bytes = [v & 0x7f];
+    for (v >>= 7; v > 0; v >>= 7) bytes.unshift(0x80 | (v & 0x7f));
+    out.push(...bytes);
+  }
+  return der(0x06, Buffer.from(out));
+};
+const certificates = new Map();
+function certificate(keyName, commonName) {
+  const id = `${keyName} ${commonName}`;
+  if (certificates.has(id)) return certificates.get(id);
+  const key = privateKey(keyName);
+  const spki = createPublicKey(key).export({ type: "spki", format: "der" });
+  const sha256WithRsa = derSeq(derOid("1.2.840.113549.1.1.11"), der(0x05));
+  const name = derSeq(der(0x31, derSeq(derOid("2.5.4.3"), der(0x0c, Buffer.from(commonName)))));
+  const serial = sha("sha256", Buffer.concat([spki, Buffer.from(commonName)])).subarray(0, 16);
+  serial[0] = 0x40 | (serial[0] & 0x3f);
+  const validity = derSeq(der(0x17, Buffer.from("250101000000Z")), der(0x17, Buffer.from("300101000000Z")));
+  const tbs = derSeq(der(0xa0, der(0x02, Buffer.from([2]))), der(0x02, serial), sha256WithRsa, name, validity, name, spki);
+  const cert = derSeq(tbs, sha256WithRsa, der(0x03, Buffer.from([0]), sign("sha256", tbs, key)));
+  const parsed = new X509Certificate(cert);
+  if (!parsed.verify(createPublicKey(key)) || parsed.publicKey.export({ format: "jwk" }).n !== rsa(keyName).n) {
+    throw new Error(`certificate for ${keyName} does not hold its key`);
+  }
+  const made = { x5c: [cert.toString("base64")], x5t: b64u(sha("sha1", cert)), x5tS256: b64u(sha("sha256", cert)) };
+  certificates.set(id, made);
+  return made;
+}
+/** A stable identifier of `length` characters from `label` (base64url, standard base64, hex). */
+const idFrom = (label, encoding = "base64url", alg = "sha256") => sha(alg, `jwtgate conformance ${label}`).toString(encoding);
+
+const T0 = NOW - 120; // when the shaped tokens were issued
+const uuid = (label) => {
+  const h = sha("sha256", label).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+const tokenCase = (t) => ({ event: tokenEvent(t), keys: null });
+const counts = {};
+const countAs = (group) => {
+  const before = cases.length;
+  return () => {
+    counts[group] = (counts[group] ?? 0) + cases.length - before;
+  };
+};
+
+// --- Amazon Cognito user pools --------------------------------------------------------------
+// Header {kid, alg} (no typ); kid: standard base64 of a SHA-256 (`+`, `/`, `=`). Key set at
+// ISSUER/.well-known/jwks.json: {alg, e, kid, kty, n, use} per key, one key signing access tokens
+// and another id tokens. Access token: no aud; client_id, token_use "access", scope string,
+// cognito:groups array, version 2. Id token: aud = the app client id, token_use "id".
+const COGNITO_POOL = "eu-west-1_AbCd123";
+const COGNITO_ISS = `https://cognito-idp.eu-west-1.amazonaws.com/${COGNITO_POOL}`;
+const COGNITO_CLIENT = "5f2kq8v1m7example0client0a";
+const cognitoKid = (label) => {
+  for (let i = 0; ; i++) {
+    const kid = idFrom(`cognito ${label} ${i}`, "base64");
+    if (kid.includes("+") && kid.includes("/")) return kid;
+  }
+};
+const COGNITO_KIDS = { access: cognitoKid(`${COGNITO_POOL} access`), id: cognitoKid(`${COGNITO_POOL} id`) };
+const cognitoJwk = (keyName, kid) => ({ alg: "RS256", e: rsa(keyName).e, kid, kty: "RSA", n: rsa(keyName).n, use: "sig" });
+const COGNITO_JWKS = { keys: [cognitoJwk("rsa-2048", COGNITO_KIDS.access), cognitoJwk("rsa-3072", COGNITO_KIDS.id)] };
+const cognitoAccessClaims = (iss = COGNITO_ISS, client = COGNITO_CLIENT) => ({
+  sub: uuid("cognito user"),
+  "cognito:groups": ["pet-owners", "admins"],
+  iss,
+  version: 2,
+  client_id: client,
+  origin_jti: uuid("cognito origin"),
+  event_id: uuid("cognito event"),
+  token_use: "access",
+  scope: "openid email pets-api/pets.read",
+  auth_time: T0,
+  exp: T0 + 3600,
+  iat: T0,
+  jti: uuid("cognito access jti"),
+  username: "jane.doe",
+});
+const cognitoIdClaims = (iss = COGNITO_ISS) => ({
+  at_hash: idFrom("cognito at_hash").slice(0, 22),
+  sub: uuid("cognito user"),
+  "cognito:groups": ["pet-owners", "admins"],
+  email_verified: true,
+  iss,
+  "cognito:username": "jane.doe",
+  origin_jti: uuid("cognito origin"),
+  aud: COGNITO_CLIENT,
+  event_id: uuid("cognito event"),
+  token_use: "id",
+  auth_time: T0,
+  exp: T0 + 3600,
+  iat: T0,
+  jti: uuid("cognito id jti"),
+  email: "jane.doe@example.com",
+});
+const cognitoAccess = (claims = cognitoAccessClaims(), kid = COGNITO_KIDS.access, keyName = "rsa-2048") => jwt(keyName, { kid, alg: "RS256" }, claims);
+const cognitoId = (claims = cognitoIdClaims()) => jwt("rsa-3072", { kid: COGNITO_KIDS.id, alg: "RS256" }, claims);
+const cognitoAccessProfile = (extra = {}) => ({ cognito_user_pool_id: COGNITO_POOL, allowed_client_ids: [COGNITO_CLIENT], token_use: "access", jwks: COGNITO_JWKS, ...extra });
+const cognitoIdProfile = (extra = {}) => ({ cognito_user_pool_id: COGNITO_POOL, audiences: [COGNITO_CLIENT], token_use: "id", jwks: COGNITO_JWKS, ...extra });
+{
+  const done = countAs("Cognito");
+  const access = { issuers: [cognitoAccessProfile()] };
+  add("Cognito: access token (no aud, client_id) allowed", { ...tokenCase(cognitoAccess()), cfg: access }, "allow");
+  add("Cognito: access token allowed on an HTTP API 2.0 event", { event: httpV2Event(cognitoAccess()), kind: "http_v2", keys: null, cfg: access }, "allow");
+  add(
+    "Cognito: cognito:groups copied to the context",
+    { ...tokenCase(cognitoAccess()), cfg: { ...access, context_claims: ["sub", "username", "cognito:groups", "scope"] }, context: { "cognito:groups": "pet-owners admins", scope: "openid email pets-api/pets.read", sub: uuid("cognito user"), username: "jane.doe" } },
+    "allow",
+  );
+  add("Cognito: access token holding the resource server scope", { ...tokenCase(cognitoAccess()), cfg: { issuers: [cognitoAccessProfile({ required_scopes: ["pets-api/pets.read"] })] } }, "allow");
+  add("Cognito: access token without the resource server scope", { ...tokenCase(cognitoAccess()), cfg: { issuers: [cognitoAccessProfile({ required_scopes: ["pets-api/pets.write"] })] } }, "deny", "missing_scope");
+  add("Cognito: id token where access tokens are configured", { ...tokenCase(cognitoId()), cfg: access }, "unauthorized", "token_use_mismatch");
+  add("Cognito: id token (aud = client id) allowed under an id profile", { ...tokenCase(cognitoId()), cfg: { issuers: [cognitoIdProfile()] } }, "allow");
+  add("Cognito: access token where id tokens are configured", { ...tokenCase(cognitoAccess()), cfg: { issuers: [cognitoIdProfile()] } }, "unauthorized", "token_use_mismatch");
+  add("Cognito: access token without token_use", { ...tokenCase(cognitoAccess(edit(cognitoAccessClaims(), { token_use: null }))), cfg: access }, "unauthorized", "token_use_mismatch");
+  add("Cognito: access token of another app client", { ...tokenCase(cognitoAccess(cognitoAccessClaims(COGNITO_ISS, "7h3mexample0other0client0b"))), cfg: access }, "unauthorized", "client_not_allowed");
+  {
+    const otherPool = "eu-west-1_ZyXw987";
+    const otherIss = `https://cognito-idp.eu-west-1.amazonaws.com/${otherPool}`;
+    const otherKid = cognitoKid(`${otherPool} access`);
+    const other = cognitoAccess(cognitoAccessClaims(otherIss), otherKid, "rsa-3072");
+    add("Cognito: access token of another pool", { ...tokenCase(other), cfg: access }, "unauthorized", "issuer_mismatch");
+    add("Cognito: another pool's token naming this pool's access kid", { ...tokenCase(cognitoAccess(cognitoAccessClaims(otherIss))), cfg: access }, "unauthorized", "issuer_mismatch");
+    // Two pools (or one pool's regional replica), each with its own keys.
+    const otherJwks = { keys: [cognitoJwk("rsa-3072", otherKid), cognitoJwk("rsa-2048", cognitoKid(`${otherPool} id`))] };
+    const two = { issuers: [cognitoAccessProfile(), { cognito_user_pool_id: otherPool, allowed_client_ids: [COGNITO_CLIENT], token_use: "access", jwks: otherJwks }] };
+    add("Cognito: two pools, the first pool's token", { ...tokenCase(cognitoAccess()), cfg: two }, "allow");
+    add("Cognito: two pools, the second pool's token", { ...tokenCase(other), cfg: two }, "allow");
+    add("Cognito: two pools, the second pool's token signed with the first pool's key", { ...tokenCase(cognitoAccess(cognitoAccessClaims(otherIss), otherKid, "rsa-2048")), cfg: two }, "unauthorized", "bad_signature");
+  }
+  const anyToken = { keys: null, event: tokenEvent(cognitoAccess()) };
+  for (const bad of ["eu-west-1AbCd123", "_AbCd123", "eu-west-1_", COGNITO_ISS, "eu-west-1_AbCd123/.well-known/jwks.json"]) {
+    addRefused(`refused at start: cognito_user_pool_id ${JSON.stringify(bad)} is not REGION_ID`, { issuers: [cognitoAccessProfile({ cognito_user_pool_id: bad })] }, "issuers[0].cognito_user_pool_id", anyToken);
+  }
+  addRefused("refused at start: a Cognito profile with neither audiences nor allowed_client_ids", { issuers: [{ cognito_user_pool_id: COGNITO_POOL, token_use: "access", jwks: COGNITO_JWKS }] }, "issuers[0]", anyToken);
+  addRefused("refused at start: an access and an id profile for one pool (one issuer twice)", { issuers: [cognitoAccessProfile(), cognitoIdProfile()] }, "issuers[1]", anyToken);
+  done();
+}
+
+// --- Microsoft Entra ID ---------------------------------------------------------------------
+// Key sets (discovery/keys, discovery/v2.0/keys): {kty, use, kid, x5t, n, e, x5c} per key, no
+// `alg`, kid = x5t = the certificate's SHA-1 thumbprint; the v2.0 endpoint adds a per-key
+// `issuer` template. v1.0 tokens: header {typ, alg, x5t, kid}, iss https://sts.windows.net/TENANT/,
+// aud the App ID URI, appid, scp a space-separated string, roles an array, ver "1.0". v2.0 tokens:
+// header {typ, alg, kid}, iss https://login.microsoftonline.com/TENANT/v2.0, aud the API's client
+// id, azp, ver "2.0".
+const ENTRA_TENANT = "7d4a1c2e-3b5f-4e6a-9c8d-0f1e2d3c4b5a";
+const ENTRA_API = "4f0b6a2d-8c1e-4d3f-a5b7-9e2c1d0f3a6b"; // the API's application (client) id
+const ENTRA_API_URI = `api://${ENTRA_API}`;
+const ENTRA_CLIENT = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"; // the calling app
+const ENTRA_V1_ISS = `https://sts.windows.net/${ENTRA_TENANT}/`;
+const ENTRA_V2_ISS = `https://login.microsoftonline.com/${ENTRA_TENANT}/v2.0`;
+const entraJwk = (keyName, v2) => {
+  const { x5c, x5t } = certificate(keyName, "jwtgate-test-entra.invalid");
+  const { n, e } = rsa(keyName);
+  const key = { kty: "RSA", use: "sig", kid: x5t, x5t, n, e, x5c };
+  return v2 ? { ...key, issuer: "https://login.microsoftonline.com/{tenantid}/v2.0" } : key;
+};
+const ENTRA_KID = entraJwk("rsa-2048").kid;
+const ENTRA_V1_JWKS = { keys: [entraJwk("rsa-3072"), entraJwk("rsa-2048")] };
+const ENTRA_V2_JWKS = { keys: [entraJwk("rsa-3072", true), entraJwk("rsa-2048", true)] };
+const entraV1Claims = (extra = {}) =>
+  edit(
+    {
+      aud: ENTRA_API_URI,
+      iss: ENTRA_V1_ISS,
+      iat: T0,
+      nbf: T0,
+      exp: T0 + 4500,
+      acr: "1",
+      aio: idFrom("entra aio").slice(0, 40),
+      amr: ["pwd", "mfa"],
+      appid: ENTRA_CLIENT,
+      appidacr: "0",
+      family_name: "Doe",
+      given_name: "Jane",
+      ipaddr: "203.0.113.7",
+      name: "Jane Doe",
+      oid: uuid("entra oid"),
+      rh: "0.AAAA" + idFrom("entra rh").slice(0, 30) + ".",
+      roles: ["Pets.Admin"],
+      scp: "Pets.Read Pets.Write",
+      sub: idFrom("entra sub").slice(0, 43),
+      tid: ENTRA_TENANT,
+      unique_name: "jane.doe@pets.example",
+      upn: "jane.doe@pets.example",
+      uti: idFrom("entra uti").slice(0, 22),
+      ver: "1.0",
+    },
+    extra,
+  );
+const entraV2Claims = (extra = {}) =>
+  edit(
+    {
+      aud: ENTRA_API,
+      iss: ENTRA_V2_ISS,
+      iat: T0,
+      nbf: T0,
+      exp: T0 + 4500,
+      aio: idFrom("entra aio v2").slice(0, 40),
+      azp: ENTRA_CLIENT,
+      azpacr: "0",
+      name: "Jane Doe",
+      oid: uuid("entra oid"),
+      preferred_username: "jane.doe@pets.example",
+      rh: "1.AAAA" + idFrom("entra rh v2").slice(0, 30) + ".",
+      roles: ["Pets.Admin"],
+      scp: "Pets.Read Pets.Write",
+      sub: idFrom("entra sub v2").slice(0, 43),
+      tid: ENTRA_TENANT,
+      uti: idFrom("entra uti v2").slice(0, 22),
+      ver: "2.0",
+    },
+    extra,
+  );
+const entraV1 = (claims = entraV1Claims()) => jwt("rsa-2048", { typ: "JWT", alg: "RS256", x5t: ENTRA_KID, kid: ENTRA_KID }, claims);
+const entraV2 = (claims = entraV2Claims()) => jwt("rsa-2048", { typ: "JWT", alg: "RS256", kid: ENTRA_KID }, claims);
+const entraV1Profile = (extra = {}) => ({ issuer: ENTRA_V1_ISS, audiences: [ENTRA_API_URI], jwks: ENTRA_V1_JWKS, ...extra });
+const entraV2Profile = (extra = {}) => ({ issuer: ENTRA_V2_ISS, audiences: [ENTRA_API], allowed_client_ids: [ENTRA_CLIENT], jwks: ENTRA_V2_JWKS, ...extra });
+{
+  const done = countAs("Entra ID");
+  const v1 = { issuers: [entraV1Profile()] };
+  const v2 = { issuers: [entraV2Profile()] };
+  add("Entra v1: access token allowed (x5c/x5t keys without alg)", { ...tokenCase(entraV1()), cfg: v1 }, "allow");
+  add("Entra v1: scp string holds the required scope", { ...tokenCase(entraV1()), cfg: { issuers: [entraV1Profile({ required_scopes: ["Pets.Read"] })] } }, "allow");
+  add("Entra v1: scp string lacks the required scope", { ...tokenCase(entraV1()), cfg: { issuers: [entraV1Profile({ required_scopes: ["Pets.Delete"] })] } }, "deny", "missing_scope");
+  add(
+    "Entra v1: roles array and scp string in the context",
+    { ...tokenCase(entraV1()), cfg: { issuers: [entraV1Profile({ context_claims: ["appid", "roles", "scp", "tid"] })] }, context: { appid: ENTRA_CLIENT, roles: "Pets.Admin", scp: "Pets.Read Pets.Write", tid: ENTRA_TENANT } },
+    "allow",
+  );
+  add("Entra v1: token for another resource (Microsoft Graph)", { ...tokenCase(entraV1(entraV1Claims({ aud: "https://graph.microsoft.com" }))), cfg: v1 }, "unauthorized", "audience_mismatch");
+  add("Entra v1: token under the v2.0 profile", { ...tokenCase(entraV1()), cfg: v2 }, "unauthorized", "issuer_mismatch");
+  add("Entra v1: token of another tenant", { ...tokenCase(entraV1(entraV1Claims({ iss: "https://sts.windows.net/0e1d2c3b-4a59-4687-b6c5-d4e3f2a1b0c9/" }))), cfg: v1 }, "unauthorized", "issuer_mismatch");
+  add("Entra v2: access token allowed (azp an allowed client)", { ...tokenCase(entraV2()), cfg: v2 }, "allow");
+  add("Entra v2: scp string holds the required scope", { ...tokenCase(entraV2()), cfg: { issuers: [entraV2Profile({ required_scopes: ["Pets.Write"] })] } }, "allow");
+  add("Entra v2: azp not an allowed client", { ...tokenCase(entraV2(entraV2Claims({ azp: "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e" }))), cfg: v2 }, "unauthorized", "client_not_allowed");
+  add("Entra v2: token for another API", { ...tokenCase(entraV2(entraV2Claims({ aud: "00000003-0000-0000-c000-000000000000" }))), cfg: v2 }, "unauthorized", "audience_mismatch");
+  add("Entra v2: token under the v1.0 profile", { ...tokenCase(entraV2()), cfg: v1 }, "unauthorized", "issuer_mismatch");
+  // One tenant, both token versions (the same keys serve both endpoints).
+  const withoutKeys = ({ jwks: _, ...profile }) => profile;
+  const both = { issuers: [withoutKeys(entraV1Profile()), withoutKeys(entraV2Profile())], jwks: ENTRA_V1_JWKS };
+  add("Entra v1 and v2 profiles of one tenant sharing a key set: v1 token", { ...tokenCase(entraV1()), cfg: both }, "allow");
+  add("Entra v1 and v2 profiles of one tenant sharing a key set: v2 token", { ...tokenCase(entraV2()), cfg: both }, "allow");
+  done();
+}
+
+// --- Auth0 ----------------------------------------------------------------------------------
+// Header {alg, typ "JWT", kid}; iss https://TENANT/ (with the trailing slash); access tokens of
+// the default profile: aud [API identifier, https://TENANT/userinfo] (a string for a
+// client-credentials token), azp, scope string, permissions array (RBAC). Key set
+// (/.well-known/jwks.json): {alg, kty, use, n, e, kid, x5t, x5c}, kid a 21-character id.
+const AUTH0_DOMAIN = "pets-tenant.eu.auth0.com";
+const AUTH0_ISS = `https://${AUTH0_DOMAIN}/`;
+const AUTH0_API = "https://api.pets.example";
+const AUTH0_CLIENT = idFrom("auth0 client").replace(/[-_]/g, "x").slice(0, 32);
+const auth0Jwk = (keyName, domain = AUTH0_DOMAIN) => {
+  const { x5c, x5t } = certificate(keyName, domain);
+  const { n, e } = rsa(keyName);
+  return { alg: "RS256", kty: "RSA", use: "sig", n, e, kid: idFrom(`auth0 kid ${domain} ${keyName}`).slice(0, 21), x5t, x5c };
+};
+const AUTH0_JWKS = { keys: [auth0Jwk("rsa-2048"), auth0Jwk("rsa-3072")] };
+const auth0Claims = (extra = {}) =>
+  edit(
+    {
+      iss: AUTH0_ISS,
+      sub: "auth0|6553da60a54af58e29493993",
+      aud: [AUTH0_API, `${AUTH0_ISS}userinfo`],
+      iat: T0,
+      exp: T0 + 86400,
+      scope: "openid profile email read:pets",
+      azp: AUTH0_CLIENT,
+      permissions: ["read:pets", "write:pets"],
+    },
+    extra,
+  );
+const auth0 = (claims = auth0Claims(), header = {}) => jwt("rsa-2048", { alg: "RS256", typ: "JWT", kid: AUTH0_JWKS.keys[0].kid, ...header }, claims);
+const auth0Profile = (extra = {}) => ({ issuer: AUTH0_ISS, audiences: [AUTH0_API], jwks: AUTH0_JWKS, ...extra });
+
+// --- Okta -----------------------------------------------------------------------------------
+// Custom authorization server "default": iss https://ORG.okta.com/oauth2/default, aud
+// api://default. Header {kid, alg} (no typ). Claims ver 1, jti "AT.…", cid (client id), uid,
+// scp a JSON array, auth_time. Key set (/v1/keys): {kty, alg, kid, use, e, n}, kid 43 characters.
+const OKTA_ORG = "https://pets-org.okta.com";
+const OKTA_ISS = `${OKTA_ORG}/oauth2/default`;
+const oktaJwk = (keyName) => ({ kty: "RSA", alg: "RS256", kid: idFrom(`okta kid ${keyName}`), use: "sig", e: rsa(keyName).e, n: rsa(keyName).n });
+const OKTA_JWKS = { keys: [oktaJwk("rsa-3072"), oktaJwk("rsa-2048")] };
+const oktaClaims = (extra = {}) =>
+  edit(
+    {
+      ver: 1,
+      jti: `AT.${idFrom("okta jti")}`,
+      iss: OKTA_ISS,
+      aud: "api://default",
+      iat: T0,
+      exp: T0 + 3600,
+      cid: "0oa8k2v7sExAmPle5d78",
+      uid: "00u8k2v7sExAmPle5d78",
+      scp: ["openid", "pets:read"],
+      auth_time: T0 - 600,
+      sub: "jane.doe@pets.example",
+    },
+    extra,
+  );
+const okta = (claims = oktaClaims()) => jwt("rsa-2048", { kid: OKTA_JWKS.keys[1].kid, alg: "RS256" }, claims);
+const oktaProfile = (extra = {}) => ({ issuer: OKTA_ISS, audiences: ["api://default"], jwks: OKTA_JWKS, ...extra });
+
+{
+  const done = countAs("Auth0");
+  const cfg = { issuers: [auth0Profile()] };
+  add("Auth0: access token allowed (aud array with the userinfo URL)", { ...tokenCase(auth0()), cfg }, "allow");
+  add(
+    "Auth0: permissions array in the context",
+    { ...tokenCase(auth0()), cfg: { issuers: [auth0Profile({ context_claims: ["azp", "permissions", "sub"] })] }, context: { azp: AUTH0_CLIENT, permissions: "read:pets write:pets", sub: "auth0|6553da60a54af58e29493993" } },
+    "allow",
+  );
+  add("Auth0: client-credentials token allowed (aud a string)", { ...tokenCase(auth0(auth0Claims({ sub: `${AUTH0_CLIENT}@clients`, aud: AUTH0_API, scope: "read:pets", gty: "client-credentials", permissions: ["read:pets"] }))), cfg }, "allow");
+  add("Auth0: azp an allowed client", { ...tokenCase(auth0()), cfg: { issuers: [auth0Profile({ allowed_client_ids: [AUTH0_CLIENT] })] } }, "allow");
+  add("Auth0: azp not an allowed client", { ...tokenCase(auth0()), cfg: { issuers: [auth0Profile({ allowed_client_ids: ["another-client"] })] } }, "unauthorized", "client_not_allowed");
+  add("Auth0: token for another API", { ...tokenCase(auth0(auth0Claims({ aud: ["https://api.other.example", `${AUTH0_ISS}userinfo`] }))), cfg }, "unauthorized", "audience_mismatch");
+  add("Auth0: issuer configured without its trailing slash", { ...tokenCase(auth0()), cfg: { issuers: [auth0Profile({ issuer: `https://${AUTH0_DOMAIN}` })] } }, "unauthorized", "issuer_mismatch");
+  add("Auth0: token under the Okta profile", { ...tokenCase(auth0()), cfg: { issuers: [oktaProfile()] } }, "unauthorized", "issuer_mismatch");
+  done();
+}
+{
+  const done = countAs("Okta");
+  const cfg = { issuers: [oktaProfile()] };
+  add("Okta: access token allowed (scp array, cid, uid)", { ...tokenCase(okta()), cfg }, "allow");
+  add("Okta: scp array holds the required scope", { ...tokenCase(okta()), cfg: { issuers: [oktaProfile({ required_scopes: ["pets:read"] })] } }, "allow");
+  add("Okta: scp array lacks the required scope", { ...tokenCase(okta()), cfg: { issuers: [oktaProfile({ required_scopes: ["pets:write"] })] } }, "deny", "missing_scope");
+  add("Okta: scp array in the context", { ...tokenCase(okta()), cfg: { issuers: [oktaProfile({ context_claims: ["cid", "scp", "uid"] })] }, context: { cid: "0oa8k2v7sExAmPle5d78", scp: "openid pets:read", uid: "00u8k2v7sExAmPle5d78" } }, "allow");
+  add("Okta: token of the org authorization server", { ...tokenCase(okta(oktaClaims({ iss: OKTA_ORG, aud: OKTA_ORG }))), cfg }, "unauthorized", "issuer_mismatch");
+  add("Okta: token for another audience", { ...tokenCase(okta(oktaClaims({ aud: "api://billing" }))), cfg }, "unauthorized", "audience_mismatch");
+  add("Okta: token under the Auth0 profile", { ...tokenCase(okta()), cfg: { issuers: [auth0Profile()] } }, "unauthorized", "issuer_mismatch");
+  done();
+}
+
+// --- Keycloak -------------------------------------------------------------------------------
+// Realm key set (/protocol/openid-connect/certs): an RS256 "sig" key and an RSA-OAEP "enc" key,
+// each {kid, kty, alg, use, n, e, x5c, x5t, x5t#S256}; the enc key must never verify anything.
+// Header {alg, typ "JWT", kid}; iss https://HOST/realms/REALM; payload typ "Bearer", azp, aud an
+// array (or absent without an audience mapper), realm_access.roles, resource_access, scope.
+const KC_ISS = "https://sso.pets.example/realms/pets";
+const kcJwk = (keyName, use) => {
+  const { x5c, x5t, x5tS256 } = certificate(keyName, "pets");
+  const { n, e } = rsa(keyName);
+  return { kid: idFrom(`keycloak kid ${keyName} ${use}`), kty: "RSA", alg: use === "sig" ? "RS256" : "RSA-OAEP", use, n, e, x5c, x5t, "x5t#S256": x5tS256 };
+};
+const KC_SIG = kcJwk("rsa-2048", "sig");
+const KC_ENC = kcJwk("rsa-3072", "enc");
+const KC_JWKS = { keys: [KC_ENC, KC_SIG] };
+const kcClaims = (extra = {}) =>
+  edit(
+    {
+      exp: T0 + 300,
+      iat: T0,
+      auth_time: T0 - 30,
+      jti: uuid("keycloak jti"),
+      iss: KC_ISS,
+      aud: ["pets-api", "account"],
+      sub: uuid("keycloak sub"),
+      typ: "Bearer",
+      azp: "pets-web",
+      sid: uuid("keycloak sid"),
+      acr: "1",
+      "allowed-origins": ["https://pets.example"],
+      realm_access: { roles: ["default-roles-pets", "offline_access", "uma_authorization", "pet-owner"] },
+      resource_access: { "pets-api": { roles: ["reader"] }, account: { roles: ["manage-account", "view-profile"] } },
+      scope: "openid profile email",
+      email_verified: true,
+      name: "Jane Doe",
+      preferred_username: "jane",
+      given_name: "Jane",
+      family_name: "Doe",
+      email: "jane.doe@pets.example",
+    },
+    extra,
+  );
+const keycloak = (claims = kcClaims(), { kid = KC_SIG.kid, keyName = "rsa-2048" } = {}) =>
+  jwt(keyName, kid === null ? { alg: "RS256", typ: "JWT" } : { alg: "RS256", typ: "JWT", kid }, claims);
+const kcProfile = (extra = {}) => ({ issuer: KC_ISS, audiences: ["pets-api"], allowed_client_ids: ["pets-web"], jwks: KC_JWKS, ...extra });
+
+// --- Google ---------------------------------------------------------------------------------
+// Id tokens: header {alg, kid (40 hex), typ}; iss `https://accounts.google.com` or
+// `accounts.google.com`; aud and azp the OAuth client id; email_verified a boolean. Key set
+// (oauth2/v3/certs): {alg, e, kid, kty, n, use}, usually two keys.
+const GOOGLE_CLIENT = `1234987819200-${idFrom("google client", "hex").slice(0, 32)}.apps.googleusercontent.com`;
+const googleJwk = (keyName) => ({ alg: "RS256", e: rsa(keyName).e, kid: idFrom(`google kid ${keyName}`, "hex", "sha1"), kty: "RSA", n: rsa(keyName).n, use: "sig" });
+const GOOGLE_JWKS = { keys: [googleJwk("rsa-3072"), googleJwk("rsa-2048")] };
+const googleClaims = (extra = {}) =>
+  edit(
+    {
+      iss: "https://accounts.google.com",
+      azp: GOOGLE_CLIENT,
+      aud: GOOGLE_CLIENT,
+      sub: "110169484474386276334",
+      email: "jane.doe@gmail.example",
+      email_verified: true,
+      at_hash: idFrom("google at_hash").slice(0, 22),
+      name: "Jane Doe",
+      picture: "https://lh3.googleusercontent.com/a/default-user",
+      given_name: "Jane",
+      family_name: "Doe",
+      iat: T0,
+      exp: T0 + 3600,
+    },
+    extra,
+  );
+const google = (claims = googleClaims()) => jwt("rsa-2048", { alg: "RS256", kid: GOOGLE_JWKS.keys[1].kid, typ: "JWT" }, claims);
+// Google's two issuer spellings: two profiles sharing the top-level key set.
+const googleConfig = (extra = {}) => ({ issuers: ["accounts.google.com", "https://accounts.google.com"], audiences: [GOOGLE_CLIENT], jwks: GOOGLE_JWKS, ...extra });
+
+{
+  const done = countAs("Keycloak");
+  const cfg = { issuers: [kcProfile()] };
+  add("Keycloak: access token allowed (the enc key beside the sig key)", { ...tokenCase(keycloak()), cfg }, "allow");
+  add(
+    "Keycloak: nested realm_access left out of the context",
+    { ...tokenCase(keycloak()), cfg: { issuers: [kcProfile({ context_claims: ["azp", "realm_access", "scope", "typ"] })] }, context: { azp: "pets-web", scope: "openid profile email", typ: "Bearer" } },
+    "allow",
+  );
+  add("Keycloak: kid-less token signed with the enc key's private key", { ...tokenCase(keycloak(kcClaims(), { kid: null, keyName: "rsa-3072" })), cfg }, "unauthorized", "bad_signature");
+  // The enc key is refused at load, so its kid is unknown (decided as every unknown kid is).
+  add("Keycloak: token signed with the enc key, naming its kid", { ...tokenCase(keycloak(kcClaims(), { kid: KC_ENC.kid, keyName: "rsa-3072" })), cfg }, "refresh_keys", "unknown_kid");
+  add("Keycloak: token without aud (no audience mapper) under a client-id profile", { ...tokenCase(keycloak(kcClaims({ aud: null }))), cfg: { issuers: [kcProfile({ audiences: [] })] } }, "allow");
+  add("Keycloak: token without aud where audiences are configured", { ...tokenCase(keycloak(kcClaims({ aud: null }))), cfg }, "unauthorized", "audience_mismatch");
+  add("Keycloak: azp not an allowed client", { ...tokenCase(keycloak(kcClaims({ azp: "admin-cli" }))), cfg }, "unauthorized", "client_not_allowed");
+  add("Keycloak: token of another realm", { ...tokenCase(keycloak(kcClaims({ iss: "https://sso.pets.example/realms/master" }))), cfg }, "unauthorized", "issuer_mismatch");
+  add("Keycloak: token under the Google profiles", { ...tokenCase(keycloak()), cfg: googleConfig() }, "unauthorized", "issuer_mismatch");
+  done();
+}
+{
+  const done = countAs("Google");
+  add("Google: id token with iss https://accounts.google.com", { ...tokenCase(google()), cfg: googleConfig() }, "allow");
+  add("Google: id token with iss accounts.google.com", { ...tokenCase(google(googleClaims({ iss: "accounts.google.com" }))), cfg: googleConfig() }, "allow");
+  add("Google: id token for another client", { ...tokenCase(google(googleClaims({ aud: "5555-other.apps.googleusercontent.com", azp: "5555-other.apps.googleusercontent.com" }))), cfg: googleConfig() }, "unauthorized", "audience_mismatch");
+  add("Google: azp an allowed client", { ...tokenCase(google()), cfg: googleConfig({ allowed_client_ids: [GOOGLE_CLIENT] }) }, "allow");
+  add("Google: bare issuer where only https://accounts.google.com is configured", { ...tokenCase(google(googleClaims({ iss: "accounts.google.com" }))), cfg: googleConfig({ issuers: ["https://accounts.google.com"] }) }, "unauthorized", "issuer_mismatch");
+  add("Google: iss http://accounts.google.com", { ...tokenCase(google(googleClaims({ iss: "http://accounts.google.com" }))), cfg: googleConfig() }, "unauthorized", "issuer_mismatch");
+  add("Google: id token under the Keycloak profile", { ...tokenCase(google()), cfg: { issuers: [kcProfile()] } }, "unauthorized", "issuer_mismatch");
+  done();
+}
+
+// --- The original sample's identity provider ------------------------------------------------
+// The sample (../shared/SAMPLE.md) is configured by ISSUER=https://DOMAIN/ (trailing slash),
+// AUDIENCE and JWKS_URI=https://DOMAIN/.well-known/jwks.json; its access tokens follow RFC 9068:
+// header typ "at+jwt"; iss, sub, aud, client_id, exp, iat, jti, scope.
+const SAMPLE_DOMAIN = "pets.sample-idp.example";
+const SAMPLE_ISS = `https://${SAMPLE_DOMAIN}/`;
+const SAMPLE_JWKS = { keys: [auth0Jwk("rsa-3072", SAMPLE_DOMAIN), auth0Jwk("rsa-2048", SAMPLE_DOMAIN)] };
+const sampleClaims = (extra = {}) =>
+  edit(
+    {
+      iss: SAMPLE_ISS,
+      sub: "auth|5f9b2c7e1d3a4b6c8e0f1a2b",
+      aud: [AUTH0_API, `${SAMPLE_ISS}userinfo`],
+      client_id: "sampleClientIdForPetsWeb000000000",
+      exp: T0 + 86400,
+      iat: T0,
+      jti: idFrom("sample jti").slice(0, 22),
+      scope: "openid profile read:pets",
+    },
+    extra,
+  );
+const sampleToken = (claims = sampleClaims(), typ = "at+jwt") => jwt("rsa-2048", { alg: "RS256", typ, kid: SAMPLE_JWKS.keys[1].kid }, claims);
+const sampleProfile = (extra = {}) => ({ issuer: SAMPLE_ISS, audiences: [AUTH0_API], jwks: SAMPLE_JWKS, ...extra });
+{
+  const done = countAs("original sample's IdP");
+  add("sample IdP: at+jwt access token allowed (ISSUER, AUDIENCE, keys only)", { ...tokenCase(sampleToken()), cfg: { issuers: [sampleProfile()] } }, "allow");
+  add("sample IdP: at+jwt access token allowed with token_type at+jwt", { ...tokenCase(sampleToken()), cfg: { issuers: [sampleProfile({ token_type: "at+jwt" })] } }, "allow");
+  add("sample IdP: typ JWT token where at+jwt is required", { ...tokenCase(sampleToken(sampleClaims(), "JWT")), cfg: { issuers: [sampleProfile({ token_type: "at+jwt" })] } }, "unauthorized", "token_type_mismatch");
+  add("sample IdP: token for another API", { ...tokenCase(sampleToken(sampleClaims({ aud: ["https://api.other.example", `${SAMPLE_ISS}userinfo`] }))), cfg: { issuers: [sampleProfile()] } }, "unauthorized", "audience_mismatch");
+  add("sample IdP: ISSUER written without the trailing slash", { ...tokenCase(sampleToken()), cfg: { issuers: [sampleProfile({ issuer: `https://${SAMPLE_DOMAIN}` })] } }, "unauthorized", "issuer_mismatch");
+  add("sample IdP: token under the Auth0 profile", { ...tokenCase(sampleToken()), cfg: { issuers: [auth0Profile()] } }, "unauthorized", "issuer_mismatch");
+  done();
+}
+
+// --- Every provider at once: nine profiles, each with its own keys --------------------------
+{
+  const done = countAs("all providers in one configuration");
+  const cfg = {
+    issuers: [
+      cognitoAccessProfile(),
+      entraV1Profile(),
+      entraV2Profile(),
+      auth0Profile(),
+      oktaProfile(),
+      kcProfile(),
+      { issuer: "accounts.google.com", audiences: [GOOGLE_CLIENT], jwks: GOOGLE_JWKS },
+      { issuer: "https://accounts.google.com", audiences: [GOOGLE_CLIENT], jwks: GOOGLE_JWKS },
+      sampleProfile(),
+    ],
+  };
+  const tokens = {
+    Cognito: cognitoAccess(),
+    "Entra v1": entraV1(),
+    "Entra v2": entraV2(),
+    Auth0: auth0(),
+    Okta: okta(),
+    Keycloak: keycloak(),
+    "Google (accounts.google.com)": google(googleClaims({ iss: "accounts.google.com" })),
+    "Google (https://accounts.google.com)": google(),
+    "sample IdP": sampleToken(),
+  };
+  for (const [provider, t] of Object.entries(tokens)) add(`nine provider profiles: ${provider} token allowed`, { ...tokenCase(t), cfg }, "allow");
+  add("nine provider profiles: Cognito id token refused by the access profile", { ...tokenCase(cognitoId()), cfg }, "unauthorized", "token_use_mismatch");
+  done();
+}
+
+// --- Several issuers, each with its own keys ------------------------------------------------
+const ISS_A = "https://a.idp.example/";
+const ISS_B = "https://b.idp.example/";
+const AUD_A = "api://pets-a";
+const AUD_B = "api://pets-b";
+const keyAs = (keyName, kid) => ({ ...rsa(keyName), kty: "RSA", kid, use: "sig", alg: "RS256" });
+const issuerToken = (iss, aud, keyName, kid, extra = {}) => jwt(keyName, { alg: "RS256", typ: "JWT", kid }, edit({ iss, sub: `user-of-${new URL(iss).hostname}`, aud, exp: NOW + 300, iat: NOW - 10, scope: "pets:read", client_id: "client-1" }, extra));
+{
+  const done = countAs("multi-issuer");
+  // A and B each publish a key with the kid "k1", and B also "b-only".
+  const a = { issuer: ISS_A, audiences: [AUD_A], jwks: { keys: [keyAs("rsa-2048", "k1")] } };
+  const b = { issuer: ISS_B, audiences: [AUD_B], jwks: { keys: [keyAs("rsa-3072", "k1"), keyAs("rsa-3072", "b-only")] } };
+  const cfg = { issuers: [a, b] };
+  add("two issuers: A's token signed by A's key", { ...tokenCase(issuerToken(ISS_A, AUD_A, "rsa-2048", "k1")), cfg }, "allow");
+  add("two issuers: B's token signed by B's key", { ...tokenCase(issuerToken(ISS_B, AUD_B, "rsa-3072", "k1")), cfg }, "allow");
+  add("two issuers: a token naming A signed by B's key of the same kid", { ...tokenCase(issuerToken(ISS_A, AUD_A, "rsa-3072", "k1")), cfg }, "unauthorized", "bad_signature");
+  add("two issuers: a token naming B signed by A's key of the same kid", { ...tokenCase(issuerToken(ISS_B, AUD_B, "rsa-2048", "k1")), cfg }, "unauthorized", "bad_signature");
+  add("two issuers: a token naming A with the B-only kid, signed by B", { ...tokenCase(issuerToken(ISS_A, AUD_A, "rsa-3072", "b-only")), cfg }, "refresh_keys", "unknown_kid");
+  add("two issuers: A's token with B's audience", { ...tokenCase(issuerToken(ISS_A, AUD_B, "rsa-2048", "k1")), cfg }, "unauthorized", "audience_mismatch");
+  add("two issuers: iss matching no profile", { ...tokenCase(issuerToken("https://c.idp.example/", AUD_A, "rsa-2048", "k1")), cfg }, "unauthorized", "issuer_mismatch");
+  add("two issuers: iss differing from A by its trailing slash", { ...tokenCase(issuerToken("https://a.idp.example", AUD_A, "rsa-2048", "k1")), cfg }, "unauthorized", "issuer_mismatch");
+  add("two issuers: no iss", { ...tokenCase(issuerToken(ISS_A, AUD_A, "rsa-2048", "k1", { iss: null })), cfg }, "unauthorized", "issuer_mismatch");
+  // Profile members override the top level; members left out take it.
+  const layered = {
+    audiences: [AUD_B],
+    leeway_seconds: 0,
+    required_scopes: ["pets:read"],
+    algorithms: ["RS256"],
+    issuers: [
+      { issuer: ISS_A, audiences: [AUD_A], leeway_seconds: 60, required_scopes: ["pets:write"], algorithms: ["ES256"], jwks: { keys: [{ ...publicJwk("ec-p256"), kid: "a-ec" }] } },
+      { issuer: ISS_B, jwks: { keys: [keyAs("rsa-3072", "k1")] } },
+    ],
+  };
+  const aEc = (extra) => jwt("ec-p256", { alg: "ES256", typ: "JWT", kid: "a-ec" }, edit({ iss: ISS_A, sub: "user-of-a", aud: AUD_A, exp: NOW + 300, iat: NOW - 100, scope: "pets:write" }, extra));
+  const bRsa = (extra) => issuerToken(ISS_B, AUD_B, "rsa-3072", "k1", extra);
+  add("profile overrides: A's own audience, algorithm, scope", { ...tokenCase(aEc({})), cfg: layered }, "allow");
+  add("profile overrides: A within its own leeway", { ...tokenCase(aEc({ exp: NOW - 30 })), cfg: layered }, "allow");
+  add("profile overrides: A beyond its own leeway", { ...tokenCase(aEc({ exp: NOW - 60 })), cfg: layered }, "unauthorized", "token_expired");
+  add("profile overrides: A's audiences replace the top level's", { ...tokenCase(aEc({ aud: AUD_B })), cfg: layered }, "unauthorized", "audience_mismatch");
+  add("profile overrides: A's required scopes replace the top level's", { ...tokenCase(aEc({ scope: "pets:read" })), cfg: layered }, "deny", "missing_scope");
+  add("profile overrides: A's algorithms replace the top level's", { ...tokenCase(jwt("rsa-2048", { alg: "RS256", typ: "JWT", kid: "a-ec" }, { iss: ISS_A, sub: "user-of-a", aud: AUD_A, exp: NOW + 300, iat: NOW - 100, scope: "pets:write" })), cfg: layered }, "unauthorized", "algorithm_not_allowed");
+  add("profile overrides: B takes the top level's audience and scope", { ...tokenCase(bRsa({})), cfg: layered }, "allow");
+  add("profile overrides: B takes the top level's zero leeway", { ...tokenCase(bRsa({ exp: NOW - 30 })), cfg: layered }, "unauthorized", "token_expired");
+  add("profile overrides: B does not take A's audience", { ...tokenCase(bRsa({ aud: AUD_A })), cfg: layered }, "unauthorized", "audience_mismatch");
+  add("profile overrides: B takes the top level's required scope", { ...tokenCase(bRsa({ scope: "pets:write" })), cfg: layered }, "deny", "missing_scope");
+  // `audiences: []` with client ids: a token without aud passes on its client id; one with aud not.
+  const clientOnly = { audiences: [AUD_A], issuers: [{ issuer: ISS_A, audiences: [], allowed_client_ids: ["client-1"], jwks: { keys: [keyAs("rsa-2048", "k1")] } }] };
+  add("empty audiences with client ids: a token without aud", { ...tokenCase(issuerToken(ISS_A, AUD_A, "rsa-2048", "k1", { aud: null })), cfg: clientOnly }, "allow");
+  add("empty audiences with client ids: a token with aud", { ...tokenCase(issuerToken(ISS_A, AUD_A, "rsa-2048", "k1")), cfg: clientOnly }, "unauthorized", "audience_mismatch");
+  add("empty audiences with client ids: a token without aud of another client", { ...tokenCase(issuerToken(ISS_A, AUD_A, "rsa-2048", "k1", { aud: null, client_id: "client-2" })), cfg: clientOnly }, "unauthorized", "client_not_allowed");
+  // Twenty profiles: the most there may be. Even profiles hold rsa-2048, odd ones rsa-3072.
+  const profile = (i) => ({ issuer: `https://idp-${String(i).padStart(2, "0")}.example/`, audiences: [AUD_A], jwks: { keys: [keyAs(i % 2 ? "rsa-3072" : "rsa-2048", `k-${i}`)] } });
+  const twenty = { issuers: Array.from({ length: 20 }, (_, i) => profile(i)) };
+  add("twenty profiles: the first one's token", { ...tokenCase(issuerToken(profile(0).issuer, AUD_A, "rsa-2048", "k-0")), cfg: twenty }, "allow");
+  add("twenty profiles: the last one's token", { ...tokenCase(issuerToken(profile(19).issuer, AUD_A, "rsa-3072", "k-19")), cfg: twenty }, "allow");
+  add("twenty profiles: the last one's kid signed by the first one's key", { ...tokenCase(issuerToken(profile(19).issuer, AUD_A, "rsa-2048", "k-19")), cfg: twenty }, "unauthorized", "bad_signature");
+  add("twenty profiles: an issuer none of them has", { ...tokenCase(issuerToken("https://idp-20.example/", AUD_A, "rsa-2048", "k-0")), cfg: twenty }, "unauthorized", "issuer_mismatch");
+  const anyToken = { keys: null, event: tokenEvent(issuerToken(ISS_A, AUD_A, "rsa-2048", "k1")) };
+  addRefused("refused at start: twenty-one profiles", { issuers: Array.from({ length: 21 }, (_, i) => profile(i)) }, "issuers", anyToken);
+  addRefused("refused at start: no profile", { issuers: [], audiences: [AUD_A] }, "issuers", { event: anyToken.event });
+  addRefused("refused at start: one issuer twice (strings)", { issuers: [ISS_A, ISS_A], audiences: [AUD_A] }, "issuers[1]", { event: anyToken.event });
+  addRefused("refused at start: one issuer twice (profiles)", { issuers: [a, { ...b, issuer: ISS_A }] }, "issuers[1]", anyToken);
+  addRefused("refused at start: one issuer twice (a pool id and its issuer)", { issuers: [cognitoAccessProfile(), { issuer: COGNITO_ISS, allowed_client_ids: [COGNITO_CLIENT], jwks: COGNITO_JWKS }] }, "issuers[1]", anyToken);
+  done();
+}
+
+// --- Configuration errors of the new members -------------------------------------------------
+{
+  const done = countAs("configuration errors");
+  const keys = { keys: [keyAs("rsa-2048", "k1")] };
+  const ok = { issuer: ISS_A, audiences: [AUD_A], jwks: keys };
+  const anyToken = { keys: null, event: tokenEvent(issuerToken(ISS_A, AUD_A, "rsa-2048", "k1")) };
+  const refuse = (name, cfg, setting) => addRefused(`refused at start: ${name}`, cfg, setting, anyToken);
+  refuse("an unknown member in a profile (audience)", { issuers: [{ ...ok, audience: AUD_A }] }, "issuers[0]");
+  refuse("a global-only member in a profile (policy_resource)", { issuers: [ok, { issuer: ISS_B, audiences: [AUD_B], jwks: keys, policy_resource: "method" }] }, "issuers[1]");
+  refuse("a profile that is neither a string nor an object", { issuers: [ok, 7] }, "issuers[1]");
+  refuse("a plain http jwks_uri in a profile", { issuers: [ok, { issuer: ISS_B, audiences: [AUD_B], jwks_uri: "http://b.idp.example/jwks.json" }] }, "issuers[1].jwks_uri");
+  refuse("a plain http jwks_uri at the top level", { issuers: [ISS_A], audiences: [AUD_A], jwks_uri: "http://a.idp.example/jwks.json" }, "jwks_uri");
+  refuse("issuer and cognito_user_pool_id both", { issuers: [{ ...cognitoAccessProfile(), issuer: COGNITO_ISS }] }, "issuers[0]");
+  refuse("neither issuer nor cognito_user_pool_id", { issuers: [ok, { audiences: [AUD_B], jwks: keys }] }, "issuers[1]");
+  refuse("token_use refresh in a profile", { issuers: [{ ...ok, token_use: "refresh" }] }, "issuers[0].token_use");
+  refuse("token_use Access (case matters)", { issuers: [{ ...ok, token_use: "Access" }] }, "issuers[0].token_use");
+  refuse("token_use refresh at the top level", { issuers: [ok], token_use: "refresh" }, "token_use");
+  refuse("jwks and jwks_file both in a profile", { issuers: [{ ...ok, jwks_file: "keys/jwks.json" }] }, "issuers[0]");
+  refuse("an inline jwks that is not a key set", { issuers: [{ ...ok, jwks: "https://a.idp.example/jwks.json" }] }, "issuers[0].jwks");
+  refuse("neither audiences nor allowed_client_ids", { issuers: [{ issuer: ISS_A, jwks: keys }] }, "issuers[0]");
+  refuse("empty audiences without allowed_client_ids", { issuers: [{ ...ok, audiences: [] }], audiences: [AUD_A] }, "issuers[0]");
+  refuse("allowed_client_ids not a list", { issuers: [{ ...ok, allowed_client_ids: "client-1" }] }, "issuers[0].allowed_client_ids");
+  refuse("leeway_seconds beyond 600 in a profile", { issuers: [ok, { issuer: ISS_B, audiences: [AUD_B], jwks: keys, leeway_seconds: 601 }] }, "issuers[1].leeway_seconds");
+  done();
+}
+
+const byGroup = Object.entries(counts).map(([group, n]) => `${group} ${n}`).join(", ");
+console.log(`issuer-profile cases: ${byGroup}`);
+
+const doc = { version: 2, generated_by: "tests/conformance/generate.mjs", now: NOW, cases };
 writeFileSync(here("vectors.json"), JSON.stringify(doc, null, 1) + "\n");
 console.log(`tests/conformance/vectors.json: ${cases.length} cases`);
