@@ -1,16 +1,18 @@
 //! Registered and access-token claims (RFC 7519 section 4.1, RFC 9068), checked against the
 //! configuration and the host's clock.
 
-use crate::config::Config;
+use crate::profile::{Profile, TokenUse};
 use crate::reason::Reason;
+use crate::setting::Named;
 use crate::token::Header;
 use crate::json::{Json, Object};
 
-/// Check every configured rule except scopes (those decide Deny, not Unauthorized).
-pub fn check(claims: &Object<'_>, header: &Header, config: &Config, now: i64) -> Result<(), Reason> {
+/// Check every rule of the token's profile except the issuer (it chose the profile) and scopes
+/// (those decide Deny, not Unauthorized).
+pub fn check(claims: &Object<'_>, header: &Header, profile: &Profile, now: i64) -> Result<(), Reason> {
     // Exact whole-second arithmetic (dates may be fractions: see `json::Number::floor_ceil`),
     // wide enough that no sum overflows.
-    let leeway = i128::from(config.leeway_seconds);
+    let leeway = i128::from(profile.leeway_seconds);
     let now = i128::from(now);
 
     let (_, exp_ceil) = numeric(claims, "exp")?.ok_or(Reason::MissingExpiry)?;
@@ -31,7 +33,7 @@ pub fn check(claims: &Object<'_>, header: &Header, config: &Config, now: i64) ->
     {
         return Err(Reason::IssuedInFuture);
     }
-    if let Some(max_age) = config.max_token_age_seconds {
+    if let Some(max_age) = profile.max_token_age_seconds {
         let (iat_floor, _) = iat.ok_or(Reason::MissingIssuedAt)?;
         // now - iat > max_age + leeway
         if now - i128::from(max_age) - leeway > iat_floor {
@@ -45,24 +47,35 @@ pub fn check(claims: &Object<'_>, header: &Header, config: &Config, now: i64) ->
             return Err(Reason::InvalidClaim);
         }
     }
-    match claims.get("iss") {
-        Some(Json::Str(iss)) if config.issuers.iter().any(|i| i == iss) => {}
-        None | Some(Json::Str(_)) => return Err(Reason::IssuerMismatch),
-        Some(_) => return Err(Reason::InvalidClaim),
+    // Cognito's `token_use`: an id token is not an access token, nor the reverse.
+    if let Some(wanted) = profile.token_use {
+        match claims.get("token_use") {
+            Some(Json::Str(used)) if TokenUse::from_setting("", used) == Ok(wanted) => {}
+            None | Some(Json::Str(_)) => return Err(Reason::TokenUseMismatch),
+            Some(_) => return Err(Reason::InvalidClaim),
+        }
     }
 
-    let audiences = string_or_strings(claims.get("aud"))?;
-    if !audiences.iter().any(|a| config.audiences.iter().any(|c| c == a)) {
-        return Err(Reason::AudienceMismatch);
+    // RFC 7519 section 4.1.3: a token with `aud` is for one of our audiences. A token without
+    // it (Cognito's access tokens) passes only a profile that lists no audiences, which then
+    // requires an allowed client id below (as API Gateway's JWT authorizer checks `client_id`).
+    match claims.get("aud") {
+        None if profile.audiences.is_empty() => {}
+        aud => {
+            let audiences = string_or_strings(aud)?;
+            if !audiences.iter().any(|a| profile.audiences.iter().any(|c| c == a)) {
+                return Err(Reason::AudienceMismatch);
+            }
+        }
     }
 
-    if let Some(required) = &config.token_type
+    if let Some(required) = &profile.token_type
         && !header.typ.as_deref().is_some_and(|typ| media_type_eq(typ, required))
     {
         return Err(Reason::TokenTypeMismatch);
     }
 
-    if let Some(allowed) = &config.allowed_client_ids {
+    if let Some(allowed) = &profile.allowed_client_ids {
         let client = match claims.get("client_id").or_else(|| claims.get("azp")) {
             Some(Json::Str(c)) => c,
             None => return Err(Reason::ClientNotAllowed),

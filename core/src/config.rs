@@ -2,13 +2,17 @@
 //! variables (see `env`), validated once, then immutable.
 
 use crate::alg::Algorithm;
+use crate::cognito;
 use crate::json::{self, Json, JsonError, Object};
 use crate::json_text::{self, ArrayText, ObjectText};
+use crate::keys::KeySet;
 use crate::limits::{self, CEILING, Limits};
 use crate::policy;
+use crate::profile::{Discovery, KeySource, Profile, TokenUse};
 use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
 pub use crate::setting::{ConfigError, Named};
 use crate::setting::err;
+use crate::url::check_url;
 
 /// Where an Allow (or a global Deny) applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -41,44 +45,135 @@ impl Named for HttpApiResponse {
 pub const MAX_LEEWAY_SECONDS: u32 = 600;
 /// The longest `max_token_age_seconds`: a year.
 pub const MAX_TOKEN_AGE_SECONDS: u64 = 365 * 24 * 3600;
+/// The most issuer profiles one configuration holds.
+pub const MAX_PROFILES: usize = 20;
+
+/// A profile's members as written: a profile object's own, or the top level's, which every
+/// profile takes for the members it leaves out. `None` is "not written".
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProfileInput {
+    pub issuer: Option<String>,
+    pub cognito_user_pool_id: Option<String>,
+    pub jwks_uri: Option<String>,
+    /// An inline key set, as JSON text.
+    pub jwks: Option<String>,
+    pub jwks_file: Option<String>,
+    pub audiences: Option<Vec<String>>,
+    pub allowed_client_ids: Option<Vec<String>>,
+    pub token_use: Option<TokenUse>,
+    pub algorithms: Option<Vec<String>>,
+    pub required_scopes: Option<Vec<String>>,
+    pub token_type: Option<String>,
+    pub leeway_seconds: Option<u32>,
+    pub max_token_age_seconds: Option<u64>,
+    pub context_claims: Option<Vec<String>>,
+}
+
+/// The members that say who the profile is (a profile object's only).
+const IDENTITY_FIELDS: [&str; 2] = ["issuer", "cognito_user_pool_id"];
+/// The members a profile may leave to the top level.
+const SHARED_FIELDS: [&str; 12] = [
+    "jwks_uri",
+    "jwks",
+    "jwks_file",
+    "audiences",
+    "allowed_client_ids",
+    "token_use",
+    "algorithms",
+    "required_scopes",
+    "token_type",
+    "leeway_seconds",
+    "max_token_age_seconds",
+    "context_claims",
+];
+
+/// How keys are fetched and kept (see `key_cache`): one rule set for every issuer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheRules {
+    /// One budget for a fetch round: discovery, the key set and redirects together.
+    pub jwks_timeout_ms: u64,
+    /// Bounds on the lifetime `Cache-Control` gives a key set.
+    pub jwks_cache_min_seconds: u64,
+    pub jwks_cache_max_seconds: u64,
+    /// At most one fetch for unknown `kid`s per this many seconds (the penalty box).
+    pub jwks_refresh_cooldown_seconds: u64,
+    /// Plain `http` to loopback addresses (tests, demos); `https` only otherwise.
+    pub jwks_allow_http_loopback: bool,
+}
+
+impl Default for CacheRules {
+    fn default() -> CacheRules {
+        CacheRules {
+            jwks_timeout_ms: 5_000,
+            jwks_cache_min_seconds: 60,
+            jwks_cache_max_seconds: 3_600,
+            jwks_refresh_cooldown_seconds: 30,
+            jwks_allow_http_loopback: false,
+        }
+    }
+}
+
+/// A numeric cache rule: its member, its range, and where it lives.
+struct CacheField {
+    name: &'static str,
+    range: (u64, u64),
+    get: fn(&CacheRules) -> u64,
+    set: fn(&mut CacheRules, u64),
+}
+
+/// The numeric cache rules, the one list the reader, the writer and the range check go by.
+/// (The timeout stays under API Gateway's: see README, "Fetching keys".)
+const CACHE_FIELDS: [CacheField; 4] = [
+    CacheField { name: "jwks_timeout_ms", range: (100, 30_000), get: |r| r.jwks_timeout_ms, set: |r, v| r.jwks_timeout_ms = v },
+    CacheField {
+        name: "jwks_cache_min_seconds",
+        range: (1, 7 * 24 * 3600),
+        get: |r| r.jwks_cache_min_seconds,
+        set: |r, v| r.jwks_cache_min_seconds = v,
+    },
+    CacheField {
+        name: "jwks_cache_max_seconds",
+        range: (1, 7 * 24 * 3600),
+        get: |r| r.jwks_cache_max_seconds,
+        set: |r, v| r.jwks_cache_max_seconds = v,
+    },
+    CacheField {
+        name: "jwks_refresh_cooldown_seconds",
+        range: (1, 3600),
+        get: |r| r.jwks_refresh_cooldown_seconds,
+        set: |r, v| r.jwks_refresh_cooldown_seconds = v,
+    },
+];
 
 /// The raw form, as JSON crosses the wasm boundary (`from_json`, `write_json`). `Config::new`
 /// validates it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigInput {
-    pub issuers: Vec<String>,
-    pub audiences: Vec<String>,
-    pub algorithms: Option<Vec<String>>,
-    pub leeway_seconds: u32,
-    pub required_scopes: Vec<String>,
-    pub allowed_client_ids: Option<Vec<String>>,
-    pub token_type: Option<String>,
-    pub max_token_age_seconds: Option<u64>,
+    /// The trusted issuers, one profile each.
+    pub issuers: Vec<ProfileInput>,
+    /// The top level's profile members: what every profile leaves out.
+    pub defaults: ProfileInput,
     pub policy_resource: PolicyResource,
-    pub context_claims: Option<Vec<String>>,
     pub http_api_response: HttpApiResponse,
     pub limits: Limits,
     /// Per-route scope rules (see `routes`).
     pub route_rules: Option<RulesInput>,
     pub unlisted_routes: UnlistedRoutes,
+    pub cache: CacheRules,
 }
 
-/// The configuration JSON's members.
-const FIELDS: &[&str] = &[
-    "issuers",
-    "audiences",
-    "algorithms",
-    "leeway_seconds",
-    "required_scopes",
-    "allowed_client_ids",
-    "token_type",
-    "max_token_age_seconds",
+/// The members only the top level has.
+const GLOBAL_FIELDS: [&str; 10] = [
     "policy_resource",
-    "context_claims",
     "http_api_response",
     "limits",
     "route_rules",
     "unlisted_routes",
+    "jwks_timeout_ms",
+    "jwks_cache_min_seconds",
+    "jwks_cache_max_seconds",
+    "jwks_refresh_cooldown_seconds",
+    "jwks_allow_http_loopback",
 ];
 
 impl ConfigInput {
@@ -91,7 +186,8 @@ impl ConfigInput {
             JsonError::NotAnObject => err("config", "not a JSON object"),
             JsonError::Invalid => err("config", "not valid JSON"),
         })?;
-        let doc = Members::of("config", &doc, FIELDS)?;
+        let known: Vec<&str> = ["issuers"].iter().chain(&SHARED_FIELDS).chain(&GLOBAL_FIELDS).copied().collect();
+        let doc = Members::of("config", &doc, &known)?;
         let mut limits = Limits::default();
         if let Some(v) = doc.get("limits") {
             let object = v.as_object().ok_or_else(|| err("limits", "expected an object"))?;
@@ -102,48 +198,49 @@ impl ConfigInput {
                 }
             }
         }
+        let mut cache = CacheRules::default();
+        for field in &CACHE_FIELDS {
+            if let Some(v) = doc.get(field.name) {
+                (field.set)(&mut cache, whole(field.name, v)?);
+            }
+        }
+        if let Some(v) = doc.get("jwks_allow_http_loopback") {
+            cache.jwks_allow_http_loopback = match v {
+                Json::Bool(b) => *b,
+                _ => return Err(err("jwks_allow_http_loopback", "expected true or false")),
+            };
+        }
+        let issuers = match doc.get("issuers") {
+            None => return Err(err("issuers", "required")),
+            Some(Json::Array(items)) => read_profiles("issuers", items)?,
+            Some(_) => return Err(err("issuers", "expected a list of issuers or issuer profiles")),
+        };
         let named = |name: &'static str| doc.get(name).map(|v| text(name, v)).transpose();
         Ok(ConfigInput {
-            issuers: strings("issuers", doc.get("issuers").ok_or_else(|| err("issuers", "required"))?)?,
-            audiences: strings("audiences", doc.get("audiences").ok_or_else(|| err("audiences", "required"))?)?,
-            algorithms: doc.optional_strings("algorithms")?,
-            leeway_seconds: match doc.get("leeway_seconds") {
-                None => 0,
-                Some(v) => u32::try_from(whole("leeway_seconds", v)?).map_err(|_| err("leeway_seconds", format!("at most {MAX_LEEWAY_SECONDS}")))?,
-            },
-            required_scopes: doc.optional_strings("required_scopes")?.unwrap_or_default(),
-            allowed_client_ids: doc.optional_strings("allowed_client_ids")?,
-            token_type: named("token_type")?.map(str::to_owned),
-            max_token_age_seconds: doc.get("max_token_age_seconds").map(|v| whole("max_token_age_seconds", v)).transpose()?,
+            issuers,
+            defaults: read_profile("", &doc)?,
             policy_resource: Named::from_optional("policy_resource", named("policy_resource")?)?,
-            context_claims: doc.optional_strings("context_claims")?,
             http_api_response: Named::from_optional("http_api_response", named("http_api_response")?)?,
             limits,
             route_rules: doc.get("route_rules").map(rules_input).transpose()?,
             unlisted_routes: Named::from_optional("unlisted_routes", named("unlisted_routes")?)?,
+            cache,
         })
     }
 
-    /// The configuration JSON `from_json` reads: every member, `null` where unset.
+    /// The configuration JSON `from_json` reads: every top-level member, `null` where unset;
+    /// each profile with the members it sets.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        let optional_strings = |doc: &mut ObjectText<'_>, name: &str, items: &Option<Vec<String>>| match items {
-            Some(items) => json_text::strings(doc.member(name), items),
-            None => doc.optional(name, None),
-        };
         let mut doc = ObjectText::new(out);
-        json_text::strings(doc.member("issuers"), &self.issuers);
-        json_text::strings(doc.member("audiences"), &self.audiences);
-        optional_strings(&mut doc, "algorithms", &self.algorithms);
-        doc.number("leeway_seconds", u64::from(self.leeway_seconds));
-        json_text::strings(doc.member("required_scopes"), &self.required_scopes);
-        optional_strings(&mut doc, "allowed_client_ids", &self.allowed_client_ids);
-        doc.optional("token_type", self.token_type.as_deref());
-        match self.max_token_age_seconds {
-            Some(seconds) => doc.number("max_token_age_seconds", seconds),
-            None => doc.optional("max_token_age_seconds", None),
+        let mut items = ArrayText::new(doc.member("issuers"));
+        for profile in &self.issuers {
+            let mut item = ObjectText::new(items.item());
+            write_profile(&mut item, profile, false);
+            item.end();
         }
+        items.end();
+        write_profile(&mut doc, &self.defaults, true);
         doc.string("policy_resource", self.policy_resource.name());
-        optional_strings(&mut doc, "context_claims", &self.context_claims);
         doc.string("http_api_response", self.http_api_response.name());
         let mut limits = ObjectText::new(doc.member("limits"));
         for field in &limits::FIELDS {
@@ -166,17 +263,125 @@ impl ConfigInput {
             }
         }
         doc.string("unlisted_routes", self.unlisted_routes.name());
+        for field in &CACHE_FIELDS {
+            doc.number(field.name, (field.get)(&self.cache));
+        }
+        doc.bool("jwks_allow_http_loopback", self.cache.jwks_allow_http_loopback);
         doc.end();
     }
 }
 
+/// A list of issuers: each an issuer's name (a profile with nothing else), or a profile object.
+/// `setting` names the list in errors (`issuers`, or the variable it came from).
+pub(crate) fn read_profiles(setting: &str, items: &[Json<'_>]) -> Result<Vec<ProfileInput>, ConfigError> {
+    if items.len() > MAX_PROFILES {
+        return Err(err(setting, format!("at most {MAX_PROFILES} issuers")));
+    }
+    let known: Vec<&str> = IDENTITY_FIELDS.iter().chain(&SHARED_FIELDS).copied().collect();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Json::Str(issuer) => Ok(ProfileInput { issuer: Some(issuer.as_ref().to_owned()), ..ProfileInput::default() }),
+            Json::Object(object) => {
+                let path = format!("{setting}[{i}]");
+                let members = Members::of(&path, object, &known)?;
+                let prefix = format!("{path}.");
+                let text = |name: &str| members.get(name).map(|v| text(&format!("{prefix}{name}"), v).map(str::to_owned)).transpose();
+                Ok(ProfileInput { issuer: text("issuer")?, cognito_user_pool_id: text("cognito_user_pool_id")?, ..read_profile(&prefix, &members)? })
+            }
+            _ => Err(err(format!("{setting}[{i}]"), "expected an issuer or an issuer profile object")),
+        })
+        .collect()
+}
+
+/// The shared members of a profile object or of the top level; errors name `prefix` + member.
+fn read_profile(prefix: &str, doc: &Members<'_, '_>) -> Result<ProfileInput, ConfigError> {
+    let path = |name: &str| format!("{prefix}{name}");
+    let text = |name: &str| doc.get(name).map(|v| text(&path(name), v).map(str::to_owned)).transpose();
+    let list = |name: &str| doc.get(name).map(|v| strings(&path(name), v)).transpose();
+    let jwks = match doc.get("jwks") {
+        None => None,
+        Some(value @ Json::Object(_)) => {
+            let mut out = Vec::new();
+            json_text::value(&mut out, value);
+            Some(json_text::into_string(out))
+        }
+        Some(_) => return Err(err(path("jwks"), "expected a key set object {\"keys\": [...]}")),
+    };
+    Ok(ProfileInput {
+        issuer: None,
+        cognito_user_pool_id: None,
+        jwks_uri: text("jwks_uri")?,
+        jwks,
+        jwks_file: text("jwks_file")?,
+        audiences: list("audiences")?,
+        allowed_client_ids: list("allowed_client_ids")?,
+        token_use: text("token_use")?.map(|t| TokenUse::from_setting(&path("token_use"), &t)).transpose()?,
+        algorithms: list("algorithms")?,
+        required_scopes: list("required_scopes")?,
+        token_type: text("token_type")?,
+        leeway_seconds: doc
+            .get("leeway_seconds")
+            .map(|v| {
+                let name = path("leeway_seconds");
+                u32::try_from(whole(&name, v)?).map_err(|_| err(name, format!("at most {MAX_LEEWAY_SECONDS}")))
+            })
+            .transpose()?,
+        max_token_age_seconds: doc.get("max_token_age_seconds").map(|v| whole(&path("max_token_age_seconds"), v)).transpose()?,
+        context_claims: list("context_claims")?,
+    })
+}
+
+/// The members of `p` that are written (all of them, `null` where unset, with `all`).
+fn write_profile(doc: &mut ObjectText<'_>, p: &ProfileInput, all: bool) {
+    fn text(doc: &mut ObjectText<'_>, all: bool, name: &str, value: Option<&str>) {
+        if all || value.is_some() {
+            doc.optional(name, value);
+        }
+    }
+    fn list(doc: &mut ObjectText<'_>, all: bool, name: &str, value: &Option<Vec<String>>) {
+        match value {
+            Some(items) => json_text::strings(doc.member(name), items),
+            None if all => doc.optional(name, None),
+            None => {}
+        }
+    }
+    fn number(doc: &mut ObjectText<'_>, all: bool, name: &str, value: Option<u64>) {
+        match value {
+            Some(n) => doc.number(name, n),
+            None => text(doc, all, name, None),
+        }
+    }
+    if !all {
+        text(doc, all, "issuer", p.issuer.as_deref());
+        text(doc, all, "cognito_user_pool_id", p.cognito_user_pool_id.as_deref());
+    }
+    text(doc, all, "jwks_uri", p.jwks_uri.as_deref());
+    match &p.jwks {
+        // Written as the reader checked it: JSON text of an object.
+        Some(jwks) => doc.member("jwks").extend_from_slice(jwks.as_bytes()),
+        None => text(doc, all, "jwks", None),
+    }
+    text(doc, all, "jwks_file", p.jwks_file.as_deref());
+    list(doc, all, "audiences", &p.audiences);
+    list(doc, all, "allowed_client_ids", &p.allowed_client_ids);
+    text(doc, all, "token_use", p.token_use.map(TokenUse::name));
+    list(doc, all, "algorithms", &p.algorithms);
+    list(doc, all, "required_scopes", &p.required_scopes);
+    text(doc, all, "token_type", p.token_type.as_deref());
+    number(doc, all, "leeway_seconds", p.leeway_seconds.map(u64::from));
+    number(doc, all, "max_token_age_seconds", p.max_token_age_seconds);
+    list(doc, all, "context_claims", &p.context_claims);
+}
+
 /// An object's members, every name one of `known`; `null` reads as absent.
-struct Members<'o, 'a> {
+pub(crate) struct Members<'o, 'a> {
     object: &'o Object<'a>,
 }
 
 impl<'o, 'a> Members<'o, 'a> {
-    fn of(setting: &'static str, object: &'o Object<'a>, known: &[&str]) -> Result<Self, ConfigError> {
+    pub(crate) fn of(setting: &str, object: &'o Object<'a>, known: &[&str]) -> Result<Self, ConfigError> {
         if let Some((name, _)) = object.members().find(|(name, _)| !known.contains(name)) {
             return Err(err(setting, format!("unknown member `{name}`")));
         }
@@ -186,24 +391,20 @@ impl<'o, 'a> Members<'o, 'a> {
     fn get(&self, name: &str) -> Option<&'o Json<'a>> {
         self.object.get(name).filter(|v| !matches!(v, Json::Null))
     }
-
-    fn optional_strings(&self, name: &'static str) -> Result<Option<Vec<String>>, ConfigError> {
-        self.get(name).map(|v| strings(name, v)).transpose()
-    }
 }
 
-fn text<'j>(setting: &'static str, value: &'j Json<'_>) -> Result<&'j str, ConfigError> {
+fn text<'j>(setting: &str, value: &'j Json<'_>) -> Result<&'j str, ConfigError> {
     value.as_str().ok_or_else(|| err(setting, "expected a string"))
 }
 
-pub(crate) fn strings(setting: &'static str, value: &Json<'_>) -> Result<Vec<String>, ConfigError> {
+pub(crate) fn strings(setting: &str, value: &Json<'_>) -> Result<Vec<String>, ConfigError> {
     match value {
         Json::Array(items) => items.iter().map(|i| text(setting, i).map(str::to_owned)).collect(),
         _ => Err(err(setting, "expected a list of strings")),
     }
 }
 
-fn whole(setting: &'static str, value: &Json<'_>) -> Result<u64, ConfigError> {
+fn whole(setting: &str, value: &Json<'_>) -> Result<u64, ConfigError> {
     match value {
         Json::Number(n) => n.to_u64().ok_or_else(|| err(setting, format!("`{}` is not a whole number", n.text()))),
         _ => Err(err(setting, "expected a whole number")),
@@ -242,80 +443,56 @@ pub fn rules_from_json(text: &str) -> Result<RulesInput, ConfigError> {
 /// A validated configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub issuers: Vec<String>,
-    pub audiences: Vec<String>,
+    /// The issuer profiles, sorted by issuer (found by binary search: the same cost for one
+    /// profile or twenty).
+    pub profiles: Vec<Profile>,
+    /// Where keys come from; each profile names one. Profiles with the same source share it.
+    pub sources: Vec<KeySource>,
+    /// Every profile's algorithms: what a token's header may name before its issuer is known.
     pub algorithms: Vec<Algorithm>,
-    pub leeway_seconds: u32,
-    pub required_scopes: Vec<String>,
-    pub allowed_client_ids: Option<Vec<String>>,
-    pub token_type: Option<String>,
-    pub max_token_age_seconds: Option<u64>,
     pub policy_resource: PolicyResource,
-    pub context_claims: Vec<String>,
     pub http_api_response: HttpApiResponse,
     pub limits: Limits,
     pub route_rules: Vec<RouteRule>,
     pub unlisted_routes: UnlistedRoutes,
+    pub cache: CacheRules,
 }
 
 /// The claims copied into the policy's `context` unless configured otherwise.
-pub const DEFAULT_CONTEXT_CLAIMS: &[&str] = &["sub", "iss", "scope", "client_id"];
+pub const DEFAULT_CONTEXT_CLAIMS: [&str; 4] = ["sub", "iss", "scope", "client_id"];
 
 impl Config {
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigError> {
         Config::new(ConfigInput::from_json(bytes)?)
     }
 
-    /// Validate `input`. Every check reads it in place and the parts move only once all have
-    /// passed: a refusal then frees the input in one piece (each early return would otherwise
-    /// carry its own clean-up code).
+    /// The profile of the issuer `iss` names exactly.
+    pub fn profile(&self, iss: &str) -> Option<&Profile> {
+        self.profiles.binary_search_by(|p| p.issuer.as_str().cmp(iss)).ok().map(|i| &self.profiles[i])
+    }
+
+    /// Validate `input`.
     pub fn new(input: ConfigInput) -> Result<Config, ConfigError> {
-        non_empty_list("issuers", &input.issuers)?;
-        non_empty_list("audiences", &input.audiences)?;
-        let algorithms = match &input.algorithms {
-            None => vec![Algorithm::RS256],
-            Some(names) => {
-                non_empty_list("algorithms", names)?;
-                let mut algs = Vec::new();
-                for name in names {
-                    let alg = Algorithm::from_name(name).ok_or_else(|| {
-                        let upper = name.to_ascii_uppercase();
-                        if upper == "NONE" || upper.starts_with("HS") {
-                            err("algorithms", format!("`{name}` is never accepted"))
-                        } else {
-                            err("algorithms", format!("unsupported algorithm `{name}`"))
-                        }
-                    })?;
-                    if !algs.contains(&alg) {
-                        algs.push(alg);
-                    }
-                }
-                algs
-            }
-        };
-        if input.leeway_seconds > MAX_LEEWAY_SECONDS {
-            return Err(err("leeway_seconds", format!("at most {MAX_LEEWAY_SECONDS}")));
-        }
-        if input.required_scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
-            return Err(err("required_scopes", "a scope is empty or contains white space"));
-        }
-        if let Some(ids) = &input.allowed_client_ids {
-            non_empty_list("allowed_client_ids", ids)?;
-        }
-        if input.token_type.as_deref().is_some_and(str::is_empty) {
-            return Err(err("token_type", "empty"));
-        }
-        if input.max_token_age_seconds.is_some_and(|age| !(1..=MAX_TOKEN_AGE_SECONDS).contains(&age)) {
-            return Err(err("max_token_age_seconds", format!("must be between 1 and {MAX_TOKEN_AGE_SECONDS} (leave it out for no age rule)")));
-        }
-        if input.context_claims.iter().flatten().any(String::is_empty) {
-            return Err(err("context_claims", "empty claim name"));
-        }
         for field in &limits::FIELDS {
             let (value, ceiling) = ((field.get)(&input.limits), (field.get)(&CEILING));
             if value == 0 || value > ceiling {
                 return Err(err(field.setting, format!("must be between 1 and {ceiling}")));
             }
+        }
+        for field in &CACHE_FIELDS {
+            let (low, high) = field.range;
+            if !(low..=high).contains(&(field.get)(&input.cache)) {
+                return Err(err(field.name, format!("must be between {low} and {high}")));
+            }
+        }
+        if input.cache.jwks_cache_min_seconds > input.cache.jwks_cache_max_seconds {
+            return Err(err("jwks_cache_min_seconds", "must not exceed jwks_cache_max_seconds"));
+        }
+        if input.issuers.is_empty() {
+            return Err(err("issuers", "at least one issuer is required"));
+        }
+        if input.issuers.len() > MAX_PROFILES {
+            return Err(err("issuers", format!("at most {MAX_PROFILES} issuers")));
         }
         let route_rules = match &input.route_rules {
             None => Vec::new(),
@@ -333,39 +510,202 @@ impl Config {
             ));
         }
 
-        let names = match input.context_claims {
-            None => DEFAULT_CONTEXT_CLAIMS.iter().map(|s| s.to_string()).collect(),
-            Some(names) => names,
-        };
-        // The context is an object: its members are written in this order, sorted as
-        // serde_json's maps keep them, each once. (A handful of names: inserted in place
-        // rather than through a general sort's code.)
-        let mut context_claims: Vec<String> = Vec::with_capacity(names.len());
-        for name in names {
-            if let Err(at) = context_claims.binary_search(&name) {
-                context_claims.insert(at, name);
+        let defaults = Checked::of("", &input.defaults, &input)?;
+        let mut profiles: Vec<Profile> = Vec::with_capacity(input.issuers.len());
+        let mut sources: Vec<KeySource> = Vec::new();
+        let mut algorithms: Vec<Algorithm> = Vec::new();
+        for (index, item) in input.issuers.iter().enumerate() {
+            let path = format!("issuers[{index}]");
+            let own = Checked::of(&format!("{path}."), item, &input)?;
+            let (profile, source) = profile(&path, index, item, own, &defaults, &input)?;
+            if let Some(other) = profiles.iter().find(|p| p.issuer == profile.issuer) {
+                return Err(err(format!("{path}.issuer"), format!("`{}` is also issuers[{}]", profile.issuer, other.index)));
             }
+            let source = match sources.iter().position(|s| s.same_origin(&source)) {
+                Some(at) => at,
+                None => {
+                    sources.push(source);
+                    sources.len() - 1
+                }
+            };
+            for alg in &profile.algorithms {
+                if !algorithms.contains(alg) {
+                    algorithms.push(*alg);
+                }
+            }
+            profiles.push(Profile { source, ..profile });
         }
+        profiles.sort_by(|a, b| a.issuer.cmp(&b.issuer));
         Ok(Config {
-            route_rules,
-            unlisted_routes: input.unlisted_routes,
-            issuers: input.issuers,
-            audiences: input.audiences,
+            profiles,
+            sources,
             algorithms,
-            leeway_seconds: input.leeway_seconds,
-            required_scopes: input.required_scopes,
-            allowed_client_ids: input.allowed_client_ids,
-            token_type: input.token_type,
-            max_token_age_seconds: input.max_token_age_seconds,
             policy_resource: input.policy_resource,
-            context_claims,
             http_api_response: input.http_api_response,
             limits: input.limits,
+            route_rules,
+            unlisted_routes: input.unlisted_routes,
+            cache: input.cache,
         })
     }
 }
 
-fn non_empty_list(setting: &'static str, items: &[String]) -> Result<(), ConfigError> {
+/// A profile's own members, each checked where it is written (so an error names its path).
+#[derive(Clone, Debug, Default)]
+struct Checked {
+    algorithms: Option<Vec<Algorithm>>,
+    keys: Option<KeySet>,
+    context_claims: Option<Vec<String>>,
+}
+
+impl Checked {
+    fn of(prefix: &str, p: &ProfileInput, input: &ConfigInput) -> Result<Checked, ConfigError> {
+        let path = |name: &str| format!("{prefix}{name}");
+        let algorithms = match &p.algorithms {
+            None => None,
+            Some(names) => {
+                non_empty_list(&path("algorithms"), names)?;
+                let mut algs = Vec::new();
+                for name in names {
+                    let alg = Algorithm::from_name(name).ok_or_else(|| {
+                        let upper = name.to_ascii_uppercase();
+                        if upper == "NONE" || upper.starts_with("HS") {
+                            err(path("algorithms"), format!("`{name}` is never accepted"))
+                        } else {
+                            err(path("algorithms"), format!("unsupported algorithm `{name}`"))
+                        }
+                    })?;
+                    if !algs.contains(&alg) {
+                        algs.push(alg);
+                    }
+                }
+                Some(algs)
+            }
+        };
+        if p.leeway_seconds.is_some_and(|l| l > MAX_LEEWAY_SECONDS) {
+            return Err(err(path("leeway_seconds"), format!("at most {MAX_LEEWAY_SECONDS}")));
+        }
+        if p.required_scopes.iter().flatten().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+            return Err(err(path("required_scopes"), "a scope is empty or contains white space"));
+        }
+        if let Some(ids) = &p.allowed_client_ids {
+            non_empty_list(&path("allowed_client_ids"), ids)?;
+        }
+        if let Some(audiences) = &p.audiences
+            && audiences.iter().any(|s| s.trim().is_empty())
+        {
+            return Err(err(path("audiences"), "empty value"));
+        }
+        if p.token_type.as_deref().is_some_and(str::is_empty) {
+            return Err(err(path("token_type"), "empty"));
+        }
+        if p.max_token_age_seconds.is_some_and(|age| !(1..=MAX_TOKEN_AGE_SECONDS).contains(&age)) {
+            return Err(err(
+                path("max_token_age_seconds"),
+                format!("must be between 1 and {MAX_TOKEN_AGE_SECONDS} (leave it out for no age rule)"),
+            ));
+        }
+        if p.context_claims.iter().flatten().any(String::is_empty) {
+            return Err(err(path("context_claims"), "empty claim name"));
+        }
+        if let Some(uri) = &p.jwks_uri {
+            check_url(&path("jwks_uri"), uri, input.cache.jwks_allow_http_loopback)?;
+        }
+        if p.jwks.is_some() && p.jwks_file.is_some() {
+            return Err(err(path("jwks_file"), "give `jwks` or `jwks_file`, not both"));
+        }
+        if p.jwks_file.as_deref().is_some_and(|f| f.trim().is_empty()) {
+            return Err(err(path("jwks_file"), "empty"));
+        }
+        let keys = match &p.jwks {
+            None => None,
+            Some(text) => Some(
+                KeySet::parse(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), format!("not a usable key set ({})", e.code())))?,
+            ),
+        };
+        let context_claims = p.context_claims.as_deref().map(sorted_names);
+        Ok(Checked { algorithms, keys, context_claims })
+    }
+}
+
+/// Profile `index` (its members `own`, written at `item`) with the top level's members for
+/// those it leaves out, and where its keys come from.
+fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults: &Checked, input: &ConfigInput) -> Result<(Profile, KeySource), ConfigError> {
+    let top = &input.defaults;
+    let member = |name: &str| format!("{path}.{name}");
+    let (issuer, cognito_jwks_uri) = match (&item.issuer, &item.cognito_user_pool_id) {
+        (Some(_), Some(_)) => return Err(err(member("cognito_user_pool_id"), "give `issuer` or `cognito_user_pool_id`, not both")),
+        (None, None) => return Err(err(path, "give `issuer` (exactly as in `iss`) or `cognito_user_pool_id`")),
+        (Some(issuer), None) => {
+            if issuer.trim().is_empty() {
+                return Err(err(member("issuer"), "empty"));
+            }
+            (issuer.clone(), None)
+        }
+        (None, Some(pool)) => {
+            let issuer = cognito::issuer(pool).ok_or_else(|| err(member("cognito_user_pool_id"), format!("`{pool}` is not a user pool id (REGION_ID, e.g. eu-west-1_AbCd123)")))?;
+            let uri = cognito::jwks_uri(&issuer);
+            (issuer, Some(uri))
+        }
+    };
+    let audiences = item.audiences.clone().or_else(|| top.audiences.clone()).unwrap_or_default();
+    let allowed_client_ids = item.allowed_client_ids.clone().or_else(|| top.allowed_client_ids.clone());
+    if audiences.is_empty() && allowed_client_ids.is_none() {
+        return Err(err(
+            member("audiences"),
+            "give the accepted audiences, or allowed_client_ids for tokens without `aud` (no profile accepts any audience)",
+        ));
+    }
+
+    // Keys: the profile's own source when it writes any of its members, else the top level's
+    // (a Cognito pool's source is its own).
+    let writes_source = item.jwks_uri.is_some() || item.jwks.is_some() || item.jwks_file.is_some() || cognito_jwks_uri.is_some();
+    let (from, keys) = if writes_source { (item, own.keys) } else { (top, defaults.keys.clone()) };
+    let jwks_uri = from.jwks_uri.clone().or(cognito_jwks_uri);
+    let discovery = if jwks_uri.is_none() && from.jwks.is_none() && from.jwks_file.is_none() {
+        // OpenID Connect Discovery 1.0 section 4: the issuer's configuration document.
+        let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+        check_url(&member("issuer"), &url, input.cache.jwks_allow_http_loopback)
+            .map_err(|e| err(e.setting, format!("{}; give `jwks_uri` when the issuer is not an https URL", e.problem)))?;
+        Some(Discovery { url, issuer: issuer.clone() })
+    } else {
+        None
+    };
+    let source = KeySource { jwks_uri, discovery, file: from.jwks_file.clone(), inline: from.jwks.clone(), keys };
+    let profile = Profile {
+        index,
+        issuer,
+        audiences,
+        allowed_client_ids,
+        token_use: item.token_use.or(top.token_use),
+        algorithms: own.algorithms.or_else(|| defaults.algorithms.clone()).unwrap_or_else(|| vec![Algorithm::RS256]),
+        required_scopes: item.required_scopes.clone().or_else(|| top.required_scopes.clone()).unwrap_or_default(),
+        token_type: item.token_type.clone().or_else(|| top.token_type.clone()),
+        leeway_seconds: item.leeway_seconds.or(top.leeway_seconds).unwrap_or(0),
+        max_token_age_seconds: item.max_token_age_seconds.or(top.max_token_age_seconds),
+        context_claims: own
+            .context_claims
+            .or_else(|| defaults.context_claims.clone())
+            .unwrap_or_else(|| sorted_names(&DEFAULT_CONTEXT_CLAIMS.map(str::to_owned))),
+        source: 0,
+    };
+    Ok((profile, source))
+}
+
+/// The context is an object: its members are written in this order, sorted as serde_json's
+/// maps keep them, each once. (A handful of names: inserted in place rather than through a
+/// general sort's code.)
+fn sorted_names(names: &[String]) -> Vec<String> {
+    let mut sorted: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        if let Err(at) = sorted.binary_search(name) {
+            sorted.insert(at, name.clone());
+        }
+    }
+    sorted
+}
+
+fn non_empty_list(setting: &str, items: &[String]) -> Result<(), ConfigError> {
     if items.is_empty() {
         return Err(err(setting, "at least one value is required"));
     }
@@ -389,46 +729,82 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    fn issuer(name: &str) -> ProfileInput {
+        ProfileInput { issuer: Some(name.into()), ..ProfileInput::default() }
+    }
+
+    const JWKS: &str = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k","x":"2Ys5v-14GfhX9vdEYihLmVdA1Y5JSoGx80U3gE7NIQM","y":"vL5PNniT5Gkh20LwtNBz9RK9fLXIvR-BpGumGVX3g4k"}]}"#;
+
     #[test]
     fn minimal_configuration_takes_the_defaults() {
         let input = read(r#"{"issuers":["https://i"],"audiences":["a"]}"#).unwrap();
-        let defaults = ConfigInput { issuers: vec!["https://i".into()], audiences: vec!["a".into()], ..ConfigInput::default() };
+        let defaults = ConfigInput {
+            issuers: vec![issuer("https://i")],
+            defaults: ProfileInput { audiences: Some(vec!["a".into()]), ..ProfileInput::default() },
+            ..ConfigInput::default()
+        };
         assert_eq!(input, defaults);
         // `null` is the default too.
-        let nulls = r#"{"issuers":["https://i"],"audiences":["a"],"algorithms":null,"leeway_seconds":null,"limits":null,"route_rules":null,"policy_resource":null}"#;
+        let nulls = r#"{"issuers":["https://i"],"audiences":["a"],"algorithms":null,"leeway_seconds":null,"limits":null,"route_rules":null,"policy_resource":null,"jwks_timeout_ms":null}"#;
         assert_eq!(read(nulls).unwrap(), defaults);
+        let config = Config::new(defaults).unwrap();
+        let p = config.profile("https://i").unwrap();
+        assert_eq!((p.algorithms.as_slice(), p.leeway_seconds, p.source), (&[Algorithm::RS256][..], 0, 0));
+        assert_eq!(p.context_claims, ["client_id", "iss", "scope", "sub"]);
+        assert_eq!(config.sources[0].discovery.as_ref().unwrap().url, "https://i/.well-known/openid-configuration");
+        assert_eq!(config.cache, CacheRules::default());
     }
 
     #[test]
     fn written_configuration_reads_back_unchanged() {
         let full = ConfigInput {
-            issuers: vec!["https://i/".into(), "https://é\"".into()],
-            audiences: vec!["a".into()],
-            algorithms: Some(vec!["RS256".into(), "EdDSA".into()]),
-            leeway_seconds: 30,
-            required_scopes: vec!["s:1".into()],
-            allowed_client_ids: Some(vec!["c".into()]),
-            token_type: Some("at+jwt".into()),
-            max_token_age_seconds: Some(u64::MAX),
+            issuers: vec![
+                issuer("https://i/"),
+                ProfileInput {
+                    cognito_user_pool_id: Some("eu-west-1_A1".into()),
+                    // As the reader writes an object back (members in its order).
+                    jwks: Some(json_text::into_string({
+                        let mut out = Vec::new();
+                        json_text::value(&mut out, &json::read(JWKS.as_bytes()).unwrap());
+                        out
+                    })),
+                    allowed_client_ids: Some(vec!["c".into()]),
+                    audiences: Some(vec![]),
+                    token_use: Some(TokenUse::Access),
+                    leeway_seconds: Some(5),
+                    ..ProfileInput::default()
+                },
+                ProfileInput { issuer: Some("https://é\"".into()), jwks_file: Some("keys.json".into()), max_token_age_seconds: Some(9), ..ProfileInput::default() },
+            ],
+            defaults: ProfileInput {
+                jwks_uri: Some("https://i/jwks".into()),
+                audiences: Some(vec!["a".into()]),
+                algorithms: Some(vec!["RS256".into(), "EdDSA".into()]),
+                leeway_seconds: Some(30),
+                required_scopes: Some(vec!["s:1".into()]),
+                allowed_client_ids: Some(vec!["c".into()]),
+                token_type: Some("at+jwt".into()),
+                max_token_age_seconds: Some(u64::MAX),
+                context_claims: Some(vec![]),
+                token_use: Some(TokenUse::Id),
+                ..ProfileInput::default()
+            },
             policy_resource: PolicyResource::Method,
-            context_claims: Some(vec![]),
             http_api_response: HttpApiResponse::Policy,
             limits: Limits { max_token_bytes: 1, max_jwks_bytes: 2, max_keys: 3, max_event_bytes: 4 },
             route_rules: Some(RulesInput::List(vec![RuleInput { route: "GET /x".into(), scopes: vec!["a".into(), "b".into()] }])),
             unlisted_routes: UnlistedRoutes::Deny,
+            cache: CacheRules { jwks_timeout_ms: 1, jwks_cache_min_seconds: 2, jwks_cache_max_seconds: 3, jwks_refresh_cooldown_seconds: 4, jwks_allow_http_loopback: true },
         };
         let text_rules = ConfigInput { route_rules: Some(RulesInput::Text("GET /x=a".into())), ..full.clone() };
-        let minimal = ConfigInput { issuers: vec!["i".into()], audiences: vec!["a".into()], ..ConfigInput::default() };
+        let minimal = ConfigInput { issuers: vec![issuer("i")], ..ConfigInput::default() };
+        let top: Vec<&str> = ["issuers"].iter().chain(&SHARED_FIELDS).chain(&GLOBAL_FIELDS).copied().collect();
         for input in [full, text_rules, minimal] {
             let text = written(&input);
             assert_eq!(read(&text).unwrap(), input, "{text}");
-            // Plain JSON for every host's own parser.
+            // Plain JSON for every host's own parser, every top-level member written.
             let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-            assert_eq!(value.as_object().unwrap().len(), FIELDS.len());
-            // Written in the order of FIELDS, the list the reader checks members against, so
-            // the two lists cannot drift apart unnoticed (no nested member shares a name).
-            let at: Vec<usize> = FIELDS.iter().map(|f| text.find(&format!("\"{f}\":")).unwrap()).collect();
-            assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+            assert_eq!(value.as_object().unwrap().len(), top.len(), "{text}");
             let limits = &value["limits"];
             for field in &limits::FIELDS {
                 assert_eq!(limits[field.name], (field.get)(&input.limits) as u64, "{}", field.name);
@@ -441,8 +817,8 @@ mod tests {
         for (json, setting, needle) in [
             (r#"{"issuers":["i"],"audiences":["a"],"audience":"x"}"#, "config", "unknown member `audience`"),
             (r#"{"audiences":["a"]}"#, "issuers", "required"),
-            (r#"{"issuers":"i","audiences":["a"]}"#, "issuers", "list of strings"),
-            (r#"{"issuers":["i",1],"audiences":["a"]}"#, "issuers", "string"),
+            (r#"{"issuers":"i","audiences":["a"]}"#, "issuers", "list of issuers"),
+            (r#"{"issuers":["i",1],"audiences":["a"]}"#, "issuers[1]", "issuer profile"),
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":1.5}"#, "leeway_seconds", "whole number"),
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":-1}"#, "leeway_seconds", "whole number"),
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":"5"}"#, "leeway_seconds", "whole number"),
@@ -455,6 +831,11 @@ mod tests {
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","scopes":["a"],"x":1}]}"#, "route_rules", "unknown member `x`"),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":5}"#, "route_rules", "rule text or a list"),
             (r#"{"issuers":["i"],"audiences":["a"],"issuers":["j"]}"#, "config", "repeated"),
+            (r#"{"issuers":[{"issuer":"i","audience":["a"]}]}"#, "issuers[0]", "unknown member `audience`"),
+            (r#"{"issuers":["i",{"issuer":"j","token_use":"refresh"}]}"#, "issuers[1].token_use", "`refresh` is not `access` or `id`"),
+            (r#"{"issuers":[{"issuer":"i","jwks":[]}]}"#, "issuers[0].jwks", "key set object"),
+            (r#"{"issuers":[{"issuer":"i","leeway_seconds":1.5}]}"#, "issuers[0].leeway_seconds", "whole number"),
+            (r#"{"issuers":["i"],"jwks_allow_http_loopback":"yes"}"#, "jwks_allow_http_loopback", "true or false"),
             (r#"["i"]"#, "config", "not a JSON object"),
             (r#"{"issuers":["i"],"audiences":["a"],}"#, "config", "not valid JSON"),
         ] {
@@ -462,9 +843,68 @@ mod tests {
             assert_eq!(e.setting, setting, "{json}: {e}");
             assert!(e.problem.contains(needle), "{json}: {e}");
         }
-        // Read, then validated: the limits' bounds are `Config::new`'s.
-        let e = Config::from_json(br#"{"issuers":["i"],"audiences":["a"],"limits":{"max_keys":0}}"#).unwrap_err();
-        assert_eq!(e.setting, "limits.max_keys");
+    }
+
+    /// What `Config::new` refuses, naming the member by its path.
+    #[test]
+    fn invalid_profiles_name_their_path() {
+        let twenty_one: Vec<String> = (0..=MAX_PROFILES).map(|i| format!("\"https://i{i}\"")).collect();
+        let twenty_one = format!(r#"{{"issuers":[{}],"audiences":["a"]}}"#, twenty_one.join(","));
+        for (json, setting, needle) in [
+            (r#"{"issuers":["https://i"],"audiences":["a"],"limits":{"max_keys":0}}"#, "limits.max_keys", "between 1"),
+            (r#"{"issuers":[],"audiences":["a"]}"#, "issuers", "at least one"),
+            (twenty_one.as_str(), "issuers", "at most 20"),
+            (r#"{"issuers":["https://i"]}"#, "issuers[0].audiences", "allowed_client_ids"),
+            (r#"{"issuers":["https://i"],"audiences":[]}"#, "issuers[0].audiences", "allowed_client_ids"),
+            (r#"{"issuers":["https://i",{"issuer":"https://j","audiences":[]}],"audiences":["a"]}"#, "issuers[1].audiences", "no profile accepts any audience"),
+            (r#"{"issuers":["https://i","https://i"],"audiences":["a"]}"#, "issuers[1].issuer", "also issuers[0]"),
+            (r#"{"issuers":[{"issuer":"https://i","cognito_user_pool_id":"eu-west-1_A"}],"audiences":["a"]}"#, "issuers[0].cognito_user_pool_id", "not both"),
+            (r#"{"issuers":[{"audiences":["a"]}]}"#, "issuers[0]", "give `issuer`"),
+            (r#"{"issuers":[{"cognito_user_pool_id":"eu-west-1"}],"allowed_client_ids":["c"]}"#, "issuers[0].cognito_user_pool_id", "REGION_ID"),
+            (r#"{"issuers":[{"issuer":"https://i","jwks_uri":"http://i/jwks"}],"audiences":["a"]}"#, "issuers[0].jwks_uri", "not https"),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_uri":"http://i/jwks"}"#, "jwks_uri", "not https"),
+            (r#"{"issuers":["accounts.google.com"],"audiences":["a"]}"#, "issuers[0].issuer", "give `jwks_uri`"),
+            (r#"{"issuers":[{"issuer":"https://i","jwks_file":"f","jwks":{"keys":[]}}],"audiences":["a"]}"#, "issuers[0].jwks_file", "not both"),
+            (r#"{"issuers":[{"issuer":"https://i","jwks":{"key":[]}}],"audiences":["a"]}"#, "issuers[0].jwks", "jwks_no_keys"),
+            (r#"{"issuers":[{"issuer":"https://i","algorithms":["HS256"]}],"audiences":["a"]}"#, "issuers[0].algorithms", "never accepted"),
+            (r#"{"issuers":[{"issuer":"https://i","max_token_age_seconds":0}],"audiences":["a"]}"#, "issuers[0].max_token_age_seconds", "between 1"),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_timeout_ms":99}"#, "jwks_timeout_ms", "between 100"),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_cache_min_seconds":7200}"#, "jwks_cache_min_seconds", "not exceed"),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_refresh_cooldown_seconds":0}"#, "jwks_refresh_cooldown_seconds", "between 1"),
+        ] {
+            let e = Config::from_json(json.as_bytes()).unwrap_err();
+            assert_eq!(e.setting, setting, "{json}: {e}");
+            assert!(e.problem.contains(needle), "{json}: {e}");
+        }
+    }
+
+    #[test]
+    fn profiles_take_the_top_level_for_what_they_leave_out() {
+        let json = format!(
+            r#"{{"issuers":["https://b",{{"issuer":"https://a","audiences":["mine"],"leeway_seconds":9,"algorithms":["ES256"]}},
+                {{"cognito_user_pool_id":"us-east-1_Pool1","audiences":[],"allowed_client_ids":["c"],"token_use":"access"}},
+                {{"issuer":"https://s","jwks":{JWKS}}}],
+               "audiences":["shared"],"leeway_seconds":3,"jwks_uri":"https://keys.example/jwks","required_scopes":["read"]}}"#
+        );
+        let config = Config::from_json(json.as_bytes()).unwrap();
+        let (a, b) = (config.profile("https://a").unwrap(), config.profile("https://b").unwrap());
+        assert_eq!((a.audiences.as_slice(), a.leeway_seconds, a.algorithms.as_slice()), (&["mine".to_owned()][..], 9, &[Algorithm::ES256][..]));
+        assert_eq!((b.audiences.as_slice(), b.leeway_seconds, b.algorithms.as_slice()), (&["shared".to_owned()][..], 3, &[Algorithm::RS256][..]));
+        assert_eq!((&a.required_scopes, a.index, b.index), (&vec!["read".to_owned()], 1, 0));
+        // a and b share the top level's key source; the pool and the static set have their own.
+        assert_eq!(a.source, b.source);
+        assert_eq!(config.sources[a.source].jwks_uri.as_deref(), Some("https://keys.example/jwks"));
+        let pool = config.profile("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1").unwrap();
+        assert_eq!(config.sources[pool.source].jwks_uri.as_deref(), Some("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1/.well-known/jwks.json"));
+        assert_eq!((pool.audiences.len(), pool.token_use, pool.leeway_seconds), (0, Some(TokenUse::Access), 3));
+        let s = config.profile("https://s").unwrap();
+        let source = &config.sources[s.source];
+        assert_eq!((source.jwks_uri.as_ref(), source.keys.as_ref().map(|k| k.keys().len())), (None, Some(1)));
+        assert_eq!(config.sources.len(), 3);
+        assert_eq!(config.algorithms, [Algorithm::RS256, Algorithm::ES256]);
+        // Sorted by issuer: found by binary search.
+        assert!(config.profiles.windows(2).all(|w| w[0].issuer < w[1].issuer));
+        assert!(config.profile("https://c").is_none());
     }
 
     #[test]
@@ -479,6 +919,7 @@ mod tests {
         check::<PolicyResource>();
         check::<HttpApiResponse>();
         check::<UnlistedRoutes>();
+        check::<TokenUse>();
         check::<crate::env::Signatures>();
     }
 }

@@ -14,9 +14,10 @@ pub enum Outcome {
     Deny,
     /// No valid token: the host answers with the error `Unauthorized` (401).
     Unauthorized,
-    /// The token names a `kid` the key set does not have. The host may refetch the JWKS (at
-    /// most once per cooldown) and decide again; otherwise it treats this as `Unauthorized`.
-    RefreshKeys,
+    /// Keys are needed that the core does not have yet (none fetched, expired, or an unknown
+    /// `kid` the rules allow a refetch for): the host performs the requests the gate names
+    /// (`Gate::next_fetch`) and decides again. Never an answer to API Gateway.
+    FetchKeys,
 }
 
 impl Outcome {
@@ -25,7 +26,7 @@ impl Outcome {
             Outcome::Allow => "allow",
             Outcome::Deny => "deny",
             Outcome::Unauthorized => "unauthorized",
-            Outcome::RefreshKeys => "refresh_keys",
+            Outcome::FetchKeys => "fetch_keys",
         }
     }
 }
@@ -39,6 +40,9 @@ pub struct LogFields {
     pub iss: Option<String>,
     pub sub: Option<String>,
     pub client_id: Option<String>,
+    /// The key source of the token's issuer, once known (not written: it says which keys a
+    /// `FetchKeys` decision waits for).
+    pub key_source: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,13 +56,7 @@ pub struct Decision {
 
 impl Decision {
     pub fn unauthorized(reason: Reason, log: LogFields) -> Decision {
-        let outcome = if reason == Reason::UnknownKid { Outcome::RefreshKeys } else { Outcome::Unauthorized };
-        Decision { outcome, reason: Some(reason), response: None, log }
-    }
-
-    /// The `kid` to look for after a refresh, when the outcome is `RefreshKeys`.
-    pub fn refresh_kid(&self) -> Option<&str> {
-        (self.outcome == Outcome::RefreshKeys).then_some(self.log.kid.as_deref()).flatten()
+        Decision { outcome: Outcome::Unauthorized, reason: Some(reason), response: None, log }
     }
 
     /// The decision as it crosses the wasm boundary and appears in logs (without `response`

@@ -5,30 +5,13 @@
 //! Compatible with the original sample (`ISSUER`, `JWKS_URI`, `AUDIENCE`) and its older
 //! ancestor (`TOKEN_ISSUER`).
 
-use crate::config::{self, Config, ConfigError, ConfigInput, Named};
-use crate::json;
-use crate::json_text::ObjectText;
+use crate::config::{self, CacheRules, Config, ConfigError, ConfigInput, Named, ProfileInput};
+use crate::json::{self, Json};
+use crate::json_text;
 use crate::limits::Limits;
+use crate::profile::TokenUse;
 use crate::routes::RulesInput;
 use std::collections::BTreeMap;
-
-/// How a host fetches and caches the JWKS. All I/O stays in the host; these are its rules.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JwksSettings {
-    /// Where the JWKS is. `None`: discover it from `discovery_url`.
-    pub jwks_uri: Option<String>,
-    /// `ISSUER/.well-known/openid-configuration`, used when `jwks_uri` is not set.
-    pub discovery_url: String,
-    pub fetch_timeout_ms: u64,
-    /// Bounds on the lifetime taken from `Cache-Control: max-age` (and the default without it).
-    pub cache_min_seconds: u64,
-    pub cache_max_seconds: u64,
-    /// At most one refetch for unknown `kid`s per this many seconds (the penalty box).
-    pub refresh_cooldown_seconds: u64,
-    pub max_jwks_bytes: usize,
-    /// Plain `http` is refused except to loopback addresses when this is set (tests, demos).
-    pub allow_http_loopback: bool,
-}
 
 /// Who checks signatures (`SIGNATURES`): the module's own pure-Rust code, or the host's native
 /// provider (`node:crypto` in Node and bun, native Rust in the wasmtime host).
@@ -43,43 +26,32 @@ impl Named for Signatures {
     const NAMES: &'static [(&'static str, Self)] = &[("wasm", Self::Wasm), ("host", Self::Host)];
 }
 
-impl JwksSettings {
-    /// The rules as JSON, for hosts outside the module: every member, `jwks_uri` `null` when
-    /// it is discovered.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        let mut doc = ObjectText::new(out);
-        doc.optional("jwks_uri", self.jwks_uri.as_deref());
-        doc.string("discovery_url", &self.discovery_url);
-        doc.number("fetch_timeout_ms", self.fetch_timeout_ms);
-        doc.number("cache_min_seconds", self.cache_min_seconds);
-        doc.number("cache_max_seconds", self.cache_max_seconds);
-        doc.number("refresh_cooldown_seconds", self.refresh_cooldown_seconds);
-        doc.number("max_jwks_bytes", self.max_jwks_bytes as u64);
-        doc.bool("allow_http_loopback", self.allow_http_loopback);
-        doc.end();
-    }
-}
-
-/// Everything a host needs: the verifier's configuration and its JWKS rules.
+/// Everything a host needs: the configuration (with its key sources and cache rules) and who
+/// checks signatures.
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub config: Config,
     /// The same configuration in its serialisable form (what crosses the wasm boundary).
     pub config_input: ConfigInput,
-    pub jwks: JwksSettings,
     pub signatures: Signatures,
 }
 
 /// Every variable this module reads, for documentation and for hosts that copy them.
 pub const VARIABLES: &[&str] = &[
+    "CONFIG_FILE",
+    "ISSUERS",
     "ISSUER",
     "TOKEN_ISSUER",
+    "COGNITO_USER_POOL_ID",
     "AUDIENCE",
+    "ALLOWED_CLIENT_IDS",
+    "TOKEN_USE",
     "JWKS_URI",
+    "JWKS",
+    "JWKS_FILE",
     "ALGORITHMS",
     "LEEWAY_SECONDS",
     "REQUIRED_SCOPES",
-    "ALLOWED_CLIENT_IDS",
     "TOKEN_TYPE",
     "MAX_TOKEN_AGE_SECONDS",
     "POLICY_RESOURCE",
@@ -99,27 +71,39 @@ pub const VARIABLES: &[&str] = &[
     "SIGNATURES",
 ];
 
-fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { setting, problem: problem.into() }
+fn err(setting: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+    ConfigError { setting: setting.into(), problem: problem.into() }
 }
 
-/// The configuration's members and the variables they are read from, for errors.
-const CONFIG_MEMBERS: &[(&str, &str)] = &[
-    ("issuers", "ISSUER"),
+/// The configuration's members whose variables are not their names in capitals.
+const RENAMED: &[(&str, &str)] = &[
     ("audiences", "AUDIENCE"),
-    ("algorithms", "ALGORITHMS"),
-    ("leeway_seconds", "LEEWAY_SECONDS"),
-    ("required_scopes", "REQUIRED_SCOPES"),
-    ("allowed_client_ids", "ALLOWED_CLIENT_IDS"),
-    ("token_type", "TOKEN_TYPE"),
-    ("max_token_age_seconds", "MAX_TOKEN_AGE_SECONDS"),
-    ("context_claims", "CONTEXT_CLAIMS"),
-    ("route_rules", "ROUTE_RULES"),
     ("limits.max_token_bytes", "MAX_TOKEN_BYTES"),
     ("limits.max_jwks_bytes", "MAX_JWKS_BYTES"),
     ("limits.max_keys", "MAX_JWKS_KEYS"),
     ("limits.max_event_bytes", "MAX_EVENT_BYTES"),
 ];
+
+/// The variable a configuration error's setting was read from. `listed`: the profiles came
+/// from `ISSUERS` (`issuers[1].jwks_uri` is then `ISSUERS[1].jwks_uri`); else from
+/// ISSUER/COGNITO_USER_POOL_ID, whose profiles hold only the issuer, the rest being shared.
+fn variable(setting: &str, listed: bool) -> String {
+    if let Some(rest) = setting.strip_prefix("issuers") {
+        if listed {
+            return format!("ISSUERS{rest}");
+        }
+        return match rest.rsplit_once('.').map(|(_, member)| member) {
+            None | Some("issuer") => "ISSUER".to_owned(),
+            Some("cognito_user_pool_id") => "COGNITO_USER_POOL_ID".to_owned(),
+            Some(member) => variable(member, listed),
+        };
+    }
+    match RENAMED.iter().find(|(member, _)| *member == setting) {
+        Some((_, var)) => (*var).to_owned(),
+        None if setting.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') => setting.to_ascii_uppercase(),
+        None => setting.to_owned(),
+    }
+}
 
 struct Env<'a>(&'a BTreeMap<String, String>);
 
@@ -140,10 +124,10 @@ impl Env<'_> {
             Some(v) => Ok(Some(v.split(|c| c == ',' || (space_too && c == ' ')).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())),
         }
     }
-    fn number<T: TryFrom<u64>>(&self, name: &'static str, default: T) -> Result<T, ConfigError> {
+    fn number<T: TryFrom<u64>>(&self, name: &'static str) -> Result<Option<T>, ConfigError> {
         match self.get(name) {
-            None => Ok(default),
-            Some(v) => json::whole_number(v).and_then(|n| T::try_from(n).ok()).ok_or_else(|| err(name, format!("`{v}` is not a whole number"))),
+            None => Ok(None),
+            Some(v) => json::whole_number(v).and_then(|n| T::try_from(n).ok()).map(Some).ok_or_else(|| err(name, format!("`{v}` is not a whole number"))),
         }
     }
     /// One of a setting's names; unset takes the default.
@@ -159,150 +143,124 @@ impl Env<'_> {
     }
 }
 
+/// The variables that configure the verifier (all but SIGNATURES): none may be set beside
+/// CONFIG_FILE, which holds the whole configuration.
+fn configuration_variables() -> impl Iterator<Item = &'static str> {
+    VARIABLES.iter().copied().filter(|v| *v != "CONFIG_FILE" && *v != "SIGNATURES")
+}
+
 impl Settings {
-    pub fn from_env(vars: &BTreeMap<String, String>) -> Result<Settings, ConfigError> {
+    /// Settings from environment variables. `config_file`: the contents of the file
+    /// `CONFIG_FILE` names, which the host reads (the core reads no files).
+    pub fn from_env(vars: &BTreeMap<String, String>, config_file: Option<&[u8]>) -> Result<Settings, ConfigError> {
         let env = Env(vars);
-        // The single values first, then the lists: an early error then has nothing to free
-        // (each early return otherwise carries its own clean-up code into the module).
+        let signatures = env.choice("SIGNATURES")?;
+        if env.get("CONFIG_FILE").is_some() {
+            if let Some(other) = configuration_variables().find(|v| env.get(v).is_some()) {
+                return Err(err("CONFIG_FILE", format!("{other} is set too: with a configuration file, every setting is in the file")));
+            }
+            let bytes = config_file.ok_or_else(|| err("CONFIG_FILE", "the file could not be read"))?;
+            let config_input = ConfigInput::from_json(bytes)?;
+            let config = Config::new(config_input.clone())?;
+            return Ok(Settings { config, config_input, signatures });
+        }
+        let listed = env.get("ISSUERS").is_some();
+        let (config_input, config) = Self::read(&env).and_then(|input| Ok((input.clone(), Config::new(input)?))).map_err(|e| {
+            // Name the environment variable the user wrote.
+            ConfigError { setting: variable(&e.setting, listed), problem: e.problem }
+        })?;
+        Ok(Settings { config, config_input, signatures })
+    }
+
+    /// The configuration's raw form from the variables (errors name configuration members;
+    /// `from_env` turns them into variables).
+    fn read(env: &Env<'_>) -> Result<ConfigInput, ConfigError> {
         let defaults = Limits::default();
         let limits = Limits {
-            max_token_bytes: env.number("MAX_TOKEN_BYTES", defaults.max_token_bytes)?,
-            max_jwks_bytes: env.number("MAX_JWKS_BYTES", defaults.max_jwks_bytes)?,
-            max_keys: env.number("MAX_JWKS_KEYS", defaults.max_keys)?,
-            max_event_bytes: env.number("MAX_EVENT_BYTES", defaults.max_event_bytes)?,
+            max_token_bytes: env.number("MAX_TOKEN_BYTES")?.unwrap_or(defaults.max_token_bytes),
+            max_jwks_bytes: env.number("MAX_JWKS_BYTES")?.unwrap_or(defaults.max_jwks_bytes),
+            max_keys: env.number("MAX_JWKS_KEYS")?.unwrap_or(defaults.max_keys),
+            max_event_bytes: env.number("MAX_EVENT_BYTES")?.unwrap_or(defaults.max_event_bytes),
         };
-        let policy_resource = env.choice("POLICY_RESOURCE")?;
-        let http_api_response = env.choice("HTTP_API_RESPONSE")?;
-        let unlisted_routes = env.choice("UNLISTED_ROUTES")?;
-        let signatures = env.choice("SIGNATURES")?;
-        // Unset: no age rule. Set, it must be a real bound (0 is refused by `Config::new`, never
-        // read as "off").
-        let max_token_age_seconds = match env.get("MAX_TOKEN_AGE_SECONDS") {
-            None => None,
-            Some(_) => Some(env.number("MAX_TOKEN_AGE_SECONDS", 0u64)?),
+        let rules = CacheRules::default();
+        let cache = CacheRules {
+            jwks_timeout_ms: env.number("JWKS_TIMEOUT_MS")?.unwrap_or(rules.jwks_timeout_ms),
+            jwks_cache_min_seconds: env.number("JWKS_CACHE_MIN_SECONDS")?.unwrap_or(rules.jwks_cache_min_seconds),
+            jwks_cache_max_seconds: env.number("JWKS_CACHE_MAX_SECONDS")?.unwrap_or(rules.jwks_cache_max_seconds),
+            jwks_refresh_cooldown_seconds: env.number("JWKS_REFRESH_COOLDOWN_SECONDS")?.unwrap_or(rules.jwks_refresh_cooldown_seconds),
+            jwks_allow_http_loopback: env.flag("JWKS_ALLOW_HTTP_LOOPBACK")?,
         };
-        let leeway_seconds = env.number("LEEWAY_SECONDS", 0)?;
-        let allow_http_loopback = env.flag("JWKS_ALLOW_HTTP_LOOPBACK")?;
-        let fetch_timeout_ms = env.number("JWKS_TIMEOUT_MS", 5_000)?;
-        let cache_min_seconds = env.number("JWKS_CACHE_MIN_SECONDS", 60)?;
-        let cache_max_seconds = env.number("JWKS_CACHE_MAX_SECONDS", 3_600)?;
-        let refresh_cooldown_seconds = env.number("JWKS_REFRESH_COOLDOWN_SECONDS", 30)?;
-        if !(100..=30_000).contains(&fetch_timeout_ms) {
-            return Err(err("JWKS_TIMEOUT_MS", "must be between 100 and 30000"));
-        }
-        // Each at least 1: a zero lifetime or cooldown would let every request (or every forged
-        // `kid`) fetch the key set.
-        if !(1..=7 * 24 * 3600).contains(&cache_max_seconds) {
-            return Err(err("JWKS_CACHE_MAX_SECONDS", "must be between 1 and 604800 (a week)"));
-        }
-        if cache_min_seconds == 0 || cache_min_seconds > cache_max_seconds {
-            return Err(err("JWKS_CACHE_MIN_SECONDS", "must be at least 1 and not exceed JWKS_CACHE_MAX_SECONDS"));
-        }
-        if !(1..=3_600).contains(&refresh_cooldown_seconds) {
-            return Err(err("JWKS_REFRESH_COOLDOWN_SECONDS", "must be between 1 and 3600"));
-        }
-
-        let issuers = match (env.list("ISSUER", false)?, env.list("TOKEN_ISSUER", false)?) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(err("ISSUER", "ISSUER and TOKEN_ISSUER are both set and differ"));
+        let issuers = match (env.get("ISSUERS"), env.list("ISSUER", false)?, env.list("TOKEN_ISSUER", false)?, env.get("COGNITO_USER_POOL_ID")) {
+            (Some(list), None, None, None) => {
+                let value = json::read(list.as_bytes()).map_err(|_| err("issuers", "not a JSON list of issuer profiles"))?;
+                match value {
+                    Json::Array(items) => config::read_profiles("issuers", &items)?,
+                    _ => return Err(err("issuers", "not a JSON list of issuer profiles")),
+                }
             }
-            (Some(a), _) | (None, Some(a)) => a,
-            (None, None) => return Err(err("ISSUER", "required (the token issuer, exactly as in `iss`)")),
+            (Some(_), ..) => return Err(err("issuers", "set ISSUERS, or ISSUER / COGNITO_USER_POOL_ID, not both")),
+            (None, Some(a), Some(b), _) if a != b => return Err(err("issuers[0].issuer", "ISSUER and TOKEN_ISSUER are both set and differ")),
+            (None, issuer, token_issuer, pool) => {
+                let names = issuer.or(token_issuer).unwrap_or_default();
+                let mut profiles: Vec<ProfileInput> = names.into_iter().map(|issuer| ProfileInput { issuer: Some(issuer), ..ProfileInput::default() }).collect();
+                if let Some(pool) = pool {
+                    profiles.push(ProfileInput { cognito_user_pool_id: Some(pool.to_owned()), ..ProfileInput::default() });
+                }
+                if profiles.is_empty() {
+                    return Err(err("issuers", "required (the token issuer, exactly as in `iss`; or COGNITO_USER_POOL_ID; or ISSUERS)"));
+                }
+                profiles
+            }
         };
-        let audiences = env.list("AUDIENCE", false)?.ok_or_else(|| err("AUDIENCE", "required"))?;
+        let jwks = match env.get("JWKS") {
+            None => None,
+            Some(text) => match json::read(text.as_bytes()) {
+                Ok(value @ Json::Object(_)) => {
+                    let mut out = Vec::new();
+                    json_text::value(&mut out, &value);
+                    Some(json_text::into_string(out))
+                }
+                _ => return Err(err("jwks", "not a JSON key set object {\"keys\": [...]}")),
+            },
+        };
+        let profile_defaults = ProfileInput {
+            issuer: None,
+            cognito_user_pool_id: None,
+            jwks_uri: env.get("JWKS_URI").map(str::to_owned),
+            jwks,
+            jwks_file: env.get("JWKS_FILE").map(str::to_owned),
+            audiences: env.list("AUDIENCE", false)?,
+            allowed_client_ids: env.list("ALLOWED_CLIENT_IDS", false)?,
+            token_use: env.get("TOKEN_USE").map(|t| TokenUse::from_setting("token_use", t)).transpose()?,
+            algorithms: env.list("ALGORITHMS", false)?,
+            required_scopes: env.list("REQUIRED_SCOPES", true)?,
+            token_type: env.get("TOKEN_TYPE").map(str::to_owned),
+            leeway_seconds: env.number("LEEWAY_SECONDS")?,
+            // Unset: no age rule. Set, it must be a real bound (0 is refused by `Config::new`,
+            // never read as "off").
+            max_token_age_seconds: env.number("MAX_TOKEN_AGE_SECONDS")?,
+            context_claims: env.list("CONTEXT_CLAIMS", false)?,
+        };
         // `METHOD /path=scopes; ...`, or the JSON list form when it starts with `[`.
         let route_rules = match env.get("ROUTE_RULES") {
             None => None,
-            Some(v) if v.starts_with('[') => {
-                Some(config::rules_from_json(v).map_err(|e| ConfigError { setting: "ROUTE_RULES", problem: e.problem })?)
-            }
+            Some(v) if v.starts_with('[') => Some(config::rules_from_json(v)?),
             Some(v) => Some(RulesInput::Text(v.to_owned())),
         };
-        let config_input = ConfigInput {
+        Ok(ConfigInput {
             issuers,
-            audiences,
-            algorithms: env.list("ALGORITHMS", false)?,
-            leeway_seconds,
-            required_scopes: env.list("REQUIRED_SCOPES", true)?.unwrap_or_default(),
-            allowed_client_ids: env.list("ALLOWED_CLIENT_IDS", false)?,
-            token_type: env.get("TOKEN_TYPE").map(str::to_owned),
-            max_token_age_seconds,
-            policy_resource,
-            context_claims: env.list("CONTEXT_CLAIMS", false)?,
-            http_api_response,
+            defaults: profile_defaults,
+            policy_resource: env.choice("POLICY_RESOURCE")?,
+            http_api_response: env.choice("HTTP_API_RESPONSE")?,
             limits,
             route_rules,
-            unlisted_routes,
-        };
-        let config = Config::new(config_input.clone()).map_err(|e| {
-            // Name the environment variable the user wrote.
-            let setting = CONFIG_MEMBERS.iter().find(|(member, _)| *member == e.setting).map_or(e.setting, |(_, var)| *var);
-            ConfigError { setting, problem: e.problem }
-        })?;
-        // After validation: there is at least one issuer.
-        let discovery_url =
-            format!("{}/.well-known/openid-configuration", config.issuers[0].trim_end_matches('/'));
-        let jwks_uri = env.get("JWKS_URI").map(str::to_owned);
-        match &jwks_uri {
-            Some(uri) => check_url("JWKS_URI", uri, allow_http_loopback)?,
-            None => check_url("ISSUER", &discovery_url, allow_http_loopback)?,
-        }
-        let jwks = JwksSettings {
-            jwks_uri,
-            discovery_url,
-            fetch_timeout_ms,
-            cache_min_seconds,
-            cache_max_seconds,
-            refresh_cooldown_seconds,
-            max_jwks_bytes: config.limits.max_jwks_bytes,
-            allow_http_loopback,
-        };
-        Ok(Settings { config, config_input, jwks, signatures })
+            unlisted_routes: env.choice("UNLISTED_ROUTES")?,
+            cache,
+        })
     }
 }
 
-/// `https://...`, or `http://` to a loopback host when explicitly allowed.
-pub fn check_url(setting: &'static str, url: &str, allow_http_loopback: bool) -> Result<(), ConfigError> {
-    if let Some(rest) = url.strip_prefix("https://") {
-        if rest.is_empty() || rest.starts_with('/') {
-            return Err(err(setting, format!("`{url}` has no host")));
-        }
-        return Ok(());
-    }
-    if let Some(rest) = url.strip_prefix("http://") {
-        if allow_http_loopback && is_loopback_authority(rest) {
-            return Ok(());
-        }
-        return Err(err(
-            setting,
-            format!("`{url}` is not https (plain http is allowed only to loopback with JWKS_ALLOW_HTTP_LOOPBACK=true)"),
-        ));
-    }
-    Err(err(setting, format!("`{url}` is not an https URL")))
-}
-
-/// Whether the authority at the start of `rest` (after `http://`) is a loopback address.
-pub fn is_loopback_authority(rest: &str) -> bool {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
-        return false;
-    }
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        match v6.split_once(']') {
-            Some((h, _)) => h,
-            None => return false,
-        }
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
-    if host == "localhost" || host == "::1" {
-        return true;
-    }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
-}
+pub use crate::url::{check_url, is_loopback_authority};
 
 #[cfg(test)]
 mod tests {
@@ -312,34 +270,76 @@ mod tests {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
-    #[test]
-    fn sample_variables_are_enough() {
-        let s = Settings::from_env(&vars(&[
-            ("ISSUER", "https://id.example.com/"),
-            ("AUDIENCE", "api"),
-            ("JWKS_URI", "https://id.example.com/.well-known/jwks.json"),
-        ]))
-        .unwrap();
-        assert_eq!(s.config.issuers, vec!["https://id.example.com/"]);
-        assert_eq!(s.config.algorithms, vec![crate::Algorithm::RS256]);
-        assert_eq!(s.jwks.discovery_url, "https://id.example.com/.well-known/openid-configuration");
-        assert_eq!(s.config.policy_resource, crate::config::PolicyResource::Stage);
+    fn from(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_env(&vars(pairs), None)
+    }
+
+    fn issuers(s: &Settings) -> Vec<&str> {
+        let mut by_index: Vec<_> = s.config.profiles.iter().collect();
+        by_index.sort_by_key(|p| p.index);
+        by_index.iter().map(|p| p.issuer.as_str()).collect()
     }
 
     #[test]
-    fn errors_name_the_setting() {
-        let e = Settings::from_env(&vars(&[("AUDIENCE", "a")])).unwrap_err();
-        assert_eq!(e.setting, "ISSUER");
-        let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("ALGORITHMS", "HS256")])).unwrap_err();
-        assert_eq!(e.setting, "ALGORITHMS");
-        let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS_URI", "http://evil.example/jwks")])).unwrap_err();
-        assert_eq!(e.setting, "JWKS_URI");
-        let e = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("LEEWAY_SECONDS", "ten")])).unwrap_err();
-        assert_eq!(e.setting, "LEEWAY_SECONDS");
-        // Set, but no value in the list (a fuzzing find: the discovery URL was built from the
-        // first issuer before the list was checked).
-        let e = Settings::from_env(&vars(&[("ISSUER", ","), ("AUDIENCE", ",")])).unwrap_err();
-        assert_eq!(e.setting, "ISSUER");
+    fn sample_variables_are_enough() {
+        let s = from(&[("ISSUER", "https://id.example.com/"), ("AUDIENCE", "api"), ("JWKS_URI", "https://id.example.com/.well-known/jwks.json")]).unwrap();
+        assert_eq!(issuers(&s), ["https://id.example.com/"]);
+        assert_eq!(s.config.profiles[0].algorithms, vec![crate::Algorithm::RS256]);
+        assert_eq!(s.config.sources[0].jwks_uri.as_deref(), Some("https://id.example.com/.well-known/jwks.json"));
+        assert_eq!(s.config.policy_resource, crate::config::PolicyResource::Stage);
+        let s = from(&[("ISSUER", "https://id.example.com/"), ("AUDIENCE", "api")]).unwrap();
+        assert_eq!(s.config.sources[0].discovery.as_ref().unwrap().url, "https://id.example.com/.well-known/openid-configuration");
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        for (pairs, setting) in [
+            (&[("AUDIENCE", "a")][..], "ISSUER"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("ALGORITHMS", "HS256")], "ALGORITHMS"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS_URI", "http://evil.example/jwks")], "JWKS_URI"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("LEEWAY_SECONDS", "ten")], "LEEWAY_SECONDS"),
+            (&[("ISSUER", "http://i"), ("AUDIENCE", "a")], "ISSUER"),
+            (&[("ISSUER", "https://i")], "AUDIENCE"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("TOKEN_USE", "refresh")], "TOKEN_USE"),
+            (&[("COGNITO_USER_POOL_ID", "pool"), ("ALLOWED_CLIENT_IDS", "c")], "COGNITO_USER_POOL_ID"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS", "[1]")], "JWKS"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS", r#"{"keys":1}"#)], "JWKS"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS_FILE", "f"), ("JWKS", r#"{"keys":[]}"#)], "JWKS_FILE"),
+            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"]},{"issuer":"https://j","jwks_uri":"http://x"}]"#)], "ISSUERS[1].jwks_uri"),
+            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"]},{"issuer":"https://j"}]"#)], "ISSUERS[1].audiences"),
+            (&[("ISSUERS", r#"[{"issuer":"https://i","audience":["a"]}]"#)], "ISSUERS[0]"),
+            (&[("ISSUERS", r#"{"issuer":"https://i"}"#)], "ISSUERS"),
+            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"]}]"#), ("ISSUER", "https://j")], "ISSUERS"),
+            (&[("ISSUER", "https://i"), ("TOKEN_ISSUER", "https://j"), ("AUDIENCE", "a")], "ISSUER"),
+            (&[("CONFIG_FILE", "c.json"), ("ISSUER", "https://j")], "CONFIG_FILE"),
+            (&[("CONFIG_FILE", "c.json")], "CONFIG_FILE"),
+            // Set, but no value in the list (a fuzzing find: the discovery URL was built from the
+            // first issuer before the list was checked).
+            (&[("ISSUER", ","), ("AUDIENCE", ",")], "ISSUER"),
+        ] {
+            let e = from(pairs).expect_err(&format!("{pairs:?} accepted"));
+            assert_eq!(e.setting, setting, "{pairs:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn several_issuers_cognito_and_files() {
+        // AUDIENCE is optional with ALLOWED_CLIENT_IDS: Cognito access tokens carry no `aud`.
+        let s = from(&[("COGNITO_USER_POOL_ID", "eu-west-1_AbCd123"), ("ALLOWED_CLIENT_IDS", "c1"), ("TOKEN_USE", "access")]).unwrap();
+        assert_eq!(issuers(&s), ["https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCd123"]);
+        assert_eq!(s.config.profiles[0].token_use, Some(TokenUse::Access));
+        let s = from(&[
+            ("ISSUERS", r#"[{"issuer":"https://a","audiences":["x"]},{"cognito_user_pool_id":"us-east-1_P","allowed_client_ids":["c"]}]"#),
+            ("LEEWAY_SECONDS", "7"),
+        ])
+        .unwrap();
+        assert_eq!(s.config.profiles.len(), 2);
+        assert!(s.config.profiles.iter().all(|p| p.leeway_seconds == 7));
+        let file = br#"{"issuers":[{"issuer":"https://f","audiences":["a"],"jwks_file":"keys.json"}]}"#;
+        let s = Settings::from_env(&vars(&[("CONFIG_FILE", "config.json"), ("SIGNATURES", "host")]), Some(file)).unwrap();
+        assert_eq!((s.config.sources[0].file.as_deref(), s.signatures), (Some("keys.json"), Signatures::Host));
+        let e = Settings::from_env(&vars(&[("CONFIG_FILE", "config.json")]), Some(br#"{"issuers":[{"issuer":"https://f"}]}"#)).unwrap_err();
+        assert_eq!(e.setting, "issuers[0].audiences");
     }
 
     /// Every numeric variable through 0, negative, fractional, huge and non-numeric values:
@@ -350,7 +350,7 @@ mod tests {
         let with = |name: &str, value: &str| {
             let mut v = vars(&base);
             v.insert(name.to_owned(), value.to_owned());
-            Settings::from_env(&v)
+            Settings::from_env(&v, None)
         };
         // (variable, whether 0 is accepted, an accepted value)
         let numeric = [
@@ -386,21 +386,21 @@ mod tests {
         }
         // 0 for MAX_TOKEN_AGE_SECONDS is refused, never "no age rule" (that is leaving it unset).
         assert!(with("MAX_TOKEN_AGE_SECONDS", "0").unwrap_err().problem.contains("between 1"));
-        assert_eq!(Settings::from_env(&vars(&base)).unwrap().config.max_token_age_seconds, None);
+        assert_eq!(from(&base).unwrap().config.profiles[0].max_token_age_seconds, None);
     }
 
     /// Lists: comma-separated from the environment, exact elements from a JSON list (what the
     /// npm package's array options become): a comma inside an element is never a separator.
     #[test]
     fn lists_from_text_and_from_json() {
-        let with = |issuer: &str, audience: &str| Settings::from_env(&vars(&[("ISSUER", issuer), ("AUDIENCE", audience)]));
+        let with = |issuer: &str, audience: &str| from(&[("ISSUER", issuer), ("AUDIENCE", audience)]);
         let s = with("https://a.example/, https://b.example/", "x,y").unwrap();
-        assert_eq!(s.config.issuers, ["https://a.example/", "https://b.example/"]);
-        assert_eq!(s.config.audiences, ["x", "y"]);
+        assert_eq!(issuers(&s), ["https://a.example/", "https://b.example/"]);
+        assert_eq!(s.config.profiles[0].audiences, ["x", "y"]);
         let s = with(r#"["https://a.example/,https://evil.example/"]"#, r#"["api://pets,admin"]"#).unwrap();
-        assert_eq!(s.config.issuers, ["https://a.example/,https://evil.example/"]);
-        assert_eq!(s.config.audiences, ["api://pets,admin"]);
-        let s = Settings::from_env(&vars(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("REQUIRED_SCOPES", r#"["a b"]"#)]));
+        assert_eq!(issuers(&s), ["https://a.example/,https://evil.example/"]);
+        assert_eq!(s.config.profiles[0].audiences, ["api://pets,admin"]);
+        let s = from(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("REQUIRED_SCOPES", r#"["a b"]"#)]);
         assert_eq!(s.unwrap_err().setting, "REQUIRED_SCOPES", "a scope with white space is still refused");
         for bad in ["[1]", "[", r#"{"a":1}"#] {
             assert_eq!(with(bad, "a").unwrap_err().setting, "ISSUER", "{bad}");
@@ -408,13 +408,10 @@ mod tests {
     }
 
     #[test]
-    fn loopback_http_needs_the_flag() {
-        assert!(check_url("X", "http://127.0.0.1:8080/jwks", true).is_ok());
-        assert!(check_url("X", "http://localhost/jwks", true).is_ok());
-        assert!(check_url("X", "http://[::1]:9/jwks", true).is_ok());
-        assert!(check_url("X", "http://127.0.0.1:8080/jwks", false).is_err());
-        assert!(check_url("X", "http://127.0.0.1.evil.com/jwks", true).is_err());
-        assert!(check_url("X", "http://127.0.0.1@evil.com/jwks", true).is_err());
-        assert!(check_url("X", "ftp://x", true).is_err());
+    fn every_variable_is_documented_once() {
+        let mut sorted = VARIABLES.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), VARIABLES.len());
     }
 }

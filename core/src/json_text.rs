@@ -210,3 +210,28 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
     }
 }
+
+/// A value read by [`crate::json`], written back as JSON text (members in the reader's order).
+pub fn value(out: &mut Vec<u8>, value: &crate::json::Json<'_>) {
+    use crate::json::Json;
+    match value {
+        Json::Null => out.extend_from_slice(b"null"),
+        Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Json::Number(n) => out.extend_from_slice(n.text().as_bytes()),
+        Json::Str(s) => string(out, s),
+        Json::Array(items) => {
+            let mut array = ArrayText::new(out);
+            for item in items {
+                self::value(array.item(), item);
+            }
+            array.end();
+        }
+        Json::Object(object) => {
+            let mut doc = ObjectText::new(out);
+            for (name, item) in object.members() {
+                self::value(doc.member(name), item);
+            }
+            doc.end();
+        }
+    }
+}

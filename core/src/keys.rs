@@ -13,6 +13,7 @@ use crate::json::{self, Json, JsonError, Object};
 use crate::json_text;
 use crate::limits::Limits;
 use crate::reason::{JwksError, KeyProblem};
+use crate::token::Thumbprint;
 
 pub const MIN_RSA_BITS: usize = 2048;
 pub const MAX_RSA_BITS: usize = 8192;
@@ -30,6 +31,10 @@ pub struct Jwk {
     /// A number the host may give this key for its own caches (see [`KeySet::tag_keys`]);
     /// 0 until it does. The core never reads it.
     pub host_tag: u64,
+    /// Its certificate's thumbprints, when the JWK gives them (`x5t`, `x5t#S256`): what names
+    /// it for a token without `kid`. The certificate itself (`x5c`) is never read.
+    pub x5t: Option<String>,
+    pub x5t_s256: Option<String>,
 }
 
 impl Jwk {
@@ -37,6 +42,14 @@ impl Jwk {
     /// checked at load time (a key for encryption never loads).
     pub fn fits(&self, alg: Algorithm) -> bool {
         self.key.kind() == alg.key_kind() && self.alg.is_none_or(|a| a == alg)
+    }
+
+    /// Whether a header's thumbprint names this key.
+    pub fn has_thumbprint(&self, thumbprint: &Thumbprint) -> bool {
+        match thumbprint {
+            Thumbprint::Sha1(t) => self.x5t.as_deref() == Some(t),
+            Thumbprint::Sha256(t) => self.x5t_s256.as_deref() == Some(t),
+        }
     }
 }
 
@@ -142,7 +155,12 @@ fn load_key(jwk: &Object<'_>) -> Result<Jwk, KeyProblem> {
         return Err(KeyProblem::BadAlgorithm);
     }
     let public_jwk = public_jwk(&key);
-    Ok(Jwk { kid, alg, key, public_jwk, host_tag: 0 })
+    let thumbprint = |name: &str| match jwk.get(name) {
+        None => Ok(None),
+        Some(Json::Str(s)) => Ok(Some(s.as_ref().to_owned())),
+        Some(_) => Err(KeyProblem::InvalidKeyMaterial),
+    };
+    Ok(Jwk { kid, alg, key, public_jwk, host_tag: 0, x5t: thumbprint("x5t")?, x5t_s256: thumbprint("x5t#S256")? })
 }
 
 /// The key's public members as JWK JSON, sorted by name (`crv`, `e`, `kty`, `n`, `x`, `y`).

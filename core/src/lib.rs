@@ -2,47 +2,62 @@
 //! decisions.
 //!
 //! The core never touches the network, a clock, a file or the environment. A host passes in
-//! the configuration, the JWKS bytes, the event (or a bare token) and the current time, and
-//! gets back a [`Decision`]. When a token names a key the set does not have, the outcome is
-//! [`Outcome::RefreshKeys`]: the host may refetch its JWKS and ask again.
+//! the configuration, the event (or a bare token) and the current time, and gets back a
+//! [`Decision`]. Keys are kept by the core too ([`key_cache`]): when a decision needs keys it
+//! does not have, the outcome is [`Outcome::FetchKeys`], and the host performs the requests
+//! [`Gate::next_fetch`] names, hands back what it got, and asks again.
 //!
 //! ```text
-//! let verifier = Verifier::new(Config::from_json(config_bytes)?);
-//! let keys = KeySet::parse(jwks_bytes, &verifier.config().limits)?;   // once, then reused
-//! let decision = verifier.authorize(&keys, event_bytes, now_unix_seconds);
+//! let mut gate = Gate::new(Config::from_json(config_bytes)?);
+//! let mut decision = gate.authorize(event_bytes, now_ms);
+//! if decision.outcome == Outcome::FetchKeys {
+//!     while let Some(request) = gate.next_fetch(now_ms) {
+//!         let reply = host_get(&request);                // the host's only I/O
+//!         log(gate.fetched(request.id, now_ms, reply));
+//!     }
+//!     decision = gate.authorize(event_bytes, now_ms);
+//! }
 //! ```
 
 pub mod alg;
 pub mod b64;
 pub mod claims;
 pub mod clock;
+pub mod cognito;
 pub mod config;
 pub mod crypto;
 pub mod decision;
 pub mod env;
 pub mod event;
 pub mod json;
+pub mod gate;
 pub mod json_text;
+pub mod key_cache;
 pub mod keys;
 pub mod limits;
 pub mod paths;
 pub mod policy;
+pub mod profile;
 pub mod reason;
 pub mod routes;
 mod scan;
 pub mod setting;
 pub mod token;
+pub mod url;
 
 pub use alg::Algorithm;
 pub use config::{Config, ConfigError};
 pub use crypto::{CryptoProvider, PublicKey, PureRust};
 pub use decision::{Decision, LogFields, Outcome};
+pub use gate::Gate;
+pub use key_cache::{FetchRequest, KeyCache, KeyEvent, Reply};
 pub use policy::Response;
 pub use keys::{Jwk, KeySet};
 pub use limits::Limits;
 pub use reason::{JwksError, KeyProblem, Reason};
 
 use config::{HttpApiResponse, PolicyResource};
+use profile::Profile;
 use event::EventKind;
 use policy::ExecuteApiArn;
 use json::{Json, Object};
@@ -63,11 +78,27 @@ pub struct Failure {
     pub header: Option<Header>,
     /// Present only for `MissingScope`: the token is authentic and its claims valid.
     pub claims: Option<String>,
+    /// The key source of the token's issuer, once known (for `JwksUnavailable` and
+    /// `UnknownKid`: which keys to fetch).
+    pub key_source: Option<usize>,
 }
 
 impl From<Reason> for Failure {
     fn from(reason: Reason) -> Failure {
-        Failure { reason, header: None, claims: None }
+        Failure { reason, header: None, claims: None, key_source: None }
+    }
+}
+
+/// Where a verifier finds the keys of a key source (see `Profile::source`).
+pub trait Keys {
+    /// The usable keys of `source`, or `None` when there are none now (`JwksUnavailable`).
+    fn of_source(&self, source: usize) -> Option<&KeySet>;
+}
+
+/// One key set for every source: for tools and tests that check tokens against a given set.
+impl Keys for KeySet {
+    fn of_source(&self, _: usize) -> Option<&KeySet> {
+        Some(self)
     }
 }
 
@@ -99,76 +130,95 @@ impl<P: CryptoProvider> Verifier<P> {
     }
 
     /// Verify a bare compact JWS at time `now` (Unix seconds).
-    pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified, Failure> {
+    pub fn verify<K: Keys + ?Sized>(&self, keys: &K, token: &str, now: i64) -> Result<Verified, Failure> {
         let now = clock::whole(now).ok_or(Reason::InvalidClock)?;
-        self.check_token(keys, token, now, |header, payload, _, scopes| {
+        self.check_token(keys, token, now, |header, payload, _, profile, scopes| {
             // The reader checked the payload is UTF-8.
             let claims = String::from_utf8_lossy(payload).into_owned();
-            if claims::holds_all(scopes, &self.config.required_scopes) {
+            if claims::holds_all(scopes, &profile.required_scopes) {
                 Ok(Verified { header, claims })
             } else {
-                Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims) })
+                Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims), key_source: Some(profile.source) })
             }
         })?
     }
 
-    /// Every check of [`Verifier::verify`] but the scopes. `accept` gets the header, the
-    /// decoded payload, the claims read from it (borrowed, never copied into a tree of their
-    /// own) and the token's scopes: without the required ones the token is still authentic, which decides
-    /// Deny rather than Unauthorized.
-    fn check_token<T>(
+    /// Every check of [`Verifier::verify`] but the scopes. The token's `iss` chooses its
+    /// profile before any key is touched; only that profile's keys can verify it. `accept` gets
+    /// the header, the decoded payload, the claims read from it (borrowed, never copied into a
+    /// tree of their own), the profile and the token's scopes: without the required ones the
+    /// token is still authentic, which decides Deny rather than Unauthorized.
+    fn check_token<K: Keys + ?Sized, T>(
         &self,
-        keys: &KeySet,
+        keys: &K,
         token: &str,
         now: i64,
-        accept: impl FnOnce(Header, &[u8], &Object<'_>, &[&str]) -> T,
+        accept: impl FnOnce(Header, &[u8], &Object<'_>, &Profile, &[&str]) -> T,
     ) -> Result<T, Failure> {
         let jws = token::parse(token, self.config.limits.max_token_bytes, &self.config.algorithms)?;
-        let fail = |reason: Reason| Failure { reason, header: Some(jws.header.clone()), claims: None };
-
-        self.check_signature(keys, jws.header.alg, jws.header.kid.as_deref(), jws.signing_input, &jws.signature)
-            .map_err(fail)?;
-        let payload = token::payload(&jws).map_err(fail)?;
-        let claims = token::read_claims(&payload).map_err(fail)?;
-        claims::check(&claims, &jws.header, &self.config, now).map_err(fail)?;
-        let scopes = claims::scopes(&claims).map_err(fail)?;
-        Ok(accept(jws.header, &payload, &claims, &scopes))
+        let mut failure = Failure { reason: Reason::MalformedToken, header: Some(jws.header.clone()), claims: None, key_source: None };
+        let mut fail = |reason: Reason| {
+            failure.reason = reason;
+            failure.clone()
+        };
+        let payload = token::payload(&jws).map_err(&mut fail)?;
+        let claims = token::read_claims(&payload).map_err(&mut fail)?;
+        let profile = match claims.get("iss") {
+            Some(Json::Str(iss)) => self.config.profile(iss).ok_or(Reason::IssuerMismatch),
+            None => Err(Reason::IssuerMismatch),
+            Some(_) => Err(Reason::InvalidClaim),
+        }
+        .map_err(&mut fail)?;
+        failure.key_source = Some(profile.source);
+        let mut fail = |reason: Reason| {
+            failure.reason = reason;
+            failure.clone()
+        };
+        if !profile.algorithms.contains(&jws.header.alg) {
+            return Err(fail(Reason::AlgorithmNotAllowed));
+        }
+        let keys = keys.of_source(profile.source).ok_or(Reason::JwksUnavailable).map_err(&mut fail)?;
+        self.check_header_signature(keys, &jws.header, jws.signing_input, &jws.signature).map_err(&mut fail)?;
+        claims::check(&claims, &jws.header, profile, now).map_err(&mut fail)?;
+        let scopes = claims::scopes(&claims).map_err(&mut fail)?;
+        Ok(accept(jws.header, &payload, &claims, profile, &scopes))
     }
 
     /// Select the key for (`alg`, `kid`) and check `signature` over `message` with it: the
     /// signature step of [`Verifier::verify`], exposed so raw signature vectors can be run
     /// through exactly the code path a token takes.
-    pub fn check_signature(
-        &self,
-        keys: &KeySet,
-        alg: Algorithm,
-        kid: Option<&str>,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), Reason> {
-        // RFC 7515 section 4.1.4 and DESIGN point 5: by `kid` when the token has one (an unknown
-        // one asks for a refresh; a known one that fits no key is `KeyMismatch`); without it,
-        // the single key that fits the algorithm. Several keys may share a `kid` (a rotation
-        // published twice, a careless merge): each that fits is tried, in the set's order, at
-        // most `MAX_KEYS_TRIED`, so the answer does not depend on which comes first.
+    ///
+    /// RFC 7515 section 4.1.4 and DESIGN point 5: by `kid` when the token has one (an unknown
+    /// one asks for a refresh; a known one that fits no key is `KeyMismatch`); without it, by
+    /// the certificate thumbprint `x5t#S256` or `x5t` when the header has one (old Entra ID v1
+    /// tokens), else every key that fits the algorithm. Several keys may match (a rotation
+    /// published twice, a set without kids): each that fits is tried, in the set's order, at
+    /// most `MAX_KEYS_TRIED`, so the answer does not depend on which comes first; a token
+    /// without `kid` that more keys fit is refused (`NoMatchingKey`).
+    pub fn check_signature(&self, keys: &KeySet, alg: Algorithm, kid: Option<&str>, message: &[u8], signature: &[u8]) -> Result<(), Reason> {
+        let header = Header { alg, kid: kid.map(str::to_owned), typ: None, thumbprint: None };
+        self.check_header_signature(keys, &header, message, signature)
+    }
+
+    /// [`Verifier::check_signature`] for a token's whole header (its thumbprint too).
+    fn check_header_signature(&self, keys: &KeySet, header: &Header, message: &[u8], signature: &[u8]) -> Result<(), Reason> {
+        let (alg, kid) = (header.alg, header.kid.as_deref());
+        let named_by = |key: &Jwk| match (kid, &header.thumbprint) {
+            (Some(kid), _) => key.kid.as_deref() == Some(kid),
+            (None, Some(thumbprint)) => key.has_thumbprint(thumbprint),
+            (None, None) => true,
+        };
+        let names = kid.is_some() || header.thumbprint.is_some();
         if keys.is_empty() {
-            return Err(if kid.is_some() { Reason::UnknownKid } else { Reason::NoKeys });
+            return Err(if names { Reason::UnknownKid } else { Reason::NoKeys });
         }
-        let (mut named, mut tried) = (false, 0);
-        for key in keys.keys() {
-            if kid.is_some() && key.kid.as_deref() != kid {
-                continue;
-            }
-            named = true;
-            if !key.fits(alg) {
-                continue;
-            }
-            if kid.is_none() && keys.keys().iter().filter(|k| k.fits(alg)).nth(1).is_some() {
-                return Err(Reason::NoMatchingKey);
-            }
-            if tried == MAX_KEYS_TRIED {
-                break;
-            }
+        let mut candidates = keys.keys().iter().filter(|k| named_by(k));
+        let named = candidates.clone().next().is_some();
+        if kid.is_none() && candidates.clone().filter(|k| k.fits(alg)).nth(MAX_KEYS_TRIED).is_some() {
+            return Err(Reason::NoMatchingKey);
+        }
+        let mut tried = 0;
+        for key in candidates.by_ref().filter(|k| k.fits(alg)).take(MAX_KEYS_TRIED) {
             tried += 1;
             // The length rule here, for every provider alike: OpenSSL's RSA-PSS check (behind
             // `node:crypto`) accepts a signature one byte short whose leading zero was dropped,
@@ -176,20 +226,17 @@ impl<P: CryptoProvider> Verifier<P> {
             if signature.len() == key.key.signature_len() && self.provider.verify(alg, key, message, signature) {
                 return Ok(());
             }
-            if kid.is_none() {
-                break;
-            }
         }
-        Err(match (kid, named, tried) {
-            (Some(_), false, _) => Reason::UnknownKid,
-            (Some(_), true, 0) => Reason::KeyMismatch,
-            (None, _, 0) => Reason::NoMatchingKey,
+        Err(match (names, named, tried) {
+            (true, false, _) => Reason::UnknownKid,
+            (true, true, 0) if kid.is_some() => Reason::KeyMismatch,
+            (_, _, 0) => Reason::NoMatchingKey,
             _ => Reason::BadSignature,
         })
     }
 
     /// Decide an API Gateway authorizer event (JSON bytes) at time `now` (Unix seconds).
-    pub fn authorize(&self, keys: &KeySet, event: &[u8], now: i64) -> Decision {
+    pub fn authorize<K: Keys + ?Sized>(&self, keys: &K, event: &[u8], now: i64) -> Decision {
         if clock::whole(now).is_none() {
             return Decision::unauthorized(Reason::InvalidClock, LogFields::default());
         }
@@ -203,7 +250,7 @@ impl<P: CryptoProvider> Verifier<P> {
     /// given by its two members: exactly what [`Verifier::authorize`] decides for that event's
     /// JSON (size cap included), without the host serialising the event and the core parsing
     /// it again. JavaScript hosts hold the event as an object; this is their warm path.
-    pub fn authorize_token_event(&self, keys: &KeySet, authorization_token: &str, method_arn: &str, now: i64) -> Decision {
+    pub fn authorize_token_event<K: Keys + ?Sized>(&self, keys: &K, authorization_token: &str, method_arn: &str, now: i64) -> Decision {
         if clock::whole(now).is_none() {
             return Decision::unauthorized(Reason::InvalidClock, LogFields::default());
         }
@@ -226,7 +273,7 @@ impl<P: CryptoProvider> Verifier<P> {
         !config.route_rules.is_empty() && !simple && config.policy_resource == PolicyResource::Stage
     }
 
-    fn decide(&self, keys: &KeySet, event: event::AuthEvent<'_>, now: i64) -> Decision {
+    fn decide<K: Keys + ?Sized>(&self, keys: &K, event: event::AuthEvent<'_>, now: i64) -> Decision {
         let mut log = LogFields { event: Some(event.kind), ..LogFields::default() };
         let Some(arn) = ExecuteApiArn::parse(&event.arn) else {
             return Decision::unauthorized(Reason::InvalidEvent, log);
@@ -241,16 +288,17 @@ impl<P: CryptoProvider> Verifier<P> {
             Some(Err(reason)) => return Decision::unauthorized(reason, log),
             Some(Ok(token)) => token,
         };
-        let answer = self.check_token(keys, token, now, |header, _, claims, scopes| {
+        let answer = self.check_token(keys, token, now, |header, _, claims, profile, scopes| {
             log.alg = Some(header.alg.name());
             log.kid = header.kid;
             let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
             log.iss = text("iss");
             log.sub = text("sub");
             log.client_id = claims.get("client_id").or_else(|| claims.get("azp")).and_then(Json::as_str).map(str::to_owned);
-            let context = policy::context(claims, &self.config.context_claims);
+            log.key_source = Some(profile.source);
+            let context = policy::context(claims, &profile.context_claims);
             let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
-            self.respond(&event, &arn, scopes, principal, context)
+            self.respond(&event, &arn, scopes, &profile.required_scopes, principal, context)
         });
         let (response, verdict) = match answer {
             Ok(answer) => answer,
@@ -259,6 +307,7 @@ impl<P: CryptoProvider> Verifier<P> {
                     log.alg = Some(h.alg.name());
                     log.kid = h.kid;
                 }
+                log.key_source = failure.key_source;
                 return Decision::unauthorized(failure.reason, log);
             }
         };
@@ -286,13 +335,14 @@ impl<P: CryptoProvider> Verifier<P> {
         event: &event::AuthEvent<'_>,
         arn: &ExecuteApiArn<'_>,
         held: &[&str],
+        required: &[String],
         principal: String,
         context: policy::Context,
     ) -> (policy::Response, routes::Verdict) {
         let config = &self.config;
         let (rules, unlisted) = (&config.route_rules, config.unlisted_routes);
         let holds = |rule: &routes::RouteRule| claims::holds_all(held, &rule.scopes);
-        let has_scopes = claims::holds_all(held, &config.required_scopes);
+        let has_scopes = claims::holds_all(held, required);
         let simple = event.kind == EventKind::HttpV2 && config.http_api_response == HttpApiResponse::Simple;
         let verdict = if !has_scopes {
             routes::Verdict::MissingScope

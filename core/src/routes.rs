@@ -234,7 +234,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 fn err(problem: String) -> ConfigError {
-    ConfigError { setting: "route_rules", problem }
+    ConfigError { setting: "route_rules".to_owned(), problem }
 }
 
 pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {

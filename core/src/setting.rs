@@ -6,7 +6,8 @@ use std::fmt;
 /// A configuration the core refuses: the setting, as the user wrote its name, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
-    pub setting: &'static str,
+    /// The setting's name or path (`issuers[1].jwks_uri`, `ISSUERS[1].jwks_uri`).
+    pub setting: String,
     pub problem: String,
 }
 
@@ -18,8 +19,8 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-pub(crate) fn err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { setting, problem: problem.into() }
+pub(crate) fn err(setting: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+    ConfigError { setting: setting.into(), problem: problem.into() }
 }
 
 /// A setting that is one of a few names: the names, and the value each stands for. The one
@@ -32,7 +33,7 @@ pub trait Named: Copy + PartialEq + 'static {
     }
 
     /// The value `text` names (the default when there is none), or an error listing the names.
-    fn from_optional(setting: &'static str, text: Option<&str>) -> Result<Self, ConfigError>
+    fn from_optional(setting: &str, text: Option<&str>) -> Result<Self, ConfigError>
     where
         Self: Default,
     {
@@ -40,14 +41,14 @@ pub trait Named: Copy + PartialEq + 'static {
     }
 
     /// The value `text` names, or an error listing the names.
-    fn from_setting(setting: &'static str, text: &str) -> Result<Self, ConfigError> {
+    fn from_setting(setting: &str, text: &str) -> Result<Self, ConfigError> {
         let names: Vec<&str> = Self::NAMES.iter().map(|(n, _)| *n).collect();
         position(setting, text, &names).map(|i| Self::NAMES[i].1)
     }
 }
 
 /// Where `text` is among `names`, or an error listing them (one body for every [`Named`]).
-fn position(setting: &'static str, text: &str, names: &[&str]) -> Result<usize, ConfigError> {
+fn position(setting: &str, text: &str, names: &[&str]) -> Result<usize, ConfigError> {
     names.iter().position(|n| *n == text).ok_or_else(|| {
         let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
         err(setting, format!("`{text}` is not {}", names.join(" or ")))

@@ -1,5 +1,6 @@
-//! The JWS compact serialisation (RFC 7515 section 7.1), read strictly. Only the header is
-//! parsed before the signature is checked; the payload is decoded after.
+//! The JWS compact serialisation (RFC 7515 section 7.1), read strictly. The header is parsed
+//! first; the payload is decoded before the signature is checked only to read `iss`, which
+//! chooses the issuer whose keys may verify it, and none of its claims is trusted before.
 
 use crate::alg::Algorithm;
 use crate::b64;
@@ -22,6 +23,16 @@ pub struct Header {
     pub alg: Algorithm,
     pub kid: Option<String>,
     pub typ: Option<String>,
+    /// The signing certificate's thumbprint (`x5t#S256`, else `x5t`), which names the key when
+    /// there is no `kid` (RFC 7515 sections 4.1.7 and 4.1.8).
+    pub thumbprint: Option<Thumbprint>,
+}
+
+/// A certificate thumbprint as a header or a JWK writes it (base64url text, compared as is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Thumbprint {
+    Sha1(String),
+    Sha256(String),
 }
 
 pub fn json_reason(e: JsonError) -> Reason {
@@ -80,8 +91,12 @@ fn read_header(header: &Object<'_>, allowed: &[Algorithm]) -> Result<Header, Rea
     let kid = optional_string(header, "kid", Reason::InvalidHeaderKid)?;
     let typ = optional_string(header, "typ", Reason::InvalidHeaderTyp)?;
     optional_string(header, "cty", Reason::InvalidHeaderCty)?;
+    let thumbprint = match optional_string(header, "x5t#S256", Reason::MalformedToken)? {
+        Some(t) => Some(Thumbprint::Sha256(t)),
+        None => optional_string(header, "x5t", Reason::MalformedToken)?.map(Thumbprint::Sha1),
+    };
     // jku, x5u, jwk and x5c are never read: keys come only from the configured JWKS.
-    Ok(Header { alg, kid, typ })
+    Ok(Header { alg, kid, typ, thumbprint })
 }
 
 fn optional_string(header: &Object<'_>, name: &str, wrong_type: Reason) -> Result<Option<String>, Reason> {
@@ -92,7 +107,7 @@ fn optional_string(header: &Object<'_>, name: &str, wrong_type: Reason) -> Resul
     }
 }
 
-/// The payload's bytes (after the signature has verified): read them with [`read_claims`].
+/// The payload's bytes: read them with [`read_claims`].
 pub fn payload(jws: &Jws<'_>) -> Result<Vec<u8>, Reason> {
     b64::decode(jws.payload_b64).ok_or(Reason::InvalidBase64)
 }

@@ -81,9 +81,10 @@ fn alg_and_key_type_must_fit() {
     // An RS256 header naming the EC key; an ES256 header naming the RSA key; PS vs RS key alg.
     let rs_on_ec = token(Algorithm::RS256, &claims(), json!({ "kid": "ec-p256" }));
     assert_eq!(refused(&rs_on_ec), Reason::KeyMismatch);
-    let es_on_rsa = sign_raw(Algorithm::ES256, "ec-p256", json!({ "alg": "ES256", "kid": "rsa-2048" }).to_string().as_bytes(), b"{}");
+    let payload = Value::Object(claims()).to_string();
+    let es_on_rsa = sign_raw(Algorithm::ES256, "ec-p256", json!({ "alg": "ES256", "kid": "rsa-2048" }).to_string().as_bytes(), payload.as_bytes());
     assert_eq!(refused(&es_on_rsa), Reason::KeyMismatch);
-    let es384_on_p256 = sign_raw(Algorithm::ES384, "ec-p384", json!({ "alg": "ES384", "kid": "ec-p256" }).to_string().as_bytes(), b"{}");
+    let es384_on_p256 = sign_raw(Algorithm::ES384, "ec-p384", json!({ "alg": "ES384", "kid": "ec-p256" }).to_string().as_bytes(), payload.as_bytes());
     assert_eq!(refused(&es384_on_p256), Reason::KeyMismatch);
     // A JWK that says alg RS256 must not verify PS256, even with a valid PS256 signature.
     let mut jwk = public_jwk("rsa-2048");
@@ -147,10 +148,19 @@ fn base64_and_segment_shape() {
     assert_eq!(refused(&format!("{h}.{p}.{s}=")), Reason::InvalidBase64, "padding");
     assert_eq!(refused(&format!("{h}=.{p}.{s}")), Reason::InvalidBase64, "header padding");
     assert_eq!(refused(&format!("{h}.{p}.{}", s.replace('-', "+").replace('_', "/"))).code(), if s.contains(['-', '_']) { "invalid_base64" } else { "bad_signature" });
-    assert_eq!(refused(&format!("{h}.{p} .{s}")), Reason::BadSignature, "a changed payload segment is a changed signing input");
+    // The payload is decoded before the signature is checked (its `iss` chooses the keys), so
+    // a payload that is not base64url is refused as such.
+    assert_eq!(refused(&format!("{h}.{p} .{s}")), Reason::InvalidBase64, "a payload with a space");
     assert_eq!(refused(&format!("{h}.{p}.{} ", s)), Reason::InvalidBase64);
     assert_eq!(refused(&format!("{h}.{p}.{}", &s[..s.len() - 1])).code(), "invalid_base64");
-    assert_eq!(refused(&format!("{h}.!!!!.{s}")), Reason::BadSignature);
+    assert_eq!(refused(&format!("{h}.!!!!.{s}")), Reason::InvalidBase64);
+    let other = token(Algorithm::ES256, &{
+        let mut c = claims();
+        c.insert("sub".into(), json!("someone-else"));
+        c
+    }, json!({}));
+    let other_payload = other.split('.').nth(1).unwrap();
+    assert_eq!(refused(&format!("{h}.{other_payload}.{s}")), Reason::BadSignature, "a changed payload segment is a changed signing input");
 }
 
 #[test]
@@ -344,10 +354,48 @@ fn key_selection() {
     assert_eq!(v.verify(&all_keys(), &t, NOW).unwrap_err().reason, Reason::UnknownKid);
     let t = token(Algorithm::ES256, &claims(), json!({ "kid": null }));
     assert!(v.verify(&all_keys(), &t, NOW).is_ok(), "one P-256 key fits");
+    // Without kid each fitting key is tried (at most four), in either order.
     let t = token(Algorithm::RS256, &claims(), json!({ "kid": null }));
-    let two_rsa = key_set(&["rsa-2048", "rsa-3072"]);
-    assert_eq!(v.verify(&two_rsa, &t, NOW).unwrap_err().reason, Reason::NoMatchingKey, "ambiguous");
+    assert!(v.verify(&key_set(&["rsa-2048", "rsa-3072"]), &t, NOW).is_ok(), "the second key verifies");
+    assert!(v.verify(&key_set(&["rsa-3072", "rsa-2048"]), &t, NOW).is_ok(), "the first key verifies");
+    assert_eq!(v.verify(&key_set(&["rsa-3072"]), &t, NOW).unwrap_err().reason, Reason::BadSignature);
     assert_eq!(v.verify(&KeySet::default(), &t, NOW).unwrap_err().reason, Reason::NoKeys);
+    // More than four fitting keys: refused before any is tried, whatever their order.
+    let with_kids = |kids: &[&str], last: &str| {
+        let mut keys: Vec<Value> = kids.iter().map(|kid| {
+            let mut k = public_jwk("rsa-3072");
+            k["kid"] = json!(kid);
+            k
+        }).collect();
+        keys.push(public_jwk(last));
+        KeySet::parse(json!({ "keys": keys }).to_string().as_bytes(), &jwtgate_core::Limits::default()).unwrap()
+    };
+    assert!(v.verify(&with_kids(&["a", "b", "c"], "rsa-2048"), &t, NOW).is_ok(), "four keys fit");
+    assert_eq!(v.verify(&with_kids(&["a", "b", "c", "d"], "rsa-2048"), &t, NOW).unwrap_err().reason, Reason::NoMatchingKey, "five keys fit");
+    // A certificate thumbprint names the key: only keys with that `x5t` (or `x5t#S256`) are
+    // tried, and a thumbprint no key has asks for a refresh, as an unknown kid does.
+    let thumbprinted = |name: &str, member: &str, value: &str| {
+        let mut k = public_jwk(name);
+        k.as_object_mut().unwrap().remove("kid");
+        k[member] = json!(value);
+        k
+    };
+    let set = KeySet::parse(
+        json!({ "keys": [thumbprinted("rsa-3072", "x5t", "T1"), thumbprinted("rsa-2048", "x5t", "T2"), thumbprinted("rsa-2048", "x5t#S256", "S2")] }).to_string().as_bytes(),
+        &jwtgate_core::Limits::default(),
+    )
+    .unwrap();
+    for (header, want) in [
+        (json!({ "kid": null, "x5t": "T2" }), Ok(())),
+        (json!({ "kid": null, "x5t": "T1" }), Err(Reason::BadSignature)),
+        (json!({ "kid": null, "x5t": "T9" }), Err(Reason::UnknownKid)),
+        (json!({ "kid": null, "x5t#S256": "S2" }), Ok(())),
+        (json!({ "kid": null, "x5t#S256": "T2" }), Err(Reason::UnknownKid)),
+        (json!({ "kid": null, "x5t": 5 }), Err(Reason::MalformedToken)),
+    ] {
+        let t = token(Algorithm::RS256, &claims(), header.clone());
+        assert_eq!(v.verify(&set, &t, NOW).map(|_| ()).map_err(|f| f.reason), want, "{header}");
+    }
 }
 
 /// RFC 7515: `kid`, `typ` and `cty` are strings when present; a wrong type names the member.

@@ -54,7 +54,8 @@ fn unauthorized_outcomes_have_no_response() {
     }
     let rotated = token(Algorithm::RS256, &claims(), json!({ "kid": "new-key" }));
     let d = v.authorize(&keys, &token_event(&format!("Bearer {rotated}")), NOW);
-    assert_eq!((d.outcome, d.refresh_kid()), (Outcome::RefreshKeys, Some("new-key")));
+    // The verifier alone cannot fetch: the gate turns this into `FetchKeys` when it may.
+    assert_eq!((d.outcome, d.reason, d.log.kid.as_deref()), (Outcome::Unauthorized, Some(Reason::UnknownKid), Some("new-key")));
     for bad_event in [&b"null"[..], b"{}", b"[]", br#"{"type":"TOKEN"}"#, br#"{"type":"TOKEN","authorizationToken":"x","methodArn":"arn:aws:s3:::b"}"#, br#"{"type":"TOKEN","methodArn":1}"#] {
         let d = v.authorize(&keys, bad_event, NOW);
         assert_eq!((d.outcome, d.reason), (Outcome::Unauthorized, Some(Reason::InvalidEvent)), "{}", String::from_utf8_lossy(bad_event));

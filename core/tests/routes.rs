@@ -665,7 +665,7 @@ fn rules_from_the_environment_and_their_errors() {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Settings::from_env(&vars)
+        Settings::from_env(&vars, None)
     };
     assert_eq!(env("GET /pets/*=pets:read; POST /pets=pets:write; $connect=chat").unwrap().config.route_rules.len(), 3);
     let json_form = r#"[{"route":"GET /pets/*","scopes":["pets:read"]}]"#;

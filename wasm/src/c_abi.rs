@@ -50,7 +50,8 @@ pub extern "C" fn jwtgate_output_len() -> usize {
 }
 
 /// Configure (or reconfigure) the session from the core's configuration JSON. Returns 0 on
-/// success, 1 on error (the output holds `{ok:false,error}`). Reconfiguring drops the keys.
+/// success, 1 on error (the output holds `{ok:false,error}`). Reconfiguring drops the keys
+/// (static keys of the configuration are loaded again).
 ///
 /// # Safety
 /// See `input`.
@@ -82,48 +83,81 @@ pub unsafe extern "C" fn jwtgate_configure_with_provider(ptr: *const u8, len: us
     status
 }
 
-/// Load a JWKS. Returns 0 if loaded (the output is the key report), 1 if refused (the previous
-/// keys stay), 2 if not configured.
+/// Decide an API Gateway event at `now_ms` (milliseconds since the epoch). Returns 0 (the
+/// output is the decision JSON), 2 if not configured, or 3 if `now_ms` is outside the core's
+/// range (before 2000, from 2^53 seconds: core/src/clock.rs); the output is then the decision
+/// `unauthorized`/`invalid_clock`. The outcome `fetch_keys`: drive `jwtgate_next_fetch` and
+/// `jwtgate_fetched`, then decide again.
 ///
 /// # Safety
 /// See `input`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn jwtgate_set_keys(ptr: *const u8, len: usize) -> u32 {
-    let jwks = unsafe { input(ptr, len) };
-    let out = SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.set_keys(jwks)));
-    match out {
-        Some(result) => status_output(result),
-        None => not_configured(),
-    }
-}
-
-/// Decide an API Gateway event at `now` (Unix seconds). Returns 0 (the output is the decision
-/// JSON), 2 if not configured, or 3 if `now` is outside the core's range (before 2000, from
-/// 2^53: core/src/clock.rs); the output is then the decision `unauthorized`/`invalid_clock`.
-///
-/// # Safety
-/// See `input`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn jwtgate_authorize(ptr: *const u8, len: usize, now: i64) -> u32 {
+pub unsafe extern "C" fn jwtgate_authorize(ptr: *const u8, len: usize, now_ms: i64) -> u32 {
     let event = unsafe { input(ptr, len) };
-    let out = SESSION.with(|s| s.borrow().as_ref().map(|session| session.authorize(event, now, Fields::All)));
+    let out = SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.authorize(event, now_ms, Fields::All)));
     match out {
         Some(decision) => {
             set_output(decision);
-            if jwtgate_core::clock::whole(now).is_some() { 0 } else { 3 }
+            if jwtgate_core::clock::whole(now_ms.div_euclid(1000)).is_some() { 0 } else { 3 }
         }
         None => not_configured(),
     }
 }
 
-/// Validate environment settings (a JSON object of strings). Returns 0 or 1; the output holds
-/// `{ok, config, jwks}` or `{ok:false, error}`.
+/// Queue the first fetch of every key source without keys. Returns 0, or 2 if not configured.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtgate_warm_up(now_ms: i64) -> u32 {
+    match SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.warm_up(now_ms))) {
+        Some(()) => 0,
+        None => not_configured(),
+    }
+}
+
+/// The next request the host must make: 1 with the request in the output
+/// (`{id, kind, max_bytes, timeout_ms, url}`), 0 when none is due, 2 if not configured.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtgate_next_fetch(now_ms: i64) -> u32 {
+    match SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.next_fetch(now_ms))) {
+        Some(Some(request)) => {
+            set_output(request);
+            1
+        }
+        Some(None) => {
+            set_output(String::new());
+            0
+        }
+        None => not_configured(),
+    }
+}
+
+/// What the host got for a request: `reply` (JSON `{id, status, location, cache_control}` or
+/// `{id, failure, detail}`) and the body. Returns 0 with the log line to write in the output
+/// (empty while the round goes on), or 2 if not configured.
 ///
 /// # Safety
-/// See `input`.
+/// See `input`, for both ranges.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn jwtgate_settings_from_env(ptr: *const u8, len: usize) -> u32 {
-    status_output(settings_from_env(unsafe { input(ptr, len) }))
+pub unsafe extern "C" fn jwtgate_fetched(reply_ptr: *const u8, reply_len: usize, body_ptr: *const u8, body_len: usize, now_ms: i64) -> u32 {
+    let (reply, body) = unsafe { (input(reply_ptr, reply_len), input(body_ptr, body_len)) };
+    match SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.fetched(reply, body, now_ms))) {
+        Some(log) => {
+            set_output(log);
+            0
+        }
+        None => not_configured(),
+    }
+}
+
+/// Validate environment settings (a JSON object of strings) with the contents of the file
+/// `CONFIG_FILE` names (`file_ptr` 0: no file was read). Returns 0 or 1; the output holds
+/// `{ok, config, signatures}` or `{ok:false, error}`.
+///
+/// # Safety
+/// See `input`, for both ranges.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwtgate_settings_from_env(ptr: *const u8, len: usize, file_ptr: *const u8, file_len: usize) -> u32 {
+    let file = if file_ptr.is_null() { None } else { Some(unsafe { input(file_ptr, file_len) }) };
+    status_output(settings_from_env(unsafe { input(ptr, len) }, file))
 }
 
 fn status_output(result: Result<String, String>) -> u32 {

@@ -48,24 +48,34 @@ impl Authorizer {
         }
     }
 
-    #[wasm_bindgen(js_name = setKeys)]
-    /// The key report (`ok: true`), or the error (`ok: false`) with the previous keys kept.
-    pub fn set_keys(&mut self, jwks: &[u8]) -> String {
-        self.session.set_keys(jwks).unwrap_or_else(|e| e)
+    /// `nowMs` is milliseconds since the epoch (`Date.now()`): fractions are dropped here
+    /// (`as i64`, which also makes NaN 0), and a time outside the core's range (before 2000,
+    /// from 2^53 seconds) is decided `invalid_clock` (core/src/clock.rs). `logFields`: the
+    /// whole decision document, or (false) the answer only: the response itself when there is
+    /// one, else `{message, outcome, reason, response: null}` (a response never has `outcome`).
+    /// `fetch_keys`: drive `nextFetch`/`fetched`, then decide again.
+    pub fn authorize(&mut self, event_json: &[u8], now_ms: f64, log_fields: bool) -> String {
+        self.session.authorize(event_json, now_ms as i64, fields(log_fields))
     }
 
-    #[wasm_bindgen(js_name = hasKid)]
-    pub fn has_kid(&self, kid: &str) -> bool {
-        self.session.has_kid(kid)
+    /// Queue the first fetch of every issuer's keys (at start, so the first request finds
+    /// them).
+    #[wasm_bindgen(js_name = warmUp)]
+    pub fn warm_up(&mut self, now_ms: f64) {
+        self.session.warm_up(now_ms as i64);
     }
 
-    /// `now` is Unix seconds: fractions are floored here (`as i64`, which also makes NaN 0),
-    /// and a time outside the core's range (before 2000, from 2^53) is decided `invalid_clock`
-    /// (core/src/clock.rs). `logFields`: the whole decision document,
-    /// or (false) the answer only: the response itself when there is one, else
-    /// `{message, outcome, reason, response: null}` (a response never has `outcome`).
-    pub fn authorize(&self, event_json: &[u8], now: f64, log_fields: bool) -> String {
-        self.session.authorize(event_json, now as i64, fields(log_fields))
+    /// The next request the host must make, `{id, kind, max_bytes, timeout_ms, url}`, or
+    /// `undefined` when none is due (call until then; see ABI.md, "Keys").
+    #[wasm_bindgen(js_name = nextFetch)]
+    pub fn next_fetch(&mut self, now_ms: f64) -> Option<String> {
+        self.session.next_fetch(now_ms as i64)
+    }
+
+    /// What the host got: `reply` `{id, status, location, cache_control}` with the `body`, or
+    /// `{id, failure, detail}`. Returns the log line to write, or `""`.
+    pub fn fetched(&mut self, reply_json: &[u8], body: &[u8], now_ms: f64) -> String {
+        self.session.fetched(reply_json, body, now_ms as i64)
     }
 
     /// The address of at least `len` bytes of this authorizer's input area, in the module's
@@ -87,18 +97,18 @@ impl Authorizer {
     /// `TextEncoder.encodeInto`, native, into a view of the area). Members that are not UTF-8 are
     /// an `invalid_event`, as they would be in the event's JSON; lengths beyond the area too.
     #[wasm_bindgen(js_name = authorizeTokenAt)]
-    pub fn authorize_token_at(&self, token_len: usize, arn_len: usize, now: f64, log_fields: bool) -> String {
+    pub fn authorize_token_at(&mut self, token_len: usize, arn_len: usize, now_ms: f64, log_fields: bool) -> String {
         match token_len.checked_add(arn_len).and_then(|end| self.input.get(..end)) {
             Some(members) => {
                 let (token, arn) = members.split_at(token_len);
-                self.session.authorize_token(token, arn, now as i64, fields(log_fields))
+                self.session.authorize_token(token, arn, now_ms as i64, fields(log_fields))
             }
             None => self.session.invalid_event(fields(log_fields)),
         }
     }
 
-    pub fn verify(&self, token: &str, now: f64) -> String {
-        self.session.verify(token, now as i64)
+    pub fn verify(&mut self, token: &str, now_ms: f64) -> String {
+        self.session.verify(token, now_ms as i64)
     }
 }
 
@@ -127,9 +137,11 @@ impl CreateResult {
     }
 }
 
+/// Settings from environment variables (a JSON object of strings) and, when `CONFIG_FILE` is
+/// set, the file's text, which the host reads.
 #[wasm_bindgen(js_name = settingsFromEnv)]
-pub fn settings_from_env(env_json: &str) -> String {
-    session::settings_from_env(env_json.as_bytes()).unwrap_or_else(|e| e)
+pub fn settings_from_env(env_json: &str, config_file: Option<String>) -> String {
+    session::settings_from_env(env_json.as_bytes(), config_file.as_deref().map(str::as_bytes)).unwrap_or_else(|e| e)
 }
 
 /// Check one raw signature with the module's own pure-Rust provider: `publicJwk` is a public
@@ -141,6 +153,7 @@ pub fn check_signature(alg: &str, public_jwk: &str, message: &[u8], signature: &
     let Some(alg) = Algorithm::from_name(alg) else { return false };
     let doc = format!(r#"{{"keys":[{public_jwk}]}}"#);
     let Ok(keys) = KeySet::parse(doc.as_bytes(), &Limits::default()) else { return false };
+    // (One key, from the caller: the selection rules of a token's header do not apply.)
     keys.keys().first().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature))
 }
 

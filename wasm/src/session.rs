@@ -1,18 +1,18 @@
-//! One authorizer instance inside the module: a validated configuration and the current key
-//! set, kept between calls so keys are parsed once per JWKS fetch, not once per token.
-//! Both exported interfaces (wasm-bindgen for JavaScript, the C ABI for wasmtime) are thin
-//! wrappers around this type, so they cannot drift apart.
+//! One authorizer instance inside the module: a validated configuration and its key cache
+//! (the core's `Gate`), kept between calls so keys are parsed once per fetch, not once per
+//! token. Both exported interfaces (wasm-bindgen for JavaScript, the C ABI for wasmtime) are
+//! thin wrappers around this type, so they cannot drift apart.
 
 use crate::provider::{SessionProvider, next_key_id};
 use jwtgate_core::env::Settings;
-use jwtgate_core::json;
-use jwtgate_core::json_text::{self, ArrayText, ObjectText};
-use jwtgate_core::{Config, Decision, KeySet, LogFields, Reason, Verifier};
+use jwtgate_core::json::{self, Json};
+use jwtgate_core::json_text::{self, ObjectText};
+use jwtgate_core::key_cache::HostFailure;
+use jwtgate_core::{Config, Decision, Gate, KeyEvent, LogFields, Reason, Reply};
 use std::collections::BTreeMap;
 
 pub struct Session {
-    verifier: Verifier<SessionProvider>,
-    keys: KeySet,
+    gate: Gate<SessionProvider>,
 }
 
 impl Session {
@@ -20,38 +20,23 @@ impl Session {
     /// Signatures are checked by `provider`: the module's own pure-Rust code, or the host's.
     pub fn new(config: &[u8], provider: SessionProvider) -> Result<Session, String> {
         let config = Config::from_json(config).map_err(|e| error_json(&e.to_string()))?;
-        Ok(Session { verifier: Verifier::with_provider(config, provider), keys: KeySet::default() })
+        let mut gate = Gate::with_provider(config, provider);
+        gate.cache_mut().tag_keys_with(next_key_id);
+        Ok(Session { gate })
     }
 
-    /// Replace the key set: `Ok(report)`, or `Err(error)` with the previous keys still in use
-    /// (last good keys). Both are JSON.
-    pub fn set_keys(&mut self, jwks: &[u8]) -> Result<String, String> {
-        match self.verifier.load_keys(jwks) {
-            Ok(mut keys) => {
-                keys.tag_keys(next_key_id);
-                let report = keys_report(&keys);
-                self.keys = keys;
-                Ok(report)
-            }
-            Err(e) => Err(error_json(e.code())),
-        }
-    }
-
-    pub fn has_kid(&self, kid: &str) -> bool {
-        self.keys.contains_kid(kid)
-    }
-
-    /// Decide an API Gateway event. `now` is Unix seconds from the host's clock.
-    pub fn authorize(&self, event: &[u8], now: i64, fields: Fields) -> String {
-        decision_text(&self.verifier.authorize(&self.keys, event, now), fields)
+    /// Decide an API Gateway event. `now_ms` is milliseconds since the epoch from the host's
+    /// clock.
+    pub fn authorize(&mut self, event: &[u8], now_ms: i64, fields: Fields) -> String {
+        decision_text(&self.gate.authorize(event, now_ms), fields)
     }
 
     /// Decide a TOKEN event given by its members as UTF-8 bytes (see
     /// `Verifier::authorize_token_event`). Bytes that are not UTF-8 could not have come from a
     /// JSON event, so they are an `invalid_event`.
-    pub fn authorize_token(&self, authorization_token: &[u8], method_arn: &[u8], now: i64, fields: Fields) -> String {
+    pub fn authorize_token(&mut self, authorization_token: &[u8], method_arn: &[u8], now_ms: i64, fields: Fields) -> String {
         let decision = match (std::str::from_utf8(authorization_token), std::str::from_utf8(method_arn)) {
-            (Ok(token), Ok(arn)) => self.verifier.authorize_token_event(&self.keys, token, arn, now),
+            (Ok(token), Ok(arn)) => self.gate.authorize_token_event(token, arn, now_ms),
             _ => return self.invalid_event(fields),
         };
         decision_text(&decision, fields)
@@ -62,9 +47,10 @@ impl Session {
         decision_text(&Decision::unauthorized(Reason::InvalidEvent, LogFields::default()), fields)
     }
 
-    /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid}`.
-    pub fn verify(&self, token: &str, now: i64) -> String {
-        let result = self.verifier.verify(&self.keys, token, now);
+    /// Verify a bare token: `{ok:true, header, claims}` or `{ok:false, reason, message, kid,
+    /// fetch_keys}` (`fetch_keys`: drive the fetches and verify again).
+    pub fn verify(&mut self, token: &str, now_ms: i64) -> String {
+        let result = self.gate.verify(token, now_ms);
         json_text::object_string(|doc| match result {
             Ok(v) => {
                 // The claims' text as the token carries it (strict JSON, checked).
@@ -76,14 +62,55 @@ impl Session {
                 header.end();
                 doc.bool("ok", true);
             }
-            Err(f) => {
+            Err((f, fetch)) => {
+                doc.bool("fetch_keys", fetch);
                 doc.optional("kid", f.header.as_ref().and_then(|h| h.kid.as_deref()));
                 doc.string("message", f.reason.message());
                 doc.bool("ok", false);
                 doc.string("reason", f.reason.code());
-                doc.bool("refresh_keys", f.reason == Reason::UnknownKid);
             }
         })
+    }
+
+    /// Queue the first fetch of every key source without keys.
+    pub fn warm_up(&mut self, now_ms: i64) {
+        self.gate.cache_mut().warm_up(now_ms);
+    }
+
+    /// The next request for the host, as `{id, kind, max_bytes, timeout_ms, url}`, if one is due.
+    pub fn next_fetch(&mut self, now_ms: i64) -> Option<String> {
+        let request = self.gate.next_fetch(now_ms)?;
+        let mut out = Vec::new();
+        request.write_json(&mut out);
+        Some(json_text::into_string(out))
+    }
+
+    /// What the host got for a request: `reply` is `{id, status, location, cache_control}` (an
+    /// answer, with `body`) or `{id, failure, detail}` (`failure`: network, timeout or
+    /// too_large). The result is the log line to write, or empty while the round goes on.
+    pub fn fetched(&mut self, reply: &[u8], body: &[u8], now_ms: i64) -> String {
+        let Ok(doc) = json::read_object(reply) else { return String::new() };
+        let text = |name: &str| doc.get(name).and_then(Json::as_str);
+        let number = |name: &str| match doc.get(name) {
+            Some(Json::Number(n)) => n.to_u64(),
+            _ => None,
+        };
+        let Some(id) = number("id") else { return String::new() };
+        let reply = match (text("failure").map(HostFailure::from_name), number("status")) {
+            (Some(Some(failure)), _) => Reply::Failed { failure, detail: text("detail").unwrap_or("") },
+            (None, Some(status)) => Reply::Answer {
+                status: u16::try_from(status).unwrap_or(0),
+                location: text("location"),
+                cache_control: text("cache_control"),
+                body,
+            },
+            // Neither a known failure nor a status: the host failed in a way it did not say.
+            _ => Reply::Failed { failure: HostFailure::Network, detail: "the host's reply is not understood" },
+        };
+        match self.gate.fetched(id, now_ms, reply) {
+            KeyEvent::Continue => String::new(),
+            KeyEvent::Loaded { log } | KeyEvent::Failed { log, .. } => log,
+        }
     }
 }
 
@@ -106,31 +133,6 @@ fn decision_text(decision: &Decision, fields: Fields) -> String {
     json_text::into_string(bytes)
 }
 
-fn keys_report(keys: &KeySet) -> String {
-    json_text::object_string(|doc| {
-        doc.number("keys", keys.keys().len() as u64);
-        let mut kids = ArrayText::new(doc.member("kids"));
-        for key in keys.keys() {
-            let out = kids.item();
-            match &key.kid {
-                Some(kid) => json_text::string(out, kid),
-                None => out.extend_from_slice(b"null"),
-            }
-        }
-        kids.end();
-        doc.bool("ok", true);
-        let mut refused = ArrayText::new(doc.member("refused"));
-        for r in keys.refused() {
-            let mut entry = ObjectText::new(refused.item());
-            entry.number("index", r.index as u64);
-            entry.optional("kid", r.kid.as_deref());
-            entry.string("problem", r.problem.code());
-            entry.end();
-        }
-        refused.end();
-    })
-}
-
 fn error_json(message: &str) -> String {
     json_text::object_string(|doc| {
         doc.string("error", message);
@@ -138,10 +140,10 @@ fn error_json(message: &str) -> String {
     })
 }
 
-/// Settings from an environment map (JSON object; members that are not strings are ignored):
-/// the core configuration and the host's JWKS rules, validated, as
-/// `{ok:true, config, jwks, signatures}` or `{ok:false, error}`.
-pub fn settings_from_env(env: &[u8]) -> Result<String, String> {
+/// Settings from an environment map (JSON object; members that are not strings are ignored)
+/// and the contents of the file CONFIG_FILE names, when the host read one: the core
+/// configuration, validated, as `{ok:true, config, signatures}` or `{ok:false, error}`.
+pub fn settings_from_env(env: &[u8], config_file: Option<&[u8]>) -> Result<String, String> {
     let Ok(object) = json::read_object(env) else {
         return Err(error_json("environment is not a JSON object of strings"));
     };
@@ -152,10 +154,9 @@ pub fn settings_from_env(env: &[u8]) -> Result<String, String> {
             vars.insert(name.to_owned(), value.to_owned());
         }
     }
-    match Settings::from_env(&vars) {
+    match Settings::from_env(&vars, config_file) {
         Ok(s) => Ok(json_text::object_string(|doc| {
             s.config_input.write_json(doc.member("config"));
-            s.jwks.write_json(doc.member("jwks"));
             doc.bool("ok", true);
             doc.string("signatures", jwtgate_core::config::Named::name(s.signatures));
         })),

@@ -1,0 +1,74 @@
+//! An issuer profile: one trusted issuer, the rules its tokens must meet, and where its keys
+//! come from. A token is matched to a profile by its `iss` before any key is touched, and only
+//! that profile's key source can verify it: a key published by issuer B never verifies a token
+//! that names issuer A, even under the same `kid`.
+
+use crate::alg::Algorithm;
+use crate::keys::KeySet;
+use crate::setting::Named;
+
+/// What a token is for, from its `token_use` claim (Amazon Cognito's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenUse {
+    Access,
+    Id,
+}
+
+impl Named for TokenUse {
+    const NAMES: &'static [(&'static str, Self)] = &[("access", Self::Access), ("id", Self::Id)];
+}
+
+/// One trusted issuer and its rules (validated; see `config`).
+#[derive(Clone, Debug)]
+pub struct Profile {
+    /// Its position in the configuration's `issuers`, for logs and errors.
+    pub index: usize,
+    /// Compared exactly with `iss`.
+    pub issuer: String,
+    /// Accepted `aud` values. Empty: only tokens without `aud` (then `allowed_client_ids` is set).
+    pub audiences: Vec<String>,
+    pub allowed_client_ids: Option<Vec<String>>,
+    pub token_use: Option<TokenUse>,
+    pub algorithms: Vec<Algorithm>,
+    pub required_scopes: Vec<String>,
+    pub token_type: Option<String>,
+    pub leeway_seconds: u32,
+    pub max_token_age_seconds: Option<u64>,
+    /// Sorted and unique.
+    pub context_claims: Vec<String>,
+    /// Its key source: an index into the configuration's `sources`.
+    pub source: usize,
+}
+
+/// Where a key set comes from: a URL, discovery, a file in the deployment, inline keys, or a
+/// static set with a URL to refresh from.
+#[derive(Clone, Debug)]
+pub struct KeySource {
+    pub jwks_uri: Option<String>,
+    /// When neither a URL nor static keys are given: the issuer's OpenID configuration.
+    pub discovery: Option<Discovery>,
+    /// A JWKS file shipped with the deployment, read by the host when the core asks.
+    pub file: Option<String>,
+    /// Inline keys, as JSON text (what tells two sources apart), and loaded.
+    pub inline: Option<String>,
+    pub keys: Option<KeySet>,
+}
+
+impl KeySource {
+    /// Whether two sources are the same place (profiles then share one key set).
+    pub fn same_origin(&self, other: &KeySource) -> bool {
+        self.jwks_uri == other.jwks_uri && self.discovery == other.discovery && self.file == other.file && self.inline == other.inline
+    }
+
+    /// Whether keys can be fetched or read for it (else its keys are static).
+    pub fn fetches(&self) -> bool {
+        self.jwks_uri.is_some() || self.discovery.is_some() || self.file.is_some()
+    }
+}
+
+/// An issuer's OpenID configuration document: where it is, and the `issuer` it must name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Discovery {
+    pub url: String,
+    pub issuer: String,
+}
