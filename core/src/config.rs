@@ -463,7 +463,7 @@ pub const DEFAULT_CONTEXT_CLAIMS: [&str; 4] = ["sub", "iss", "scope", "client_id
 
 impl Config {
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigError> {
-        Config::new(ConfigInput::from_json(bytes)?)
+        Config::new(&ConfigInput::from_json(bytes)?)
     }
 
     /// The profile of the issuer `iss` names exactly.
@@ -472,7 +472,7 @@ impl Config {
     }
 
     /// Validate `input`.
-    pub fn new(input: ConfigInput) -> Result<Config, ConfigError> {
+    pub fn new(input: &ConfigInput) -> Result<Config, ConfigError> {
         for field in &limits::FIELDS {
             let (value, ceiling) = ((field.get)(&input.limits), (field.get)(&CEILING));
             if value == 0 || value > ceiling {
@@ -510,14 +510,14 @@ impl Config {
             ));
         }
 
-        let defaults = Checked::of("", &input.defaults, &input)?;
+        let defaults = Checked::of("", &input.defaults, input)?;
         let mut profiles: Vec<Profile> = Vec::with_capacity(input.issuers.len());
         let mut sources: Vec<KeySource> = Vec::new();
         let mut algorithms: Vec<Algorithm> = Vec::new();
         for (index, item) in input.issuers.iter().enumerate() {
             let path = format!("issuers[{index}]");
-            let own = Checked::of(&format!("{path}."), item, &input)?;
-            let (profile, source) = profile(&path, index, item, own, &defaults, &input)?;
+            let own = Checked::of(&format!("{path}."), item, input)?;
+            let (profile, source) = profile(&path, index, item, own, &defaults, input)?;
             if let Some(other) = profiles.iter().find(|p| p.issuer == profile.issuer) {
                 return Err(err(format!("{path}.issuer"), format!("`{}` is also issuers[{}]", profile.issuer, other.index)));
             }
@@ -533,19 +533,21 @@ impl Config {
                     algorithms.push(*alg);
                 }
             }
-            profiles.push(Profile { source, ..profile });
+            // Kept sorted by issuer (inserted in place: a handful of profiles, and no general
+            // sort's code in the module).
+            let at = profiles.partition_point(|p| p.issuer < profile.issuer);
+            profiles.insert(at, Profile { source, ..profile });
         }
-        profiles.sort_by(|a, b| a.issuer.cmp(&b.issuer));
         Ok(Config {
             profiles,
             sources,
             algorithms,
             policy_resource: input.policy_resource,
             http_api_response: input.http_api_response,
-            limits: input.limits,
+            limits: input.limits.clone(),
             route_rules,
             unlisted_routes: input.unlisted_routes,
-            cache: input.cache,
+            cache: input.cache.clone(),
         })
     }
 }
@@ -554,7 +556,6 @@ impl Config {
 #[derive(Clone, Debug, Default)]
 struct Checked {
     algorithms: Option<Vec<Algorithm>>,
-    keys: Option<KeySet>,
     context_claims: Option<Vec<String>>,
 }
 
@@ -617,14 +618,13 @@ impl Checked {
         if p.jwks_file.as_deref().is_some_and(|f| f.trim().is_empty()) {
             return Err(err(path("jwks_file"), "empty"));
         }
-        let keys = match &p.jwks {
-            None => None,
-            Some(text) => Some(
-                KeySet::parse(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), format!("not a usable key set ({})", e.code())))?,
-            ),
-        };
+        // Read here to refuse a bad set at start; the key cache reads it again for its keys
+        // (once, at start: cheaper than a copy of every key in the module).
+        if let Some(text) = &p.jwks {
+            KeySet::parse(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), format!("not a usable key set ({})", e.code())))?;
+        }
         let context_claims = p.context_claims.as_deref().map(sorted_names);
-        Ok(Checked { algorithms, keys, context_claims })
+        Ok(Checked { algorithms, context_claims })
     }
 }
 
@@ -660,7 +660,7 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
     // Keys: the profile's own source when it writes any of its members, else the top level's
     // (a Cognito pool's source is its own).
     let writes_source = item.jwks_uri.is_some() || item.jwks.is_some() || item.jwks_file.is_some() || cognito_jwks_uri.is_some();
-    let (from, keys) = if writes_source { (item, own.keys) } else { (top, defaults.keys.clone()) };
+    let from = if writes_source { item } else { top };
     let jwks_uri = from.jwks_uri.clone().or(cognito_jwks_uri);
     let discovery = if jwks_uri.is_none() && from.jwks.is_none() && from.jwks_file.is_none() {
         // OpenID Connect Discovery 1.0 section 4: the issuer's configuration document.
@@ -671,7 +671,7 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
     } else {
         None
     };
-    let source = KeySource { jwks_uri, discovery, file: from.jwks_file.clone(), inline: from.jwks.clone(), keys };
+    let source = KeySource { jwks_uri, discovery, file: from.jwks_file.clone(), inline: from.jwks.clone() };
     let profile = Profile {
         index,
         issuer,
@@ -747,7 +747,7 @@ mod tests {
         // `null` is the default too.
         let nulls = r#"{"issuers":["https://i"],"audiences":["a"],"algorithms":null,"leeway_seconds":null,"limits":null,"route_rules":null,"policy_resource":null,"jwks_timeout_ms":null}"#;
         assert_eq!(read(nulls).unwrap(), defaults);
-        let config = Config::new(defaults).unwrap();
+        let config = Config::new(&defaults).unwrap();
         let p = config.profile("https://i").unwrap();
         assert_eq!((p.algorithms.as_slice(), p.leeway_seconds, p.source), (&[Algorithm::RS256][..], 0, 0));
         assert_eq!(p.context_claims, ["client_id", "iss", "scope", "sub"]);
@@ -899,7 +899,7 @@ mod tests {
         assert_eq!((pool.audiences.len(), pool.token_use, pool.leeway_seconds), (0, Some(TokenUse::Access), 3));
         let s = config.profile("https://s").unwrap();
         let source = &config.sources[s.source];
-        assert_eq!((source.jwks_uri.as_ref(), source.keys.as_ref().map(|k| k.keys().len())), (None, Some(1)));
+        assert_eq!((source.jwks_uri.as_ref(), source.inline.is_some()), (None, true));
         assert_eq!(config.sources.len(), 3);
         assert_eq!(config.algorithms, [Algorithm::RS256, Algorithm::ES256]);
         // Sorted by issuer: found by binary search.

@@ -161,11 +161,11 @@ impl Settings {
             }
             let bytes = config_file.ok_or_else(|| err("CONFIG_FILE", "the file could not be read"))?;
             let config_input = ConfigInput::from_json(bytes)?;
-            let config = Config::new(config_input.clone())?;
+            let config = Config::new(&config_input)?;
             return Ok(Settings { config, config_input, signatures });
         }
         let listed = env.get("ISSUERS").is_some();
-        let (config_input, config) = Self::read(&env).and_then(|input| Ok((input.clone(), Config::new(input)?))).map_err(|e| {
+        let (config_input, config) = Self::read(&env).and_then(|input| Config::new(&input).map(|config| (input, config))).map_err(|e| {
             // Name the environment variable the user wrote.
             ConfigError { setting: variable(&e.setting, listed), problem: e.problem }
         })?;

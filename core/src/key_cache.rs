@@ -236,9 +236,10 @@ impl KeyCache {
             .sources
             .iter()
             .map(|origin| Source {
-                keys: origin.keys.clone().unwrap_or_default(),
-                loaded: origin.keys.is_some(),
-                origin: KeySource { keys: None, ..origin.clone() },
+                // Checked by `Config::new`: it loads.
+                keys: origin.inline.as_ref().and_then(|text| KeySet::parse(text.as_bytes(), &config.limits).ok()).unwrap_or_default(),
+                loaded: origin.inline.is_some(),
+                origin: origin.clone(),
                 expires_at: None,
                 retry_at: 0,
                 last_fetch: None,

@@ -4,7 +4,6 @@
 //! that names issuer A, even under the same `kid`.
 
 use crate::alg::Algorithm;
-use crate::keys::KeySet;
 use crate::setting::Named;
 
 /// What a token is for, from its `token_use` claim (Amazon Cognito's).
@@ -49,9 +48,8 @@ pub struct KeySource {
     pub discovery: Option<Discovery>,
     /// A JWKS file shipped with the deployment, read by the host when the core asks.
     pub file: Option<String>,
-    /// Inline keys, as JSON text (what tells two sources apart), and loaded.
+    /// Inline keys, as JSON text (checked at start; the key cache loads them).
     pub inline: Option<String>,
-    pub keys: Option<KeySet>,
 }
 
 impl KeySource {

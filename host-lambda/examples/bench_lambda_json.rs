@@ -11,7 +11,7 @@
 
 use jwtgate_lambda::authorizer::Authorizer;
 use jwtgate_lambda::engine::Engine;
-use jwtgate_lambda::jwks::{Fetch, FetchError, Fetched};
+use jwtgate_lambda::fetch::{Fetch, FetchRequest, Reply};
 use jwtgate_lambda::settings::{self, relevant_env};
 use serde_json::{Value, json};
 use std::io::{BufRead, Write};
@@ -19,8 +19,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 struct Static(Vec<u8>);
 impl Fetch for Static {
-    fn get(&self, _url: &str) -> Result<Fetched, FetchError> {
-        Ok(Fetched { body: self.0.clone(), max_age: Some(3600) })
+    fn fetch(&self, _: &FetchRequest) -> Reply {
+        Reply::Answer { status: 200, location: None, cache_control: Some("max-age=3600".into()), body: self.0.clone() }
     }
 }
 
@@ -42,7 +42,7 @@ fn rss_bytes() -> u64 {
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
 fn event(fx: &Value, token: &str) -> Vec<u8> {

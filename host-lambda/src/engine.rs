@@ -1,10 +1,11 @@
-//! The jwtgate module in wasmtime: one instance, kept across calls so the parsed keys stay
+//! The jwtgate module in wasmtime: one instance, kept across calls so its key cache stays
 //! inside it, driven through the module's C ABI (wasm/ABI.md).
 //!
 //! Every call runs with a fuel budget and the store's memory cap. A trap of any kind (fuel
 //! exhausted, memory refused, a panic inside the module) poisons that instance, so it is
-//! dropped and a fresh one is built from the saved configuration and last good JWKS before the
-//! error is returned. Callers turn every error into `Unauthorized`.
+//! dropped and a fresh one is built from the saved configuration before the error is
+//! returned (its fetched keys are fetched again when next needed). Callers turn every error
+//! into `Unauthorized`.
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -28,8 +29,9 @@ pub struct Limits {
     /// Fuel (roughly wasm instructions) for one `authorize`. An RS256 decision takes about
     /// 6 million; the budget leaves room for 8192-bit keys and maximal events.
     pub authorize_fuel: u64,
-    /// Fuel for loading a JWKS (up to 256 keys, each checked, e.g. for ROCA moduli).
-    pub set_keys_fuel: u64,
+    /// Fuel for handing the module a fetched key set (up to 256 keys, each checked, e.g. for
+    /// ROCA moduli) and for a configuration with inline keys.
+    pub keys_fuel: u64,
     /// Fuel for configuration and settings validation.
     pub setup_fuel: u64,
 }
@@ -39,7 +41,7 @@ impl Default for Limits {
         Limits {
             memory_bytes: 64 << 20,
             authorize_fuel: 1_000_000_000,
-            set_keys_fuel: 20_000_000_000,
+            keys_fuel: 20_000_000_000,
             setup_fuel: 100_000_000,
         }
     }
@@ -74,9 +76,7 @@ pub enum EngineError {
     Trap { call: &'static str, trap: String },
     /// `jwtgate_configure` refused the configuration (the module's error JSON).
     Config(String),
-    /// `jwtgate_set_keys` refused the JWKS (the module's error code); previous keys are kept.
-    KeysRefused(String),
-    /// `authorize` or `set_keys` before `configure`.
+    /// A call before `configure`.
     NotConfigured,
     /// The module answered outside its documented ABI.
     Abi(String),
@@ -88,7 +88,6 @@ impl fmt::Display for EngineError {
             EngineError::Load(m) => write!(f, "cannot load the jwtgate module: {m}"),
             EngineError::Trap { call, trap } => write!(f, "the jwtgate module trapped in {call}: {trap}"),
             EngineError::Config(m) => write!(f, "configuration refused: {m}"),
-            EngineError::KeysRefused(m) => write!(f, "JWKS refused: {m}"),
             EngineError::NotConfigured => f.write_str("the jwtgate module is not configured"),
             EngineError::Abi(m) => write!(f, "the jwtgate module broke its ABI: {m}"),
         }
@@ -104,7 +103,8 @@ pub enum Outcome {
     Allow,
     Deny,
     Unauthorized,
-    RefreshKeys,
+    /// Keys are needed first: drive `next_fetch`/`fetched`, then decide again.
+    FetchKeys,
 }
 
 /// One decision document from `jwtgate_authorize` (see ABI.md).
@@ -116,7 +116,7 @@ impl Decision {
         match self.0.get("outcome").and_then(Value::as_str) {
             Some("allow") => Outcome::Allow,
             Some("deny") => Outcome::Deny,
-            Some("refresh_keys") => Outcome::RefreshKeys,
+            Some("fetch_keys") => Outcome::FetchKeys,
             _ => Outcome::Unauthorized,
         }
     }
@@ -126,7 +126,7 @@ impl Decision {
     pub fn response(&self) -> Option<&Value> {
         match self.outcome() {
             Outcome::Allow | Outcome::Deny => self.0.get("response").filter(|r| r.is_object()),
-            Outcome::Unauthorized | Outcome::RefreshKeys => None,
+            Outcome::Unauthorized | Outcome::FetchKeys => None,
         }
     }
 
@@ -138,18 +138,22 @@ impl Decision {
 #[derive(Clone, Copy)]
 enum Call {
     Configure(Signatures),
-    SetKeys,
     Authorize(i64),
     SettingsFromEnv,
+    WarmUp(i64),
+    NextFetch(i64),
+    Fetched(i64),
 }
 
 impl Call {
     fn name(self) -> &'static str {
         match self {
             Call::Configure(_) => "jwtgate_configure_with_provider",
-            Call::SetKeys => "jwtgate_set_keys",
             Call::Authorize(_) => "jwtgate_authorize",
             Call::SettingsFromEnv => "jwtgate_settings_from_env",
+            Call::WarmUp(_) => "jwtgate_warm_up",
+            Call::NextFetch(_) => "jwtgate_next_fetch",
+            Call::Fetched(_) => "jwtgate_fetched",
         }
     }
 }
@@ -170,9 +174,11 @@ struct Live {
     output_ptr: TypedFunc<(), i32>,
     output_len: TypedFunc<(), i32>,
     configure: TypedFunc<(i32, i32, i32), i32>,
-    set_keys: TypedFunc<(i32, i32), i32>,
     authorize: TypedFunc<(i32, i32, i64), i32>,
-    settings_from_env: TypedFunc<(i32, i32), i32>,
+    settings_from_env: TypedFunc<(i32, i32, i32, i32), i32>,
+    warm_up: TypedFunc<i64, i32>,
+    next_fetch: TypedFunc<i64, i32>,
+    fetched: TypedFunc<(i32, i32, i32, i32, i64), i32>,
 }
 
 /// Either a trap (the instance is unusable) or an ABI violation.
@@ -209,31 +215,50 @@ impl Live {
             output_ptr: export!("jwtgate_output_ptr"),
             output_len: export!("jwtgate_output_len"),
             configure: export!("jwtgate_configure_with_provider"),
-            set_keys: export!("jwtgate_set_keys"),
             authorize: export!("jwtgate_authorize"),
             settings_from_env: export!("jwtgate_settings_from_env"),
+            warm_up: export!("jwtgate_warm_up"),
+            next_fetch: export!("jwtgate_next_fetch"),
+            fetched: export!("jwtgate_fetched"),
             store,
             memory,
         })
     }
 
-    /// Copy `input` into the module, call `call`, and copy the output document out.
-    fn invoke(&mut self, call: Call, input: &[u8], fuel: u64) -> Result<(i32, Vec<u8>), CallError> {
+    /// Copy `inputs` into the module (`None`: a null pointer), call `call`, and copy the
+    /// output document out.
+    fn invoke(&mut self, call: Call, inputs: &[Option<&[u8]>], fuel: u64) -> Result<(i32, Vec<u8>), CallError> {
         let trap = |e: wasmtime::Error| CallError::Trap(format!("{e:#}"));
-        let len = i32::try_from(input.len()).map_err(|_| CallError::Abi("input larger than 2 GiB".into()))?;
         self.store.set_fuel(fuel).map_err(trap)?;
-        let ptr = self.alloc.call(&mut self.store, len).map_err(trap)?;
-        self.memory
-            .write(&mut self.store, ptr as u32 as usize, input)
-            .map_err(|_| CallError::Abi("jwtgate_alloc returned memory out of bounds".into()))?;
+        let mut args = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let Some(input) = input else {
+                args.push((0, 0));
+                continue;
+            };
+            let len = i32::try_from(input.len()).map_err(|_| CallError::Abi("input larger than 2 GiB".into()))?;
+            let ptr = self.alloc.call(&mut self.store, len).map_err(trap)?;
+            self.memory
+                .write(&mut self.store, ptr as u32 as usize, input)
+                .map_err(|_| CallError::Abi("jwtgate_alloc returned memory out of bounds".into()))?;
+            args.push((ptr, len));
+        }
+        let arg = |i: usize| args.get(i).copied().unwrap_or((0, 0));
+        let ((p0, l0), (p1, l1)) = (arg(0), arg(1));
         let status = match call {
-            Call::Configure(signatures) => self.configure.call(&mut self.store, (ptr, len, signatures.code())),
-            Call::SetKeys => self.set_keys.call(&mut self.store, (ptr, len)),
-            Call::Authorize(now) => self.authorize.call(&mut self.store, (ptr, len, now)),
-            Call::SettingsFromEnv => self.settings_from_env.call(&mut self.store, (ptr, len)),
+            Call::Configure(signatures) => self.configure.call(&mut self.store, (p0, l0, signatures.code())),
+            Call::Authorize(now) => self.authorize.call(&mut self.store, (p0, l0, now)),
+            Call::SettingsFromEnv => self.settings_from_env.call(&mut self.store, (p0, l0, p1, l1)),
+            Call::WarmUp(now) => self.warm_up.call(&mut self.store, now),
+            Call::NextFetch(now) => self.next_fetch.call(&mut self.store, now),
+            Call::Fetched(now) => self.fetched.call(&mut self.store, (p0, l0, p1, l1, now)),
         }
         .map_err(trap)?;
-        self.free.call(&mut self.store, (ptr, len)).map_err(trap)?;
+        for (ptr, len) in args {
+            if ptr != 0 {
+                self.free.call(&mut self.store, (ptr, len)).map_err(trap)?;
+            }
+        }
         let out_ptr = self.output_ptr.call(&mut self.store, ()).map_err(trap)? as u32 as usize;
         let out_len = self.output_len.call(&mut self.store, ()).map_err(trap)? as u32 as usize;
         let output = self
@@ -254,7 +279,6 @@ pub struct Engine {
     live: Option<Live>,
     /// Replayed into a fresh instance after a trap.
     config_json: Option<Vec<u8>>,
-    keys_json: Option<Vec<u8>>,
     rebuilds: u64,
     signatures: Signatures,
 }
@@ -287,7 +311,6 @@ impl Engine {
             limits,
             live: Some(live),
             config_json: None,
-            keys_json: None,
             rebuilds: 0,
             signatures: Signatures::Wasm,
         })
@@ -313,47 +336,59 @@ impl Engine {
         self.live = None;
     }
 
-    /// Validate environment settings (a JSON object of strings). Returns the settings document
-    /// `{ok, config, jwks}` or the module's `{ok:false, error}` document.
-    pub fn settings_from_env(&mut self, env_json: &[u8]) -> Result<Value, EngineError> {
-        let (_, out) = self.call(Call::SettingsFromEnv, env_json, self.limits.setup_fuel)?;
+    /// Validate environment settings (a JSON object of strings) with the text of the file
+    /// `CONFIG_FILE` names, when it was read. Returns the settings document
+    /// `{ok, config, signatures}` or the module's `{ok:false, error}` document.
+    pub fn settings_from_env(&mut self, env_json: &[u8], config_file: Option<&[u8]>) -> Result<Value, EngineError> {
+        let (_, out) = self.call(Call::SettingsFromEnv, &[Some(env_json), config_file], self.limits.keys_fuel)?;
         parse_document(&out)
     }
 
-    /// Configure the module (the core's configuration JSON). Drops any loaded keys.
+    /// Configure the module (the core's configuration JSON). Drops any fetched keys.
     pub fn configure(&mut self, config_json: &[u8]) -> Result<(), EngineError> {
-        let (status, out) = self.call(Call::Configure(self.signatures), config_json, self.limits.setup_fuel)?;
+        let (status, out) = self.call(Call::Configure(self.signatures), &[Some(config_json)], self.limits.keys_fuel)?;
         match status {
             0 => {
                 self.config_json = Some(config_json.to_vec());
-                self.keys_json = None;
                 Ok(())
             }
             _ => Err(EngineError::Config(String::from_utf8_lossy(&out).into_owned())),
         }
     }
 
-    /// Load a JWKS. `Ok(report)` when loaded (refused keys are listed in the report); when the
-    /// whole set is refused the previous keys stay in use.
-    pub fn set_keys(&mut self, jwks: &[u8]) -> Result<Value, EngineError> {
-        let (status, out) = self.call(Call::SetKeys, jwks, self.limits.set_keys_fuel)?;
-        let doc = parse_document(&out)?;
-        match status {
-            0 => {
-                self.keys_json = Some(jwks.to_vec());
-                Ok(doc)
-            }
-            1 => Err(EngineError::KeysRefused(
-                doc.get("error").and_then(Value::as_str).unwrap_or("unknown").to_owned(),
-            )),
+    /// Queue the first fetch of every key source without keys (see `next_fetch`).
+    pub fn warm_up(&mut self, now_ms: i64) -> Result<(), EngineError> {
+        match self.call(Call::WarmUp(now_ms), &[], self.limits.setup_fuel)?.0 {
+            0 => Ok(()),
             2 => Err(EngineError::NotConfigured),
-            s => Err(EngineError::Abi(format!("jwtgate_set_keys returned {s}"))),
+            s => Err(EngineError::Abi(format!("jwtgate_warm_up returned {s}"))),
         }
     }
 
-    /// Decide an API Gateway event at `now` (Unix seconds).
-    pub fn authorize(&mut self, event: &[u8], now: i64) -> Result<Decision, EngineError> {
-        let (status, out) = self.call(Call::Authorize(now), event, self.limits.authorize_fuel)?;
+    /// The next request the module asks for (`{id, kind, max_bytes, timeout_ms, url}`), if any.
+    pub fn next_fetch(&mut self, now_ms: i64) -> Result<Option<Value>, EngineError> {
+        match self.call(Call::NextFetch(now_ms), &[], self.limits.setup_fuel)? {
+            (0, _) => Ok(None),
+            (1, out) => parse_document(&out).map(Some),
+            (2, _) => Err(EngineError::NotConfigured),
+            (s, _) => Err(EngineError::Abi(format!("jwtgate_next_fetch returned {s}"))),
+        }
+    }
+
+    /// Hand the module what a request got (`reply` JSON, see ABI.md, and the body). Returns the
+    /// log line to write, if the module gave one.
+    pub fn fetched(&mut self, reply: &[u8], body: &[u8], now_ms: i64) -> Result<Option<Value>, EngineError> {
+        match self.call(Call::Fetched(now_ms), &[Some(reply), Some(body)], self.limits.keys_fuel)? {
+            (0, out) if out.is_empty() => Ok(None),
+            (0, out) => parse_document(&out).map(Some),
+            (2, _) => Err(EngineError::NotConfigured),
+            (s, _) => Err(EngineError::Abi(format!("jwtgate_fetched returned {s}"))),
+        }
+    }
+
+    /// Decide an API Gateway event at `now_ms` (milliseconds since the epoch).
+    pub fn authorize(&mut self, event: &[u8], now_ms: i64) -> Result<Decision, EngineError> {
+        let (status, out) = self.call(Call::Authorize(now_ms), &[Some(event)], self.limits.authorize_fuel)?;
         match status {
             // 3: the clock was outside the core's range; the output is that refusal.
             0 | 3 => parse_document(&out).map(Decision),
@@ -362,12 +397,12 @@ impl Engine {
         }
     }
 
-    fn call(&mut self, call: Call, input: &[u8], fuel: u64) -> Result<(i32, Vec<u8>), EngineError> {
+    fn call(&mut self, call: Call, inputs: &[Option<&[u8]>], fuel: u64) -> Result<(i32, Vec<u8>), EngineError> {
         if self.live.is_none() {
             self.rebuild()?;
         }
         let live = self.live.as_mut().ok_or_else(|| EngineError::Load("no instance".into()))?;
-        match live.invoke(call, input, fuel) {
+        match live.invoke(call, inputs, fuel) {
             Ok(result) => Ok(result),
             Err(CallError::Abi(m)) => {
                 // An instance that broke its ABI is not trusted either.
@@ -388,20 +423,17 @@ impl Engine {
         let _ = self.rebuild();
     }
 
-    /// A fresh instance with the saved configuration and last good keys replayed into it.
+    /// A fresh instance with the saved configuration replayed into it.
     fn rebuild(&mut self) -> Result<(), EngineError> {
         self.live = None;
         let mut live = Live::new(&self.engine, &self.pre, &self.limits)?;
-        let replay = |live: &mut Live, call: Call, bytes: &[u8], fuel: u64| match live.invoke(call, bytes, fuel) {
-            Ok((0, _)) => Ok(()),
-            Ok((status, _)) => Err(EngineError::Abi(format!("{} replay returned {status}", call.name()))),
-            Err(CallError::Trap(trap)) => Err(EngineError::Trap { call: call.name(), trap }),
-            Err(CallError::Abi(m)) => Err(EngineError::Abi(m)),
-        };
         if let Some(config) = &self.config_json {
-            replay(&mut live, Call::Configure(self.signatures), config, self.limits.setup_fuel)?;
-            if let Some(keys) = &self.keys_json {
-                replay(&mut live, Call::SetKeys, keys, self.limits.set_keys_fuel)?;
+            let call = Call::Configure(self.signatures);
+            match live.invoke(call, &[Some(config)], self.limits.keys_fuel) {
+                Ok((0, _)) => {}
+                Ok((status, _)) => return Err(EngineError::Abi(format!("{} replay returned {status}", call.name()))),
+                Err(CallError::Trap(trap)) => return Err(EngineError::Trap { call: call.name(), trap }),
+                Err(CallError::Abi(m)) => return Err(EngineError::Abi(m)),
             }
         }
         self.live = Some(live);

@@ -1,18 +1,19 @@
-//! jwtgate's Lambda host: the jwtgate .wasm run by wasmtime (compiled ahead of time), the
-//! JWKS fetched and cached here, one decision per API Gateway authorizer event.
+//! jwtgate's Lambda host: the jwtgate .wasm run by wasmtime (compiled ahead of time), one
+//! decision per API Gateway authorizer event, and the key fetches the module asks for.
 //!
 //! `engine` is the reusable part (the conformance runner and benchmarks use it directly);
-//! `authorizer` adds the JWKS cache and the decision log; `main.rs` wires it to the Lambda
-//! Runtime API or to the local mode.
+//! `authorizer` drives the module's key fetches and writes the decision log; `fetch` performs
+//! them; `main.rs` wires it to the Lambda Runtime API or to the local mode.
 
 pub mod authorizer;
 pub mod engine;
-pub mod jwks;
+pub mod fetch;
 pub mod settings;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The wall clock in Unix seconds (0 if the clock is before 1970, which no token survives).
-pub fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+/// The wall clock in milliseconds since the epoch (0 if the clock is before 1970, which the
+/// core refuses as `invalid_clock`).
+pub fn unix_now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }

@@ -11,9 +11,9 @@
 
 use jwtgate_lambda::authorizer::{Authorizer, stderr_sink};
 use jwtgate_lambda::engine::Engine;
-use jwtgate_lambda::jwks::HttpFetcher;
+use jwtgate_lambda::fetch::HttpFetcher;
 use jwtgate_lambda::settings::{self, relevant_env};
-use jwtgate_lambda::unix_now;
+use jwtgate_lambda::unix_now_ms;
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -48,21 +48,21 @@ fn init() -> Result<Authorizer, String> {
     let mut engine = Engine::embedded().map_err(|e| e.to_string())?;
     let module_load_us = started.elapsed().as_micros() as u64;
     let host = settings::from_env(&mut engine, &relevant_env(std::env::vars())).map_err(|e| e.to_string())?;
-    let fetcher = HttpFetcher::new(&host.jwks);
-    let mut authorizer = Authorizer::new(engine, host, Box::new(fetcher), stderr_sink()).map_err(|e| e.to_string())?;
-    // A failure is logged by `warm_up` and retried by the first request; not fatal.
-    let keys_ready = authorizer.warm_up(unix_now()).is_ok();
+    let mut authorizer = Authorizer::new(engine, host, Box::new(HttpFetcher::new()), stderr_sink()).map_err(|e| e.to_string())?;
+    // A failure is logged by the core's key log line and retried by the first request that
+    // needs the keys; not fatal.
+    let keys_ready = authorizer.warm_up(unix_now_ms()).unwrap_or(false);
     eprintln!(
         "{}",
-        json!({ "log": "jwtgate.init", "module_load_us": module_load_us,
-                "init_us": started.elapsed().as_micros() as u64, "keys_ready": keys_ready })
+        json!({ "level": "info", "msg": "authorizer started", "module_load_ms": module_load_us as f64 / 1000.0,
+                "init_ms": started.elapsed().as_micros() as f64 / 1000.0, "keys_ready": keys_ready })
     );
     Ok(authorizer)
 }
 
 fn init_or_exit() -> Result<Authorizer, ExitCode> {
     init().map_err(|message| {
-        eprintln!("{}", json!({ "log": "jwtgate.init", "error": message }));
+        eprintln!("{}", json!({ "level": "error", "msg": "authorizer not started", "error": message }));
         eprintln!("jwtgate: {message}");
         ExitCode::from(2)
     })
@@ -101,7 +101,7 @@ fn serve_lambda() -> ExitCode {
                     // would leave state we cannot trust: stop, Lambda starts a fresh process.
                     Err(_) => std::process::abort(),
                 };
-                authorizer.decide(event.payload.get().as_bytes(), unix_now()).response
+                authorizer.decide(event.payload.get().as_bytes(), unix_now_ms()).response
             })
             .await;
             match decided {
@@ -152,7 +152,7 @@ fn local(args: &[String]) -> ExitCode {
         Err(code) => return code,
     };
     // The decision's log line goes to stderr (as in Lambda); the answer to stdout.
-    let verdict = authorizer.decide(&event, now.unwrap_or_else(unix_now));
+    let verdict = authorizer.decide(&event, now.map_or_else(unix_now_ms, |seconds| seconds.saturating_mul(1000)));
     let answer = verdict
         .response
         .unwrap_or_else(|| json!({ "errorType": "Unauthorized", "errorMessage": "Unauthorized" }));

@@ -2,29 +2,15 @@
 //! (`jwtgate_settings_from_env`), so the names, defaults and checks are those of every host.
 
 use crate::engine::{Engine, EngineError, Signatures};
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// How this host fetches and caches the JWKS (the `jwks` member of the settings document).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct JwksRules {
-    pub jwks_uri: Option<String>,
-    pub discovery_url: String,
-    pub fetch_timeout_ms: u64,
-    pub cache_min_seconds: u64,
-    pub cache_max_seconds: u64,
-    pub refresh_cooldown_seconds: u64,
-    pub max_jwks_bytes: usize,
-    pub allow_http_loopback: bool,
-}
-
-/// Validated settings: the core's configuration (as the module wants it) and the JWKS rules.
+/// Validated settings: the core's configuration (as the module wants it) and who checks
+/// signatures.
 #[derive(Clone, Debug)]
 pub struct HostSettings {
     pub config_json: Vec<u8>,
-    pub jwks: JwksRules,
     /// `SIGNATURES=host`: signatures checked by this host's native build of the provider.
     pub signatures: Signatures,
 }
@@ -53,23 +39,27 @@ pub fn relevant_env(vars: impl IntoIterator<Item = (String, String)>) -> BTreeMa
     vars.into_iter().filter(|(k, _)| jwtgate_core::env::VARIABLES.contains(&k.as_str())).collect()
 }
 
-/// Validate `env` in the module and split the result into the core configuration and rules.
+/// The file `CONFIG_FILE` names, read (relative paths from the working directory: the
+/// deployment's root in Lambda). `None` when the variable is unset or the file unreadable: the
+/// module then refuses the settings naming CONFIG_FILE.
+pub fn config_file(env: &BTreeMap<String, String>) -> Option<Vec<u8>> {
+    let path = env.get("CONFIG_FILE").map(|p| p.trim()).filter(|p| !p.is_empty())?;
+    std::fs::read(path).ok()
+}
+
+/// Validate `env` (and the CONFIG_FILE it names) in the module.
 pub fn from_env(engine: &mut Engine, env: &BTreeMap<String, String>) -> Result<HostSettings, SettingsError> {
     let env_json = serde_json::to_vec(env).map_err(|e| SettingsError::Invalid(e.to_string()))?;
-    let doc = engine.settings_from_env(&env_json).map_err(SettingsError::Engine)?;
+    let file = config_file(env);
+    let doc = engine.settings_from_env(&env_json, file.as_deref()).map_err(SettingsError::Engine)?;
     if doc.get("ok") != Some(&Value::Bool(true)) {
         let message = doc.get("error").and_then(Value::as_str).unwrap_or("invalid configuration");
         return Err(SettingsError::Invalid(message.to_owned()));
     }
     let config = doc.get("config").ok_or_else(|| SettingsError::Invalid("settings without config".into()))?;
-    let jwks = doc
-        .get("jwks")
-        .cloned()
-        .ok_or_else(|| SettingsError::Invalid("settings without jwks".into()))
-        .and_then(|j| serde_json::from_value(j).map_err(|e| SettingsError::Invalid(format!("jwks settings: {e}"))))?;
     let signatures = match doc.get("signatures").and_then(Value::as_str) {
         Some("host") => Signatures::Native,
         _ => Signatures::Wasm,
     };
-    Ok(HostSettings { config_json: config.to_string().into_bytes(), jwks, signatures })
+    Ok(HostSettings { config_json: config.to_string().into_bytes(), signatures })
 }

@@ -1,9 +1,11 @@
-//! The JWKS cache rules with a scripted JWKS server and a virtual clock: fetched once and
-//! kept, lifetime bounds, the unknown-kid penalty box, last good keys on failure.
+//! This host driving the module's key fetches, with a scripted server and a virtual clock:
+//! fetched once and kept, lifetime bounds, the unknown-kid penalty box, last good keys on
+//! failure, the log lines. (The rules themselves are the core's: core/tests/key_cache.rs; the
+//! fault table against a real server is tests/faults, run here by faults.rs.)
 
 use jwtgate_lambda::authorizer::{Authorizer, LogSink};
 use jwtgate_lambda::engine::{Engine, Limits};
-use jwtgate_lambda::jwks::{Fetch, FetchError, Fetched};
+use jwtgate_lambda::fetch::{Fetch, FetchRequest, Reply};
 use jwtgate_lambda::settings::{self, relevant_env};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -20,13 +22,14 @@ struct Server {
 struct Scripted(Arc<Mutex<Server>>);
 
 impl Fetch for Scripted {
-    fn get(&self, _url: &str) -> Result<Fetched, FetchError> {
+    fn fetch(&self, request: &FetchRequest) -> Reply {
         let mut s = self.0.lock().unwrap();
         s.requests += 1;
+        assert_eq!((request.kind.as_str(), request.url.as_str()), ("jwks", "https://id.example/jwks"));
         if s.down {
-            return Err(FetchError::Status(503));
+            return Reply::Answer { status: 503, location: None, cache_control: None, body: Vec::new() };
         }
-        Ok(Fetched { body: s.jwks.clone(), max_age: s.max_age })
+        Reply::Answer { status: 200, location: None, cache_control: s.max_age.map(|a| format!("max-age={a}")), body: s.jwks.clone() }
     }
 }
 
@@ -35,6 +38,7 @@ struct Setup {
     server: Scripted,
     logs: Arc<Mutex<Vec<Value>>>,
     token: String,
+    /// Milliseconds.
     now: u64,
     jwks: Vec<u8>,
 }
@@ -64,7 +68,7 @@ fn setup(extra_env: &[(&str, &str)]) -> Setup {
         server,
         logs,
         token: raw["token"].as_str().unwrap().to_owned(),
-        now: raw["now"].as_u64().unwrap(),
+        now: raw["now"].as_u64().unwrap() * 1000,
         jwks,
     }
 }
@@ -87,6 +91,11 @@ fn forged_kid(token: &str, kid: &str) -> String {
     format!("{}.{rest}", b64.encode(h.to_string()))
 }
 
+/// `seconds` after the setup's clock, in milliseconds.
+fn at(s: &Setup, seconds: u64) -> u64 {
+    s.now + seconds * 1000
+}
+
 fn requests(s: &Setup) -> u32 {
     s.server.0.lock().unwrap().requests
 }
@@ -97,14 +106,14 @@ fn fetched_once_and_kept_for_its_lifetime() {
     s.server.0.lock().unwrap().max_age = Some(600);
     s.authorizer.warm_up(s.now).unwrap();
     for i in 0..20 {
-        let v = s.authorizer.decide(&event(&s.token), s.now + i);
+        let v = s.authorizer.decide(&event(&s.token), at(&s, i));
         assert!(v.response.is_some(), "{}", v.log);
     }
     assert_eq!(requests(&s), 1);
     // max-age=600 is inside [60, 3600]: refetched only after 600 s.
-    s.authorizer.decide(&event(&s.token), s.now + 599);
+    s.authorizer.decide(&event(&s.token), at(&s, 599));
     assert_eq!(requests(&s), 1);
-    s.authorizer.decide(&event(&s.token), s.now + 600);
+    s.authorizer.decide(&event(&s.token), at(&s, 600));
     assert_eq!(requests(&s), 2);
 }
 
@@ -113,16 +122,16 @@ fn max_age_is_bounded() {
     let mut s = setup(&[("JWKS_CACHE_MIN_SECONDS", "100"), ("JWKS_CACHE_MAX_SECONDS", "200")]);
     s.server.0.lock().unwrap().max_age = Some(5);
     s.authorizer.warm_up(s.now).unwrap();
-    s.authorizer.decide(&event(&s.token), s.now + 99);
+    s.authorizer.decide(&event(&s.token), at(&s, 99));
     assert_eq!(requests(&s), 1, "below the minimum: kept 100 s");
-    s.authorizer.decide(&event(&s.token), s.now + 100);
+    s.authorizer.decide(&event(&s.token), at(&s, 100));
     assert_eq!(requests(&s), 2);
     s.server.0.lock().unwrap().max_age = Some(100_000);
-    s.authorizer.decide(&event(&s.token), s.now + 300);
+    s.authorizer.decide(&event(&s.token), at(&s, 300));
     assert_eq!(requests(&s), 3);
-    s.authorizer.decide(&event(&s.token), s.now + 499);
+    s.authorizer.decide(&event(&s.token), at(&s, 499));
     assert_eq!(requests(&s), 3, "above the maximum: kept 200 s");
-    s.authorizer.decide(&event(&s.token), s.now + 500);
+    s.authorizer.decide(&event(&s.token), at(&s, 500));
     assert_eq!(requests(&s), 4);
 }
 
@@ -132,7 +141,7 @@ fn unknown_kid_flood_is_rate_limited_by_the_cooldown() {
     s.authorizer.warm_up(s.now).unwrap();
     let mut answered = 0;
     for i in 0..1000u64 {
-        let v = s.authorizer.decide(&event(&forged_kid(&s.token, &format!("forged-{i}"))), s.now + i / 100);
+        let v = s.authorizer.decide(&event(&forged_kid(&s.token, &format!("forged-{i}"))), at(&s, i / 100));
         assert!(v.response.is_none());
         assert_eq!(v.log["reason"], "unknown_kid", "{}", v.log);
         answered += 1;
@@ -141,12 +150,12 @@ fn unknown_kid_flood_is_rate_limited_by_the_cooldown() {
     // 1000 forged kids over 10 s right after the initial fetch: that fetch opened the penalty
     // box, so no refetch at all.
     assert_eq!(requests(&s), 1);
-    s.authorizer.decide(&event(&forged_kid(&s.token, "again")), s.now + 30);
+    s.authorizer.decide(&event(&forged_kid(&s.token, "again")), at(&s, 30));
     assert_eq!(requests(&s), 2, "one more after the cooldown");
-    s.authorizer.decide(&event(&forged_kid(&s.token, "again")), s.now + 59);
+    s.authorizer.decide(&event(&forged_kid(&s.token, "again")), at(&s, 59));
     assert_eq!(requests(&s), 2, "not again within the cooldown");
     // The real token still works throughout.
-    assert!(s.authorizer.decide(&event(&s.token), s.now + 31).response.is_some());
+    assert!(s.authorizer.decide(&event(&s.token), at(&s, 31)).response.is_some());
 }
 
 #[test]
@@ -157,13 +166,13 @@ fn rotation_is_picked_up_on_the_unknown_kid() {
     // The IdP now publishes the key the token was signed with.
     s.server.0.lock().unwrap().jwks = s.jwks.clone();
     // Within the cooldown after the initial fetch the unknown kid waits (penalty box)...
-    let v = s.authorizer.decide(&event(&s.token), s.now + 1);
+    let v = s.authorizer.decide(&event(&s.token), at(&s, 1));
     assert_eq!(v.log["reason"], "unknown_kid", "{}", v.log);
     assert_eq!(requests(&s), 1);
     // ...and one cooldown later one refetch finds it.
-    let v = s.authorizer.decide(&event(&s.token), s.now + 30);
+    let v = s.authorizer.decide(&event(&s.token), at(&s, 30));
     assert!(v.response.is_some(), "{}", v.log);
-    assert_eq!(v.log["keys_refetched"], true);
+    assert_eq!(v.log["keys_fetched"], true);
     assert_eq!(requests(&s), 2);
 }
 
@@ -173,12 +182,12 @@ fn failed_fetch_keeps_the_last_good_keys() {
     s.authorizer.warm_up(s.now).unwrap();
     s.server.0.lock().unwrap().down = true;
     // Expired at +60: the refetch fails, the old keys keep deciding.
-    let v = s.authorizer.decide(&event(&s.token), s.now + 61);
+    let v = s.authorizer.decide(&event(&s.token), at(&s, 61));
     assert!(v.response.is_some(), "{}", v.log);
     assert_eq!(requests(&s), 2);
     // No retry before the cooldown (30 s), whatever the traffic.
     for i in 0..50 {
-        s.authorizer.decide(&event(&s.token), s.now + 62 + i % 20);
+        s.authorizer.decide(&event(&s.token), at(&s, 62 + i % 20));
     }
     assert_eq!(requests(&s), 2);
     // A JWKS that is not JSON (a captive portal, an error page) is refused; keys kept too.
@@ -187,10 +196,11 @@ fn failed_fetch_keeps_the_last_good_keys() {
         server.down = false;
         server.jwks = b"<html>maintenance</html>".to_vec();
     }
-    assert!(s.authorizer.decide(&event(&s.token), s.now + 95).response.is_some());
+    assert!(s.authorizer.decide(&event(&s.token), at(&s, 95)).response.is_some());
     assert_eq!(requests(&s), 3);
     let logs = s.logs.lock().unwrap();
-    assert!(logs.iter().any(|l| l["event"] == "failed" && l["kept_last_good_keys"] == true));
+    assert!(logs.iter().any(|l| l["msg"] == "keys fetch failed" && l["failure"] == "jwks_invalid" && l["kept_last_good_keys"] == true));
+    assert!(logs.iter().any(|l| l["msg"] == "keys fetch failed" && l["failure"] == "http_status"));
 }
 
 #[test]
@@ -207,11 +217,14 @@ fn log_lines_never_carry_the_token() {
         let text = line.to_string();
         assert!(!text.contains(signature) && !text.contains(payload), "{text}");
     }
-    let decision = logs.iter().find(|l| l["log"] == "jwtgate.decision").unwrap();
-    assert_eq!(decision["outcome"], "allow");
+    // The Node host's line: the same names and units.
+    let decision = logs.iter().find(|l| l["msg"] == "authorizer decision").unwrap();
+    assert_eq!((decision["level"].as_str(), decision["call"].as_str(), decision["outcome"].as_str()), (Some("info"), Some("authorize"), Some("allow")));
     assert_eq!(decision["sub"], "jwtgate-test-client");
     assert_eq!(decision["kid"], "test-key-1");
-    assert!(decision["latency_us"].is_u64());
+    assert!(decision["latency_ms"].is_f64(), "{decision}");
+    let loaded = logs.iter().find(|l| l["msg"] == "keys loaded").unwrap();
+    assert_eq!((loaded["trigger"].as_str(), loaded["url"].as_str()), (Some("initial"), Some("https://id.example/jwks")), "{loaded}");
 }
 
 #[test]
@@ -222,10 +235,11 @@ fn a_trap_is_a_logged_denial_and_the_next_request_is_served() {
     s.authorizer.engine_mut().set_limits(Limits { authorize_fuel: 50_000, ..normal });
     let v = s.authorizer.decide(&event(&s.token), s.now);
     assert!(v.response.is_none());
-    assert_eq!(v.log["reason"], "host_error", "{}", v.log);
+    assert_eq!(v.log["reason"], "internal_error", "{}", v.log);
     assert!(v.log["error"].as_str().unwrap().contains("trapped"), "{}", v.log);
     s.authorizer.engine_mut().set_limits(normal);
     let v = s.authorizer.decide(&event(&s.token), s.now);
     assert!(v.response.is_some(), "{}", v.log);
-    assert_eq!(requests(&s), 1, "the rebuilt instance got the kept keys, no refetch");
+    // The rebuilt instance starts without keys (they lived in the trapped one): one fetch.
+    assert_eq!(requests(&s), 2);
 }

@@ -35,10 +35,10 @@ fn token_event(token: &str) -> Vec<u8> {
 
 fn ready_engine(f: &Fixture) -> Engine {
     let mut engine = Engine::embedded().expect("the embedded module loads");
-    let config = json!({ "issuers": [f.issuer], "audiences": [f.audience] }).to_string();
+    // The key set inline: the module decides without a fetch.
+    let jwks: Value = serde_json::from_slice(&f.jwks).unwrap();
+    let config = json!({ "issuers": [f.issuer], "audiences": [f.audience], "jwks": jwks }).to_string();
     engine.configure(config.as_bytes()).expect("configured");
-    let report = engine.set_keys(&f.jwks).expect("keys load");
-    assert_eq!(report["keys"], 1, "{report}");
     engine
 }
 
@@ -46,21 +46,26 @@ fn ready_engine(f: &Fixture) -> Engine {
 fn settings_from_env_are_validated_by_the_module() {
     let mut engine = Engine::embedded().unwrap();
     let ok = engine
-        .settings_from_env(br#"{"ISSUER":"https://id.example/","AUDIENCE":"api","JWKS_REFRESH_COOLDOWN_SECONDS":"7"}"#)
+        .settings_from_env(br#"{"ISSUER":"https://id.example/","AUDIENCE":"api","JWKS_REFRESH_COOLDOWN_SECONDS":"7"}"#, None)
         .unwrap();
     assert_eq!(ok["ok"], true);
-    assert_eq!(ok["jwks"]["refresh_cooldown_seconds"], 7);
-    assert_eq!(ok["jwks"]["discovery_url"], "https://id.example/.well-known/openid-configuration");
-    let bad = engine.settings_from_env(br#"{"AUDIENCE":"api"}"#).unwrap();
+    assert_eq!(ok["config"]["jwks_refresh_cooldown_seconds"], 7);
+    let bad = engine.settings_from_env(br#"{"AUDIENCE":"api"}"#, None).unwrap();
     assert_eq!(bad["ok"], false);
     assert!(bad["error"].as_str().unwrap().contains("ISSUER"), "{bad}");
+    // CONFIG_FILE: the host reads the file and hands its text over with the environment.
+    let file = br#"{"issuers":[{"cognito_user_pool_id":"eu-west-1_AbCd123","allowed_client_ids":["c"],"token_use":"access"}]}"#;
+    let ok = engine.settings_from_env(br#"{"CONFIG_FILE":"config.json"}"#, Some(file)).unwrap();
+    assert_eq!(ok["config"]["issuers"][0]["cognito_user_pool_id"], "eu-west-1_AbCd123", "{ok}");
+    let unread = engine.settings_from_env(br#"{"CONFIG_FILE":"config.json"}"#, None).unwrap();
+    assert!(unread["error"].as_str().unwrap().contains("CONFIG_FILE"), "{unread}");
 }
 
 #[test]
 fn decides_a_real_token() {
     let f = fixture();
     let mut engine = ready_engine(&f);
-    let decision = engine.authorize(&token_event(&f.token), f.now).unwrap();
+    let decision = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap();
     assert_eq!(decision.outcome(), Outcome::Allow, "{:?}", decision.0);
     let response = decision.response().unwrap();
     assert_eq!(response["principalId"], "jwtgate-test-client");
@@ -68,7 +73,7 @@ fn decides_a_real_token() {
     assert_eq!(decision.field("kid"), Some("test-key-1"));
 
     // Expired: a reason, no response.
-    let late = engine.authorize(&token_event(&f.token), f.now + 3600).unwrap();
+    let late = engine.authorize(&token_event(&f.token), (f.now + 3600) * 1000).unwrap();
     assert_eq!(late.outcome(), Outcome::Unauthorized);
     assert!(late.response().is_none());
 }
@@ -89,42 +94,76 @@ fn bad_input_is_unauthorized_never_an_error() {
         Vec::new(),
         br#"{"type":"TOKEN"}"#.to_vec(),
     ] {
-        let decision = engine.authorize(&event, f.now).unwrap();
+        let decision = engine.authorize(&event, f.now * 1000).unwrap();
         assert_eq!(decision.outcome(), Outcome::Unauthorized, "{:?}", decision.0);
         assert!(decision.response().is_none());
         assert!(!decision.0.to_string().contains(&f.token), "never echo the token");
     }
 }
 
+/// The key-fetch round trip through the C ABI: `fetch_keys`, the request the module names,
+/// the reply handed back, the log line, and the decision made with the keys.
 #[test]
-fn unknown_kid_asks_for_fresh_keys() {
+fn keys_are_fetched_when_the_module_asks() {
     let f = fixture();
-    let mut engine = ready_engine(&f);
-    engine.set_keys(br#"{"keys":[]}"#).unwrap();
-    let decision = engine.authorize(&token_event(&f.token), f.now).unwrap();
-    assert_eq!(decision.outcome(), Outcome::RefreshKeys);
-    assert!(decision.response().is_none());
+    let mut engine = Engine::embedded().unwrap();
+    let config = json!({ "issuers": [f.issuer], "audiences": [f.audience], "jwks_uri": "https://id.example/jwks" }).to_string();
+    engine.configure(config.as_bytes()).unwrap();
+    let now = f.now * 1000;
+    let first = engine.authorize(&token_event(&f.token), now).unwrap();
+    assert_eq!((first.outcome(), first.field("reason")), (Outcome::FetchKeys, Some("jwks_unavailable")));
+    assert!(first.response().is_none());
+    let request = engine.next_fetch(now).unwrap().expect("a request");
+    assert_eq!((request["kind"].as_str(), request["url"].as_str()), (Some("jwks"), Some("https://id.example/jwks")));
+    assert_eq!(request["timeout_ms"], 5000);
+    assert!(engine.next_fetch(now).unwrap().is_none(), "one request at a time per source");
+    // A body that is no key set: logged, and no keys.
+    let reply = json!({ "id": request["id"], "status": 200, "location": null, "cache_control": "max-age=600" }).to_string();
+    let log = engine.fetched(reply.as_bytes(), b"not json", now).unwrap().expect("a log line");
+    assert_eq!((log["msg"].as_str(), log["failure"].as_str()), (Some("keys fetch failed"), Some("jwks_invalid")), "{log}");
+    let refused = engine.authorize(&token_event(&f.token), now).unwrap();
+    assert_eq!((refused.outcome(), refused.field("reason")), (Outcome::Unauthorized, Some("jwks_unavailable")), "no retry within a second");
+    // A second later the module asks again; this time the keys come.
+    let later = now + 1000;
+    assert_eq!(engine.authorize(&token_event(&f.token), later).unwrap().outcome(), Outcome::FetchKeys);
+    let request = engine.next_fetch(later).unwrap().unwrap();
+    let reply = json!({ "id": request["id"], "status": 200, "cache_control": "max-age=600" }).to_string();
+    let log = engine.fetched(reply.as_bytes(), &f.jwks, later).unwrap().unwrap();
+    assert_eq!((log["msg"].as_str(), log["cache_seconds"].as_u64(), log["kids"].clone()), (Some("keys loaded"), Some(600), json!(["test-key-1"])), "{log}");
+    assert_eq!(engine.authorize(&token_event(&f.token), later).unwrap().outcome(), Outcome::Allow);
+    // A bad answer to the next refetch keeps the last good keys. (A short lifetime here, so
+    // the token, valid for 290 s, is still valid when its keys expire.)
+    let request = {
+        // Expire the keys early: a refetch for an unknown kid is not allowed yet, so load the
+        // set again with max-age=60 through a fresh configuration.
+        engine.configure(config.as_bytes()).unwrap();
+        assert_eq!(engine.authorize(&token_event(&f.token), later).unwrap().outcome(), Outcome::FetchKeys);
+        engine.next_fetch(later).unwrap().unwrap()
+    };
+    let reply = json!({ "id": request["id"], "status": 200, "cache_control": "max-age=60" }).to_string();
+    engine.fetched(reply.as_bytes(), &f.jwks, later).unwrap().unwrap();
+    let expired = later + 61_000;
+    assert_eq!(engine.authorize(&token_event(&f.token), expired).unwrap().outcome(), Outcome::FetchKeys);
+    let request = engine.next_fetch(expired).unwrap().unwrap();
+    let reply = json!({ "id": request["id"], "failure": "timeout", "detail": "no answer" }).to_string();
+    let log = engine.fetched(reply.as_bytes(), b"", expired).unwrap().unwrap();
+    assert_eq!((log["failure"].as_str(), log["kept_last_good_keys"].as_bool()), (Some("timeout"), Some(true)), "{log}");
+    let d = engine.authorize(&token_event(&f.token), expired).unwrap();
+    assert_eq!(d.outcome(), Outcome::Allow, "decided with the last good keys: {:?}", d.0);
+    assert!(engine.next_fetch(expired).unwrap().is_none(), "no new fetch before the cooldown");
 }
 
 #[test]
-fn refused_jwks_keeps_the_last_good_keys() {
-    let f = fixture();
-    let mut engine = ready_engine(&f);
-    assert!(matches!(engine.set_keys(b"not json"), Err(EngineError::KeysRefused(_))));
-    assert_eq!(engine.authorize(&token_event(&f.token), f.now).unwrap().outcome(), Outcome::Allow);
-}
-
-#[test]
-fn fuel_exhaustion_is_a_trap_and_the_instance_is_rebuilt_with_its_keys() {
+fn fuel_exhaustion_is_a_trap_and_the_instance_is_rebuilt_with_its_configuration() {
     let f = fixture();
     let mut engine = ready_engine(&f);
     let normal = engine.limits();
     engine.set_limits(Limits { authorize_fuel: 10_000, ..normal });
-    let err = engine.authorize(&token_event(&f.token), f.now).unwrap_err();
+    let err = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap_err();
     assert!(matches!(err, EngineError::Trap { call: "jwtgate_authorize", .. }), "{err}");
     engine.set_limits(normal);
-    let decision = engine.authorize(&token_event(&f.token), f.now).unwrap();
-    assert_eq!(decision.outcome(), Outcome::Allow, "keys survive the rebuild");
+    let decision = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap();
+    assert_eq!(decision.outcome(), Outcome::Allow, "the configuration (with its inline keys) survives the rebuild");
     assert!(engine.rebuilds() >= 1);
 }
 
@@ -136,17 +175,17 @@ fn memory_cap_is_a_trap_not_an_abort_of_the_host() {
     engine.set_limits(Limits { memory_bytes: 4 << 20, ..normal });
     // Fits the core's 1 MiB event cap only as an allocation; the module cannot grow to hold it.
     let huge = vec![b' '; 8 << 20];
-    let err = engine.authorize(&huge, f.now).unwrap_err();
+    let err = engine.authorize(&huge, f.now * 1000).unwrap_err();
     assert!(matches!(err, EngineError::Trap { .. }), "{err}");
     engine.set_limits(normal);
-    assert_eq!(engine.authorize(&token_event(&f.token), f.now).unwrap().outcome(), Outcome::Allow);
+    assert_eq!(engine.authorize(&token_event(&f.token), f.now * 1000).unwrap().outcome(), Outcome::Allow);
 }
 
 #[test]
 fn fuel_budget_has_a_wide_margin() {
     let f = fixture();
     let mut engine = ready_engine(&f);
-    engine.authorize(&token_event(&f.token), f.now).unwrap();
+    engine.authorize(&token_event(&f.token), f.now * 1000).unwrap();
     let used = engine.limits().authorize_fuel - engine.fuel_left().unwrap();
     eprintln!("fuel for one RS256 TOKEN decision: {used}");
     assert!(used * 50 < engine.limits().authorize_fuel, "used {used}");
@@ -157,10 +196,10 @@ fn a_clock_outside_the_cores_range_is_refused_through_the_c_abi() {
     let f = fixture();
     let mut engine = ready_engine(&f);
     // jwtgate_authorize answers 3 with the refusal; the engine reads it as the decision.
-    for now in [i64::MIN, -1, 0, 946_684_799, 1 << 53, i64::MAX] {
+    for now in [i64::MIN, -1, 0, 946_684_799_999, (1 << 53) * 1000, i64::MAX] {
         let decision = engine.authorize(&token_event(&f.token), now).unwrap();
         assert_eq!(decision.outcome(), Outcome::Unauthorized, "now {now}");
         assert_eq!(decision.0["reason"], "invalid_clock", "now {now}");
     }
-    assert_eq!(engine.authorize(&token_event(&f.token), f.now).unwrap().outcome(), Outcome::Allow);
+    assert_eq!(engine.authorize(&token_event(&f.token), f.now * 1000).unwrap().outcome(), Outcome::Allow);
 }

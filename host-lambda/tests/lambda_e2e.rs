@@ -117,7 +117,7 @@ fn lambda_runtime_api_end_to_end() {
         ("JWKS_ALLOW_HTTP_LOOPBACK", "true".into()),
         ("JWKS_REFRESH_COOLDOWN_SECONDS", COOLDOWN.to_string()),
     ]);
-    wait_until("the function's init", || function.log().contains("jwtgate.init"));
+    wait_until("the function's init", || function.log().contains("authorizer started"));
     assert_eq!(provider.requests(), (1, 1), "init: one discovery, one JWKS fetch\n{}", function.log());
 
     // --- the three event kinds with a valid token
@@ -196,16 +196,16 @@ fn lambda_runtime_api_end_to_end() {
 
     // --- one JSON log line per decision, never the token
     let lines = function.log_lines();
-    let decisions: Vec<&Value> = lines.iter().filter(|l| l["log"] == "jwtgate.decision").collect();
+    let decisions: Vec<&Value> = lines.iter().filter(|l| l["msg"] == "authorizer decision").collect();
     assert_eq!(decisions.len(), 3 + 1 + 7 + 2 + flood + 2);
-    assert!(lines.iter().any(|l| l["log"] == "jwtgate.jwks" && l["event"] == "failed" && l["kept_last_good_keys"] == true));
+    assert!(lines.iter().any(|l| l["msg"] == "keys fetch failed" && l["kept_last_good_keys"] == true));
     let log = function.log();
     for t in [&token, &new_token, &write_only] {
         let signature = t.rsplit('.').next().unwrap();
         assert!(!log.contains(signature), "a token leaked into the log");
     }
     let first = decisions[0];
-    for field in ["outcome", "reason", "kid", "iss", "sub", "latency_us"] {
+    for field in ["level", "outcome", "reason", "kid", "iss", "sub", "latency_ms", "keys_fetched"] {
         assert!(first.get(field).is_some(), "log line lacks {field}: {first}");
     }
 
@@ -249,7 +249,7 @@ fn local_mode_decides_one_event() {
     let response: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(effect(&response), "Allow");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(r#""log":"jwtgate.decision""#) && stderr.contains(r#""outcome":"allow""#), "{stderr}");
+    assert!(stderr.contains(r#""msg":"authorizer decision""#) && stderr.contains(r#""outcome":"allow""#), "{stderr}");
     assert!(!stderr.contains(token.rsplit('.').next().unwrap()));
 
     std::fs::write(&event, b"{ not json").unwrap();

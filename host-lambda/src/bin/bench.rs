@@ -8,7 +8,7 @@
 
 use jwtgate_lambda::authorizer::Authorizer;
 use jwtgate_lambda::engine::Engine;
-use jwtgate_lambda::jwks::{Fetch, FetchError, Fetched};
+use jwtgate_lambda::fetch::{Fetch, FetchRequest, Reply};
 use jwtgate_lambda::settings::{self, relevant_env};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
@@ -21,8 +21,8 @@ const INVOCATIONS: usize = 10_000;
 
 struct Static(Vec<u8>);
 impl Fetch for Static {
-    fn get(&self, _url: &str) -> Result<Fetched, FetchError> {
-        Ok(Fetched { body: self.0.clone(), max_age: Some(3600) })
+    fn fetch(&self, _: &FetchRequest) -> Reply {
+        Reply::Answer { status: 200, location: None, cache_control: Some("max-age=3600".into()), body: self.0.clone() }
     }
 }
 
@@ -61,6 +61,7 @@ fn main() {
     let jwks = fixture["jwks"].to_string().into_bytes();
     let token = fixture["token"].as_str().unwrap().to_owned();
     let now = fixture["now"].as_u64().unwrap();
+    let now_ms = now * 1000;
     let event = json!({"type":"TOKEN","authorizationToken":format!("Bearer {token}"),
                        "methodArn":"arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/pets"})
     .to_string()
@@ -87,13 +88,13 @@ fn main() {
     let mut engine = Engine::embedded().unwrap();
     let host = settings::from_env(&mut engine, &env).unwrap();
     let mut authorizer = Authorizer::new(engine, host, Box::new(Static(jwks.clone())), Box::new(|_: &Value| {})).unwrap();
-    authorizer.warm_up(now).unwrap();
+    assert!(authorizer.warm_up(now_ms).unwrap(), "keys load");
     let (rss_warm, _) = rss_kib();
 
     let mut samples = Vec::with_capacity(INVOCATIONS);
     for _ in 0..INVOCATIONS {
         let t = Instant::now();
-        let verdict = authorizer.decide(&event, now);
+        let verdict = authorizer.decide(&event, now_ms);
         samples.push(t.elapsed());
         assert!(verdict.response.is_some(), "{}", verdict.log);
     }
@@ -152,9 +153,9 @@ fn cold_start(issuer: &str, audience: &str, jwks: &[u8], event: &[u8], now: u64)
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(r#""outcome":"allow""#), "{stderr}");
         for line in stderr.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()) {
-            if line["log"] == "jwtgate.init" {
-                module_loads.push(Duration::from_micros(line["module_load_us"].as_u64().unwrap_or(0)));
-                inits.push(Duration::from_micros(line["init_us"].as_u64().unwrap_or(0)));
+            if line["msg"] == "authorizer started" {
+                module_loads.push(Duration::from_secs_f64(line["module_load_ms"].as_f64().unwrap_or(0.0) / 1000.0));
+                inits.push(Duration::from_secs_f64(line["init_ms"].as_f64().unwrap_or(0.0) / 1000.0));
             }
         }
     }
