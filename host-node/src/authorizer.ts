@@ -1,8 +1,8 @@
-// The authorizer: settings validated at creation, JWKS fetched and cached per warm instance,
-// every decision made by the WebAssembly core and logged as one JSON line.
+// The authorizer: settings validated at creation, every decision made by the WebAssembly core
+// (which keeps every issuer's keys and says when to fetch them) and logged as one JSON line.
 import { AuthorizerError, ConfigurationError, type ReasonCode } from "./errors.js";
-import { getWithFetch, type FetchFunction, type HttpGet } from "./fetch-limited.js";
-import { JwksCache } from "./jwks-cache.js";
+import { getWithFetch, type FetchFunction, type FileRead, type HttpGet } from "./fetch-limited.js";
+import { KeyFetches } from "./key-fetches.js";
 import { jsonLineLogger, silentLogger, type Logger } from "./log.js";
 import { ModuleSession, type DecisionFields, type ModuleAnswer, type ModuleDecision, type SignatureProvider } from "./module-session.js";
 import { resolveSettings, type Settings, type SettingsOptions } from "./settings.js";
@@ -14,7 +14,8 @@ export interface RuntimeOptions {
   /** The compiled module or its bytes. Node and bun find the file themselves; edge runtimes
    * pass the imported `jwtgate_wasm_bg.wasm`. */
   wasm?: WasmSource;
-  /** The `fetch` used for JWKS and discovery (default: the global one). */
+  /** The `fetch` used for key sets and discovery (default: `node:http` in Node, the global
+   * `fetch` elsewhere). */
   fetch?: FetchFunction;
   /** Clock in milliseconds since the epoch (default `Date.now`); tests move it. */
   now?: () => number;
@@ -73,6 +74,18 @@ export function setDefaultHttpGetLoader(loader: () => Promise<HttpGet>): void {
   defaultHttpGetLoader = loader;
 }
 
+/** Set by the Node/bun entry point only: how a key set file of the deployment is read. */
+let fileReader: FileRead | undefined;
+
+export function setFileReader(reader: FileRead): void {
+  fileReader = reader;
+}
+
+/** How many times one decision waits for key fetches: missing or expired keys, then an unknown
+ * `kid` in the keys they brought, and one more for a fetch another decision queued meanwhile.
+ * The core's rules end every round (a source fetched is not due again within the cooldown). */
+const FETCH_ROUNDS = 3;
+
 /** The caller's `fetch`, else the runtime's default: `node:http` in Node, `fetch` elsewhere. */
 async function httpGet(fetchFn: FetchFunction | undefined): Promise<HttpGet> {
   if (fetchFn !== undefined) return getWithFetch(fetchFn);
@@ -100,16 +113,9 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   );
   const nowMs = config.now ?? Date.now;
   const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
-  const keys = new JwksCache(settings.jwks, {
-    get: await httpGet(config.fetch),
-    nowMs,
-    log,
-    loadKeys: (jwks) => session.loadKeys(jwks),
-    issuers: settings.config.issuers,
-  });
-  const nowSeconds = () => Math.floor(nowMs() / 1000);
+  const keys = new KeyFetches(session, await httpGet(config.fetch), fileReader, nowMs, log);
 
-  function logDecision(d: Decision | ModuleDecision, started: number, kind: "authorize" | "verify"): void {
+  function logDecision(d: Decision | ModuleDecision, started: number, kind: "authorize" | "verify", fetched: boolean): void {
     if (log === silentLogger) return;
     log({
       level: d.outcome === "unauthorized" ? "warn" : "info",
@@ -124,6 +130,7 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
       sub: d.sub,
       client_id: d.client_id,
       latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      keys_fetched: fetched,
     });
   }
 
@@ -131,11 +138,11 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   const startClock = (): number => (log === silentLogger ? 0 : performance.now());
 
   /**
-   * Decide and log. The warm path (keys fresh, no refresh asked for) decides synchronously and
-   * returns the answer itself, which the public calls settle as one promise: the async layers
-   * it would otherwise pass through cost more than a quarter of the work that is not the
-   * signature check. `fields: "answer"` (only when nothing is logged) leaves the log fields out
-   * of the module's document.
+   * Decide and log. The warm path (the module has the keys) decides synchronously and returns
+   * the answer itself, which the public calls settle as one promise: the async layers it would
+   * otherwise pass through cost more than a quarter of the work that is not the signature
+   * check. `fields: "answer"` (only when nothing is logged) leaves the log fields out of the
+   * module's document.
    */
   function decideWith(event: unknown, fields: "all"): Decision | Promise<Decision>;
   function decideWith(event: unknown, fields: DecisionFields): Answer | Promise<Answer>;
@@ -144,33 +151,33 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
     try {
       const members = tokenEventMembers(event);
       const eventJson = members === undefined ? eventText(event) : undefined;
-      if (members === undefined && eventJson === undefined) return logged(refused("invalid_event", "the event is not JSON"));
+      if (members === undefined && eventJson === undefined) return logged(refused("invalid_event", "the event is not JSON"), false);
       const decideOnce = (): ModuleAnswer =>
         members
-          ? session.authorizeToken(members[0], members[1], nowSeconds(), fields)
-          : session.authorize(eventJson as string, nowSeconds(), fields);
-      const first = keys.fresh ? decideOnce() : undefined;
-      if (first !== undefined && first.outcome !== "refresh_keys") return logged(first as Answer);
-      return decideWaiting(decideOnce, first).then(logged);
+          ? session.authorizeToken(members[0], members[1], nowMs(), fields)
+          : session.authorize(eventJson as string, nowMs(), fields);
+      const first = decideOnce();
+      if (first.outcome !== "fetch_keys") return logged(first as Answer, false);
+      return decideWaiting(decideOnce, first).then((d) => logged(d, true));
     } catch (e) {
       return Promise.reject(e);
     }
 
-    function logged(d: Answer): Answer {
+    function logged(d: Answer, fetched: boolean): Answer {
       // Logging implies `fields: "all"` (see `authorize`).
-      logDecision(d as Decision, started, "authorize");
+      logDecision(d as Decision, started, "authorize", fetched);
       return d;
     }
   }
 
-  /** The rest of `decideWith`: keys to load first, or a refresh for the unknown `kid` of `first`. */
-  async function decideWaiting(decideOnce: () => ModuleAnswer, first: ModuleAnswer | undefined): Promise<Answer> {
-    if (first === undefined && !(await keys.ensureKeys())) return refused("jwks_unavailable", keys.failure?.message ?? "no keys");
-    let d = first ?? decideOnce();
-    if (d.outcome === "refresh_keys" && (await keys.refreshForUnknownKid())) {
+  /** The rest of `decideWith`: the keys the module asked for, fetched, then decided again. */
+  async function decideWaiting(decideOnce: () => ModuleAnswer, first: ModuleAnswer): Promise<Answer> {
+    let d = first;
+    for (let round = 0; round < FETCH_ROUNDS && d.outcome === "fetch_keys"; round++) {
+      await keys.run();
       d = decideOnce();
     }
-    if (d.outcome === "refresh_keys") return { ...d, outcome: "unauthorized", response: null };
+    if (d.outcome === "fetch_keys") return { ...d, outcome: "unauthorized", response: null };
     return d as Answer;
   }
 
@@ -178,15 +185,16 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
     const started = startClock();
     const fields = { event: null, alg: null, kid: null, iss: null, sub: null, client_id: null } as const;
     if (typeof token !== "string") {
-      logDecision({ ...fields, outcome: "unauthorized", reason: "malformed_token", message: null, response: null }, started, "verify");
+      logDecision({ ...fields, outcome: "unauthorized", reason: "malformed_token", message: null, response: null }, started, "verify", false);
       throw new AuthorizerError("malformed_token", "the token is not a string");
     }
-    if (!keys.fresh && !(await keys.ensureKeys())) {
-      logDecision({ ...fields, outcome: "unauthorized", reason: "jwks_unavailable", message: null, response: null }, started, "verify");
-      throw new AuthorizerError("jwks_unavailable", keys.failure?.message);
+    let r = session.verify(token, nowMs());
+    let fetched = false;
+    for (let round = 0; round < FETCH_ROUNDS && !r.ok && r.fetch_keys; round++) {
+      await keys.run();
+      fetched = true;
+      r = session.verify(token, nowMs());
     }
-    let r = session.verify(token, nowSeconds());
-    if (!r.ok && r.refresh_keys && (await keys.refreshForUnknownKid())) r = session.verify(token, nowSeconds());
     if (r.ok) {
       const c = r.claims;
       const str = (v: unknown) => (typeof v === "string" ? v : null);
@@ -194,10 +202,11 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
         { ...fields, outcome: "allow", reason: null, message: null, response: null, alg: r.header.alg, kid: r.header.kid, iss: str(c.iss), sub: str(c.sub), client_id: str(c.client_id) },
         started,
         "verify",
+        fetched,
       );
       return { header: r.header, claims: r.claims };
     }
-    logDecision({ ...fields, outcome: "unauthorized", reason: r.reason, message: r.message, response: null, kid: r.kid }, started, "verify");
+    logDecision({ ...fields, outcome: "unauthorized", reason: r.reason, message: r.message, response: null, kid: r.kid }, started, "verify", fetched);
     throw new AuthorizerError(r.reason, r.message);
   }
 

@@ -13,11 +13,11 @@ export type CoreReason =
   | "missing_exp" | "token_expired" | "token_not_yet_valid" | "issued_in_future" | "missing_iat"
   | "token_too_old" | "issuer_mismatch" | "audience_mismatch" | "token_type_mismatch"
   | "client_not_allowed" | "missing_scope" | "route_not_listed" | "response_too_large"
-  | "invalid_clock" | "invalid_header_kid" | "invalid_header_typ" | "invalid_header_cty";
+  | "invalid_clock" | "invalid_header_kid" | "invalid_header_typ" | "invalid_header_cty"
+  | "jwks_unavailable" | "token_use_mismatch";
 
-/** Reason codes the JavaScript host adds: no keys could be fetched, a bad JWKS was brought,
- * or the module failed (a trap), which is never a reason to allow. */
-export type HostReason = "jwks_unavailable" | "jwks_invalid" | "internal_error";
+/** The reason code a host adds: the module failed (a trap), which is never a reason to allow. */
+export type HostReason = "internal_error";
 
 /**
  * A token or event was refused. The message is always exactly `Unauthorized`, so throwing it
@@ -38,17 +38,4 @@ export class AuthorizerError extends Error {
 /** The settings are invalid (a missing or malformed variable); the message names the setting. */
 export class ConfigurationError extends Error {
   override readonly name = "ConfigurationError";
-}
-
-/** Why a JWKS (or discovery document) fetch failed. */
-export type JwksFailure =
-  | "insecure_url" | "network" | "timeout" | "http_status" | "too_large"
-  | "discovery_invalid" | "jwks_invalid";
-
-/** A JWKS or discovery fetch failed. The last good keys (if any) stay in use. */
-export class JwksFetchError extends Error {
-  override readonly name = "JwksFetchError";
-  constructor(readonly failure: JwksFailure, message: string) {
-    super(message);
-  }
 }

@@ -1,12 +1,11 @@
-// One bounded GET: a timeout that covers headers and body (AbortSignal), a size limit enforced
-// while streaming (a hostile or broken endpoint cannot make us buffer more than the limit),
-// and the URL rule applied to every redirect before it is followed.
-import { JwksFetchError } from "./errors.js";
-import { isFetchableUrl } from "./settings.js";
+// One request the module asked for, performed within its bounds: a timeout that covers headers
+// and body (AbortSignal), and a size limit enforced while streaming (a hostile or broken
+// endpoint cannot make us buffer more than the limit). No redirect is followed here and no
+// status is judged: the module does both (core/src/key_cache.rs), the same in every host.
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
 
-/** One GET's answer as `fetchLimited` reads it. */
+/** One GET's answer as `fetchOnce` reads it. */
 export interface HttpReply {
   status: number;
   header(name: string): string | null;
@@ -18,6 +17,9 @@ export interface HttpReply {
 
 /** A GET without following redirects, aborted by `signal`. */
 export type HttpGet = (url: string, signal: AbortSignal) => Promise<HttpReply>;
+
+/** Reads a key set file of the deployment, at most `maxBytes` (Node only). */
+export type FileRead = (path: string, maxBytes: number) => Promise<Uint8Array>;
 
 /** GETs through a WHATWG `fetch` (the runtime's own, or one the caller gives). */
 export function getWithFetch(fetchFn: FetchFunction): HttpGet {
@@ -48,74 +50,68 @@ async function* streamChunks(body: ReadableStream<Uint8Array> | null): AsyncIter
   }
 }
 
-export interface FetchLimits {
-  timeoutMs: number;
-  maxBytes: number;
-  allowHttpLoopback: boolean;
+/** A request from the module's `nextFetch` (wasm/ABI.md, "Keys"). */
+export interface FetchRequest {
+  id: number;
+  kind: "discovery" | "jwks" | "file";
+  url: string;
+  timeout_ms: number;
+  max_bytes: number;
 }
 
-export interface FetchedDocument {
-  body: Uint8Array;
-  cacheControl: string | null;
-}
+/** What a request got, as the module's `fetched` reads it. */
+export type ReplyDocument =
+  | { id: number; status: number; location: string | null; cache_control: string | null }
+  | { id: number; failure: "network" | "timeout" | "too_large"; detail: string };
 
-/** Redirects are followed by hand so every hop is checked before it is contacted. */
-const MAX_REDIRECTS = 3;
+export class TooLarge extends Error {}
 
-export async function fetchLimited(get: HttpGet, url: string, limits: FetchLimits): Promise<FetchedDocument> {
-  const signal = AbortSignal.timeout(limits.timeoutMs);
-  let current = url;
-  for (let hop = 0; ; hop++) {
-    if (!isFetchableUrl(current, limits.allowHttpLoopback)) {
-      throw new JwksFetchError("insecure_url", `refusing to fetch ${current}: not https`);
-    }
-    let reply: HttpReply;
+/** Perform `request`: its reply document and body. Never throws. */
+export async function fetchOnce(get: HttpGet, readFile: FileRead | undefined, request: FetchRequest): Promise<[ReplyDocument, Uint8Array]> {
+  const { id, url, timeout_ms: timeoutMs, max_bytes: maxBytes } = request;
+  const failed = (failure: "network" | "timeout" | "too_large", detail: string): [ReplyDocument, Uint8Array] => [{ id, failure, detail }, new Uint8Array(0)];
+  if (request.kind === "file") {
+    if (readFile === undefined) return failed("network", `${url}: key set files cannot be read in this runtime`);
     try {
-      reply = await get(current, signal);
+      return [{ id, status: 200, location: null, cache_control: null }, await readFile(url, maxBytes)];
     } catch (e) {
-      throw signal.aborted
-        ? new JwksFetchError("timeout", `${url}: no answer within ${limits.timeoutMs} ms`)
-        : new JwksFetchError("network", `${current}: ${(e as Error).message}`);
+      return e instanceof TooLarge ? failed("too_large", `${url}: over ${maxBytes} bytes`) : failed("network", `${url}: ${(e as Error).message}`);
     }
-    const location = reply.header("location");
-    if (reply.status >= 300 && reply.status < 400 && location) {
-      await reply.discard();
-      if (hop >= MAX_REDIRECTS) throw new JwksFetchError("http_status", `${url}: too many redirects`);
-      current = new URL(location, current).toString();
-      continue;
-    }
-    return readReply(reply, current, limits, signal);
   }
-}
-
-async function readReply(reply: HttpReply, url: string, limits: FetchLimits, signal: AbortSignal): Promise<FetchedDocument> {
+  const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+  let reply: HttpReply;
   try {
-    if (reply.status < 200 || reply.status > 299) {
-      throw new JwksFetchError("http_status", `${url}: HTTP ${reply.status}`);
-    }
+    reply = await get(url, signal);
+  } catch (e) {
+    return signal.aborted ? failed("timeout", `${url}: no answer within ${timeoutMs} ms`) : failed("network", `${url}: ${(e as Error).message}`);
+  }
+  const answer = { id, status: reply.status, location: reply.header("location"), cache_control: reply.header("cache-control") };
+  try {
+    // A declared length over the cap fails at once, not at the timeout.
     const declared = Number(reply.header("content-length") ?? "0");
-    if (declared > limits.maxBytes) {
-      throw new JwksFetchError("too_large", `${url}: ${declared} bytes is over the limit of ${limits.maxBytes}`);
+    if (declared > maxBytes) {
+      await reply.discard();
+      return failed("too_large", `${url}: ${declared} bytes is over the limit of ${maxBytes}`);
     }
-    const body = await readAtMost(reply, limits.maxBytes, url);
-    return { body, cacheControl: reply.header("cache-control") };
+    // A redirect's body is never read.
+    if (reply.status >= 300 && reply.status < 400) {
+      await reply.discard();
+      return [answer, new Uint8Array(0)];
+    }
+    return [answer, await readAtMost(reply, maxBytes)];
   } catch (e) {
     await reply.discard();
-    if (e instanceof JwksFetchError) throw e;
-    throw signal.aborted
-      ? new JwksFetchError("timeout", `${url}: body not complete within ${limits.timeoutMs} ms`)
-      : new JwksFetchError("network", `${url}: ${(e as Error).message}`);
+    if (e instanceof TooLarge) return failed("too_large", `${url}: body is over the limit of ${maxBytes} bytes`);
+    return signal.aborted ? failed("timeout", `${url}: body not complete within ${timeoutMs} ms`) : failed("network", `${url}: ${(e as Error).message}`);
   }
 }
 
-async function readAtMost(reply: HttpReply, maxBytes: number, url: string): Promise<Uint8Array> {
+async function readAtMost(reply: HttpReply, maxBytes: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of reply.chunks()) {
     total += chunk.byteLength;
-    if (total > maxBytes) {
-      throw new JwksFetchError("too_large", `${url}: body is over the limit of ${maxBytes} bytes`);
-    }
+    if (total > maxBytes) throw new TooLarge();
     chunks.push(chunk);
   }
   const body = new Uint8Array(total);

@@ -1,14 +1,14 @@
-// A thin typed wrapper around the module's `Authorizer` class (one configuration and its
-// current keys). Any throw from the module (a trap) becomes `internal_error`: never an allow.
+// A thin typed wrapper around the module's `Authorizer` class (one configuration and its key
+// cache). Any throw from the module (a trap) becomes `internal_error`: never an allow.
 import { Authorizer as WasmAuthorizer } from "../pkg/jwtgate_wasm.js";
-import type { KeyReport } from "./jwks-cache.js";
+import type { FetchRequest, ReplyDocument } from "./fetch-limited.js";
 import type { CoreConfig } from "./settings.js";
 import { ConfigurationError, type ReasonCode } from "./errors.js";
 import { wasmMemory } from "./wasm-module.js";
 import type { AuthorizerResponse, Decision, VerifiedToken } from "./types.js";
 
-/** The module's `refresh_keys` outcome is internal to the host: it never leaves this package. */
-export type ModuleDecision = Omit<Decision, "outcome"> & { outcome: Decision["outcome"] | "refresh_keys" };
+/** The module's `fetch_keys` outcome is internal to the host: it never leaves this package. */
+export type ModuleDecision = Omit<Decision, "outcome"> & { outcome: Decision["outcome"] | "fetch_keys" };
 
 /**
  * The answer alone: what `authorize` resolves with (the response, allow or deny), or why it
@@ -23,7 +23,7 @@ export type DecisionFields = "all" | "answer";
 
 export type ModuleVerification =
   | ({ ok: true } & VerifiedToken)
-  | { ok: false; reason: ReasonCode; message: string; refresh_keys: boolean; kid: string | null };
+  | { ok: false; reason: ReasonCode; message: string; fetch_keys: boolean; kid: string | null };
 
 const encoder = new TextEncoder();
 
@@ -54,32 +54,52 @@ export class ModuleSession {
     this.inner = inner;
   }
 
-  loadKeys(jwks: Uint8Array): KeyReport {
+  /** The next request the module asks for, if one is due. A trap gives none. */
+  nextFetch(nowMs: number): FetchRequest | undefined {
     try {
-      return JSON.parse(this.inner.setKeys(jwks)) as KeyReport;
-    } catch (e) {
-      return { ok: false, error: `internal_error: ${(e as Error).message}` };
+      const request = this.inner.nextFetch(nowMs);
+      return request === undefined ? undefined : (JSON.parse(request) as FetchRequest);
+    } catch {
+      return undefined;
     }
   }
 
-  authorize(eventJson: string, nowSeconds: number, fields?: "all"): ModuleDecision;
-  authorize(eventJson: string, nowSeconds: number, fields: DecisionFields): ModuleAnswer;
-  authorize(eventJson: string, nowSeconds: number, fields: DecisionFields = "all"): ModuleAnswer {
+  /** Hand the module what a request got; the log line to write, or "". */
+  fetched(reply: ReplyDocument, body: Uint8Array, nowMs: number): string {
     try {
-      return answer(this.inner.authorize(encoder.encode(eventJson), nowSeconds, fields === "all"));
+      return this.inner.fetched(encoder.encode(JSON.stringify(reply)), body, nowMs);
+    } catch (e) {
+      return JSON.stringify({ level: "error", msg: "keys fetch failed", failure: "internal_error", error: (e as Error).message });
+    }
+  }
+
+  /** Queue the first fetch of every issuer's keys. */
+  warmUp(nowMs: number): void {
+    try {
+      this.inner.warmUp(nowMs);
+    } catch {
+      // A trap here leaves nothing queued: the first decision asks again.
+    }
+  }
+
+  authorize(eventJson: string, nowMs: number, fields?: "all"): ModuleDecision;
+  authorize(eventJson: string, nowMs: number, fields: DecisionFields): ModuleAnswer;
+  authorize(eventJson: string, nowMs: number, fields: DecisionFields = "all"): ModuleAnswer {
+    try {
+      return answer(this.inner.authorize(encoder.encode(eventJson), nowMs, fields === "all"));
     } catch (e) {
       return internalError(e);
     }
   }
 
   /** The TOKEN event by its members: the same decision as `authorize` of its JSON. */
-  authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields?: "all"): ModuleDecision;
-  authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields: DecisionFields): ModuleAnswer;
-  authorizeToken(authorizationToken: string, methodArn: string, nowSeconds: number, fields: DecisionFields = "all"): ModuleAnswer {
+  authorizeToken(authorizationToken: string, methodArn: string, nowMs: number, fields?: "all"): ModuleDecision;
+  authorizeToken(authorizationToken: string, methodArn: string, nowMs: number, fields: DecisionFields): ModuleAnswer;
+  authorizeToken(authorizationToken: string, methodArn: string, nowMs: number, fields: DecisionFields = "all"): ModuleAnswer {
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     const worst = (authorizationToken.length + methodArn.length) * 3;
     if (worst > MAX_AREA_BYTES) {
-      return this.authorize(JSON.stringify({ type: "TOKEN", authorizationToken, methodArn }), nowSeconds, fields);
+      return this.authorize(JSON.stringify({ type: "TOKEN", authorizationToken, methodArn }), nowMs, fields);
     }
     try {
       // Encoded natively, straight into the module's memory: nothing copied, nothing allocated.
@@ -89,7 +109,7 @@ export class ModuleSession {
       // The area always holds both (see `worst`); were it ever short, a cut member must not be
       // decided as if whole.
       if (token.read !== authorizationToken.length || arn.read !== methodArn.length) return internalError(new Error("input area too small"));
-      return answer(this.inner.authorizeTokenAt(token.written, arn.written, nowSeconds, fields === "all"));
+      return answer(this.inner.authorizeTokenAt(token.written, arn.written, nowMs, fields === "all"));
     } catch (e) {
       return internalError(e);
     }
@@ -105,11 +125,11 @@ export class ModuleSession {
     return this.area;
   }
 
-  verify(token: string, nowSeconds: number): ModuleVerification {
+  verify(token: string, nowMs: number): ModuleVerification {
     try {
-      return JSON.parse(this.inner.verify(token, nowSeconds)) as ModuleVerification;
+      return JSON.parse(this.inner.verify(token, nowMs)) as ModuleVerification;
     } catch (e) {
-      return { ok: false, reason: "internal_error", message: (e as Error).message, refresh_keys: false, kid: null };
+      return { ok: false, reason: "internal_error", message: (e as Error).message, fetch_keys: false, kid: null };
     }
   }
 

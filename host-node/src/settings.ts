@@ -4,14 +4,53 @@
 import { settingsFromEnv, variables } from "../pkg/jwtgate_wasm.js";
 import { ConfigurationError } from "./errors.js";
 
+/** A key set: its JSON object `{ keys: [...] }`. */
+export type JwksObject = { keys: unknown[] };
+
+/**
+ * One trusted issuer and its rules (README, "Several issuers"): `issuer` (exactly as in `iss`)
+ * or `cognitoUserPoolId`, its key source (`jwksUri`, `jwks`, `jwksFile`; none: OpenID
+ * discovery), and any of the rules below; a member left out takes the top-level option.
+ */
+export interface IssuerProfile {
+  issuer?: string;
+  cognitoUserPoolId?: string;
+  jwksUri?: string;
+  jwks?: JwksObject;
+  jwksFile?: string;
+  audiences?: string[];
+  allowedClientIds?: string[];
+  tokenUse?: "access" | "id";
+  algorithms?: string[];
+  requiredScopes?: string[];
+  tokenType?: string;
+  leewaySeconds?: number;
+  maxTokenAgeSeconds?: number;
+  contextClaims?: string[];
+}
+
 /** Settings as options; each one has the environment variable named beside it. */
 export interface SettingsOptions {
+  /** `ISSUERS`: up to 20 trusted issuers, each with its own keys and rules. */
+  issuers?: (string | IssuerProfile)[];
   /** `ISSUER`: accepted issuer(s), compared exactly with `iss` (a trailing slash matters). */
   issuer?: string | string[];
-  /** `AUDIENCE`: accepted audience(s). */
+  /** `COGNITO_USER_POOL_ID`: an Amazon Cognito user pool (`eu-west-1_AbCd123`) as the issuer. */
+  cognitoUserPoolId?: string;
+  /** `AUDIENCE`: accepted audience(s); optional with `allowedClientIds` (tokens without `aud`). */
   audience?: string | string[];
-  /** `JWKS_URI`; without it, discovery through `ISSUER/.well-known/openid-configuration`. */
+  /** `TOKEN_USE`: `access` or `id`, checked against the `token_use` claim (Cognito). */
+  tokenUse?: "access" | "id";
+  /** `JWKS_URI`; without it (and without static keys), discovery through
+   * `ISSUER/.well-known/openid-configuration`. */
   jwksUri?: string;
+  /** `JWKS`: static keys, used from the first request with no fetch. */
+  jwks?: JwksObject;
+  /** `JWKS_FILE`: a key set file shipped with the deployment (Node and bun). */
+  jwksFile?: string;
+  /** `CONFIG_FILE`: a JSON file with the whole configuration (Node and bun); no other setting
+   * may be given with it. */
+  configFile?: string;
   /** `ALGORITHMS` (default `RS256`). `none` and HMAC are never accepted. */
   algorithms?: string[];
   /** `LEEWAY_SECONDS` (default 0, at most 600). */
@@ -59,9 +98,15 @@ export interface SettingsOptions {
 }
 
 const ENV_NAME: Record<Exclude<keyof SettingsOptions, "env">, string> = {
+  issuers: "ISSUERS",
   issuer: "ISSUER",
+  cognitoUserPoolId: "COGNITO_USER_POOL_ID",
   audience: "AUDIENCE",
+  tokenUse: "TOKEN_USE",
   jwksUri: "JWKS_URI",
+  jwks: "JWKS",
+  jwksFile: "JWKS_FILE",
+  configFile: "CONFIG_FILE",
   algorithms: "ALGORITHMS",
   leewaySeconds: "LEEWAY_SECONDS",
   requiredScopes: "REQUIRED_SCOPES",
@@ -90,38 +135,42 @@ function knownVariables(): string[] {
   return JSON.parse(variables()) as string[];
 }
 
-/** How the host fetches and caches the JWKS (validated by the module). */
-export interface JwksSettings {
-  jwks_uri: string | null;
-  discovery_url: string;
-  fetch_timeout_ms: number;
-  cache_min_seconds: number;
-  cache_max_seconds: number;
-  refresh_cooldown_seconds: number;
-  max_jwks_bytes: number;
-  allow_http_loopback: boolean;
-}
-
 /** The core's configuration document (see wasm/ABI.md); passed to the module as is. */
 export interface CoreConfig {
-  issuers: string[];
-  audiences: string[];
+  issuers: (string | Record<string, unknown>)[];
   [setting: string]: unknown;
 }
 
 export interface Settings {
   config: CoreConfig;
-  jwks: JwksSettings;
   /** `SIGNATURES`: `host` means node:crypto where the runtime has it. */
   signatures: "wasm" | "host";
 }
 
-/** An option as the variable's text. Arrays go as JSON (the module takes a JSON list as it is),
- * never joined with commas: an element holding a comma stays one element. */
-function asVariable(value: unknown): string | undefined {
+/** `allowedClientIds` as the configuration writes it: `allowed_client_ids`. One rule for every
+ * member, so a misspelt option reaches the module as a misspelt member, which it names. */
+const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** An issuer profile as the configuration's JSON writes it. */
+function profileDocument(profile: unknown): unknown {
+  if (typeof profile !== "object" || profile === null || Array.isArray(profile)) return profile;
+  return Object.fromEntries(Object.entries(profile).map(([name, value]) => [snakeCase(name), value]));
+}
+
+/** An option as the variable's text. Arrays and objects go as JSON (the module takes a JSON list
+ * as it is), never joined with commas: an element holding a comma stays one element. */
+function asVariable(field: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return JSON.stringify(value);
+  if (field === "issuers" && Array.isArray(value)) return JSON.stringify(value.map(profileDocument));
+  if (typeof value === "object") return JSON.stringify(value);
   return String(value);
+}
+
+/** Reads CONFIG_FILE's text (registered by the Node/bun entry point; edge runtimes have none). */
+let configFileReader: ((path: string) => string) | null = null;
+
+export function setConfigFileReader(reader: (path: string) => string): void {
+  configFileReader = reader;
 }
 
 /** The environment-variable form of `options` (fields over `options.env`). */
@@ -132,7 +181,7 @@ export function toEnvironment(options: SettingsOptions): Record<string, string> 
     if (typeof value === "string") env[name] = value;
   }
   for (const [field, name] of Object.entries(ENV_NAME)) {
-    const value = asVariable(options[field as keyof typeof ENV_NAME]);
+    const value = asVariable(field, options[field as keyof typeof ENV_NAME]);
     if (value !== undefined) env[name] = value;
   }
   return env;
@@ -140,27 +189,22 @@ export function toEnvironment(options: SettingsOptions): Record<string, string> 
 
 /** Validate settings through the module. Throws `ConfigurationError` naming the setting. */
 export function resolveSettings(options: SettingsOptions): Settings {
-  return parseSettings(settingsFromEnv(JSON.stringify(toEnvironment(options))));
+  const env = toEnvironment(options);
+  let file: string | undefined;
+  if (env.CONFIG_FILE?.trim() && configFileReader !== null) {
+    try {
+      file = configFileReader(env.CONFIG_FILE.trim());
+    } catch {
+      // Unread: the module refuses the settings naming CONFIG_FILE.
+    }
+  }
+  return parseSettings(settingsFromEnv(JSON.stringify(env), file));
 }
 
 function parseSettings(json: string): Settings {
   const doc = JSON.parse(json) as { ok: boolean; error?: string } & Partial<Settings>;
-  if (!doc.ok || !doc.config || !doc.jwks) {
+  if (!doc.ok || !doc.config) {
     throw new ConfigurationError(doc.error ?? "invalid configuration");
   }
-  return { config: doc.config, jwks: doc.jwks, signatures: doc.signatures ?? "wasm" };
-}
-
-/**
- * Whether `url` may be fetched for keys: the module's own rule (https, or http to loopback
- * only when allowed). Used for discovered and redirected URLs, which settings never saw.
- */
-export function isFetchableUrl(url: string, allowHttpLoopback: boolean): boolean {
-  const probe = {
-    ISSUER: "https://issuer.invalid",
-    AUDIENCE: "probe",
-    JWKS_URI: url,
-    JWKS_ALLOW_HTTP_LOOPBACK: String(allowHttpLoopback),
-  };
-  return (JSON.parse(settingsFromEnv(JSON.stringify(probe))) as { ok: boolean }).ok;
+  return { config: doc.config, signatures: doc.signatures ?? "wasm" };
 }

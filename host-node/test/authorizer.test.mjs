@@ -69,7 +69,7 @@ test("tokens minted by the provider (RS256, ES256, EdDSA) get an Allow policy fo
   assert.equal(lines.length, 3, "one log line per decision");
   assert.deepEqual(
     Object.keys(lines[0]).sort(),
-    ["alg", "call", "client_id", "event", "iss", "kid", "latency_ms", "level", "msg", "outcome", "reason", "sub"].sort(),
+    ["alg", "call", "client_id", "event", "iss", "kid", "keys_fetched", "latency_ms", "level", "msg", "outcome", "reason", "sub"].sort(),
   );
   assert.equal(lines[0].outcome, "allow");
   assert.equal(lines[0].iss, op.issuer);
@@ -179,7 +179,7 @@ test("authorize() without logging (the module's answer alone) resolves and rejec
   // Another session taking a large input area grows the module's memory, which detaches every
   // JavaScript view of it: the package must notice and take a fresh one.
   const { Authorizer } = await import("../package/pkg/jwtgate_wasm.js");
-  const grower = Authorizer.create(JSON.stringify({ issuers: [op.issuer], audiences: [AUDIENCE] })).takeAuthorizer();
+  const grower = Authorizer.create(JSON.stringify({ issuers: [op.issuer], audiences: [AUDIENCE], jwks_uri: op.jwksUri, jwks_allow_http_loopback: true })).takeAuthorizer();
   let growth = 0;
   const outcomes = [];
   for (const [i, authorizationToken] of cases.entries()) {
@@ -247,7 +247,7 @@ test("JWKS endpoint down after a first success: the last good keys are used", as
     now.advance(61); // the cached keys expired: a refetch is tried and fails
     assert.equal((await a.authorize(tokenEvent(token))).principalId, "svc-client");
     assert.equal(op.state.jwksRequests, start + 1);
-    assert.ok(lines.some((l) => l.msg === "jwks fetch failed" && l.kept_last_good_keys === true && l.failure === "http_status"));
+    assert.ok(lines.some((l) => l.msg === "keys fetch failed" && l.kept_last_good_keys === true && l.failure === "http_status"));
     now.advance(5); // no new attempt before the cooldown
     await a.authorize(tokenEvent(token));
     assert.equal(op.state.jwksRequests, start + 1);
@@ -262,7 +262,7 @@ test("JWKS endpoint down after a first success: the last good keys are used", as
 test("OIDC discovery from ISSUER when JWKS_URI is absent", async () => {
   const before = { d: op.state.discoveryRequests, j: op.state.jwksRequests };
   const { a } = await authorizer({ JWKS_URI: "" });
-  assert.equal(a.settings.jwks.jwks_uri, null);
+  assert.equal(a.settings.config.jwks_uri, null);
   await a.authorize(tokenEvent(await op.token()));
   await a.authorize(tokenEvent(await op.token("ES256")));
   assert.equal(op.state.discoveryRequests - before.d, 1);

@@ -109,7 +109,7 @@ test("bun install (frozen lock file), build, test with lambda-local, bundle", as
     await writeEnv(rest);
     await writeEvent(token);
     const r = await run("bun", ["run", "test"]);
-    assert.match(r.output, /Misconfigured environment variables: invalid configuration: AUDIENCE: required/);
+    assert.match(r.output, /Misconfigured environment variables: invalid configuration: AUDIENCE: give the accepted audiences, or allowed_client_ids/);
     await writeEnv(goodEnv());
   });
 

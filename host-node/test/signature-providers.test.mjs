@@ -84,18 +84,26 @@ test("node-crypto checks with the key loaded now, after keys are replaced under 
   // key object.
   const { ModuleSession } = await import("../package/dist/module-session.js");
   await verifyWithKeys("x.y.z", jwks(makeKey("EdDSA", "init")), now, { issuer: ISSUER, audience: "api", signatures: "node-crypto" });
-  const session = new ModuleSession({ issuers: [ISSUER], audiences: ["api"], algorithms: ["RS256", "EdDSA"] }, "host");
-  const claims = { iss: ISSUER, aud: "api", sub: "u", exp: now + 60 };
+  // Keys come through the module's cache: each round the last set has expired, and the next
+  // answer brings the new one.
+  const session = new ModuleSession({ issuers: [ISSUER], audiences: ["api"], algorithms: ["RS256", "EdDSA"], jwks_uri: "https://keys.test/jwks" }, "host");
+  const claims = { iss: ISSUER, aud: "api", sub: "u", exp: now + 1_000_000 };
   let previous = null;
+  let t = now * 1000;
   for (let round = 0; round < 12; round++) {
     const alg = round % 3 === 2 ? "EdDSA" : "RS256";
     const key = makeKey(alg, "same-kid");
     const extra = round % 4 === 3 ? [makeKey("EdDSA", `other-${round}`)] : [];
-    assert.equal(session.loadKeys(new TextEncoder().encode(jwks(key, ...extra))).ok, true);
+    t += 3_601_000;
     const token = signToken(key, claims);
-    assert.equal(session.verify(token, now).ok, true, `round ${round}: the new key's token`);
+    const asked = session.verify(token, t);
+    assert.equal(asked.fetch_keys, true, `round ${round}: ${JSON.stringify(asked)}`);
+    const request = session.nextFetch(t);
+    const line = session.fetched({ id: request.id, status: 200, location: null, cache_control: "max-age=3600" }, new TextEncoder().encode(jwks(key, ...extra)), t);
+    assert.equal(JSON.parse(line).msg, "keys loaded");
+    assert.equal(session.verify(token, t).ok, true, `round ${round}: the new key's token`);
     if (previous !== null) {
-      const r = session.verify(previous, now);
+      const r = session.verify(previous, t);
       assert.equal(r.ok, false, `round ${round}: a token of the replaced key`);
       assert.ok(["bad_signature", "key_mismatch"].includes(r.reason), `round ${round}: ${r.reason}`);
     }

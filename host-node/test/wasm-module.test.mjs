@@ -13,9 +13,12 @@ const { memory } = bindings.initSync({ module: wasmBytes });
 
 const NOW = 1_800_000_000;
 const ISSUER = "https://issuer.test/";
-const config = { issuers: [ISSUER], audiences: ["api://demo"] };
-const claims = { iss: ISSUER, aud: "api://demo", sub: "user-1", exp: NOW + 300, iat: NOW - 10, scope: "read" };
 const rsa = makeKey("RS256", "rsa-1");
+/** The keys inline: nothing to fetch. */
+const config = { issuers: [ISSUER], audiences: ["api://demo"], jwks: JSON.parse(jwks(rsa)) };
+/** Times cross the module in milliseconds. */
+const NOW_MS = NOW * 1000;
+const claims = { iss: ISSUER, aud: "api://demo", sub: "user-1", exp: NOW + 300, iat: NOW - 10, scope: "read" };
 const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets";
 const tokenEvent = (token) =>
   Buffer.from(JSON.stringify({ type: "TOKEN", authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN }));
@@ -23,15 +26,11 @@ const tokenEvent = (token) =>
 function authorizer(cfg = config) {
   const created = bindings.Authorizer.create(JSON.stringify(cfg));
   assert.equal(created.error, undefined);
-  const a = created.takeAuthorizer();
-  const report = JSON.parse(a.setKeys(Buffer.from(jwks(rsa))));
-  assert.equal(report.ok, true);
-  assert.deepEqual(report.kids, ["rsa-1"]);
-  return a;
+  return created.takeAuthorizer();
 }
 
 test("wasm-bindgen: a valid RS256 token is allowed for the whole stage", () => {
-  const d = JSON.parse(authorizer().authorize(tokenEvent(signToken(rsa, claims)), NOW, true));
+  const d = JSON.parse(authorizer().authorize(tokenEvent(signToken(rsa, claims)), NOW_MS, true));
   assert.equal(d.outcome, "allow");
   assert.equal(d.reason, null);
   assert.equal(d.response.principalId, "user-1");
@@ -49,12 +48,13 @@ test("wasm-bindgen: tampered, expired and unknown-kid tokens are refused with th
   const cases = [
     [forged, "unauthorized", "bad_signature"],
     [signToken(rsa, { ...claims, exp: NOW }), "unauthorized", "token_expired"],
-    [signToken(rsa, claims, { kid: "rotated" }), "refresh_keys", "unknown_kid"],
+    // Static keys only: nothing to fetch for an unknown kid.
+    [signToken(rsa, claims, { kid: "rotated" }), "unauthorized", "unknown_kid"],
     [signToken(rsa, { ...claims, aud: "other" }), "unauthorized", "audience_mismatch"],
     ["not.a.jwt", "unauthorized", "invalid_base64"],
   ];
   for (const [token, outcome, reason] of cases) {
-    const d = JSON.parse(a.authorize(tokenEvent(token), NOW, true));
+    const d = JSON.parse(a.authorize(tokenEvent(token), NOW_MS, true));
     assert.equal(d.outcome, outcome, reason);
     assert.equal(d.reason, reason);
     assert.equal(d.response, null);
@@ -69,24 +69,26 @@ function decideAt(a, authorization, arn, logFields) {
   const area = new Uint8Array(memory.buffer, at, token.length + arn.length * 3);
   area.set(token);
   const arnLen = encoder.encodeInto(arn, area.subarray(token.length)).written;
-  return a.authorizeTokenAt(token.length, arnLen, NOW, logFields);
+  return a.authorizeTokenAt(token.length, arnLen, NOW_MS, logFields);
 }
 
 test("wasm-bindgen: without log fields the answer is the response itself, or the refusal's members", () => {
   const a = authorizer();
   const scoped = authorizer({ ...config, required_scopes: ["admin"] });
+  // With a key URL too, an unknown kid asks the host to fetch.
+  const fetching = authorizer({ ...config, jwks_uri: "https://issuer.test/jwks" });
   const good = signToken(rsa, claims);
   const cases = [
     [a, good, "allow"],
     [scoped, good, "deny"],
     [a, signToken(rsa, { ...claims, exp: NOW }), "unauthorized"],
-    [a, signToken(rsa, claims, { kid: "rotated" }), "refresh_keys"],
+    [fetching, signToken(rsa, claims, { kid: "rotated" }), "fetch_keys"],
     [a, "not.a.jwt", "unauthorized"],
   ];
   for (const [authorizer, token, outcome] of cases) {
-    const whole = JSON.parse(authorizer.authorize(tokenEvent(token), NOW, true));
+    const whole = JSON.parse(authorizer.authorize(tokenEvent(token), NOW_MS, true));
     assert.equal(whole.outcome, outcome);
-    const answer = authorizer.authorize(tokenEvent(token), NOW, false);
+    const answer = authorizer.authorize(tokenEvent(token), NOW_MS, false);
     if (outcome === "allow" || outcome === "deny") {
       assert.notEqual(whole.response, null);
       assert.equal(answer, JSON.stringify(whole.response), token);
@@ -106,10 +108,10 @@ test("wasm-bindgen: the TOKEN fast path refuses input that is not UTF-8 or lies 
   const invalid = (text) => assert.equal(JSON.parse(text).reason, "invalid_event", text);
   const at = a.inputArea(16);
   new Uint8Array(memory.buffer, at, 16).set([0x42, 0xff, 0x41]);
-  invalid(a.authorizeTokenAt(3, 0, NOW, false));
-  invalid(a.authorizeTokenAt(4096, 4096, NOW, false));
-  invalid(a.authorizeTokenAt(0xffffffff, 1, NOW, false));
-  invalid(a.authorizeTokenAt(1, 0xffffffff, NOW, false));
+  invalid(a.authorizeTokenAt(3, 0, NOW_MS, false));
+  invalid(a.authorizeTokenAt(4096, 4096, NOW_MS, false));
+  invalid(a.authorizeTokenAt(0xffffffff, 1, NOW_MS, false));
+  invalid(a.authorizeTokenAt(1, 0xffffffff, NOW_MS, false));
   // The area grows on demand and what is written there is what is decided.
   const token = signToken(rsa, claims);
   assert.equal(JSON.parse(decideAt(a, `Bearer ${token}`, METHOD_ARN, false)).principalId, "user-1");
@@ -122,7 +124,7 @@ test("wasm-bindgen: configuration errors are reported, not thrown", () => {
   assert.equal(created.takeAuthorizer(), undefined);
   const s = JSON.parse(bindings.settingsFromEnv(JSON.stringify({ ISSUER, AUDIENCE: "api://demo", JWKS_URI: "https://issuer.test/jwks" })));
   assert.equal(s.ok, true);
-  assert.deepEqual(s.config.issuers, [ISSUER]);
+  assert.deepEqual(s.config.issuers, [{ issuer: ISSUER }]);
 });
 
 test("C ABI: the same module decides the same through jwtgate_* exports", async () => {
@@ -143,13 +145,28 @@ test("C ABI: the same module decides the same through jwtgate_* exports", async 
     return [status, JSON.parse(Buffer.from(out).toString())];
   };
   assert.equal(call(x.jwtgate_authorize, Buffer.from("{}"), 0n)[0], 2, "not configured yet");
-  assert.deepEqual(call(x.jwtgate_configure, Buffer.from(JSON.stringify(config))), [0, { ok: true }]);
-  assert.equal(call(x.jwtgate_set_keys, Buffer.from(jwks(rsa)))[0], 0);
-  const [bad] = call(x.jwtgate_set_keys, Buffer.from("{not json"));
-  assert.equal(bad, 1, "a bad JWKS is refused and the previous keys stay");
-  const [status, d] = call(x.jwtgate_authorize, tokenEvent(signToken(rsa, claims)), BigInt(NOW));
+  const bytes = (b) => {
+    const ptr = x.jwtgate_alloc(b.length);
+    new Uint8Array(x.memory.buffer, ptr, b.length).set(b);
+    return [ptr, b.length];
+  };
+  const output = () => Buffer.from(new Uint8Array(x.memory.buffer, x.jwtgate_output_ptr(), x.jwtgate_output_len())).toString();
+  // Keys from a URL: the module asks for them, the host hands back what came.
+  const fetching = { issuers: [ISSUER], audiences: ["api://demo"], jwks_uri: "https://issuer.test/jwks" };
+  assert.deepEqual(call(x.jwtgate_configure, Buffer.from(JSON.stringify(fetching))), [0, { ok: true }]);
+  const [, first] = call(x.jwtgate_authorize, tokenEvent(signToken(rsa, claims)), BigInt(NOW_MS));
+  assert.deepEqual([first.outcome, first.reason], ["fetch_keys", "jwks_unavailable"]);
+  assert.equal(x.jwtgate_next_fetch(BigInt(NOW_MS)), 1);
+  const request = JSON.parse(output());
+  assert.deepEqual([request.kind, request.url], ["jwks", "https://issuer.test/jwks"]);
+  assert.equal(x.jwtgate_next_fetch(BigInt(NOW_MS)), 0, "nothing else is due");
+  const reply = bytes(Buffer.from(JSON.stringify({ id: request.id, status: 200, location: null, cache_control: "max-age=300" })));
+  const body = bytes(Buffer.from(jwks(rsa)));
+  assert.equal(x.jwtgate_fetched(...reply, ...body, BigInt(NOW_MS)), 0);
+  assert.equal(JSON.parse(output()).msg, "keys loaded");
+  const [status, d] = call(x.jwtgate_authorize, tokenEvent(signToken(rsa, claims)), BigInt(NOW_MS));
   assert.equal(status, 0);
   assert.equal(d.outcome, "allow");
-  const [, e] = call(x.jwtgate_authorize, tokenEvent(signToken(rsa, { ...claims, exp: NOW - 1 })), BigInt(NOW));
+  const [, e] = call(x.jwtgate_authorize, tokenEvent(signToken(rsa, { ...claims, exp: NOW - 1 })), BigInt(NOW_MS));
   assert.equal(e.reason, "token_expired");
 });
