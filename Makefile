@@ -10,7 +10,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke bench clean \
+.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-bench-smoke bench clean \
 	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip
 
 wasm:
@@ -50,7 +50,16 @@ test-conformance: node-package
 test-lambda: wasm
 	host-lambda/scripts/install-tools.sh >/dev/null
 	host-lambda/test-support/install-deps.sh
-	cargo test -p jwtgate-lambda --locked -- --include-ignored
+	cargo test -p jwtgate-lambda --locked -- --include-ignored --skip fault_table
+
+# The fault table (tests/faults): every host against a misbehaving OpenID provider on 127.0.0.1,
+# the same scenarios and expectations. Not yet part of `make test`: the table encodes #17's one
+# key-cache behaviour, which today's hosts do not all have (tests/faults/README.md lists the gaps).
+test-faults: node-package
+	status=0; \
+	node tests/faults/run-node.mjs || status=1; \
+	cargo test -p jwtgate-lambda --locked --test faults -- --ignored --nocapture || status=1; \
+	exit $$status
 
 # The zip SAM's template deploys (host-lambda/template.yaml's CodeUri), built by cargo-lambda
 # (installed in target/host-lambda-tools with its own zig) for x86_64 Amazon Linux.
