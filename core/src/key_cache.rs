@@ -19,7 +19,10 @@
 //! - **Discovery**: the issuer's OpenID configuration must name exactly the configured issuer
 //!   (OpenID Connect Discovery 1.0 section 4.3), and its `jwks_uri` must pass the URL rule.
 //! - **Static keys** (inline) serve from the start and never expire; a JWKS file is read once,
-//!   when first needed. Either may have a URL too, fetched for an unknown `kid`.
+//!   when first needed. Either may have a URL too, fetched for an unknown `kid`; the set it
+//!   brings then replaces them, with its own lifetime.
+//! - **A lost request** (no reply by [`ABANDONED_AFTER_MS`] after its round's deadline) is given
+//!   up as a failed round, so a host's lost reply never holds an issuer's keys back.
 //! - **Isolation**: each key source has its own state; one failing never touches another.
 
 use crate::config::{CacheRules, Config};
@@ -36,6 +39,10 @@ pub const RETRY_WITHOUT_KEYS_MS: i64 = 1_000;
 pub const MAX_REDIRECTS: u32 = 3;
 /// A key set's lifetime when its answer gives no `max-age` (clamped to the configured bounds).
 pub const DEFAULT_LIFETIME_SECONDS: u64 = 600;
+/// A request still unanswered this long after its round's deadline is given up (a host that
+/// lost it must not hold its issuer's keys back for ever): the round fails, and the usual
+/// retry rule applies.
+pub const ABANDONED_AFTER_MS: i64 = 1_000;
 
 /// Why a fetch round started (logged).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,7 +270,7 @@ impl KeyCache {
     /// due (a failed refetch keeps them). `None`: none yet, or expired and due for a fetch.
     pub fn keys(&self, source: usize, now_ms: i64) -> Option<&KeySet> {
         let s = self.sources.get(source)?;
-        let usable = s.loaded && (s.expires_at.is_none_or(|at| now_ms < at) || now_ms < s.retry_at || s.wanted.is_none() && s.round.is_none() && !s.can_fetch());
+        let usable = s.loaded && (s.expires_at.is_none_or(|at| now_ms < at) || now_ms < s.retry_at);
         usable.then_some(&s.keys)
     }
 
@@ -277,6 +284,10 @@ impl KeyCache {
     pub fn want(&mut self, source: usize, now_ms: i64, trigger: Trigger) -> bool {
         let cooldown = self.cooldown_ms();
         let Some(s) = self.sources.get_mut(source) else { return false };
+        if s.round.as_ref().is_some_and(|r| now_ms > r.deadline.saturating_add(ABANDONED_AFTER_MS)) {
+            s.round = None;
+            s.retry_at = now_ms.saturating_add(if s.loaded { cooldown } else { RETRY_WITHOUT_KEYS_MS });
+        }
         if s.round.is_some() || s.wanted.is_some() {
             return true;
         }
@@ -490,7 +501,8 @@ fn discovered_jwks_uri(body: &[u8], issuer: &str, allow_http: bool) -> Result<St
 }
 
 /// `max-age` from a `Cache-Control` value (RFC 9111 section 5.2.2.1); `no-store` and
-/// `no-cache` mean 0. Directive names are case-insensitive; a malformed value is ignored.
+/// `no-cache` mean 0. Directive names are case-insensitive; a value may be quoted; a malformed
+/// value is ignored; a value too large to hold is 2^31 (RFC 9111 section 1.2.2).
 pub fn max_age(cache_control: &str) -> Option<u64> {
     let mut age = None;
     for directive in cache_control.split(',').map(str::trim) {
@@ -500,7 +512,13 @@ pub fn max_age(cache_control: &str) -> Option<u64> {
             return Some(0);
         }
         if name.eq_ignore_ascii_case("max-age") && age.is_none() {
-            age = json::whole_number(value.trim().trim_matches('"'));
+            let value = value.trim();
+            let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+            age = match json::whole_number(value) {
+                Some(seconds) => Some(seconds),
+                None if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => Some(1 << 31),
+                None => None,
+            };
         }
     }
     age

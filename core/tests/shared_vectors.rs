@@ -29,7 +29,7 @@ fn read(rel: &str) -> Option<Value> {
 fn verifier() -> Verifier {
     let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
     Verifier::new(
-        Config::from_json(json!({ "issuers": ["i"], "audiences": ["a"], "algorithms": names }).to_string().as_bytes())
+        Config::from_json(json!({ "issuers": ["https://i"], "audiences": ["a"], "algorithms": names }).to_string().as_bytes())
             .unwrap(),
     )
 }

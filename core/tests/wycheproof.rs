@@ -16,7 +16,7 @@ fn b64(bytes: &[u8]) -> String {
 fn verifier() -> Verifier {
     let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
     Verifier::new(
-        Config::from_json(json!({ "issuers": ["i"], "audiences": ["a"], "algorithms": names }).to_string().as_bytes())
+        Config::from_json(json!({ "issuers": ["https://i"], "audiences": ["a"], "algorithms": names }).to_string().as_bytes())
             .unwrap(),
     )
 }
