@@ -53,8 +53,7 @@ test-lambda: wasm
 	cargo test -p jwtgate-lambda --locked -- --include-ignored --skip fault_table
 
 # The fault table (tests/faults): every host against a misbehaving OpenID provider on 127.0.0.1,
-# the same scenarios and expectations. Not yet part of `make test`: the table encodes #17's one
-# key-cache behaviour, which today's hosts do not all have (tests/faults/README.md lists the gaps).
+# the same scenarios and expectations (test-lambda leaves the Lambda's run of it to this target).
 test-faults: node-package
 	status=0; \
 	node tests/faults/run-node.mjs || status=1; \
@@ -122,7 +121,7 @@ soak-lambda: soak-lambda-build
 	node tests/soak/soak.mjs --host lambda --n $(SOAK_N)
 
 
-test: test-rust test-node test-bun test-edge test-lambda test-conformance test-bench-smoke test-fuzz test-soak
+test: test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-bench-smoke test-fuzz test-soak
 	@echo "make test: all suites passed"
 
 clean:

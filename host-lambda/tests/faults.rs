@@ -10,7 +10,7 @@
 
 use jwtgate_lambda::authorizer::{Authorizer, LogSink};
 use jwtgate_lambda::engine::Engine;
-use jwtgate_lambda::jwks::HttpFetcher;
+use jwtgate_lambda::fetch::HttpFetcher;
 use jwtgate_lambda::settings::{self, relevant_env};
 use serde_json::{Map, Value, json};
 use std::io::{BufRead, BufReader};
@@ -174,7 +174,7 @@ fn run_scenario(server: &Server, table: &Value, scenario: &Value) -> Vec<String>
         Ok(host) => host,
         Err(e) => return vec![format!("configuration refused: {e}")],
     };
-    let fetcher = HttpFetcher::new(&host.jwks);
+    let fetcher = HttpFetcher::new();
     let logs = Arc::new(Mutex::new(Vec::<Value>::new()));
     let sink_logs = logs.clone();
     let sink: LogSink = Box::new(move |line: &Value| sink_logs.lock().unwrap().push(line.clone()));
@@ -215,9 +215,9 @@ fn run_scenario(server: &Server, table: &Value, scenario: &Value) -> Vec<String>
             let (mut wrong, mut first_wrong, mut slowest) = (0, None, Duration::ZERO);
             // One event at a time, as a Lambda instance decides them.
             for token in &tokens {
-                let now_s = (clock(offset) / 1000) as u64;
+                let now_ms = clock(offset) as u64;
                 let began = Instant::now();
-                let verdict = authorizer.decide(&event(token), now_s);
+                let verdict = authorizer.decide(&event(token), now_ms);
                 slowest = slowest.max(began.elapsed());
                 let outcome = s(&verdict.log["outcome"]).to_owned();
                 let reason = verdict.log["reason"].as_str().map(str::to_owned);
