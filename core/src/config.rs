@@ -122,9 +122,10 @@ struct CacheField {
 }
 
 /// The numeric cache rules, the one list the reader, the writer and the range check go by.
-/// (The timeout stays under API Gateway's: see README, "Fetching keys".)
 const CACHE_FIELDS: [CacheField; 4] = [
-    CacheField { name: "jwks_timeout_ms", range: (100, 30_000), get: |r| r.jwks_timeout_ms, set: |r, v| r.jwks_timeout_ms = v },
+    // At most 9 s: a first request's whole fetch round then stays within API Gateway's 10 s
+    // for a Lambda authorizer's answer (HTTP API quotas), with a second left for the rest.
+    CacheField { name: "jwks_timeout_ms", range: (100, 9_000), get: |r| r.jwks_timeout_ms, set: |r, v| r.jwks_timeout_ms = v },
     CacheField {
         name: "jwks_cache_min_seconds",
         range: (1, 7 * 24 * 3600),
@@ -618,10 +619,10 @@ impl Checked {
         if p.jwks_file.as_deref().is_some_and(|f| f.trim().is_empty()) {
             return Err(err(path("jwks_file"), "empty"));
         }
-        // Read here to refuse a bad set at start; the key cache reads it again for its keys
-        // (once, at start: cheaper than a copy of every key in the module).
+        // A set that is not one is refused at start; its keys are loaded (each checked) once,
+        // by the key cache.
         if let Some(text) = &p.jwks {
-            KeySet::parse(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), format!("not a usable key set ({})", e.code())))?;
+            KeySet::check(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), format!("not a usable key set ({})", e.code())))?;
         }
         let context_claims = p.context_claims.as_deref().map(sorted_names);
         Ok(Checked { algorithms, context_claims })

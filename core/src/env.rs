@@ -360,7 +360,7 @@ mod tests {
             ("MAX_JWKS_BYTES", false, "16777216"),
             ("MAX_JWKS_KEYS", false, "4096"),
             ("MAX_EVENT_BYTES", false, "6291456"),
-            ("JWKS_TIMEOUT_MS", false, "30000"),
+            ("JWKS_TIMEOUT_MS", false, "9000"),
             ("JWKS_CACHE_MIN_SECONDS", false, "60"),
             ("JWKS_CACHE_MAX_SECONDS", false, "604800"),
             ("JWKS_REFRESH_COOLDOWN_SECONDS", false, "3600"),

@@ -72,19 +72,8 @@ impl KeySet {
     /// Parse a JWKS document. The document as a whole fails only when it is not a JWKS at all
     /// or exceeds the limits; individual bad keys are refused and reported.
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<KeySet, JwksError> {
-        if bytes.len() > limits.max_jwks_bytes {
-            return Err(JwksError::TooLarge);
-        }
-        let doc = json::read_object(bytes).map_err(|e| match e {
-            JsonError::Duplicate => JwksError::DuplicateMember,
-            JsonError::Invalid | JsonError::NotAnObject => JwksError::InvalidJson,
-        })?;
-        let Some(Json::Array(entries)) = doc.get("keys") else {
-            return Err(JwksError::NoKeysArray);
-        };
-        if entries.len() > limits.max_keys {
-            return Err(JwksError::TooManyKeys);
-        }
+        let doc = document(bytes, limits)?;
+        let Some(Json::Array(entries)) = doc.get("keys") else { return Err(JwksError::NoKeysArray) };
         let mut set = KeySet::default();
         for (index, entry) in entries.iter().enumerate() {
             let object = entry.as_object();
@@ -95,6 +84,13 @@ impl KeySet {
             }
         }
         Ok(set)
+    }
+
+    /// Whether `bytes` is a key set [`KeySet::parse`] takes as a whole (its keys are not
+    /// loaded: no key's checks run), for a configuration's static keys, checked at start and
+    /// loaded once by the key cache.
+    pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), JwksError> {
+        document(bytes, limits).map(drop)
     }
 
     pub fn keys(&self) -> &[Jwk] {
@@ -119,6 +115,23 @@ impl KeySet {
 
     pub fn contains_kid(&self, kid: &str) -> bool {
         self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))
+    }
+}
+
+/// The document, when it is a JWKS within the limits: an object whose `keys` is an array of at
+/// most `max_keys` entries.
+fn document<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Object<'a>, JwksError> {
+    if bytes.len() > limits.max_jwks_bytes {
+        return Err(JwksError::TooLarge);
+    }
+    let doc = json::read_object(bytes).map_err(|e| match e {
+        JsonError::Duplicate => JwksError::DuplicateMember,
+        JsonError::Invalid | JsonError::NotAnObject => JwksError::InvalidJson,
+    })?;
+    match doc.get("keys") {
+        Some(Json::Array(entries)) if entries.len() > limits.max_keys => Err(JwksError::TooManyKeys),
+        Some(Json::Array(_)) => Ok(doc),
+        _ => Err(JwksError::NoKeysArray),
     }
 }
 
