@@ -243,3 +243,41 @@ fn a_trap_is_a_logged_denial_and_the_next_request_is_served() {
     // The rebuilt instance starts without keys (they lived in the trapped one): one fetch.
     assert_eq!(requests(&s), 2);
 }
+
+/// Keys shipped with the deployment: `JWKS_FILE` read by this host's fetcher when the module
+/// asks (once), `JWKS` inline with no request at all; both decide from the first request.
+#[test]
+fn keys_shipped_with_the_deployment_need_no_fetch() {
+    let raw: Value = serde_json::from_str(include_str!("fixtures/op-rs256.json")).unwrap();
+    let dir = std::env::temp_dir().join(format!("jwtgate-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("jwks.json");
+    std::fs::write(&file, raw["jwks"].to_string()).unwrap();
+    let now = raw["now"].as_u64().unwrap() * 1000;
+    let token = raw["token"].as_str().unwrap();
+    let base = [("ISSUER", raw["issuer"].as_str().unwrap()), ("AUDIENCE", raw["audience"].as_str().unwrap())];
+    let jwks_text = raw["jwks"].to_string();
+    let missing = dir.join("missing.json");
+    for (name, value, allowed) in [("JWKS_FILE", file.to_str().unwrap(), true), ("JWKS", jwks_text.as_str(), true), ("JWKS_FILE", missing.to_str().unwrap(), false)] {
+        let env = relevant_env(base.iter().chain(&[(name, value)]).map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut engine = Engine::embedded().unwrap();
+        let host = settings::from_env(&mut engine, &env).unwrap();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink_logs = logs.clone();
+        let sink: LogSink = Box::new(move |line: &Value| sink_logs.lock().unwrap().push(line.clone()));
+        let mut authorizer = Authorizer::new(engine, host, Box::new(jwtgate_lambda::fetch::HttpFetcher::new()), sink).unwrap();
+        for _ in 0..3 {
+            let v = authorizer.decide(&event(token), now);
+            assert_eq!(v.response.is_some(), allowed, "{name}: {}", v.log);
+        }
+        let logs = logs.lock().unwrap();
+        let loads: Vec<&Value> = logs.iter().filter(|l| l["msg"] == "keys loaded").collect();
+        let failures: Vec<&Value> = logs.iter().filter(|l| l["msg"] == "keys fetch failed").collect();
+        match (name, allowed) {
+            ("JWKS_FILE", true) => assert_eq!((loads.len(), loads[0]["url"].as_str()), (1, file.to_str()), "read once"),
+            ("JWKS", _) => assert!(loads.is_empty() && failures.is_empty(), "inline keys need no request"),
+            _ => assert_eq!((failures.len(), failures[0]["failure"].as_str()), (1, Some("network")), "an unreadable file, retried after 1 s"),
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -337,12 +337,9 @@ function spawnColdNative(cmd, args, env) {
       const ok = code === 0 && /"Effect":\s*"Allow"/.test(out);
       // The host's own log lines (stderr): module deserialize time and the decision's latency.
       const lines = err.split("\n").flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
-      const init = lines.find((l) => l.log === "jwtgate.init");
-      const decision = lines.find((l) => l.log === "jwtgate.decision");
-      const times = {
-        load_ms: init?.module_load_us != null ? init.module_load_us / 1000 : undefined,
-        decision_ms: decision?.latency_us != null ? decision.latency_us / 1000 : undefined,
-      };
+      const init = lines.find((l) => l.msg === "authorizer started");
+      const decision = lines.find((l) => l.msg === "authorizer decision");
+      const times = { load_ms: init?.module_load_ms, decision_ms: decision?.latency_ms };
       resolve(ok ? { ok, wall_ms: wall, first_decision_ms: wall, ...times } : { ok: false, error: `exit ${code}: ${(out + err).slice(-800)}` });
     });
   });

@@ -142,7 +142,7 @@ async function nodeHost(jwksUri, counts) {
     // Count log lines instead of keeping them: a soak must not measure its own log buffer.
     log: (line) => {
       counts.logLines += 1;
-      if (line.msg === "jwks fetch failed") counts.jwksFailures += 1;
+      if (line.msg === "keys fetch failed") counts.jwksFailures += 1;
       if (JSON.stringify(line).includes(".ey")) counts.tokenInLog += 1;
     },
   });
@@ -224,19 +224,21 @@ async function lambdaHost(jwksUri, counts) {
       if (line.trim() && other.length < 20) other.push(line);
       return;
     }
-    if (typeof doc?.log !== "string" || !doc.log.startsWith("jwtgate.")) {
+    // The host's lines: the Node host's names (msg, level), the key lines written by the core.
+    const ours = ["authorizer started", "authorizer not started", "authorizer decision", "keys loaded", "keys fetch failed"];
+    if (!ours.includes(doc?.msg)) {
       if (other.length < 20) other.push(line);
       return;
     }
     if (line.includes(".ey")) counts.tokenInLog += 1;
-    if (doc.log === "jwtgate.init") {
+    if (doc.msg === "authorizer started" || doc.msg === "authorizer not started") {
       initSeen = true;
       if (doc.error) counts.initError = doc.error;
-      return; // not a decision nor a JWKS load
+      return; // not a decision nor a key load
     }
     counts.logLines += 1;
-    if (doc.log === "jwtgate.jwks" && doc.event === "failed") counts.jwksFailures += 1;
-    if (doc.log === "jwtgate.decision") {
+    if (doc.msg === "keys fetch failed") counts.jwksFailures += 1;
+    if (doc.msg === "authorizer decision") {
       decisions.push(doc);
       if (waiter) waiter();
     }
