@@ -7,8 +7,9 @@
 //   node core/fuzz/seeds.mjs            (make test-fuzz runs it)
 //
 // The fixtures match core/fuzz/src/lib.rs: issuer https://issuer.test/, audience api://test,
-// clock 1_800_000_000. The first byte of a verify_token or authorize_event input chooses one of
-// the five configurations there.
+// clock 1_800_000_000, and the issuer profiles and key sources there (configuration 5: the test
+// issuer, https://partner.test and https://m2m.test/; configuration 6: Cognito user pools). The
+// first byte of a verify_token or authorize_event input chooses one of the seven configurations.
 import { createHash, createPrivateKey, sign } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,7 +21,7 @@ const NOW = 1_800_000_000;
 const ISSUER = "https://issuer.test/";
 const AUDIENCE = "api://test";
 const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets/1";
-const CONFIGS = 5;
+const CONFIGS = 7;
 
 const b64u = (x) => Buffer.from(x).toString("base64url");
 const testKeys = JSON.parse(readFileSync(join(root, "tests/keys/test-keys.json"), "utf8")).keys;
@@ -104,6 +105,78 @@ function tokens() {
     "..",
   );
   return out;
+}
+
+/**
+ * Tokens for the issuer profiles of configurations 5 and 6, shaped as their issuers write them,
+ * each valid under its profile, then moved across a rule: another profile's audience, client,
+ * `token_use`, algorithm or key (cross-issuer key confusion), a missing `aud`, a `kid`-less
+ * header fitting one key, a thumbprint, or more than four keys.
+ */
+function profileTokens() {
+  const base = { sub: "user-2", exp: NOW + 300, iat: NOW - 10 };
+  // A partner's id tokens: ES256/EdDSA, typ JWT, azp, token_use id.
+  const PARTNER = "https://partner.test";
+  const partner = { ...base, iss: PARTNER, aud: "api://partner", azp: "partner-app", token_use: "id", scope: "partner:read", email: "a@b.test" };
+  // Machine-to-machine access tokens without aud.
+  const M2M = "https://m2m.test/";
+  const m2m = { ...base, iss: M2M, client_id: "m2m-app", token_use: "access", scope: "pets:read" };
+  // Cognito access and id tokens (claims, header and keys as Cognito writes them).
+  const POOL1 = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCd123";
+  const POOL2 = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool2";
+  const DOWN = "https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_Down1";
+  const access = {
+    sub: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "cognito:groups": ["admin", "pets"], iss: POOL1, version: 2,
+    client_id: "cognito-app", origin_jti: "o-1", event_id: "e-1", token_use: "access", scope: "aws.cognito.signin.user.admin pets/read",
+    auth_time: NOW - 20, exp: NOW + 3600, iat: NOW - 20, jti: "j-1", username: "alice",
+  };
+  const id = {
+    sub: "ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee", "cognito:groups": ["pets"], email_verified: true, iss: POOL2, "cognito:username": "bob",
+    origin_jti: "o-2", aud: "pool2-app", event_id: "e-2", token_use: "id", auth_time: NOW - 20, exp: NOW + 3600, iat: NOW - 20, jti: "j-2", email: "bob@example.test",
+  };
+  const cognito = (claims, kid = "rsa-2048", signer = kid) => signRaw("RS256", signer, JSON.stringify({ kid, alg: "RS256" }), JSON.stringify(claims));
+  return [
+    token("ES256", partner, { typ: "JWT" }),
+    token("EdDSA", partner, { typ: "JWT", kid: undefined }),
+    signRaw("ES256", "ec-p256", JSON.stringify({ alg: "ES256", typ: "JWT", x5t: "partner-ec" }), JSON.stringify(partner)),
+    token("ES256", { ...partner, token_use: "access" }, { typ: "JWT" }),
+    token("ES256", { ...partner, aud: AUDIENCE }, { typ: "JWT" }),
+    token("ES256", { ...partner, aud: undefined }, { typ: "JWT" }),
+    token("ES256", { ...partner, azp: "client-1" }, { typ: "JWT" }),
+    token("ES256", { ...partner, iat: NOW - 700 }, { typ: "JWT" }),
+    token("ES256", { ...partner, iat: NOW - 721 }, { typ: "JWT" }),
+    token("ES256", { ...partner, exp: NOW - 100 }, { typ: "JWT" }),
+    token("ES256", { ...partner, exp: NOW - 120 }, { typ: "JWT" }),
+    token("ES256", partner, { typ: "at+jwt" }),
+    signRaw("RS256", "rsa-2048", JSON.stringify({ alg: "RS256", typ: "JWT", kid: "partner-rsa" }), JSON.stringify(partner)),
+    token("RS256", m2m, { kid: "rsa-3072" }),
+    token("RS256", { ...m2m, client_id: "client-1", scope: undefined }, { kid: "rsa-3072" }),
+    token("RS256", { ...m2m, aud: AUDIENCE }, { kid: "rsa-3072" }),
+    token("RS256", { ...m2m, token_use: "id" }, { kid: "rsa-3072" }),
+    token("RS256", { ...m2m, token_use: undefined }, { kid: "rsa-3072" }),
+    token("RS256", { ...m2m, client_id: undefined, azp: "m2m-app" }, { kid: "rsa-3072" }),
+    token("RS256", { ...m2m, iss: "https://m2m.test" }, { kid: "rsa-3072" }),
+    token("RS256", m2m, { kid: "rsa-2048" }),
+    signRaw("RS256", "rsa-3072", JSON.stringify({ alg: "RS256", typ: "at+jwt" }), JSON.stringify(m2m)),
+    signRaw("RS256", "rsa-3072", JSON.stringify({ alg: "RS256", "x5t#S256": "m2m-s256" }), JSON.stringify(m2m)),
+    signRaw("PS384", "rsa-3072", JSON.stringify({ alg: "PS384", x5t: "m2m-sha1" }), JSON.stringify(m2m)),
+    signRaw("PS384", "rsa-2048", JSON.stringify({ alg: "PS384", x5t: "m2m-sha1" }), JSON.stringify(m2m)),
+    token("ES256", { ...m2m, iss: ISSUER, aud: AUDIENCE, client_id: "client-1" }),
+    token("RS256", { ...goodClaims(), token_use: "access" }),
+    cognito(access),
+    cognito({ ...access, token_use: "id" }),
+    cognito({ ...access, aud: "cognito-app" }),
+    cognito({ ...access, client_id: "pool2-app" }),
+    cognito({ ...access, iss: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other1" }),
+    cognito({ ...access, iss: DOWN, client_id: "down-app" }),
+    cognito(access, "cognito-2", "rsa-3072"),
+    cognito(access, "rsa-3072"),
+    cognito(id, "rsa-3072"),
+    cognito({ ...id, token_use: "access" }, "rsa-3072"),
+    cognito({ ...id, aud: "cognito-app" }, "rsa-3072"),
+    cognito({ ...id, iat: NOW + 90 }, "rsa-3072"),
+    cognito(id, "rsa-2048"),
+  ];
 }
 
 function events(tok) {
@@ -210,8 +283,60 @@ function envTexts() {
     `${base}\nUNLISTED_ROUTES=maybe`,
     `ISSUER=a\nTOKEN_ISSUER=b\nAUDIENCE=c`,
     "",
+    // Issuer profiles (issue 17): ISSUERS, Cognito pools, TOKEN_USE, keys inline or in a file.
+    `ISSUERS=${JSON.stringify(configFileDocs()[0].issuers)}\nAUDIENCE=${AUDIENCE}\nLEEWAY_SECONDS=30`,
+    `ISSUERS=${JSON.stringify(configFileDocs()[1].issuers)}`,
+    `ISSUERS=["${ISSUER}",{"issuer":"https://j","audiences":[]}]\nAUDIENCE=a`,
+    `ISSUERS=[{"issuer":"https://i","audiences":["a"]},{"issuer":"https://i","audiences":["b"]}]`,
+    `ISSUERS=[{"issuer":"https://i","audience":["a"]}]`,
+    `ISSUERS=${JSON.stringify(Array.from({ length: 21 }, (_, i) => `https://i${i}.test/`))}\nAUDIENCE=a`,
+    `ISSUERS=[{"issuer":"https://i","audiences":["a"],"jwks_uri":"http://evil.example/jwks"}]`,
+    `ISSUERS=[{"issuer":"https://i","audiences":["a"]}]\nISSUER=https://j`,
+    "COGNITO_USER_POOL_ID=eu-west-1_AbCd123\nALLOWED_CLIENT_IDS=cognito-app\nTOKEN_USE=access",
+    "COGNITO_USER_POOL_ID=cn-north-1_X1\nAUDIENCE=app\nTOKEN_USE=id",
+    `COGNITO_USER_POOL_ID=us-east-1_Pool2\nISSUER=${ISSUER}\nAUDIENCE=pool2-app,${AUDIENCE}\nALLOWED_CLIENT_IDS=["a,b","c"]`,
+    "COGNITO_USER_POOL_ID=eu-west-1\nALLOWED_CLIENT_IDS=c",
+    "COGNITO_USER_POOL_ID=eu-west-1_AbCd123\nTOKEN_USE=refresh\nALLOWED_CLIENT_IDS=c",
+    `ISSUER=${ISSUER}\nALLOWED_CLIENT_IDS=c1`,
+    `ISSUER=${ISSUER}\nAUDIENCE=a\nJWKS=${JSON.stringify({ keys: [publicJwk(testKeys.find((k) => k.kid === "ec-p256"))] })}\nALGORITHMS=ES256`,
+    `ISSUER=${ISSUER}\nAUDIENCE=a\nJWKS={"keys":[]}`,
+    `ISSUER=${ISSUER}\nAUDIENCE=a\nJWKS=[1]`,
+    `ISSUER=accounts.google.com\nAUDIENCE=a\nJWKS_FILE=keys/jwks.json`,
+    `ISSUER=${ISSUER}\nAUDIENCE=a\nJWKS_FILE=keys.json\nJWKS_URI=https://issuer.test/jwks`,
+    `ISSUER=${ISSUER}\nAUDIENCE=a\nJWKS_FILE=keys.json\nJWKS={"keys":[]}`,
+    ...configFiles().map((f) => `CONFIG_FILE=config.json\nSIGNATURES=host\n%%\n${f}`),
+    `CONFIG_FILE=config.json\nISSUER=${ISSUER}\n%%\n${configFiles()[0]}`,
+    "CONFIG_FILE=config.json",
+    "CONFIG_FILE=config.json\n%%\n{]",
   ];
 }
+
+/** Whole configurations, as CONFIG_FILE holds them: the fuzz configurations 5 and 6, and mistakes. */
+function configFileDocs() {
+  return [
+    {
+      issuers: [
+        ISSUER,
+        { issuer: "https://partner.test", jwks_uri: "https://partner.test/keys", audiences: ["api://partner"], allowed_client_ids: ["partner-app"], token_use: "id", algorithms: ["ES256", "EdDSA"], token_type: "JWT", leeway_seconds: 120, max_token_age_seconds: 600 },
+        { issuer: "https://m2m.test/", jwks_uri: "https://m2m.test/jwks", audiences: [], allowed_client_ids: ["client-1", "m2m-app"], token_use: "access", algorithms: ["RS256", "PS384"] },
+      ],
+      audiences: [AUDIENCE], allowed_client_ids: ["client-1"], leeway_seconds: 30, required_scopes: ["pets:read"],
+    },
+    {
+      issuers: [
+        { cognito_user_pool_id: "eu-west-1_AbCd123", audiences: [], allowed_client_ids: ["cognito-app"], token_use: "access" },
+        { cognito_user_pool_id: "us-east-1_Pool2", audiences: ["pool2-app"], token_use: "id", jwks: { keys: [publicJwk(testKeys.find((k) => k.kid === "rsa-3072"))] } },
+        { issuer: "https://static.test/", audiences: ["s"], jwks_file: "static-keys.json" },
+      ],
+      context_claims: ["sub", "cognito:groups"], jwks_timeout_ms: 2000, limits: { max_keys: 8 },
+    },
+    { issuers: [{ issuer: "https://i", audiences: [] }] },
+    { issuers: [{ issuer: "https://i", cognito_user_pool_id: "eu-west-1_A1" }], audiences: ["a"] },
+    { issuers: ["https://i"], audiences: ["a"], audience: "x" },
+  ];
+}
+
+const configFiles = () => configFileDocs().map((d) => JSON.stringify(d));
 
 function write(target, inputs) {
   const dir = join(here, "corpus", target);
@@ -226,16 +351,23 @@ function write(target, inputs) {
 const withConfig = (items) => items.flatMap((item) => Array.from({ length: CONFIGS }, (_, i) => Buffer.concat([Buffer.from([i]), Buffer.from(item)])));
 
 const toks = tokens();
+const profileToks = profileTokens();
 const counts = {
-  verify_token: write("verify_token", withConfig(toks)),
-  authorize_event: write("authorize_event", withConfig([...events(toks[0]), ...events(toks[6]).slice(0, 3), ...events(toks[9]).slice(0, 1)].map((e) => JSON.stringify(e)))),
+  verify_token: write("verify_token", withConfig([...toks, ...profileToks])),
+  authorize_event: write(
+    "authorize_event",
+    withConfig(
+      [...events(toks[0]), ...events(toks[6]).slice(0, 3), ...events(toks[9]).slice(0, 1), ...profileToks.flatMap((t) => [events(t)[0], events(t)[9]])].map((e) => JSON.stringify(e)),
+    ),
+  ),
   jwks_parse: write("jwks_parse", jwksDocs()),
   settings_env: write("settings_env", envTexts()),
   // Every kind of document the core reads: key sets, events, tokens' headers and claims.
   json_read: write("json_read", [
     ...jwksDocs(),
     ...events(toks[0]).map((e) => JSON.stringify(e, null, 1)),
-    ...toks.flatMap((t) => t.split(".").slice(0, 2).map((part) => Buffer.from(part, "base64url"))),
+    ...[...toks, ...profileToks].flatMap((t) => t.split(".").slice(0, 2).map((part) => Buffer.from(part, "base64url"))),
+    ...configFiles(),
   ]),
 };
 console.log(`seeds.mjs: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(", ")}`);

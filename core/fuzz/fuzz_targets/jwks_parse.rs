@@ -5,7 +5,7 @@
 use jwtgate_core::alg::Algorithm;
 use jwtgate_core::crypto::PublicKey;
 use jwtgate_core::{KeySet, Limits};
-use jwtgate_core_fuzz::{NOW, check_accepted, signed_tokens, verifiers};
+use jwtgate_core_fuzz::{NOW, check_accepted, signed_tokens, take_asked, token_json, verifiers};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -36,8 +36,22 @@ fuzz_target!(|data: &[u8]| {
         let tokens = signed_tokens();
         let token = &tokens[data[0] as usize % tokens.len()];
         let v = &verifiers()[0].real;
-        if let Ok(ok) = v.verify(&set, token, NOW) {
-            check_accepted(v.config(), &ok.header, &ok.claims, NOW, true);
+        take_asked();
+        let verified = v.verify(&set, token, NOW);
+        let asked = take_asked();
+        // At most 4 keys are tried for one token, each the one its `kid` names.
+        let (header, _) = token_json(token).expect("a signed token reads as JSON");
+        let kid = header.get("kid").and_then(|k| k.as_str());
+        assert!(asked.len() <= jwtgate_core::MAX_KEYS_TRIED, "{} keys tried for one token", asked.len());
+        assert!(asked.iter().all(|a| a.alg == Algorithm::RS256 && (kid.is_none() || a.kid.as_deref() == kid)), "a key the header does not name was tried");
+        if let Ok(ok) = verified {
+            assert!(check_accepted(&verifiers()[0].profiles, &header, &ok.claims, NOW, true).is_some());
+            // Without `kid` (and thumbprint), every key that fits is a candidate: more than 4
+            // and the token is refused (`no_matching_key`), whatever the order.
+            if kid.is_none() {
+                let fitting = set.keys().iter().filter(|k| k.key.kind() == Algorithm::RS256.key_kind() && k.alg.is_none_or(|a| a == Algorithm::RS256)).count();
+                assert!(fitting <= jwtgate_core::MAX_KEYS_TRIED, "accepted a token without kid that {fitting} keys fit");
+            }
         }
         // Hostile key material meets the signature code directly, with input bytes as signature.
         for key in set.keys().iter().take(4) {
@@ -45,5 +59,6 @@ fuzz_target!(|data: &[u8]| {
                 let _ = v.check_signature(&set, alg, key.kid.as_deref(), b"header.payload", data);
             }
         }
+        take_asked();
     }
 });

@@ -2,15 +2,19 @@
 //!
 //! The fixtures match the seed generator (`core/fuzz/seeds.mjs`): the public halves of the
 //! committed test keys (`tests/keys/test-keys.json`), issuer `https://issuer.test/`, audience
-//! `api://test`, and a fixed clock. The oracles restate the behaviour contract (README,
-//! DESIGN) independently of the code under test; a violated oracle panics, which libFuzzer
-//! reports as a crash like any other.
+//! `api://test`, a fixed clock, and the issuer profiles of the seven configurations below (two
+//! of them with several issuers, one of those Cognito user pools), each profile's keys published
+//! at its own key source. The oracles restate the behaviour contract (README, DESIGN, issue 17's
+//! issuer profiles, RFC 7519) independently of the code under test: a profile's rules are read
+//! here from the configuration document itself with serde_json, never from the core's
+//! validated `Config`. A violated oracle panics, which libFuzzer reports as a crash like any
+//! other.
 
 use jwtgate_core::alg::Algorithm;
-use jwtgate_core::crypto::CryptoProvider;
-use jwtgate_core::token::Header;
-use jwtgate_core::{Config, Decision, Jwk, KeySet, Limits, Outcome, Reason, Verifier};
+use jwtgate_core::crypto::{CryptoProvider, PureRust};
+use jwtgate_core::{Config, Decision, Jwk, KeySet, Keys, Limits, Outcome, Reason, Verifier};
 use serde_json::{Map, Value, json};
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 pub const NOW: i64 = 1_800_000_000;
@@ -39,6 +43,196 @@ pub fn public_jwks() -> &'static [u8] {
 pub fn key_set() -> &'static KeySet {
     static KEYS: OnceLock<KeySet> = OnceLock::new();
     KEYS.get_or_init(|| KeySet::parse(public_jwks(), &Limits::default()).expect("test JWKS loads"))
+}
+
+/// One key as a key source publishes it: the test key whose material it is (`base`, its `kid`
+/// in the test keys), and the members the JWK carries beside the material.
+#[derive(Clone, Copy, Debug)]
+pub struct OracleKey {
+    pub base: &'static str,
+    pub kid: Option<&'static str>,
+    pub x5t: Option<&'static str>,
+    pub x5t_s256: Option<&'static str>,
+    /// The JWK's `alg` (and then `use: sig`, as Cognito publishes its keys).
+    pub alg: Option<&'static str>,
+}
+
+const fn key(base: &'static str, kid: Option<&'static str>) -> OracleKey {
+    OracleKey { base, kid, x5t: None, x5t_s256: None, alg: None }
+}
+
+/// Every test key under its own `kid` (the weak one is refused at load).
+const ALL_KEYS: &[OracleKey] = &[
+    key("rsa-2048", Some("rsa-2048")),
+    key("rsa-3072", Some("rsa-3072")),
+    key("rsa-1024-weak", Some("rsa-1024-weak")),
+    key("ec-p256", Some("ec-p256")),
+    key("ec-p384", Some("ec-p384")),
+    key("ed25519", Some("ed25519")),
+];
+
+/// The key sets published at each key source URL the configurations name (`None`: the source is
+/// down, no keys). Every other source (discovery, or any other URL) publishes [`ALL_KEYS`].
+const SOURCES: &[(&str, Option<&[OracleKey]>)] = &[
+    // A partner IdP: an EC key also named by a certificate thumbprint, an Ed25519 key without
+    // `kid`, and an RSA key for algorithms the partner's profile does not allow.
+    (
+        "https://partner.test/keys",
+        Some(&[
+            OracleKey { x5t: Some("partner-ec"), ..key("ec-p256", Some("ec-p256")) },
+            key("ed25519", None),
+            key("rsa-2048", Some("partner-rsa")),
+        ]),
+    ),
+    // A machine-to-machine issuer: one RSA key by `kid`, then five without: one named by
+    // `x5t#S256`, one by `x5t`, one for PS384 only. A token without `kid` or thumbprint fits
+    // more than four of them (`no_matching_key`).
+    (
+        "https://m2m.test/jwks",
+        Some(&[
+            key("rsa-3072", Some("rsa-3072")),
+            OracleKey { x5t_s256: Some("m2m-s256"), ..key("rsa-3072", None) },
+            key("rsa-3072", None),
+            OracleKey { alg: Some("PS384"), ..key("rsa-2048", None) },
+            key("rsa-3072", None),
+            OracleKey { x5t: Some("m2m-sha1"), ..key("rsa-3072", None) },
+        ]),
+    ),
+    // Cognito user pools: keys with `alg: RS256` and `use: sig`, as Cognito publishes them.
+    (
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCd123/.well-known/jwks.json",
+        Some(&[
+            OracleKey { alg: Some("RS256"), ..key("rsa-2048", Some("rsa-2048")) },
+            OracleKey { alg: Some("RS256"), ..key("rsa-3072", Some("cognito-2")) },
+        ]),
+    ),
+    (
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool2/.well-known/jwks.json",
+        Some(&[OracleKey { alg: Some("RS256"), ..key("rsa-3072", Some("rsa-3072")) }]),
+    ),
+    // A pool whose keys cannot be had: its tokens are never accepted, the others' still are.
+    ("https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_Down1/.well-known/jwks.json", None),
+];
+
+/// The keys published at `url` (`None`: discovery).
+pub fn keys_at(url: Option<&str>) -> Option<&'static [OracleKey]> {
+    match url.and_then(|u| SOURCES.iter().find(|(at, _)| *at == u)) {
+        Some((_, keys)) => *keys,
+        None => Some(ALL_KEYS),
+    }
+}
+
+/// `keys` as a JWKS document: each key's public material from the test keys, with its members.
+pub fn jwks_document(keys: &[OracleKey]) -> Vec<u8> {
+    let test: Value = serde_json::from_str(TEST_KEYS).expect("test keys are JSON");
+    let items: Vec<Value> = keys
+        .iter()
+        .map(|k| {
+            let mut jwk = test["keys"].as_array().unwrap().iter().find(|t| t["kid"] == k.base).expect("test key").as_object().unwrap().clone();
+            for name in PRIVATE_MEMBERS.iter().chain(&["kid"]) {
+                jwk.remove(*name);
+            }
+            let mut set = |name: &str, value: Option<&str>| {
+                if let Some(v) = value {
+                    jwk.insert(name.to_owned(), v.into());
+                }
+            };
+            set("kid", k.kid);
+            set("x5t", k.x5t);
+            set("x5t#S256", k.x5t_s256);
+            set("alg", k.alg);
+            set("use", k.alg.map(|_| "sig"));
+            Value::Object(jwk)
+        })
+        .collect();
+    json!({ "keys": items }).to_string().into_bytes()
+}
+
+/// The key type an algorithm needs (RFC 7518 section 3.1; RFC 8037 for EdDSA), and the one a
+/// test key is, both as `kty` or curve names.
+fn alg_kind(alg: &str) -> &'static str {
+    match alg {
+        "ES256" => "P-256",
+        "ES384" => "P-384",
+        "EdDSA" => "Ed25519",
+        a if a.starts_with("RS") || a.starts_with("PS") => "RSA",
+        _ => "none",
+    }
+}
+
+fn base_kind(base: &str) -> &'static str {
+    match base {
+        "ec-p256" => "P-256",
+        "ec-p384" => "P-384",
+        "ed25519" => "Ed25519",
+        _ => "RSA",
+    }
+}
+
+impl OracleKey {
+    /// Whether this published key may check a signature made with `alg` (README, "Keys": key
+    /// type, curve and `alg` must fit; RSA below 2048 bits never loads).
+    pub fn fits(&self, alg: &str) -> bool {
+        self.base != "rsa-1024-weak" && base_kind(self.base) == alg_kind(alg) && self.alg.is_none_or(|a| a == alg)
+    }
+}
+
+/// A key set per key source of a configuration, as `SOURCES` publishes them: what the verifier
+/// is given (`Keys`), so a profile's keys are only its own source's.
+pub struct SourceKeys {
+    sets: Vec<Option<KeySet>>,
+}
+
+impl SourceKeys {
+    fn of(config: &Config) -> SourceKeys {
+        let sets = config
+            .sources
+            .iter()
+            .map(|source| keys_at(source.jwks_uri.as_deref()).map(|keys| KeySet::parse(&jwks_document(keys), &Limits::default()).expect("fixture JWKS loads")))
+            .collect();
+        SourceKeys { sets }
+    }
+}
+
+impl Keys for SourceKeys {
+    fn of_source(&self, source: usize) -> Option<&KeySet> {
+        self.sets.get(source).and_then(Option::as_ref)
+    }
+}
+
+/// A key the core asked a provider to check a signature with.
+#[derive(Clone, Debug)]
+pub struct Asked {
+    pub alg: Algorithm,
+    pub kid: Option<String>,
+    pub x5t: Option<String>,
+    pub x5t_s256: Option<String>,
+    pub public_jwk: String,
+}
+
+thread_local! {
+    static ASKED: RefCell<Vec<Asked>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The keys asked for since the last call (and forget them).
+pub fn take_asked() -> Vec<Asked> {
+    ASKED.with(|a| std::mem::take(&mut *a.borrow_mut()))
+}
+
+/// A provider that notes every key it is asked with, then answers as `P` does.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Noting<P>(pub P);
+
+impl<P: CryptoProvider> CryptoProvider for Noting<P> {
+    fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool {
+        ASKED.with(|a| {
+            let mut a = a.borrow_mut();
+            if a.len() < 64 {
+                a.push(Asked { alg, kid: key.kid.clone(), x5t: key.x5t.clone(), x5t_s256: key.x5t_s256.clone(), public_jwk: key.public_jwk.clone() });
+            }
+        });
+        self.0.verify(alg, key, message, signature)
+    }
 }
 
 /// A provider that accepts every signature. With it the fuzzer reaches the claim checks and
@@ -89,9 +283,111 @@ fn config_documents() -> Vec<Value> {
             "route_rules": "* /pets/{id}=pets:read; GET /admin/{proxy+}=admin; ANY /pets=pets:read pets:write; $connect=chat",
             "unlisted_routes": "deny", "http_api_response": "policy"
         }),
+        // 5: three issuers, each with its own rules and keys: the test issuer (the top level's
+        // rules, discovery); a partner's id tokens (its own audience, client, `token_use`,
+        // algorithms, type, leeway, age and scopes); machine-to-machine access tokens without
+        // `aud` (no audiences: an allowed client id instead).
+        json!({
+            "issuers": [
+                ISSUER,
+                {
+                    "issuer": "https://partner.test", "jwks_uri": "https://partner.test/keys",
+                    "audiences": ["api://partner"], "allowed_client_ids": ["partner-app"], "token_use": "id",
+                    "algorithms": ["ES256", "EdDSA"], "token_type": "JWT", "leeway_seconds": 120,
+                    "max_token_age_seconds": 600, "required_scopes": ["partner:read"],
+                    "context_claims": ["sub", "azp", "token_use", "email"]
+                },
+                {
+                    "issuer": "https://m2m.test/", "jwks_uri": "https://m2m.test/jwks",
+                    "audiences": [], "allowed_client_ids": ["client-1", "m2m-app"], "token_use": "access",
+                    "algorithms": ["RS256", "PS384"], "leeway_seconds": 5, "max_token_age_seconds": null
+                }
+            ],
+            "audiences": [AUDIENCE], "allowed_client_ids": ["client-1"], "algorithms": ["RS256", "ES256", "PS256"],
+            "leeway_seconds": 30, "required_scopes": ["pets:read"], "max_token_age_seconds": 3600,
+            "http_api_response": "policy"
+        }),
+        // 6: Cognito user pools: access tokens (no `aud`, `client_id`, `token_use: access`), a
+        // second pool's id tokens (`aud` the app client), and a pool whose keys are down.
+        json!({
+            "issuers": [
+                { "cognito_user_pool_id": "eu-west-1_AbCd123", "audiences": [], "allowed_client_ids": ["cognito-app"], "token_use": "access" },
+                { "cognito_user_pool_id": "us-east-1_Pool2", "audiences": ["pool2-app"], "token_use": "id", "leeway_seconds": 60 },
+                { "cognito_user_pool_id": "ap-southeast-2_Down1", "audiences": [], "allowed_client_ids": ["down-app"], "token_use": "access" }
+            ],
+            "policy_resource": "method",
+            "context_claims": ["sub", "client_id", "cognito:groups", "token_use", "username", "email"]
+        }),
     ]
 }
 
+/// One issuer profile's rules as the configuration document writes them (issue 17: a profile's
+/// own members, else the top level's, else the documented default).
+#[derive(Clone, Debug)]
+pub struct OracleProfile {
+    pub issuer: String,
+    pub audiences: Vec<String>,
+    pub allowed_client_ids: Option<Vec<String>>,
+    pub token_use: Option<String>,
+    pub algorithms: Vec<String>,
+    pub required_scopes: Vec<String>,
+    pub token_type: Option<String>,
+    pub leeway_seconds: u64,
+    pub max_token_age_seconds: Option<u64>,
+    pub context_claims: Vec<String>,
+    /// The keys its key source publishes (`None`: none to be had).
+    pub keys: Option<&'static [OracleKey]>,
+}
+
+/// The issuer a Cognito user pool id names: `https://cognito-idp.REGION.amazonaws.com/POOL`.
+pub fn cognito_issuer(pool: &str) -> String {
+    let region = pool.split('_').next().unwrap_or_default();
+    let domain = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+    format!("https://cognito-idp.{region}.{domain}/{pool}")
+}
+
+/// The profiles of a configuration document, read with serde_json.
+pub fn oracle_profiles(doc: &Value) -> Vec<OracleProfile> {
+    let top = doc.as_object().expect("config object");
+    let empty = Map::new();
+    let strings = |v: &Value| -> Vec<String> { v.as_array().expect("a list").iter().map(|s| s.as_str().expect("a string").to_owned()).collect() };
+    doc["issuers"]
+        .as_array()
+        .expect("issuers")
+        .iter()
+        .map(|item| {
+            let own = item.as_object().unwrap_or(&empty);
+            let present = |map: &Map<String, Value>, name: &str| map.get(name).filter(|v| !v.is_null()).cloned();
+            let get = |name: &str| present(own, name).or_else(|| present(top, name));
+            let pool = own.get("cognito_user_pool_id").and_then(Value::as_str);
+            let issuer = match (item.as_str(), own.get("issuer").and_then(Value::as_str), pool) {
+                (Some(i), ..) | (None, Some(i), _) => i.to_owned(),
+                (None, None, Some(pool)) => cognito_issuer(pool),
+                _ => panic!("a profile without an issuer"),
+            };
+            // Keys: the profile's own source when it writes one (a pool's is its own), else the
+            // top level's; without a URL, discovery.
+            let url = match pool {
+                Some(_) => Some(format!("{issuer}/.well-known/jwks.json")),
+                None if ["jwks_uri", "jwks", "jwks_file"].iter().any(|n| present(own, n).is_some()) => present(own, "jwks_uri").and_then(|v| v.as_str().map(str::to_owned)),
+                None => present(top, "jwks_uri").and_then(|v| v.as_str().map(str::to_owned)),
+            };
+            OracleProfile {
+                audiences: get("audiences").map(|v| strings(&v)).unwrap_or_default(),
+                allowed_client_ids: get("allowed_client_ids").map(|v| strings(&v)),
+                token_use: get("token_use").map(|v| v.as_str().unwrap().to_owned()),
+                algorithms: get("algorithms").map(|v| strings(&v)).unwrap_or_else(|| vec!["RS256".to_owned()]),
+                required_scopes: get("required_scopes").map(|v| strings(&v)).unwrap_or_default(),
+                token_type: get("token_type").map(|v| v.as_str().unwrap().to_owned()),
+                leeway_seconds: get("leeway_seconds").and_then(|v| v.as_u64()).unwrap_or(0),
+                max_token_age_seconds: get("max_token_age_seconds").and_then(|v| v.as_u64()),
+                context_claims: get("context_claims").map(|v| strings(&v)).unwrap_or_else(|| ["sub", "iss", "scope", "client_id"].map(str::to_owned).to_vec()),
+                keys: keys_at(url.as_deref()),
+                issuer,
+            }
+        })
+        .collect()
+}
 /// A route rule as README describes it, written out by hand for each configuration above:
 /// the methods it names (none for a WebSocket route key), its path with every `*` and
 /// `{name}` as `*` (or the route key), and its scopes.
@@ -148,8 +444,12 @@ pub fn rules_allow(rules: &[OracleRule], closed: bool, held: &[&str], method: Op
 }
 
 pub struct Verifiers {
-    pub real: Verifier,
-    pub accept_all: Verifier<AcceptAll>,
+    pub real: Verifier<Noting<PureRust>>,
+    pub accept_all: Verifier<Noting<AcceptAll>>,
+    /// Each key source's keys, as `SOURCES` publishes them.
+    pub keys: SourceKeys,
+    /// The profiles as the configuration document writes them.
+    pub profiles: Vec<OracleProfile>,
 }
 
 /// One pair of verifiers per configuration: the real provider and [`AcceptAll`].
@@ -161,7 +461,12 @@ pub fn verifiers() -> &'static [Verifiers] {
             .into_iter()
             .map(|doc| {
                 let config = Config::from_json(doc.to_string().as_bytes()).expect("fuzz config is valid");
-                Verifiers { real: Verifier::new(config.clone()), accept_all: Verifier::with_provider(config, AcceptAll) }
+                Verifiers {
+                    keys: SourceKeys::of(&config),
+                    profiles: oracle_profiles(&doc),
+                    real: Verifier::with_provider(config.clone(), Noting(PureRust)),
+                    accept_all: Verifier::with_provider(config, Noting(AcceptAll)),
+                }
             })
             .collect()
     })
@@ -197,16 +502,91 @@ pub fn scopes(claims: &Map<String, Value>) -> Vec<&str> {
     out
 }
 
+/// base64url without padding (RFC 4648 section 5), decoded here rather than by the core.
+pub fn base64url(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A compact JWS's protected header and claims, read with serde_json (None when either part is
+/// not a JSON object this reading takes).
+pub fn token_json(token: &str) -> Option<(Map<String, Value>, Map<String, Value>)> {
+    let mut parts = token.split('.');
+    let (h, p) = (parts.next()?, parts.next()?);
+    Some((serde_json::from_slice(&base64url(h)?).ok()?, serde_json::from_slice(&base64url(p)?).ok()?))
+}
+
+/// serde_json's reading of a JSON object the core accepted: `None` only where the two readers
+/// are documented to differ (a number serde_json rounds past f64::MAX, below the core's bound
+/// of 1e309: see the `json_read` target), where the oracle cannot look.
+pub fn read_accepted(bytes: &[u8]) -> Option<Map<String, Value>> {
+    match serde_json::from_slice(bytes) {
+        Ok(map) => Some(map),
+        Err(e) if e.to_string().contains("number out of range") => None,
+        Err(e) => panic!("the core accepted JSON that serde_json refuses: {e}"),
+    }
+}
+
+/// [`token_json`] for a token the core accepted: its parts are base64url and JSON objects.
+pub fn accepted_json(token: &str) -> Option<(Map<String, Value>, Map<String, Value>)> {
+    let mut parts = token.split('.');
+    let mut part = || base64url(parts.next().expect("three parts")).expect("an accepted part is base64url");
+    let (h, p) = (part(), part());
+    Some((read_accepted(&h)?, read_accepted(&p)?))
+}
+
+/// The profiles `iss` names exactly (issue 17: compared exactly, trailing slash and case
+/// included).
+fn profiles_named<'p>(profiles: &'p [OracleProfile], claims: &Map<String, Value>) -> Vec<&'p OracleProfile> {
+    match claims.get("iss").and_then(Value::as_str) {
+        Some(iss) => profiles.iter().filter(|p| p.issuer == iss).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The profile of a token the core accepted (or found authentic and lacking scopes): its `iss`
+/// names exactly one profile.
+pub fn profile_of<'p>(profiles: &'p [OracleProfile], claims: &Map<String, Value>) -> &'p OracleProfile {
+    let named = profiles_named(profiles, claims);
+    assert_eq!(named.len(), 1, "accepted a token whose iss {:?} names {} profiles", claims.get("iss"), named.len());
+    named[0]
+}
+
 /// The contract for a token that verified (with or without the required scopes, `scoped`),
-/// restated from the README: algorithm allowed, `exp` required and in the future, `nbf`/`iat`
-/// honoured, issuer exact, an audience matching, type and client rules when configured.
-pub fn check_accepted(config: &Config, header: &Header, claims_text: &str, now: i64, scoped: bool) {
+/// restated from the README and issue 17 for the profile its `iss` names: algorithm allowed by
+/// that profile, `exp` required and in the future, `nbf`/`iat` honoured with the profile's
+/// leeway and maximum age, `token_use` when the profile names one, an audience matching (a
+/// token without `aud` only where the profile lists no audiences, and then on an allowed client
+/// id), type and client rules when configured. `header` and `claims_text` are the token's, read
+/// here with serde_json. Returns the profile (`None` where serde_json cannot read the claims:
+/// see [`read_accepted`]).
+pub fn check_accepted<'p>(profiles: &'p [OracleProfile], header: &Map<String, Value>, claims_text: &str, now: i64, scoped: bool) -> Option<&'p OracleProfile> {
     // An independent reading of the claims the core accepted (serde_json, floating point).
-    let claims: Map<String, Value> = serde_json::from_str(claims_text).expect("accepted claims are a JSON object");
-    let claims = &claims;
+    let claims = &read_accepted(claims_text.as_bytes())?;
+    let iss = claims.get("iss").and_then(Value::as_str).expect("accepted a token without a string iss");
+    let profile = profile_of(profiles, claims);
+    assert_eq!(profile.issuer, iss);
     let now = now as f64;
-    let leeway = config.leeway_seconds as f64;
-    assert!(config.algorithms.contains(&header.alg), "accepted a disallowed algorithm {:?}", header.alg);
+    let leeway = profile.leeway_seconds as f64;
+    let alg = header.get("alg").and_then(Value::as_str).expect("accepted a token without a string alg");
+    assert!(profile.algorithms.iter().any(|a| a == alg), "accepted algorithm {alg:?} for issuer {iss:?}");
     let exp = number(claims.get("exp")).expect("accepted a token without a numeric exp");
     assert!(now < exp + leeway, "accepted an expired token: exp {exp}");
     if claims.contains_key("nbf") {
@@ -217,7 +597,7 @@ pub fn check_accepted(config: &Config, header: &Header, claims_text: &str, now: 
         let iat = number(claims.get("iat")).expect("accepted a non-numeric iat");
         assert!(iat <= now + leeway, "accepted a token issued in the future");
     }
-    if let Some(max_age) = config.max_token_age_seconds {
+    if let Some(max_age) = profile.max_token_age_seconds {
         let iat = number(claims.get("iat")).expect("max age set but no iat");
         assert!(now - iat <= max_age as f64 + leeway, "accepted a token older than the maximum age");
     }
@@ -225,37 +605,126 @@ pub fn check_accepted(config: &Config, header: &Header, claims_text: &str, now: 
     for name in ["sub", "jti"] {
         assert!(claims.get(name).is_none_or(Value::is_string), "accepted a non-string {name}: {:?}", claims.get(name));
     }
-    let iss = claims.get("iss").and_then(Value::as_str).expect("accepted a token without a string iss");
-    assert!(config.issuers.iter().any(|i| i == iss), "accepted issuer {iss:?}");
+    // Cognito's `token_use`: exactly the profile's.
+    if let Some(wanted) = &profile.token_use {
+        assert_eq!(claims.get("token_use").and_then(Value::as_str), Some(wanted.as_str()), "accepted token_use {:?} for {iss:?}", claims.get("token_use"));
+    }
+    // RFC 7519 section 4.1.3 and issue 17: a token with `aud` names one of the profile's
+    // audiences; one without it passes only a profile without audiences (on a client id below).
     let aud_ok = match claims.get("aud") {
-        Some(Value::String(a)) => config.audiences.contains(a),
+        None => profile.audiences.is_empty() && profile.allowed_client_ids.as_ref().is_some_and(|ids| !ids.is_empty()),
+        Some(Value::String(a)) => profile.audiences.contains(a),
         Some(Value::Array(items)) => {
-            items.iter().all(Value::is_string)
-                && items.iter().filter_map(Value::as_str).any(|a| config.audiences.iter().any(|c| c == a))
+            items.iter().all(Value::is_string) && items.iter().filter_map(Value::as_str).any(|a| profile.audiences.iter().any(|c| c == a))
         }
         _ => false,
     };
-    assert!(aud_ok, "accepted audience {:?}", claims.get("aud"));
-    if let Some(required) = &config.token_type {
+    assert!(aud_ok, "accepted audience {:?} for {iss:?}", claims.get("aud"));
+    if let Some(required) = &profile.token_type {
         let strip = |s: &str| -> String {
             let lower = s.to_ascii_lowercase();
             lower.strip_prefix("application/").map(str::to_owned).unwrap_or(lower)
         };
-        let typ = header.typ.as_deref().expect("token type required but typ absent");
+        let typ = header.get("typ").and_then(Value::as_str).expect("token type required but typ absent");
         assert_eq!(strip(typ), strip(required), "accepted typ {typ:?}");
     }
-    if let Some(allowed) = &config.allowed_client_ids {
+    if let Some(allowed) = &profile.allowed_client_ids {
         let client = claims
             .get("client_id")
             .or_else(|| claims.get("azp"))
             .and_then(Value::as_str)
             .expect("client rule set but no client id");
-        assert!(allowed.iter().any(|a| a == client), "accepted client {client:?}");
+        assert!(allowed.iter().any(|a| a == client), "accepted client {client:?} for {iss:?}");
     }
     if scoped {
         let held = scopes(claims);
-        for r in &config.required_scopes {
+        for r in &profile.required_scopes {
             assert!(held.contains(&r.as_str()), "allowed without required scope {r:?}");
+        }
+    }
+    Some(profile)
+}
+
+/// Whether a published key is the one the header names: by `kid` when it has one, else by a
+/// certificate thumbprint (`x5t#S256` or `x5t`) when it has one, else any key.
+fn named_by(key: &OracleKey, header: &Map<String, Value>) -> bool {
+    let text = |name: &str| header.get(name).and_then(Value::as_str);
+    match (text("kid"), text("x5t#S256"), text("x5t")) {
+        (Some(kid), ..) => key.kid == Some(kid),
+        (None, None, None) => true,
+        (None, s256, sha1) => (s256.is_some() && key.x5t_s256 == s256) || (sha1.is_some() && key.x5t == sha1),
+    }
+}
+
+/// The key rules for a token its profile accepted (README "Keys", issue 17): its profile's key
+/// source publishes a key the header names that fits the algorithm, and a token without `kid`
+/// is refused when more than 4 keys would have to be tried.
+pub fn check_accepted_key(profile: &OracleProfile, header: &Map<String, Value>) {
+    let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    let keys = profile.keys.unwrap_or_else(|| panic!("accepted a token of {:?}, whose keys cannot be had", profile.issuer));
+    let fitting = keys.iter().filter(|k| named_by(k, header) && k.fits(alg)).count();
+    assert!(fitting >= 1, "accepted a token of {:?} that no key of its own source fits ({header:?})", profile.issuer);
+    if !header.contains_key("kid") {
+        assert!(fitting <= jwtgate_core::MAX_KEYS_TRIED, "accepted a token without kid that {fitting} keys fit ({header:?})");
+    }
+}
+
+/// Every key the core asked a provider about while deciding `token` (see [`Noting`]): a token
+/// is matched to its profile by `iss` before any key is touched, and only that profile's key
+/// source is used (a key published by issuer B never checks a token that names issuer A), only
+/// a key the header names and that fits its algorithm, at most 4 per token.
+pub fn check_keys_asked(profiles: &[OracleProfile], token: &str, asked: &[Asked]) {
+    if asked.is_empty() {
+        return;
+    }
+    let Some((header, claims)) = token_json(token) else {
+        // Keys are touched only once the header and claims were read; serde_json reads every
+        // such object but those with a number past f64::MAX (json_read's finding), where `iss`
+        // cannot be known here.
+        return;
+    };
+    let named = profiles_named(profiles, &claims);
+    assert_eq!(named.len(), 1, "keys used for a token whose iss {:?} names {} profiles", claims.get("iss"), named.len());
+    let profile = named[0];
+    let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    assert!(profile.algorithms.iter().any(|a| a == alg), "keys used for algorithm {alg:?}, which {:?} does not allow", profile.issuer);
+    assert!(asked.len() <= jwtgate_core::MAX_KEYS_TRIED, "{} keys tried for one token", asked.len());
+    let published = profile.keys.unwrap_or_else(|| panic!("a key used for {:?}, whose keys cannot be had", profile.issuer));
+    for a in asked {
+        assert_eq!(a.alg.name(), alg, "a key asked about with another algorithm than the header's");
+        let key = published
+            .iter()
+            .find(|k| k.kid == a.kid.as_deref() && k.x5t == a.x5t.as_deref() && k.x5t_s256 == a.x5t_s256.as_deref() && public_jwk_of(k.base) == a.public_jwk)
+            .unwrap_or_else(|| panic!("a key not published by {:?} checked its token: kid {:?}", profile.issuer, a.kid));
+        assert!(named_by(key, &header), "key {:?} checked a token whose header names another ({header:?})", a.kid);
+        assert!(key.fits(alg), "key {:?} checked an {alg} signature", a.kid);
+    }
+}
+
+/// The canonical public JWK of a test key (how a loaded key names its material).
+fn public_jwk_of(base: &str) -> &'static str {
+    static ALL: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        key_set().keys().iter().map(|k| (k.kid.clone().expect("test keys have kids"), k.public_jwk.clone())).collect()
+    });
+    all.iter().find(|(kid, _)| kid == base).map(|(_, jwk)| jwk.as_str()).unwrap_or("")
+}
+
+/// The response's context for an accepted token: only the profile's context claims, each a
+/// string claim's own value (an array of strings joined by spaces).
+pub fn check_context(profile: &OracleProfile, claims: &Map<String, Value>, d: &Decision) {
+    let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) else { return };
+    let Some(context) = response.get("context").and_then(Value::as_object) else { return };
+    for (name, value) in context {
+        assert!(profile.context_claims.contains(name), "context claim {name:?} is not one of {:?}'s", profile.issuer);
+        match claims.get(name) {
+            Some(Value::String(s)) => assert_eq!(value.as_str(), Some(s.as_str()), "context {name:?}"),
+            Some(Value::Array(items)) => {
+                let joined: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                assert_eq!(value.as_str(), Some(joined.join(" ").as_str()), "context {name:?}");
+            }
+            Some(_) => {}
+            None => panic!("context claim {name:?} the token does not carry"),
         }
     }
 }
@@ -338,11 +807,12 @@ pub fn iam_allows(response: &Value, arn: &str) -> bool {
 /// The rules' answer for routes beyond the event's own: for a stage-wide policy, every method
 /// on paths around the rules' and the event's (and the WebSocket route keys), IAM's evaluation
 /// must be what the rules say; for an HTTP API simple response allowing a route key, every
-/// request the key serves (a sample) must be allowed by the rules. `held`: the token's scopes.
-pub fn check_routes(choice: usize, config: &Config, d: &Decision, arn: &str, route_key: Option<&str>, held: &[&str]) {
+/// request the key serves (a sample) must be allowed by the rules. `held`: the token's scopes;
+/// `required`: the scopes its profile requires.
+pub fn check_routes(choice: usize, config: &Config, required: &[String], d: &Decision, arn: &str, route_key: Option<&str>, held: &[&str]) {
     let (rules, closed) = oracle_rules(choice);
     let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) else { return };
-    let scoped = config.required_scopes.iter().all(|s| held.contains(&s.as_str()));
+    let scoped = required.iter().all(|s| held.contains(&s.as_str()));
     let Some(parsed) = jwtgate_core::policy::ExecuteApiArn::parse(arn) else { return };
     let prefix = format!("{}/{}", parsed.api, parsed.stage);
     let mut paths: Vec<String> = vec!["/".into(), "/pets".into(), "/admin/pets".into(), "/owners".into(), "/pets/1/admin".into()];
@@ -411,12 +881,12 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
         }
         Outcome::Unauthorized => {
             assert!(d.response.is_none(), "unauthorized with a response");
-            let refused = [Reason::UnknownKid, Reason::MissingScope, Reason::RouteNotListed];
+            let refused = [Reason::MissingScope, Reason::RouteNotListed];
             assert!(d.reason.is_some_and(|r| !refused.contains(&r)), "unauthorized reason {:?}", d.reason);
         }
-        Outcome::RefreshKeys => {
-            assert!(d.response.is_none(), "refresh_keys with a response");
-            assert_eq!(d.reason, Some(Reason::UnknownKid));
+        Outcome::FetchKeys => {
+            assert!(d.response.is_none(), "fetch_keys with a response");
+            assert!(matches!(d.reason, Some(Reason::UnknownKid | Reason::JwksUnavailable)), "fetch_keys for {:?}", d.reason);
         }
     }
     if let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) {
