@@ -47,6 +47,16 @@ export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
 budget_bytes="${WASM_BUDGET_BYTES:-270000}"
 built_with=rustup
 
+# Inlining for size in the workspace's own crates (jwtgate-core, jwtgate-wasm), on the
+# -Zbuild-std toolchain: most of their code runs once per configuration or key set, and the
+# default thresholds (225, 325 for `#[inline]`) copy small functions (string building, drops,
+# error paths) into every caller, and loops of unknown length into unrolled copies. The
+# crates' hot paths keep `#[inline]` where it pays; the dependencies keep the defaults (their
+# SHA-2 and Ed25519 arithmetic is the hot path). jwtgate-wasm needs the flags too: the
+# link-time optimisation of the whole module runs in its rustc.
+size_rustflags='["-Cllvm-args=-inline-threshold=50", "-Cllvm-args=-inlinehint-threshold=150",
+    "-Cllvm-args=-unroll-runtime=false", "-Zinline-mir-threshold=25"]'
+
 cargo_build() {
     if rustup_has_wasm_std; then
         log "using the installed rustup $target target"
@@ -64,7 +74,9 @@ cargo_build() {
         RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
         RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$root/target/wasm-debian" \
             /usr/bin/cargo build --profile wasm-release --locked --target "$target" -p jwtgate-wasm \
-            -Zbuild-std=std,panic_abort
+            -Zbuild-std=std,panic_abort -Zprofile-rustflags \
+            --config "profile.wasm-release.package.jwtgate-core.rustflags=$size_rustflags" \
+            --config "profile.wasm-release.package.jwtgate-wasm.rustflags=$size_rustflags"
     fi
 }
 

@@ -178,6 +178,7 @@ impl<'a> Decimal<'a> {
     }
 
     /// The power of ten of the first significant digit; `None` for zero.
+    #[inline]
     fn top_power(&self) -> Option<i64> {
         let leading_zeros = self.digits().position(|d| d != 0)?;
         Some(self.int_len() - 1 - leading_zeros as i64 + self.exponent)
@@ -274,7 +275,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Consume `byte` (after whitespace) or fail.
+    /// Consume `byte` (after whitespace) or fail. Inlined (as is `Decimal::top_power`): every
+    /// event, header and claims set is read through it.
+    #[inline]
     fn expect(&mut self, byte: u8) -> Result<(), JsonError> {
         self.skip_whitespace();
         if self.peek() != Some(byte) {

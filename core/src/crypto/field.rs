@@ -273,6 +273,7 @@ const fn halve<const L: usize>(x: &Limbs<L>) -> Limbs<L> {
     out
 }
 
+#[inline]
 const fn is_one<const L: usize>(x: &Limbs<L>) -> bool {
     let mut k = 1;
     while k < L {
@@ -342,6 +343,9 @@ pub const fn small<const L: usize>(value: u32) -> Limbs<L> {
 }
 
 /// a + b, normalised; a carry out of the top limb is dropped (callers keep sums in range).
+/// Inlined (as are `sub_limbs` and `is_one`): the inner step of every field addition and
+/// subtraction, which a call would make several percent slower.
+#[inline]
 pub const fn add_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> Limbs<L> {
     let mut out = [0u32; L];
     let mut carry = 0;
@@ -356,6 +360,7 @@ pub const fn add_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> Limbs<L> {
 }
 
 /// a - b and whether it borrowed (then the limbs hold a - b + 2^(29L)).
+#[inline]
 pub const fn sub_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> (Limbs<L>, bool) {
     let mut out = [0u32; L];
     let mut borrow = 0;
