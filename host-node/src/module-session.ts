@@ -44,8 +44,9 @@ export class ModuleSession {
   /** A view of the module's input area; emptied (detached) when the module's memory grows. */
   private area = new Uint8Array(0);
 
-  constructor(config: CoreConfig, provider: SignatureProvider = "wasm") {
-    const json = JSON.stringify(config);
+  /** `config`: the configuration, or its JSON text. */
+  constructor(config: CoreConfig | string, provider: SignatureProvider = "wasm") {
+    const json = typeof config === "string" ? config : JSON.stringify(config);
     const created = provider === "host" ? WasmAuthorizer.createWithHostProvider(json) : WasmAuthorizer.create(json);
     const inner = created.takeAuthorizer();
     const error = created.error;

@@ -2,8 +2,8 @@
 // caller's clock. The same core and the same settings as `createAuthorizer`.
 import { signatureProvider, type AuthorizerConfig } from "./authorizer.js";
 import { ConfigurationError } from "./errors.js";
-import { ModuleSession } from "./module-session.js";
-import { resolveSettings, type JwksObject } from "./settings.js";
+import { ModuleSession, type SignatureProvider } from "./module-session.js";
+import { resolveSettings } from "./settings.js";
 import type { VerifyResult } from "./types.js";
 import { ensureWasm } from "./wasm-module.js";
 
@@ -25,9 +25,15 @@ export async function verifyWithKeys(
   config: AuthorizerConfig,
 ): Promise<VerifyResult> {
   await ensureWasm(config.wasm);
-  // The caller's keys become the configuration's static keys: nothing is ever fetched.
-  const settings = resolveSettings({ ...config, jwks: toObject(jwks) });
-  const session = new ModuleSession(settings.config, await signatureProvider(config.signatures));
+  // The caller's keys become the configuration's static keys: nothing is ever fetched. Their
+  // text goes into the configuration's JSON as it is (a large set is read once in JavaScript
+  // and once in the module, not parsed and written again on the way).
+  const settings = resolveSettings({ ...config, jwks: undefined, jwksUri: config.jwksUri ?? "https://keys.invalid/" });
+  // The placeholder URL only let the settings pass the discovery rule (which applies to
+  // fetching); the configuration has the caller's keys instead.
+  const { jwks: _, jwks_uri: __, ...rest } = settings.config;
+  const text = jwksText(jwks);
+  const session = createSession(`${JSON.stringify(rest).slice(0, -1)},"jwks":${text}}`, await signatureProvider(config.signatures));
   try {
     // Only numbers reach the module's clock rule (a string such as "1800000000" is refused too).
     const r = session.verify(String(token), typeof nowSeconds === "number" ? nowSeconds * 1000 : Number.NaN);
@@ -39,17 +45,21 @@ export async function verifyWithKeys(
   }
 }
 
-/** The key set as an object; one that is not a JSON object is refused naming JWKS. */
-function toObject(jwks: JwksInput): JwksObject {
-  let value: unknown = jwks;
+/** The key set's JSON text. */
+function jwksText(jwks: JwksInput): string {
+  if (jwks instanceof Uint8Array || jwks instanceof ArrayBuffer) return new TextDecoder().decode(jwks);
+  return typeof jwks === "string" ? jwks : JSON.stringify(jwks);
+}
+
+/** The session for a configuration whose only text not written by the module is the caller's
+ * key set: a refusal of the document as a whole is then the key set's. */
+function createSession(configText: string, provider: SignatureProvider): ModuleSession {
   try {
-    if (jwks instanceof Uint8Array || jwks instanceof ArrayBuffer) value = JSON.parse(new TextDecoder().decode(jwks));
-    else if (typeof jwks === "string") value = JSON.parse(jwks);
-  } catch {
-    value = undefined;
+    return new ModuleSession(configText, provider);
+  } catch (e) {
+    if (e instanceof ConfigurationError && /^invalid configuration: (config|jwks):/.test(e.message)) {
+      throw new ConfigurationError(`invalid configuration: JWKS: not a JSON key set object {"keys": [...]} (${e.message})`);
+    }
+    throw e;
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConfigurationError("invalid configuration: JWKS: not a JSON key set object {\"keys\": [...]}");
-  }
-  return value as JwksObject;
 }
