@@ -11,12 +11,12 @@ pub fn issuer(pool_id: &str) -> Option<String> {
         return None;
     }
     let domain = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
-    Some(format!("https://cognito-idp.{region}.{domain}/{pool_id}"))
+    Some(["https://cognito-idp.", region, ".", domain, "/", pool_id].concat())
 }
 
 /// The key set of the pool whose issuer is `issuer`.
 pub fn jwks_uri(issuer: &str) -> String {
-    format!("{issuer}/.well-known/jwks.json")
+    [issuer, "/.well-known/jwks.json"].concat()
 }
 
 /// An AWS region name: lower-case words joined by `-`, the last a number (`us-gov-west-1`).

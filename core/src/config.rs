@@ -4,7 +4,7 @@
 use crate::alg::Algorithm;
 use crate::cognito;
 use crate::json::{self, Json, JsonError, Object};
-use crate::json_text::{self, ArrayText, ObjectText};
+use crate::json_text::{self, ArrayText, ObjectText, decimal};
 use crate::keys::KeySet;
 use crate::limits::{self, CEILING, Limits};
 use crate::policy;
@@ -276,7 +276,7 @@ impl ConfigInput {
 /// `setting` names the list in errors (`issuers`, or the variable it came from).
 pub(crate) fn read_profiles(setting: &str, items: &[Json<'_>]) -> Result<Vec<ProfileInput>, ConfigError> {
     if items.len() > MAX_PROFILES {
-        return Err(err(setting, format!("at most {MAX_PROFILES} issuers")));
+        return Err(err(setting, ["at most ", &decimal(MAX_PROFILES as u64), " issuers"].concat()));
     }
     let known: Vec<&str> = IDENTITY_FIELDS.iter().chain(&SHARED_FIELDS).copied().collect();
     items
@@ -285,20 +285,20 @@ pub(crate) fn read_profiles(setting: &str, items: &[Json<'_>]) -> Result<Vec<Pro
         .map(|(i, item)| match item {
             Json::Str(issuer) => Ok(ProfileInput { issuer: Some(issuer.as_ref().to_owned()), ..ProfileInput::default() }),
             Json::Object(object) => {
-                let path = format!("{setting}[{i}]");
+                let path = [setting, "[", &decimal(i as u64), "]"].concat();
                 let members = Members::of(&path, object, &known)?;
-                let prefix = format!("{path}.");
-                let text = |name: &str| members.get(name).map(|v| text(&format!("{prefix}{name}"), v).map(str::to_owned)).transpose();
+                let prefix = path + ".";
+                let text = |name: &str| members.get(name).map(|v| text(&[&prefix, name].concat(), v).map(str::to_owned)).transpose();
                 Ok(ProfileInput { issuer: text("issuer")?, cognito_user_pool_id: text("cognito_user_pool_id")?, ..read_profile(&prefix, &members)? })
             }
-            _ => Err(err(format!("{setting}[{i}]"), "expected an issuer or an issuer profile object")),
+            _ => Err(err([setting, "[", &decimal(i as u64), "]"].concat(), "expected an issuer or an issuer profile object")),
         })
         .collect()
 }
 
 /// The shared members of a profile object or of the top level; errors name `prefix` + member.
 fn read_profile(prefix: &str, doc: &Members<'_, '_>) -> Result<ProfileInput, ConfigError> {
-    let path = |name: &str| format!("{prefix}{name}");
+    let path = |name: &str| [prefix, name].concat();
     let text = |name: &str| doc.get(name).map(|v| text(&path(name), v).map(str::to_owned)).transpose();
     let list = |name: &str| doc.get(name).map(|v| strings(&path(name), v)).transpose();
     let jwks = match doc.get("jwks") {
@@ -326,7 +326,7 @@ fn read_profile(prefix: &str, doc: &Members<'_, '_>) -> Result<ProfileInput, Con
             .get("leeway_seconds")
             .map(|v| {
                 let name = path("leeway_seconds");
-                u32::try_from(whole(&name, v)?).map_err(|_| err(name, format!("at most {MAX_LEEWAY_SECONDS}")))
+                u32::try_from(whole(&name, v)?).map_err(|_| err(name, ["at most ", &decimal(MAX_LEEWAY_SECONDS.into())].concat()))
             })
             .transpose()?,
         max_token_age_seconds: doc.get("max_token_age_seconds").map(|v| whole(&path("max_token_age_seconds"), v)).transpose()?,
@@ -384,7 +384,7 @@ pub(crate) struct Members<'o, 'a> {
 impl<'o, 'a> Members<'o, 'a> {
     pub(crate) fn of(setting: &str, object: &'o Object<'a>, known: &[&str]) -> Result<Self, ConfigError> {
         if let Some((name, _)) = object.members().find(|(name, _)| !known.contains(name)) {
-            return Err(err(setting, format!("unknown member `{name}`")));
+            return Err(err(setting, ["unknown member `", name, "`"].concat()));
         }
         Ok(Members { object })
     }
@@ -407,7 +407,7 @@ pub(crate) fn strings(setting: &str, value: &Json<'_>) -> Result<Vec<String>, Co
 
 fn whole(setting: &str, value: &Json<'_>) -> Result<u64, ConfigError> {
     match value {
-        Json::Number(n) => n.to_u64().ok_or_else(|| err(setting, format!("`{}` is not a whole number", n.text()))),
+        Json::Number(n) => n.to_u64().ok_or_else(|| err(setting, ["`", n.text(), "` is not a whole number"].concat())),
         _ => Err(err(setting, "expected a whole number")),
     }
 }
@@ -477,13 +477,13 @@ impl Config {
         for field in &limits::FIELDS {
             let (value, ceiling) = ((field.get)(&input.limits), (field.get)(&CEILING));
             if value == 0 || value > ceiling {
-                return Err(err(field.setting, format!("must be between 1 and {ceiling}")));
+                return Err(err(field.setting, ["must be between 1 and ", &decimal(ceiling as u64)].concat()));
             }
         }
         for field in &CACHE_FIELDS {
             let (low, high) = field.range;
             if !(low..=high).contains(&(field.get)(&input.cache)) {
-                return Err(err(field.name, format!("must be between {low} and {high}")));
+                return Err(err(field.name, ["must be between ", &decimal(low), " and ", &decimal(high)].concat()));
             }
         }
         if input.cache.jwks_cache_min_seconds > input.cache.jwks_cache_max_seconds {
@@ -493,7 +493,7 @@ impl Config {
             return Err(err("issuers", "at least one issuer is required"));
         }
         if input.issuers.len() > MAX_PROFILES {
-            return Err(err("issuers", format!("at most {MAX_PROFILES} issuers")));
+            return Err(err("issuers", ["at most ", &decimal(MAX_PROFILES as u64), " issuers"].concat()));
         }
         let route_rules = match &input.route_rules {
             None => Vec::new(),
@@ -503,11 +503,16 @@ impl Config {
         if statements + policy::TOKEN_SHARE_BYTES > policy::MAX_RESPONSE_BYTES {
             return Err(err(
                 "route_rules",
-                format!(
-                    "the policy for these rules can reach {statements} bytes (for a stage name of 128 characters), and API Gateway takes at most {} bytes from an authorizer, {} of them kept for principalId and context: use fewer rules, shorter paths, or one method where a rule says ANY (which lists all seven)",
-                    policy::MAX_RESPONSE_BYTES,
-                    policy::TOKEN_SHARE_BYTES
-                ),
+                [
+                    "the policy for these rules can reach ",
+                    &decimal(statements as u64),
+                    " bytes (for a stage name of 128 characters), and API Gateway takes at most ",
+                    &decimal(policy::MAX_RESPONSE_BYTES as u64),
+                    " bytes from an authorizer, ",
+                    &decimal(policy::TOKEN_SHARE_BYTES as u64),
+                    " of them kept for principalId and context: use fewer rules, shorter paths, or one method where a rule says ANY (which lists all seven)",
+                ]
+                .concat(),
             ));
         }
 
@@ -516,11 +521,11 @@ impl Config {
         let mut sources: Vec<KeySource> = Vec::new();
         let mut algorithms: Vec<Algorithm> = Vec::new();
         for (index, item) in input.issuers.iter().enumerate() {
-            let path = format!("issuers[{index}]");
-            let own = Checked::of(&format!("{path}."), item, input)?;
+            let path = ["issuers[", &decimal(index as u64), "]"].concat();
+            let own = Checked::of(&[&path, "."].concat(), item, input)?;
             let (profile, source) = profile(&path, index, item, own, &defaults, input)?;
             if let Some(other) = profiles.iter().find(|p| p.issuer == profile.issuer) {
-                return Err(err(format!("{path}.issuer"), format!("`{}` is also issuers[{}]", profile.issuer, other.index)));
+                return Err(err([&path, ".issuer"].concat(), ["`", &profile.issuer, "` is also issuers[", &decimal(other.index as u64), "]"].concat()));
             }
             let source = match sources.iter().position(|s| s.same_origin(&source)) {
                 Some(at) => at,
@@ -562,7 +567,7 @@ struct Checked {
 
 impl Checked {
     fn of(prefix: &str, p: &ProfileInput, input: &ConfigInput) -> Result<Checked, ConfigError> {
-        let path = |name: &str| format!("{prefix}{name}");
+        let path = |name: &str| [prefix, name].concat();
         let algorithms = match &p.algorithms {
             None => None,
             Some(names) => {
@@ -572,9 +577,9 @@ impl Checked {
                     let alg = Algorithm::from_name(name).ok_or_else(|| {
                         let upper = name.to_ascii_uppercase();
                         if upper == "NONE" || upper.starts_with("HS") {
-                            err(path("algorithms"), format!("`{name}` is never accepted"))
+                            err(path("algorithms"), ["`", name, "` is never accepted"].concat())
                         } else {
-                            err(path("algorithms"), format!("unsupported algorithm `{name}`"))
+                            err(path("algorithms"), ["unsupported algorithm `", name, "`"].concat())
                         }
                     })?;
                     if !algs.contains(&alg) {
@@ -585,7 +590,7 @@ impl Checked {
             }
         };
         if p.leeway_seconds.is_some_and(|l| l > MAX_LEEWAY_SECONDS) {
-            return Err(err(path("leeway_seconds"), format!("at most {MAX_LEEWAY_SECONDS}")));
+            return Err(err(path("leeway_seconds"), ["at most ", &decimal(MAX_LEEWAY_SECONDS.into())].concat()));
         }
         if p.required_scopes.iter().flatten().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
             return Err(err(path("required_scopes"), "a scope is empty or contains white space"));
@@ -604,7 +609,7 @@ impl Checked {
         if p.max_token_age_seconds.is_some_and(|age| !(1..=MAX_TOKEN_AGE_SECONDS).contains(&age)) {
             return Err(err(
                 path("max_token_age_seconds"),
-                format!("must be between 1 and {MAX_TOKEN_AGE_SECONDS} (leave it out for no age rule)"),
+                ["must be between 1 and ", &decimal(MAX_TOKEN_AGE_SECONDS), " (leave it out for no age rule)"].concat(),
             ));
         }
         if p.context_claims.iter().flatten().any(String::is_empty) {
@@ -622,7 +627,7 @@ impl Checked {
         // A set that is not one is refused at start; its keys are loaded (each checked) once,
         // by the key cache.
         if let Some(text) = &p.jwks {
-            KeySet::check(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), format!("not a usable key set ({})", e.code())))?;
+            KeySet::check(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), ["not a usable key set (", e.code(), ")"].concat()))?;
         }
         let context_claims = p.context_claims.as_deref().map(sorted_names);
         Ok(Checked { algorithms, context_claims })
@@ -633,7 +638,7 @@ impl Checked {
 /// those it leaves out, and where its keys come from.
 fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults: &Checked, input: &ConfigInput) -> Result<(Profile, KeySource), ConfigError> {
     let top = &input.defaults;
-    let member = |name: &str| format!("{path}.{name}");
+    let member = |name: &str| [path, ".", name].concat();
     let (issuer, cognito_jwks_uri) = match (&item.issuer, &item.cognito_user_pool_id) {
         (Some(_), Some(_)) => return Err(err(member("cognito_user_pool_id"), "give `issuer` or `cognito_user_pool_id`, not both")),
         (None, None) => return Err(err(path, "give `issuer` (exactly as in `iss`) or `cognito_user_pool_id`")),
@@ -644,7 +649,7 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
             (issuer.clone(), None)
         }
         (None, Some(pool)) => {
-            let issuer = cognito::issuer(pool).ok_or_else(|| err(member("cognito_user_pool_id"), format!("`{pool}` is not a user pool id (REGION_ID, e.g. eu-west-1_AbCd123)")))?;
+            let issuer = cognito::issuer(pool).ok_or_else(|| err(member("cognito_user_pool_id"), ["`", pool, "` is not a user pool id (REGION_ID, e.g. eu-west-1_AbCd123)"].concat()))?;
             let uri = cognito::jwks_uri(&issuer);
             (issuer, Some(uri))
         }
@@ -665,9 +670,9 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
     let jwks_uri = from.jwks_uri.clone().or(cognito_jwks_uri);
     let discovery = if jwks_uri.is_none() && from.jwks.is_none() && from.jwks_file.is_none() {
         // OpenID Connect Discovery 1.0 section 4: the issuer's configuration document.
-        let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+        let url = [issuer.trim_end_matches('/'), "/.well-known/openid-configuration"].concat();
         check_url(&member("issuer"), &url, input.cache.jwks_allow_http_loopback)
-            .map_err(|e| err(e.setting, format!("{}; give `jwks_uri` when the issuer is not an https URL", e.problem)))?;
+            .map_err(|e| err(e.setting, e.problem + "; give `jwks_uri` when the issuer is not an https URL"))?;
         Some(Discovery { url, issuer: issuer.clone() })
     } else {
         None

@@ -90,7 +90,7 @@ const RENAMED: &[(&str, &str)] = &[
 fn variable(setting: &str, listed: bool) -> String {
     if let Some(rest) = setting.strip_prefix("issuers") {
         if listed {
-            return format!("ISSUERS{rest}");
+            return ["ISSUERS", rest].concat();
         }
         return match rest.rsplit_once('.').map(|(_, member)| member) {
             None | Some("issuer") => "ISSUER".to_owned(),
@@ -127,7 +127,7 @@ impl Env<'_> {
     fn number<T: TryFrom<u64>>(&self, name: &'static str) -> Result<Option<T>, ConfigError> {
         match self.get(name) {
             None => Ok(None),
-            Some(v) => json::whole_number(v).and_then(|n| T::try_from(n).ok()).map(Some).ok_or_else(|| err(name, format!("`{v}` is not a whole number"))),
+            Some(v) => json::whole_number(v).and_then(|n| T::try_from(n).ok()).map(Some).ok_or_else(|| err(name, ["`", v, "` is not a whole number"].concat())),
         }
     }
     /// One of a setting's names; unset takes the default.
@@ -138,7 +138,7 @@ impl Env<'_> {
         match self.get(name).map(str::to_ascii_lowercase).as_deref() {
             None | Some("false" | "0" | "no") => Ok(false),
             Some("true" | "1" | "yes") => Ok(true),
-            Some(v) => Err(err(name, format!("`{v}` is not true or false"))),
+            Some(v) => Err(err(name, ["`", v, "` is not true or false"].concat())),
         }
     }
 }
@@ -157,7 +157,7 @@ impl Settings {
         let signatures = env.choice("SIGNATURES")?;
         if env.get("CONFIG_FILE").is_some() {
             if let Some(other) = configuration_variables().find(|v| env.get(v).is_some()) {
-                return Err(err("CONFIG_FILE", format!("{other} is set too: with a configuration file, every setting is in the file")));
+                return Err(err("CONFIG_FILE", [other, " is set too: with a configuration file, every setting is in the file"].concat()));
             }
             let bytes = config_file.ok_or_else(|| err("CONFIG_FILE", "the file could not be read"))?;
             let config_input = ConfigInput::from_json(bytes)?;

@@ -45,7 +45,7 @@ impl<'a> ObjectText<'a> {
     }
 
     pub fn number(&mut self, name: &str, value: u64) {
-        self.member(name).extend_from_slice(value.to_string().as_bytes());
+        self.member(name).extend_from_slice(decimal(value).as_bytes());
     }
 
     pub fn end(self) {
@@ -77,6 +77,23 @@ impl<'a> ArrayText<'a> {
     pub fn end(self) {
         self.out.push(b']');
     }
+}
+
+/// `value` in decimal, as JSON writes a whole number. The core writes numbers (in documents
+/// and in error messages) with this, and builds messages by concatenation, never with
+/// `format!`: the WebAssembly module then holds none of `core::fmt`'s machinery.
+pub fn decimal(value: u64) -> String {
+    let mut digits = Vec::with_capacity(20);
+    let mut rest = value;
+    loop {
+        digits.push(b'0' + (rest % 10) as u8);
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    into_string(digits)
 }
 
 /// A JSON array of strings.

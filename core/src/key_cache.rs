@@ -27,7 +27,7 @@
 
 use crate::config::{CacheRules, Config};
 use crate::json::{self, Json};
-use crate::json_text::{self, ArrayText, ObjectText};
+use crate::json_text::{self, ArrayText, ObjectText, decimal};
 use crate::keys::KeySet;
 use crate::limits::Limits;
 use crate::profile::KeySource;
@@ -375,28 +375,28 @@ impl KeyCache {
             Reply::Answer { status, location, body, .. } => (status, location, body),
         };
         if now_ms > round.deadline {
-            return Err((FetchFailure::Timeout, format!("no complete answer within {} ms", self.rules.jwks_timeout_ms)));
+            return Err((FetchFailure::Timeout, ["no complete answer within ", &decimal(self.rules.jwks_timeout_ms), " ms"].concat()));
         }
         if round.kind != FetchKind::File {
             if (300..400).contains(&status) {
                 let Some(location) = location else {
-                    return Err((FetchFailure::HttpStatus, format!("HTTP {status} without a Location")));
+                    return Err((FetchFailure::HttpStatus, ["HTTP ", &decimal(status.into()), " without a Location"].concat()));
                 };
                 if round.hops >= MAX_REDIRECTS {
-                    return Err((FetchFailure::HttpStatus, format!("more than {MAX_REDIRECTS} redirects")));
+                    return Err((FetchFailure::HttpStatus, ["more than ", &decimal(MAX_REDIRECTS.into()), " redirects"].concat()));
                 }
-                let next = url::resolve(&round.url, location).ok_or((FetchFailure::InsecureUrl, format!("redirect to `{location}`")))?;
+                let next = url::resolve(&round.url, location).ok_or((FetchFailure::InsecureUrl, ["redirect to `", location, "`"].concat()))?;
                 url::check_url("redirect", &next, allow_http).map_err(|e| (FetchFailure::InsecureUrl, e.problem))?;
                 round.url = next;
                 round.hops += 1;
                 return Ok(None);
             }
             if status != 200 {
-                return Err((FetchFailure::HttpStatus, format!("HTTP {status}")));
+                return Err((FetchFailure::HttpStatus, ["HTTP ", &decimal(status.into())].concat()));
             }
         }
         if body.len() > limits.max_jwks_bytes {
-            return Err((FetchFailure::TooLarge, format!("more than {} bytes", limits.max_jwks_bytes)));
+            return Err((FetchFailure::TooLarge, ["more than ", &decimal(limits.max_jwks_bytes as u64), " bytes"].concat()));
         }
         if round.kind == FetchKind::Discovery {
             let uri = discovered_jwks_uri(body, s.origin.discovery.as_ref().map_or("", |d| d.issuer.as_str()), allow_http)?;
@@ -490,7 +490,7 @@ fn discovered_jwks_uri(body: &[u8], issuer: &str, allow_http: bool) -> Result<St
     let doc = json::read_object(body).map_err(|_| invalid("not a JSON object".to_owned()))?;
     match doc.get("issuer") {
         Some(Json::Str(named)) if named == issuer => {}
-        Some(Json::Str(named)) => return Err(invalid(format!("names issuer `{named}`, not `{issuer}`"))),
+        Some(Json::Str(named)) => return Err(invalid(["names issuer `", named, "`, not `", issuer, "`"].concat())),
         _ => return Err(invalid("no issuer".to_owned())),
     }
     let Some(Json::Str(uri)) = doc.get("jwks_uri") else {

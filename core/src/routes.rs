@@ -15,6 +15,7 @@
 
 use crate::setting::{ConfigError, Named};
 use crate::paths::{self, PathSet};
+use crate::json_text::decimal;
 use crate::scan;
 
 pub const MAX_RULES: usize = 50;
@@ -245,7 +246,7 @@ pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {
             for rule in text.split(';').map(str::trim).filter(|r| !r.is_empty()) {
                 let (route, scopes) = rule
                     .split_once('=')
-                    .ok_or_else(|| err(format!("`{rule}`: expected `METHOD /path=scope ...`")))?;
+                    .ok_or_else(|| err(["`", rule, "`: expected `METHOD /path=scope ...`"].concat()))?;
                 let scopes = scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
                 out.push((route.trim().to_owned(), scopes));
             }
@@ -253,13 +254,13 @@ pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {
         }
     };
     if list.len() > MAX_RULES {
-        return Err(err(format!("{} rules; at most {MAX_RULES} fit in one policy", list.len())));
+        return Err(err([&decimal(list.len() as u64), " rules; at most ", &decimal(MAX_RULES as u64), " fit in one policy"].concat()));
     }
     list.into_iter().map(|(route, scopes)| rule(&route, scopes)).collect()
 }
 
 fn rule(route: &str, scopes: Vec<String>) -> Result<RouteRule, ConfigError> {
-    let bad = |why: &str| err(format!("`{route}`: {why}"));
+    let bad = |why: &str| err(["`", route, "`: ", why].concat());
     if scopes.is_empty() {
         return Err(bad("no scopes"));
     }
@@ -270,7 +271,7 @@ fn rule(route: &str, scopes: Vec<String>) -> Result<RouteRule, ConfigError> {
     let route = match (parts.next(), parts.next(), parts.next()) {
         (Some(key), None, None) if !key.starts_with('/') && Methods::named(&key.to_ascii_uppercase()).is_none() => {
             if key.len() > MAX_PATTERN_LEN {
-                return Err(bad(&format!("the route key is longer than {MAX_PATTERN_LEN} characters")));
+                return Err(bad(&["the route key is longer than ", &decimal(MAX_PATTERN_LEN as u64), " characters"].concat()));
             }
             if !key.bytes().all(|b| b.is_ascii_alphanumeric() || b"$_-.:".contains(&b)) {
                 return Err(bad("a WebSocket route key is letters, digits and `$_-.:`"));
@@ -283,7 +284,7 @@ fn rule(route: &str, scopes: Vec<String>) -> Result<RouteRule, ConfigError> {
                 return Err(bad("the path must start with `/`"));
             }
             if path.len() > MAX_PATTERN_LEN {
-                return Err(bad(&format!("the path is longer than {MAX_PATTERN_LEN} characters")));
+                return Err(bad(&["the path is longer than ", &decimal(MAX_PATTERN_LEN as u64), " characters"].concat()));
             }
             if !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/*{}:@%+".contains(&b)) {
                 return Err(bad("the path has a character API Gateway resource paths do not use"));

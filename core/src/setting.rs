@@ -11,9 +11,17 @@ pub struct ConfigError {
     pub problem: String,
 }
 
+impl ConfigError {
+    /// `invalid configuration: SETTING: problem`, as `Display` writes it (concatenated: the
+    /// module then needs none of `core::fmt`).
+    pub fn message(&self) -> String {
+        ["invalid configuration: ", &self.setting, ": ", &self.problem].concat()
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid configuration: {}: {}", self.setting, self.problem)
+        f.write_str(&self.message())
     }
 }
 
@@ -50,8 +58,8 @@ pub trait Named: Copy + PartialEq + 'static {
 /// Where `text` is among `names`, or an error listing them (one body for every [`Named`]).
 fn position(setting: &str, text: &str, names: &[&str]) -> Result<usize, ConfigError> {
     names.iter().position(|n| *n == text).ok_or_else(|| {
-        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-        err(setting, format!("`{text}` is not {}", names.join(" or ")))
+        let names: Vec<String> = names.iter().map(|n| ["`", n, "`"].concat()).collect();
+        err(setting, ["`", text, "` is not ", &names.join(" or ")].concat())
     })
 }
 

@@ -8,7 +8,7 @@ use crate::setting::{ConfigError, err};
 pub fn check_url(setting: &str, url: &str, allow_http_loopback: bool) -> Result<(), ConfigError> {
     if let Some(rest) = url.strip_prefix("https://") {
         if rest.is_empty() || rest.starts_with('/') {
-            return Err(err(setting, format!("`{url}` has no host")));
+            return Err(err(setting, ["`", url, "` has no host"].concat()));
         }
         return Ok(());
     }
@@ -18,10 +18,10 @@ pub fn check_url(setting: &str, url: &str, allow_http_loopback: bool) -> Result<
         }
         return Err(err(
             setting,
-            format!("`{url}` is not https (plain http is allowed only to loopback with JWKS_ALLOW_HTTP_LOOPBACK=true)"),
+            ["`", url, "` is not https (plain http is allowed only to loopback with JWKS_ALLOW_HTTP_LOOPBACK=true)"].concat(),
         ));
     }
-    Err(err(setting, format!("`{url}` is not an https URL")))
+    Err(err(setting, ["`", url, "` is not an https URL"].concat()))
 }
 
 /// Whether the authority at the start of `rest` (after `http://`) is a loopback address.
@@ -57,11 +57,11 @@ pub fn resolve(base: &str, location: &str) -> Option<String> {
     }
     let (scheme, rest) = base.split_once("://")?;
     if let Some(authority_and_path) = location.strip_prefix("//") {
-        return Some(format!("{scheme}://{authority_and_path}"));
+        return Some([scheme, "://", authority_and_path].concat());
     }
     if location.starts_with('/') {
         let authority = rest.split(['/', '?', '#']).next()?;
-        return Some(format!("{scheme}://{authority}{location}"));
+        return Some([scheme, "://", authority, location].concat());
     }
     None
 }

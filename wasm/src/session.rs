@@ -19,7 +19,7 @@ impl Session {
     /// `config` is the core's configuration JSON. Errors are a JSON `{ok:false, error}` string.
     /// Signatures are checked by `provider`: the module's own pure-Rust code, or the host's.
     pub fn new(config: &[u8], provider: SessionProvider) -> Result<Session, String> {
-        let config = Config::from_json(config).map_err(|e| error_json(&e.to_string()))?;
+        let config = Config::from_json(config).map_err(|e| error_json(&e.message()))?;
         let mut gate = Gate::with_provider(config, provider);
         gate.cache_mut().tag_keys_with(next_key_id);
         Ok(Session { gate })
@@ -160,6 +160,6 @@ pub fn settings_from_env(env: &[u8], config_file: Option<&[u8]>) -> Result<Strin
             doc.bool("ok", true);
             doc.string("signatures", jwtgate_core::config::Named::name(s.signatures));
         })),
-        Err(e) => Err(error_json(&e.to_string())),
+        Err(e) => Err(error_json(&e.message())),
     }
 }
