@@ -6,6 +6,7 @@
 //! ancestor (`TOKEN_ISSUER`).
 
 use crate::config::{self, CacheRules, Config, ConfigError, ConfigInput, Named, ProfileInput};
+use crate::setting::err;
 use crate::json::{self, Json};
 use crate::json_text;
 use crate::limits::Limits;
@@ -71,9 +72,6 @@ pub const VARIABLES: &[&str] = &[
     "SIGNATURES",
 ];
 
-fn err(setting: impl Into<String>, problem: impl Into<String>) -> ConfigError {
-    ConfigError { setting: setting.into(), problem: problem.into() }
-}
 
 /// The configuration's members whose variables are not their names in capitals.
 const RENAMED: &[(&str, &str)] = &[

@@ -57,11 +57,6 @@ impl KeySource {
     pub fn same_origin(&self, other: &KeySource) -> bool {
         self.jwks_uri == other.jwks_uri && self.discovery == other.discovery && self.file == other.file && self.inline == other.inline
     }
-
-    /// Whether keys can be fetched or read for it (else its keys are static).
-    pub fn fetches(&self) -> bool {
-        self.jwks_uri.is_some() || self.discovery.is_some() || self.file.is_some()
-    }
 }
 
 /// An issuer's OpenID configuration document: where it is, and the `issuer` it must name.
