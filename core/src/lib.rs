@@ -21,6 +21,7 @@
 
 pub mod alg;
 pub mod b64;
+pub mod claim_path;
 pub mod claims;
 pub mod clock;
 pub mod cognito;
