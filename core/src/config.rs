@@ -2,7 +2,9 @@
 //! variables (see `env`), validated once, then immutable.
 
 use crate::alg::Algorithm;
+use crate::claim_path::ClaimPath;
 use crate::cognito;
+use crate::context::{self, ContextClaim, Mapping};
 use crate::json::{self, Json, JsonError, Object};
 use crate::json_text::{self, ArrayText, ObjectText, decimal};
 use crate::keys::KeySet;
@@ -67,12 +69,15 @@ pub struct ProfileInput {
     pub leeway_seconds: Option<u32>,
     pub max_token_age_seconds: Option<u64>,
     pub context_claims: Option<Vec<String>>,
+    pub context_payload_key: Option<String>,
+    pub usage_identifier_claim: Option<String>,
+    pub require_certificate_binding: Option<bool>,
 }
 
 /// The members that say who the profile is (a profile object's only).
 const IDENTITY_FIELDS: [&str; 2] = ["issuer", "cognito_user_pool_id"];
 /// The members a profile may leave to the top level.
-const SHARED_FIELDS: [&str; 12] = [
+const SHARED_FIELDS: [&str; 15] = [
     "jwks_uri",
     "jwks",
     "jwks_file",
@@ -85,6 +90,9 @@ const SHARED_FIELDS: [&str; 12] = [
     "leeway_seconds",
     "max_token_age_seconds",
     "context_claims",
+    "context_payload_key",
+    "usage_identifier_claim",
+    "require_certificate_binding",
 ];
 
 /// How keys are fetched and kept (see `key_cache`): one rule set for every issuer.
@@ -331,6 +339,15 @@ fn read_profile(prefix: &str, doc: &Members<'_, '_>) -> Result<ProfileInput, Con
             .transpose()?,
         max_token_age_seconds: doc.get("max_token_age_seconds").map(|v| whole(&path("max_token_age_seconds"), v)).transpose()?,
         context_claims: list("context_claims")?,
+        context_payload_key: text("context_payload_key")?,
+        usage_identifier_claim: text("usage_identifier_claim")?,
+        require_certificate_binding: doc
+            .get("require_certificate_binding")
+            .map(|v| match v {
+                Json::Bool(b) => Ok(*b),
+                _ => Err(err(path("require_certificate_binding"), "expected true or false")),
+            })
+            .transpose()?,
     })
 }
 
@@ -374,6 +391,12 @@ fn write_profile(doc: &mut ObjectText<'_>, p: &ProfileInput, all: bool) {
     number(doc, all, "leeway_seconds", p.leeway_seconds.map(u64::from));
     number(doc, all, "max_token_age_seconds", p.max_token_age_seconds);
     list(doc, all, "context_claims", &p.context_claims);
+    text(doc, all, "context_payload_key", p.context_payload_key.as_deref());
+    text(doc, all, "usage_identifier_claim", p.usage_identifier_claim.as_deref());
+    match p.require_certificate_binding {
+        Some(b) => doc.bool("require_certificate_binding", b),
+        None => text(doc, all, "require_certificate_binding", None),
+    }
 }
 
 /// An object's members, every name one of `known`; `null` reads as absent.
@@ -562,7 +585,8 @@ impl Config {
 #[derive(Clone, Debug, Default)]
 struct Checked {
     algorithms: Option<Vec<Algorithm>>,
-    context_claims: Option<Vec<String>>,
+    context_claims: Option<Vec<ContextClaim>>,
+    usage_identifier_claim: Option<ClaimPath>,
 }
 
 impl Checked {
@@ -612,9 +636,15 @@ impl Checked {
                 ["must be between 1 and ", &decimal(MAX_TOKEN_AGE_SECONDS), " (leave it out for no age rule)"].concat(),
             ));
         }
-        if p.context_claims.iter().flatten().any(String::is_empty) {
-            return Err(err(path("context_claims"), "empty claim name"));
+        let context_claims = p.context_claims.as_deref().map(|items| context_claims(&path("context_claims"), items)).transpose()?;
+        if let Some(key) = &p.context_payload_key {
+            context::check_key(key).map_err(|why| err(path("context_payload_key"), why))?;
         }
+        let usage_identifier_claim = p
+            .usage_identifier_claim
+            .as_deref()
+            .map(|text| ClaimPath::parse(text).map_err(|why| err(path("usage_identifier_claim"), why)))
+            .transpose()?;
         if let Some(uri) = &p.jwks_uri {
             check_url(&path("jwks_uri"), uri, input.cache.jwks_allow_http_loopback)?;
         }
@@ -629,8 +659,7 @@ impl Checked {
         if let Some(text) = &p.jwks {
             KeySet::check(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), ["not a usable key set (", e.code(), ")"].concat()))?;
         }
-        let context_claims = p.context_claims.as_deref().map(sorted_names);
-        Ok(Checked { algorithms, context_claims })
+        Ok(Checked { algorithms, context_claims, usage_identifier_claim })
     }
 }
 
@@ -689,26 +718,47 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
         token_type: item.token_type.clone().or_else(|| top.token_type.clone()),
         leeway_seconds: item.leeway_seconds.or(top.leeway_seconds).unwrap_or(0),
         max_token_age_seconds: item.max_token_age_seconds.or(top.max_token_age_seconds),
-        context_claims: own
-            .context_claims
-            .or_else(|| defaults.context_claims.clone())
-            .unwrap_or_else(|| sorted_names(&DEFAULT_CONTEXT_CLAIMS.map(str::to_owned))),
+        context: context_mapping(
+            &member("context_payload_key"),
+            own.context_claims.or_else(|| defaults.context_claims.clone()),
+            item.context_payload_key.clone().or_else(|| top.context_payload_key.clone()),
+        )?,
+        usage_identifier_claim: own.usage_identifier_claim.or_else(|| defaults.usage_identifier_claim.clone()),
+        require_certificate_binding: item.require_certificate_binding.or(top.require_certificate_binding).unwrap_or(false),
         source: 0,
     };
     Ok((profile, source))
 }
 
-/// The context is an object: its members are written in this order, sorted as serde_json's
-/// maps keep them, each once. (A handful of names: inserted in place rather than through a
-/// general sort's code.)
-fn sorted_names(names: &[String]) -> Vec<String> {
-    let mut sorted: Vec<String> = Vec::with_capacity(names.len());
-    for name in names {
-        if let Err(at) = sorted.binary_search(name) {
-            sorted.insert(at, name.clone());
+/// `context_claims` read: sorted by key, as serde_json's maps keep members, each key once (an
+/// item written twice counts once; one key for two paths is refused). A handful of items:
+/// inserted in place rather than through a general sort's code.
+fn context_claims(setting: &str, items: &[String]) -> Result<Vec<ContextClaim>, ConfigError> {
+    let mut sorted: Vec<ContextClaim> = Vec::with_capacity(items.len());
+    for item in items {
+        let claim = ContextClaim::parse(item).map_err(|why| err(setting, why))?;
+        match sorted.binary_search_by(|c| c.key.cmp(&claim.key)) {
+            Ok(at) if sorted[at] == claim => {}
+            Ok(_) => return Err(err(setting, ["the context key `", &claim.key, "` is given two claims"].concat())),
+            Err(at) => sorted.insert(at, claim),
         }
     }
-    sorted
+    Ok(sorted)
+}
+
+/// A profile's context: its mapped claims (the default ones when none are configured) and the
+/// payload's key, which must not be a mapped claim's key too.
+fn context_mapping(setting: &str, claims: Option<Vec<ContextClaim>>, payload_key: Option<String>) -> Result<Mapping, ConfigError> {
+    let claims = match claims {
+        Some(claims) => claims,
+        None => context_claims(setting, &DEFAULT_CONTEXT_CLAIMS.map(str::to_owned))?,
+    };
+    if let Some(key) = &payload_key
+        && claims.iter().any(|c| c.key == *key)
+    {
+        return Err(err(setting, ["`", key, "` is also a key of context_claims"].concat()));
+    }
+    Ok(Mapping { claims, payload_key })
 }
 
 fn non_empty_list(setting: &str, items: &[String]) -> Result<(), ConfigError> {
@@ -756,7 +806,7 @@ mod tests {
         let config = Config::new(&defaults).unwrap();
         let p = config.profile("https://i").unwrap();
         assert_eq!((p.algorithms.as_slice(), p.leeway_seconds, p.source), (&[Algorithm::RS256][..], 0, 0));
-        assert_eq!(p.context_claims, ["client_id", "iss", "scope", "sub"]);
+        assert_eq!(p.context.claims.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["client_id", "iss", "scope", "sub"]);
         assert_eq!(config.sources[0].discovery.as_ref().unwrap().url, "https://i/.well-known/openid-configuration");
         assert_eq!(config.cache, CacheRules::default());
     }

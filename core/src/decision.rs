@@ -135,7 +135,8 @@ fn document_buffer() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Context, Statements};
+    use crate::context::Context;
+    use crate::policy::Statements;
     use serde_json::{Value, json};
 
     fn read(bytes: Vec<u8>) -> Value {
@@ -149,6 +150,7 @@ mod tests {
             principal_id: "u".into(),
             statements: Statements::allow("arn:aws:execute-api:r:1:a/s/*/*".into()),
             context: Context::default(),
+            usage_identifier: None,
         };
         let responses = [
             Decision { outcome: Outcome::Allow, reason: None, response: Some(policy.clone()), log: log.clone() },

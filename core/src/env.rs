@@ -57,6 +57,9 @@ pub const VARIABLES: &[&str] = &[
     "MAX_TOKEN_AGE_SECONDS",
     "POLICY_RESOURCE",
     "CONTEXT_CLAIMS",
+    "CONTEXT_PAYLOAD_KEY",
+    "USAGE_IDENTIFIER_CLAIM",
+    "REQUIRE_CERTIFICATE_BINDING",
     "HTTP_API_RESPONSE",
     "MAX_TOKEN_BYTES",
     "MAX_JWKS_BYTES",
@@ -238,6 +241,9 @@ impl Settings {
             // never read as "off").
             max_token_age_seconds: env.number("MAX_TOKEN_AGE_SECONDS")?,
             context_claims: env.list("CONTEXT_CLAIMS", false)?,
+            context_payload_key: env.get("CONTEXT_PAYLOAD_KEY").map(str::to_owned),
+            usage_identifier_claim: env.get("USAGE_IDENTIFIER_CLAIM").map(str::to_owned),
+            require_certificate_binding: env.get("REQUIRE_CERTIFICATE_BINDING").map(|_| env.flag("REQUIRE_CERTIFICATE_BINDING")).transpose()?,
         };
         // `METHOD /path=scopes; ...`, or the JSON list form when it starts with `[`.
         let route_rules = match env.get("ROUTE_RULES") {

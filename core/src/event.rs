@@ -37,6 +37,8 @@ pub struct AuthEvent<'a> {
     pub arn: Cow<'a, str>,
     /// HTTP API payload 2.0 `routeKey` (`GET /pets/{id}`).
     pub route_key: Option<String>,
+    /// The mutual-TLS client certificate API Gateway verified, as PEM (see `binding`).
+    pub client_cert_pem: Option<Cow<'a, str>>,
 }
 
 pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent<'_>, Reason> {
@@ -59,7 +61,25 @@ pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent<'_>, Reason> {
     };
     let arn = arn.ok_or(Reason::InvalidEvent)?;
     let route_key = if kind == EventKind::HttpV2 { text("routeKey")?.map(Cow::into_owned) } else { None };
-    Ok(AuthEvent { kind, authorization, arn, route_key })
+    let client_cert_pem = match kind {
+        EventKind::Token => None,
+        EventKind::Request => client_cert(&event, "identity"),
+        EventKind::HttpV2 => client_cert(&event, "authentication"),
+    };
+    Ok(AuthEvent { kind, authorization, arn, route_key, client_cert_pem })
+}
+
+/// `requestContext.<within>.clientCert.clientCertPem`. Anything else there (no mutual TLS:
+/// `null`) is no certificate, which a bound token is then refused for.
+fn client_cert<'a>(event: &Object<'a>, within: &str) -> Option<Cow<'a, str>> {
+    let mut value = event.get("requestContext")?;
+    for name in [within, "clientCert", "clientCertPem"] {
+        value = value.as_object()?.get(name)?;
+    }
+    match value {
+        Json::Str(pem) => Some(pem.clone()),
+        _ => None,
+    }
 }
 
 /// A string member, borrowed from the event's text when it has no escapes; absent or `null`

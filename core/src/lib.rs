@@ -21,11 +21,13 @@
 
 pub mod alg;
 pub mod b64;
+pub mod binding;
 pub mod claim_path;
 pub mod claims;
 pub mod clock;
 pub mod cognito;
 pub mod config;
+pub mod context;
 pub mod crypto;
 pub mod decision;
 pub mod env;
@@ -133,7 +135,7 @@ impl<P: CryptoProvider> Verifier<P> {
     /// Verify a bare compact JWS at time `now` (Unix seconds).
     pub fn verify<K: Keys + ?Sized>(&self, keys: &K, token: &str, now: i64) -> Result<Verified, Failure> {
         let now = clock::whole(now).ok_or(Reason::InvalidClock)?;
-        self.check_token(keys, token, now, |header, payload, _, profile, scopes| {
+        self.check_token(keys, token, None, now, |header, payload, _, profile, scopes| {
             // The reader checked the payload is UTF-8.
             let claims = String::from_utf8_lossy(payload).into_owned();
             if claims::holds_all(scopes, &profile.required_scopes) {
@@ -144,7 +146,8 @@ impl<P: CryptoProvider> Verifier<P> {
         })?
     }
 
-    /// Every check of [`Verifier::verify`] but the scopes. The token's `iss` chooses its
+    /// Every check of [`Verifier::verify`] but the scopes (`client_cert_pem`: the request's
+    /// mutual-TLS certificate, for certificate-bound tokens). The token's `iss` chooses its
     /// profile before any key is touched; only that profile's keys can verify it. `accept` gets
     /// the header, the decoded payload, the claims read from it (borrowed, never copied into a
     /// tree of their own), the profile and the token's scopes: without the required ones the
@@ -153,6 +156,7 @@ impl<P: CryptoProvider> Verifier<P> {
         &self,
         keys: &K,
         token: &str,
+        client_cert_pem: Option<&str>,
         now: i64,
         accept: impl FnOnce(Header, &[u8], &Object<'_>, &Profile, &[&str]) -> T,
     ) -> Result<T, Failure> {
@@ -181,6 +185,7 @@ impl<P: CryptoProvider> Verifier<P> {
         let keys = keys.of_source(profile.source).ok_or(Reason::JwksUnavailable).map_err(&mut fail)?;
         self.check_header_signature(keys, &jws.header, jws.signing_input, &jws.signature).map_err(&mut fail)?;
         claims::check(&claims, &jws.header, profile, now).map_err(&mut fail)?;
+        binding::check(&claims, client_cert_pem, profile.require_certificate_binding).map_err(&mut fail)?;
         let scopes = claims::scopes(&claims).map_err(&mut fail)?;
         Ok(accept(jws.header, &payload, &claims, profile, &scopes))
     }
@@ -263,6 +268,7 @@ impl<P: CryptoProvider> Verifier<P> {
             authorization: Some(authorization_token.into()),
             arn: method_arn.into(),
             route_key: None,
+            client_cert_pem: None,
         };
         self.decide(keys, event, now)
     }
@@ -289,7 +295,7 @@ impl<P: CryptoProvider> Verifier<P> {
             Some(Err(reason)) => return Decision::unauthorized(reason, log),
             Some(Ok(token)) => token,
         };
-        let answer = self.check_token(keys, token, now, |header, _, claims, profile, scopes| {
+        let answer = self.check_token(keys, token, event.client_cert_pem.as_deref(), now, |header, payload, claims, profile, scopes| {
             log.alg = Some(header.alg.name());
             log.kid = header.kid;
             let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
@@ -297,9 +303,15 @@ impl<P: CryptoProvider> Verifier<P> {
             log.sub = text("sub");
             log.client_id = claims.get("client_id").or_else(|| claims.get("azp")).and_then(Json::as_str).map(str::to_owned);
             log.key_source = Some(profile.source);
-            let context = policy::context(claims, &profile.context_claims);
             let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
-            self.respond(&event, &arn, scopes, &profile.required_scopes, principal, context)
+            let (response, verdict) = self.respond(&event, &arn, scopes, &profile.required_scopes, principal, usage_identifier(&event, claims, profile));
+            // The context last: it fills what room the answer leaves (see `context`).
+            let values = if event.kind == EventKind::HttpV2 { context::Values::Json } else { context::Values::Text };
+            // `,"context":` and the slack `len` allows for.
+            let budget = policy::MAX_RESPONSE_BYTES.saturating_sub(response.len() + 12);
+            // The reader checked the payload is UTF-8.
+            let payload = core::str::from_utf8(payload).unwrap_or_default();
+            (response.with_context(context::build(claims, payload, &profile.context, values, budget)), verdict)
         });
         let (response, verdict) = match answer {
             Ok(answer) => answer,
@@ -338,8 +350,9 @@ impl<P: CryptoProvider> Verifier<P> {
         held: &[&str],
         required: &[String],
         principal: String,
-        context: policy::Context,
+        usage_identifier: Option<String>,
     ) -> (policy::Response, routes::Verdict) {
+        let context = context::Context::default();
         let config = &self.config;
         let (rules, unlisted) = (&config.route_rules, config.unlisted_routes);
         let holds = |rule: &routes::RouteRule| claims::holds_all(held, &rule.scopes);
@@ -369,8 +382,17 @@ impl<P: CryptoProvider> Verifier<P> {
             PolicyResource::Stage if rules.is_empty() => policy::Statements::allow(arn.stage_wide()),
             PolicyResource::Stage => policy::rule_statements(arn, rules, unlisted, &holds),
         };
-        (policy::Response::Policy { principal_id: principal, statements, context }, verdict)
+        (policy::Response::Policy { principal_id: principal, statements, context, usage_identifier }, verdict)
     }
+}
+
+/// The `usageIdentifierKey`, for REST APIs (TOKEN and REQUEST events) when configured.
+fn usage_identifier(event: &event::AuthEvent<'_>, claims: &Object<'_>, profile: &Profile) -> Option<String> {
+    let path = profile.usage_identifier_claim.as_ref()?;
+    if event.kind == EventKind::HttpV2 {
+        return None;
+    }
+    context::usage_identifier(claims, path)
 }
 
 /// How many keys one signature is checked against at most (keys sharing a `kid`).

@@ -1,7 +1,7 @@
 //! The answers API Gateway understands: IAM policies for REST APIs (and HTTP APIs that ask for
 //! them), simple responses for HTTP API payload 2.0.
 
-use crate::json::{Json, Object};
+use crate::context::Context;
 use crate::json_text::{self, ArrayText, ObjectText};
 use crate::routes::{RouteRule, UnlistedRoutes};
 
@@ -161,7 +161,9 @@ pub fn largest_statements(rules: &[RouteRule]) -> usize {
 pub enum Response {
     /// REST APIs (and HTTP APIs that ask for IAM policies):
     /// `{principalId, policyDocument: {Version, Statement}, context?}`.
-    Policy { principal_id: String, statements: Statements, context: Context },
+    /// `usage_identifier`: the `usageIdentifierKey` (REST APIs whose usage plans take API keys
+    /// from the authorizer).
+    Policy { principal_id: String, statements: Statements, context: Context, usage_identifier: Option<String> },
     /// HTTP API payload 2.0 simple response: `{isAuthorized, context?}`.
     Simple { authorized: bool, context: Context },
 }
@@ -175,6 +177,14 @@ impl Response {
         serde_json::from_slice(&out).unwrap_or_default()
     }
 
+    /// The response with `context` in place of its own.
+    pub fn with_context(mut self, context: Context) -> Response {
+        match &mut self {
+            Response::Policy { context: c, .. } | Response::Simple { context: c, .. } => *c = context,
+        }
+        self
+    }
+
     /// The response as JSON text. Members in sorted order, as serde_json's maps keep them, so
     /// the text is the same as its `to_value()`'s.
     pub fn write(&self, out: &mut Vec<u8>) {
@@ -183,10 +193,10 @@ impl Response {
         };
         let mut response = ObjectText::new(out);
         if !context.is_empty() {
-            response.member("context").extend_from_slice(context.text.as_bytes());
+            response.member("context").extend_from_slice(context.text().as_bytes());
         }
         match self {
-            Response::Policy { principal_id, statements, .. } => {
+            Response::Policy { principal_id, statements, usage_identifier, .. } => {
                 let mut document = ObjectText::new(response.member("policyDocument"));
                 let mut list = ArrayText::new(document.member("Statement"));
                 for (effect, resources) in statements.effects() {
@@ -203,6 +213,9 @@ impl Response {
                 document.string("Version", "2012-10-17");
                 document.end();
                 response.string("principalId", principal_id);
+                if let Some(key) = usage_identifier {
+                    response.string("usageIdentifierKey", key);
+                }
             }
             Response::Simple { authorized, .. } => response.bool("isAuthorized", *authorized),
         }
@@ -213,73 +226,26 @@ impl Response {
     /// writing it.
     pub fn len(&self) -> usize {
         match self {
-            Response::Policy { principal_id, statements, context } => {
+            Response::Policy { principal_id, statements, context, usage_identifier } => {
                 // The document and two statements without their strings (199 bytes), and the
                 // strings with their quotes and commas.
-                let mut len = 200 + context.text.len() + 12 + json_text::string_len(principal_id);
+                let mut len = 200 + context.len() + 12 + json_text::string_len(principal_id);
+                if let Some(key) = usage_identifier {
+                    len += 22 + json_text::string_len(key);
+                }
                 for resource in statements.allow.iter().chain(&statements.deny) {
                     len += json_text::string_len(resource) + 3;
                 }
                 len
             }
-            Response::Simple { context, .. } => 40 + context.text.len(),
+            Response::Simple { context, .. } => 40 + context.len(),
         }
     }
-}
-
-/// The authorizer `context`: the configured claims, written once as a JSON object's text (a
-/// decision copies them straight from the token into its answer, with no map in between).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Context {
-    /// `{...}` with at least one member, or empty.
-    text: String,
-}
-
-impl Context {
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
-    }
-
-    /// The object's JSON text (empty when there is no context).
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-}
-
-/// Claims for the authorizer `context`. API Gateway accepts only strings, numbers and booleans
-/// there (an object or array makes REST APIs answer 500), so arrays of strings are joined with
-/// spaces and anything else is left out. `names` must be sorted without repeats (the
-/// configuration keeps them so), which makes the members sorted as serde_json's maps keep them.
-pub fn context(claims: &Object<'_>, names: &[String]) -> Context {
-    // Room for a usual context at once (sub, iss, client id and scopes take about 150 bytes).
-    let mut text = Vec::with_capacity(256);
-    let mut members = ObjectText::new(&mut text);
-    let mut any = false;
-    for name in names {
-        match claims.get(name) {
-            Some(Json::Str(s)) => json_text::string(members.member(name), s),
-            // Numbers as the token wrote them (JSON numbers either way).
-            Some(Json::Number(n)) => members.member(name).extend_from_slice(n.text().as_bytes()),
-            Some(Json::Bool(b)) => members.bool(name, *b),
-            Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
-                let joined = items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(" ");
-                json_text::string(members.member(name), &joined)
-            }
-            _ => continue,
-        }
-        any = true;
-    }
-    members.end();
-    if !any {
-        text.clear();
-    }
-    Context { text: json_text::into_string(text) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn parses_method_arns() {
@@ -295,19 +261,5 @@ mod tests {
         for bad in ["", "arn:aws:s3:::bucket", "arn:aws:execute-api:us-east-1:1:abc", "arn:aws:execute-api:us-east-1:1:abc/prod", "x:aws:execute-api:r:1:a/s/GET/"] {
             assert!(ExecuteApiArn::parse(bad).is_none(), "{bad}");
         }
-    }
-
-    #[test]
-    fn context_keeps_only_scalar_values() {
-        let claims = crate::json::read_object(
-            br#"{"sub":"u","n":1,"b":true,"scp":["a","b"],"obj":{"x":1},"mixed":[1,"a"],"nul":null}"#,
-        )
-        .unwrap();
-        let mut names: Vec<String> = ["sub", "n", "b", "scp", "obj", "mixed", "nul", "absent"].iter().map(|s| s.to_string()).collect();
-        names.sort();
-        let ctx = context(&claims, &names);
-        assert_eq!(serde_json::from_str::<serde_json::Value>(ctx.text()).unwrap(), json!({"sub":"u","n":1,"b":true,"scp":"a b"}));
-        assert_eq!(ctx.text, json!({"sub":"u","n":1,"b":true,"scp":"a b"}).to_string(), "sorted members, serde_json's text");
-        assert!(context(&claims, &["absent".to_owned(), "obj".to_owned()]).is_empty());
     }
 }

@@ -4,6 +4,8 @@
 //! that names issuer A, even under the same `kid`.
 
 use crate::alg::Algorithm;
+use crate::claim_path::ClaimPath;
+use crate::context::Mapping;
 use crate::setting::Named;
 
 /// What a token is for, from its `token_use` claim (Amazon Cognito's).
@@ -33,8 +35,13 @@ pub struct Profile {
     pub token_type: Option<String>,
     pub leeway_seconds: u32,
     pub max_token_age_seconds: Option<u64>,
-    /// Sorted and unique.
-    pub context_claims: Vec<String>,
+    /// What the authorizer `context` carries.
+    pub context: Mapping,
+    /// The claim whose value is the `usageIdentifierKey`.
+    pub usage_identifier_claim: Option<ClaimPath>,
+    /// Every token must be bound to the mutual-TLS client certificate (RFC 8705); bound tokens
+    /// are checked whether or not this is set.
+    pub require_certificate_binding: bool,
     /// Its key source: an index into the configuration's `sources`.
     pub source: usize,
 }

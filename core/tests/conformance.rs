@@ -38,11 +38,13 @@ fn native_core_decides_every_case_as_expected() {
         let response = d.response.as_ref().map(jwtgate_core::Response::to_value);
         let context = response.as_ref().and_then(|r| r.get("context")).cloned().unwrap_or(Value::Null);
         let context_ok = c["expected"].get("context").is_none_or(|want| *want == context);
-        if got == want && context_ok {
+        let usage = response.as_ref().and_then(|r| r.get("usageIdentifierKey")).cloned().unwrap_or(Value::Null);
+        let usage_ok = c["expected"].get("usage_identifier").is_none_or(|want| *want == usage);
+        if got == want && context_ok && usage_ok {
             passed += 1;
         } else {
             failed += 1;
-            println!("FAIL {name}: got {got:?} (context {context}), expected {want:?} (context {})", c["expected"].get("context").unwrap_or(&Value::Null));
+            println!("FAIL {name}: got {got:?} (context {context}, usage identifier {usage}), expected {want:?} (context {})", c["expected"].get("context").unwrap_or(&Value::Null));
         }
         results.insert(
             name.to_owned(),

@@ -648,10 +648,21 @@ fn every_answer_fits_8_kb() {
             }
         }
     }
-    // A token whose answer would not fit (a huge context claim) is refused with its reason.
-    let v = Verifier::new(config(json!({ "context_claims": ["big"] })));
+    // A context that would not fit is cut to fit (context.rs's rule), with the most rules and
+    // the longest stage; a principal that cannot fit is refused with its reason.
+    let v = rules_verifier(rules, true, json!({ "context_claims": ["big", "sub"], "context_payload_key": "claims" }));
     let mut c = claims();
     c.insert("big".into(), json!("x".repeat(9000)));
+    let t = token(Algorithm::RS256, &c, json!({}));
+    let d = v.authorize(&keys, &event(0, &t, &format!("{long_stage}/GET/pets")), NOW);
+    assert_eq!((d.outcome, d.reason), (Outcome::Allow, None));
+    let mut text = Vec::new();
+    d.response.as_ref().unwrap().write(&mut text);
+    assert!(text.len() <= 8192, "{} bytes", text.len());
+    let answer: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    assert_eq!(answer["context"], json!({ "sub": "user-1", "jwtgate_context_cut": true }));
+    let mut c = claims();
+    c.insert("sub".into(), json!("x".repeat(9000)));
     let t = token(Algorithm::RS256, &c, json!({}));
     let d = v.authorize(&keys, &event(0, &t, &format!("{API}/GET/pets")), NOW);
     assert_eq!((d.outcome, d.reason.map(|r| r.code())), (Outcome::Unauthorized, Some("response_too_large")));

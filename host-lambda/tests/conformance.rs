@@ -43,6 +43,8 @@ fn run(signatures: Signatures, host: &str) {
         let (outcome, reason) = (d.0["outcome"].clone(), d.0["reason"].clone());
         let context = d.0["response"].get("context").cloned().unwrap_or(Value::Null);
         let context_ok = c["expected"].get("context").is_none_or(|want| *want == context);
+        let usage = d.0["response"].get("usageIdentifierKey").cloned().unwrap_or(Value::Null);
+        let context_ok = context_ok && c["expected"].get("usage_identifier").is_none_or(|want| *want == usage);
         if outcome == c["expected"]["outcome"] && reason == c["expected"]["reason"] && context_ok {
             passed += 1;
         } else {

@@ -14,7 +14,8 @@ export type CoreReason =
   | "token_too_old" | "issuer_mismatch" | "audience_mismatch" | "token_type_mismatch"
   | "client_not_allowed" | "missing_scope" | "route_not_listed" | "response_too_large"
   | "invalid_clock" | "invalid_header_kid" | "invalid_header_typ" | "invalid_header_cty"
-  | "jwks_unavailable" | "token_use_mismatch";
+  | "jwks_unavailable" | "token_use_mismatch" | "certificate_required" | "certificate_mismatch"
+  | "token_not_bound";
 
 /** The reason code a host adds: the module failed (a trap), which is never a reason to allow. */
 export type HostReason = "internal_error";

@@ -27,6 +27,9 @@ export interface IssuerProfile {
   leewaySeconds?: number;
   maxTokenAgeSeconds?: number;
   contextClaims?: string[];
+  contextPayloadKey?: string;
+  usageIdentifierClaim?: string;
+  requireCertificateBinding?: boolean;
 }
 
 /** Settings as options; each one has the environment variable named beside it. */
@@ -65,8 +68,17 @@ export interface SettingsOptions {
   maxTokenAgeSeconds?: number;
   /** `POLICY_RESOURCE`: `stage` (default) or `method`. */
   policyResource?: "stage" | "method";
-  /** `CONTEXT_CLAIMS` (default `sub,iss,scope,client_id`). */
+  /** `CONTEXT_CLAIMS` (default `sub,iss,scope,client_id`): claims for the authorizer context,
+   * each `PATH` or `KEY=PATH` (`roles=realm_access.roles`). */
   contextClaims?: string[];
+  /** `CONTEXT_PAYLOAD_KEY`: the context key that carries the whole payload as JSON text. */
+  contextPayloadKey?: string;
+  /** `USAGE_IDENTIFIER_CLAIM`: the claim whose value is the `usageIdentifierKey` (REST usage
+   * plans with API keys from the authorizer). */
+  usageIdentifierClaim?: string;
+  /** `REQUIRE_CERTIFICATE_BINDING`: every token must be bound to the mutual-TLS client
+   * certificate (RFC 8705 `cnf.x5t#S256`); bound tokens are checked either way. */
+  requireCertificateBinding?: boolean;
   /** `HTTP_API_RESPONSE`: `simple` (default) or `policy`. */
   httpApiResponse?: "simple" | "policy";
   /** `MAX_TOKEN_BYTES`, `MAX_JWKS_BYTES`, `MAX_JWKS_KEYS`, `MAX_EVENT_BYTES`. */
@@ -115,6 +127,9 @@ const ENV_NAME: Record<Exclude<keyof SettingsOptions, "env">, string> = {
   maxTokenAgeSeconds: "MAX_TOKEN_AGE_SECONDS",
   policyResource: "POLICY_RESOURCE",
   contextClaims: "CONTEXT_CLAIMS",
+  contextPayloadKey: "CONTEXT_PAYLOAD_KEY",
+  usageIdentifierClaim: "USAGE_IDENTIFIER_CLAIM",
+  requireCertificateBinding: "REQUIRE_CERTIFICATE_BINDING",
   httpApiResponse: "HTTP_API_RESPONSE",
   maxTokenBytes: "MAX_TOKEN_BYTES",
   maxJwksBytes: "MAX_JWKS_BYTES",

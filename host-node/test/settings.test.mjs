@@ -141,3 +141,35 @@ test("Node fetches keys through node:http unless the caller gives a fetch", asyn
     await server.close();
   }
 });
+
+test("forwarding options reach the answer: mapped and nested claims, the payload, usageIdentifierKey", async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const t = signToken(key, { iss: ISSUER, aud: "api", sub: "user-1", iat: now, exp: now + 300, realm_access: { roles: ["admin"] }, api_key: "key-9" });
+  const a = await createAuthorizer({
+    issuer: ISSUER,
+    audience: "api",
+    jwks: jwks(key),
+    contextClaims: ["sub", "roles=realm_access.roles"],
+    contextPayloadKey: "claims",
+    usageIdentifierClaim: "api_key",
+    log: false,
+  });
+  const answer = await a.authorize(tokenEvent(t));
+  assert.equal(answer.usageIdentifierKey, "key-9");
+  assert.equal(answer.context.sub, "user-1");
+  assert.equal(answer.context.roles, '["admin"]');
+  assert.deepEqual(JSON.parse(answer.context.claims).realm_access, { roles: ["admin"] });
+  // A bound token without a certificate (a TOKEN event has none), and binding required.
+  const bound = signToken(key, { iss: ISSUER, aud: "api", sub: "user-1", iat: now, exp: now + 300, cnf: { "x5t#S256": "A".repeat(43) } });
+  const decision = await a.decide(tokenEvent(bound));
+  assert.equal(decision.reason, "certificate_required");
+  const strict = await createAuthorizer({ issuer: ISSUER, audience: "api", jwks: jwks(key), requireCertificateBinding: true, log: false });
+  assert.equal((await strict.decide(tokenEvent(t))).reason, "token_not_bound");
+  for (const [options, message] of [
+    [{ contextClaims: ["a=sub", "a=iss"] }, /CONTEXT_CLAIMS: the context key `a` is given two claims/],
+    [{ usageIdentifierClaim: "a..b" }, /USAGE_IDENTIFIER_CLAIM/],
+    [{ env: { REQUIRE_CERTIFICATE_BINDING: "maybe" } }, /REQUIRE_CERTIFICATE_BINDING/],
+  ]) {
+    await assert.rejects(createAuthorizer({ issuer: ISSUER, audience: "api", jwks: jwks(key), ...options }), (e) => e instanceof ConfigurationError && message.test(e.message), JSON.stringify(options));
+  }
+});

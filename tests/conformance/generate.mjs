@@ -67,9 +67,12 @@ const config = (extra = {}) => ({ issuers: [ISS], audiences: [AUD], algorithms: 
 const cases = [];
 // `keys` becomes the configuration's top-level `jwks`; `keys: null` leaves the configuration as
 // given (its profiles carry their own key sets). `context`: the answer's expected context.
-function add(name, { event, keys = jwks("rsa-2048", "ec-p256", "ec-p384", "ed25519"), cfg = config(), now = NOW, kind = "token", context }, outcome, reason = null) {
+// `usage_identifier`: the answer's expected `usageIdentifierKey` (`null`: none).
+function add(name, { event, keys = jwks("rsa-2048", "ec-p256", "ec-p384", "ed25519"), cfg = config(), now = NOW, kind = "token", context, usage_identifier }, outcome, reason = null) {
   if (cases.some((c) => c.name === name)) throw new Error(`two cases named ${name}`);
-  const expected = context === undefined ? { outcome, reason } : { outcome, reason, context };
+  const expected = { outcome, reason };
+  if (context !== undefined) expected.context = context;
+  if (usage_identifier !== undefined) expected.usage_identifier = usage_identifier;
   cases.push({ name, config: keys === null ? cfg : { ...cfg, jwks: keys }, now, event_kind: kind, event, expected });
 }
 // A configuration every host must refuse at start, naming `setting`.
@@ -238,7 +241,7 @@ add("invalid_claim: jti 7", { event: tokenEvent(token("RS256", { jti: 7 })) }, "
 addRefused("refused at start: max_token_age_seconds 0 (never 'no age rule')", config({ max_token_age_seconds: 0 }), "max_token_age_seconds");
 
 // Every answer fits API Gateway's 8 KB.
-add("response_too_large: a context claim of 9,000 characters", { event: tokenEvent(token("RS256", { big: "x".repeat(9000) })), cfg: config({ context_claims: ["big"] }) }, "unauthorized", "response_too_large");
+add("response_too_large: a sub (the principal) of 9,000 characters", { event: tokenEvent(token("RS256", { sub: "x".repeat(9000) })), cfg: config({ context_claims: [] }) }, "unauthorized", "response_too_large");
 addRefused("refused at start: 50 rules could exceed 8 KB", config({ route_rules: Array.from({ length: 50 }, (_, i) => `GET /${String(i).padStart(2, "0")}${"p".repeat(37)}=s`).join("; ") }), "route_rules");
 addRefused("refused at start: unbalanced brace", config({ route_rules: "GET /pets/{id=pets:read" }), "route_rules");
 addRefused("refused at start: adjacent parameters", config({ route_rules: "GET /pets/{a}{b}=pets:read" }), "route_rules");
@@ -387,7 +390,7 @@ const cognitoIdProfile = (extra = {}) => ({ cognito_user_pool_id: COGNITO_POOL, 
   add("Cognito: access token allowed on an HTTP API 2.0 event", { event: httpV2Event(cognitoAccess()), kind: "http_v2", keys: null, cfg: access }, "allow");
   add(
     "Cognito: cognito:groups copied to the context",
-    { ...tokenCase(cognitoAccess()), cfg: { ...access, context_claims: ["sub", "username", "cognito:groups", "scope"] }, context: { "cognito:groups": "pet-owners admins", scope: "openid email pets-api/pets.read", sub: uuid("cognito user"), username: "jane.doe" } },
+    { ...tokenCase(cognitoAccess()), cfg: { ...access, context_claims: ["sub", "username", "cognito:groups", "scope"] }, context: { "cognito:groups": '["pet-owners","admins"]', scope: "openid email pets-api/pets.read", sub: uuid("cognito user"), username: "jane.doe" } },
     "allow",
   );
   add("Cognito: access token holding the resource server scope", { ...tokenCase(cognitoAccess()), cfg: { issuers: [cognitoAccessProfile({ required_scopes: ["pets-api/pets.read"] })] } }, "allow");
@@ -509,7 +512,7 @@ const entraV2Profile = (extra = {}) => ({ issuer: ENTRA_V2_ISS, audiences: [ENTR
   add("Entra v1: scp string lacks the required scope", { ...tokenCase(entraV1()), cfg: { issuers: [entraV1Profile({ required_scopes: ["Pets.Delete"] })] } }, "deny", "missing_scope");
   add(
     "Entra v1: roles array and scp string in the context",
-    { ...tokenCase(entraV1()), cfg: { issuers: [entraV1Profile({ context_claims: ["appid", "roles", "scp", "tid"] })] }, context: { appid: ENTRA_CLIENT, roles: "Pets.Admin", scp: "Pets.Read Pets.Write", tid: ENTRA_TENANT } },
+    { ...tokenCase(entraV1()), cfg: { issuers: [entraV1Profile({ context_claims: ["appid", "roles", "scp", "tid"] })] }, context: { appid: ENTRA_CLIENT, roles: '["Pets.Admin"]', scp: "Pets.Read Pets.Write", tid: ENTRA_TENANT } },
     "allow",
   );
   add("Entra v1: token for another resource (Microsoft Graph)", { ...tokenCase(entraV1(entraV1Claims({ aud: "https://graph.microsoft.com" }))), cfg: v1 }, "unauthorized", "audience_mismatch");
@@ -594,7 +597,7 @@ const oktaProfile = (extra = {}) => ({ issuer: OKTA_ISS, audiences: ["api://defa
   add("Auth0: access token allowed (aud array with the userinfo URL)", { ...tokenCase(auth0()), cfg }, "allow");
   add(
     "Auth0: permissions array in the context",
-    { ...tokenCase(auth0()), cfg: { issuers: [auth0Profile({ context_claims: ["azp", "permissions", "sub"] })] }, context: { azp: AUTH0_CLIENT, permissions: "read:pets write:pets", sub: "auth0|6553da60a54af58e29493993" } },
+    { ...tokenCase(auth0()), cfg: { issuers: [auth0Profile({ context_claims: ["azp", "permissions", "sub"] })] }, context: { azp: AUTH0_CLIENT, permissions: '["read:pets","write:pets"]', sub: "auth0|6553da60a54af58e29493993" } },
     "allow",
   );
   add("Auth0: client-credentials token allowed (aud a string)", { ...tokenCase(auth0(auth0Claims({ sub: `${AUTH0_CLIENT}@clients`, aud: AUTH0_API, scope: "read:pets", gty: "client-credentials", permissions: ["read:pets"] }))), cfg }, "allow");
@@ -611,7 +614,7 @@ const oktaProfile = (extra = {}) => ({ issuer: OKTA_ISS, audiences: ["api://defa
   add("Okta: access token allowed (scp array, cid, uid)", { ...tokenCase(okta()), cfg }, "allow");
   add("Okta: scp array holds the required scope", { ...tokenCase(okta()), cfg: { issuers: [oktaProfile({ required_scopes: ["pets:read"] })] } }, "allow");
   add("Okta: scp array lacks the required scope", { ...tokenCase(okta()), cfg: { issuers: [oktaProfile({ required_scopes: ["pets:write"] })] } }, "deny", "missing_scope");
-  add("Okta: scp array in the context", { ...tokenCase(okta()), cfg: { issuers: [oktaProfile({ context_claims: ["cid", "scp", "uid"] })] }, context: { cid: "0oa8k2v7sExAmPle5d78", scp: "openid pets:read", uid: "00u8k2v7sExAmPle5d78" } }, "allow");
+  add("Okta: scp array in the context", { ...tokenCase(okta()), cfg: { issuers: [oktaProfile({ context_claims: ["cid", "scp", "uid"] })] }, context: { cid: "0oa8k2v7sExAmPle5d78", scp: '["openid","pets:read"]', uid: "00u8k2v7sExAmPle5d78" } }, "allow");
   add("Okta: token of the org authorization server", { ...tokenCase(okta(oktaClaims({ iss: OKTA_ORG, aud: OKTA_ORG }))), cfg }, "unauthorized", "issuer_mismatch");
   add("Okta: token for another audience", { ...tokenCase(okta(oktaClaims({ aud: "api://billing" }))), cfg }, "unauthorized", "audience_mismatch");
   add("Okta: token under the Auth0 profile", { ...tokenCase(okta()), cfg: { issuers: [auth0Profile()] } }, "unauthorized", "issuer_mismatch");
@@ -624,6 +627,7 @@ const oktaProfile = (extra = {}) => ({ issuer: OKTA_ISS, audiences: ["api://defa
 // Header {alg, typ "JWT", kid}; iss https://HOST/realms/REALM; payload typ "Bearer", azp, aud an
 // array (or absent without an audience mapper), realm_access.roles, resource_access, scope.
 const KC_ISS = "https://sso.pets.example/realms/pets";
+const KC_ROLES = ["default-roles-pets", "offline_access", "uma_authorization", "pet-owner"];
 const kcJwk = (keyName, use) => {
   const { x5c, x5t, x5tS256 } = certificate(keyName, "pets");
   const { n, e } = rsa(keyName);
@@ -647,7 +651,7 @@ const kcClaims = (extra = {}) =>
       sid: uuid("keycloak sid"),
       acr: "1",
       "allowed-origins": ["https://pets.example"],
-      realm_access: { roles: ["default-roles-pets", "offline_access", "uma_authorization", "pet-owner"] },
+      realm_access: { roles: KC_ROLES },
       resource_access: { "pets-api": { roles: ["reader"] }, account: { roles: ["manage-account", "view-profile"] } },
       scope: "openid profile email",
       email_verified: true,
@@ -698,8 +702,17 @@ const googleConfig = (extra = {}) => ({ issuers: ["accounts.google.com", "https:
   const cfg = { issuers: [kcProfile()] };
   add("Keycloak: access token allowed (the enc key beside the sig key)", { ...tokenCase(keycloak()), cfg }, "allow");
   add(
-    "Keycloak: nested realm_access left out of the context",
-    { ...tokenCase(keycloak()), cfg: { issuers: [kcProfile({ context_claims: ["azp", "realm_access", "scope", "typ"] })] }, context: { azp: "pets-web", scope: "openid profile email", typ: "Bearer" } },
+    "Keycloak: nested realm_access as JSON text, its roles by path",
+    {
+      ...tokenCase(keycloak()),
+      cfg: { issuers: [kcProfile({ context_claims: ["azp", "realm_access", "roles=realm_access.roles", "scope", "typ"] })] },
+      context: { azp: "pets-web", realm_access: JSON.stringify({ roles: KC_ROLES }), roles: JSON.stringify(KC_ROLES), scope: "openid profile email", typ: "Bearer" },
+    },
+    "allow",
+  );
+  add(
+    "Keycloak: HTTP API 2.0 context holds the roles as an array",
+    { event: httpV2Event(keycloak()), kind: "http_v2", keys: null, cfg: { issuers: [kcProfile({ context_claims: ["azp", "roles=realm_access.roles"] })] }, context: { azp: "pets-web", roles: KC_ROLES } },
     "allow",
   );
   add("Keycloak: kid-less token signed with the enc key's private key", { ...tokenCase(keycloak(kcClaims(), { kid: null, keyName: "rsa-3072" })), cfg }, "unauthorized", "bad_signature");
@@ -879,6 +892,56 @@ const issuerToken = (iss, aud, keyName, kid, extra = {}) => jwt(keyName, { alg: 
   refuse("empty audiences without allowed_client_ids", { issuers: [{ ...ok, audiences: [] }], audiences: [AUD_A] }, "issuers[0].audiences");
   refuse("allowed_client_ids not a list", { issuers: [{ ...ok, allowed_client_ids: "client-1" }] }, "issuers[0].allowed_client_ids");
   refuse("leeway_seconds beyond 600 in a profile", { issuers: [ok, { issuer: ISS_B, audiences: [AUD_B], jwks: keys, leeway_seconds: 601 }] }, "issuers[1].leeway_seconds");
+  done();
+}
+
+// What reaches the backend (README "Forwarding") and certificate-bound tokens (RFC 8705).
+{
+  const done = countAs("forwarding and binding");
+  const nested = { sub: "user-1", tenant: { id: "acme", tier: 2 }, groups: ["a", "b"], api_key: "key-123", n: 7 };
+  const mapped = config({ context_claims: ["sub", "tenant_id=tenant.id", "groups", "tenant"] });
+  add("context: nested path and arrays as JSON text (REST TOKEN)", { event: tokenEvent(token("RS256", nested)), cfg: mapped, context: { sub: "user-1", tenant_id: "acme", groups: '["a","b"]', tenant: '{"id":"acme","tier":2}' } }, "allow");
+  add("context: nested path and arrays as JSON text (REST REQUEST)", { event: requestEvent(token("RS256", nested)), kind: "request", cfg: mapped, context: { sub: "user-1", tenant_id: "acme", groups: '["a","b"]', tenant: '{"id":"acme","tier":2}' } }, "allow");
+  add("context: arrays and maps as they are (HTTP API 2.0)", { event: httpV2Event(token("RS256", nested)), kind: "http_v2", cfg: mapped, context: { sub: "user-1", tenant_id: "acme", groups: ["a", "b"], tenant: { id: "acme", tier: 2 } } }, "allow");
+  const payloadClaims = { sub: "user-1", n: 7 };
+  const withPayload = token("RS256", payloadClaims);
+  const payloadText = Buffer.from(withPayload.split(".")[1], "base64url").toString();
+  add("context: the whole payload as JSON text", { event: tokenEvent(withPayload), cfg: config({ context_claims: ["sub"], context_payload_key: "claims" }), context: { sub: "user-1", claims: payloadText } }, "allow");
+  const big = "x".repeat(5000);
+  add(
+    "context: cut to fit 8 KB by the documented rule",
+    { event: tokenEvent(token("RS256", { sub: "user-1", a: big, b: big, c: "small" })), cfg: config({ context_claims: ["a", "b", "c", "sub"], context_payload_key: "whole" }), context: { a: big, c: "small", sub: "user-1", jwtgate_context_cut: true } },
+    "allow",
+  );
+  add("usageIdentifierKey from a claim (REST)", { event: tokenEvent(token("RS256", nested)), cfg: config({ usage_identifier_claim: "api_key" }), usage_identifier: "key-123" }, "allow");
+  add("usageIdentifierKey left out when the claim is not a string", { event: tokenEvent(token("RS256", nested)), cfg: config({ usage_identifier_claim: "n" }), usage_identifier: null }, "allow");
+  add("usageIdentifierKey not in HTTP API 2.0 answers", { event: httpV2Event(token("RS256", nested)), kind: "http_v2", cfg: config({ usage_identifier_claim: "api_key", http_api_response: "policy" }), usage_identifier: null }, "allow");
+
+  // A client certificate as API Gateway passes it (PEM), and its SHA-256 thumbprint computed by
+  // node:crypto's X509Certificate, apart from the core's own code.
+  const pemOf = (der) => `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
+  const clientPem = pemOf(Buffer.from(certificate("rsa-2048", "client.pets.example").x5c[0], "base64"));
+  const otherPem = pemOf(Buffer.from(certificate("rsa-3072", "other.pets.example").x5c[0], "base64"));
+  const thumbprint = Buffer.from(new X509Certificate(clientPem).fingerprint256.replaceAll(":", ""), "hex").toString("base64url");
+  const bound = token("RS256", { sub: "user-1", cnf: { "x5t#S256": thumbprint } });
+  const unbound = token("RS256", { sub: "user-1" });
+  const restWith = (t, pem) => ({ ...requestEvent(t), requestContext: { identity: { clientCert: pem === null ? null : { clientCertPem: pem, subjectDN: "CN=client" } } } });
+  const v2With = (t, pem) => ({ ...httpV2Event(t), requestContext: { authentication: pem === null ? null : { clientCert: { clientCertPem: pem } } } });
+  add("binding: bound token with its certificate (REST)", { event: restWith(bound, clientPem), kind: "request" }, "allow");
+  add("binding: bound token with its certificate (HTTP API 2.0)", { event: v2With(bound, clientPem), kind: "http_v2" }, "allow");
+  add("binding: bound token with another certificate", { event: restWith(bound, otherPem), kind: "request" }, "unauthorized", "certificate_mismatch");
+  add("binding: bound token with another certificate (HTTP API 2.0)", { event: v2With(bound, otherPem), kind: "http_v2" }, "unauthorized", "certificate_mismatch");
+  add("binding: bound token without a certificate", { event: restWith(bound, null), kind: "request" }, "unauthorized", "certificate_required");
+  add("binding: bound token in a TOKEN event (no certificate there)", { event: tokenEvent(bound) }, "unauthorized", "certificate_required");
+  add("binding: unbound token with a certificate", { event: restWith(unbound, clientPem), kind: "request" }, "allow");
+  add("binding: required, unbound token", { event: restWith(unbound, clientPem), kind: "request", cfg: config({ require_certificate_binding: true }) }, "unauthorized", "token_not_bound");
+  add("binding: required, bound token with its certificate", { event: v2With(bound, clientPem), kind: "http_v2", cfg: config({ require_certificate_binding: true }) }, "allow");
+  add("binding: cnf x5t#S256 not base64url of 32 bytes", { event: restWith(token("RS256", { sub: "u", cnf: { "x5t#S256": "abc" } }), clientPem), kind: "request" }, "unauthorized", "invalid_claim");
+  addRefused("refused at start: require_certificate_binding not a boolean", config({ require_certificate_binding: "yes" }), "require_certificate_binding");
+  addRefused("refused at start: a context key given two claims", config({ context_claims: ["a=sub", "a=iss"] }), "context_claims");
+  addRefused("refused at start: a context claim path with an empty name", config({ context_claims: ["t=tenant..id"] }), "context_claims");
+  addRefused("refused at start: context_payload_key is also a claim key", config({ context_claims: ["sub"], context_payload_key: "sub" }), "issuers[0].context_payload_key");
+  addRefused("refused at start: usage_identifier_claim not a path", config({ usage_identifier_claim: "a..b" }), "usage_identifier_claim");
   done();
 }
 

@@ -52,7 +52,8 @@ for (const c of cases) {
   authorizer.free();
   results[c.name] = { outcome: d.outcome, reason: d.reason, response: d.response };
   const contextOk = c.expected.context === undefined || JSON.stringify(sorted(d.response?.context ?? null)) === JSON.stringify(sorted(c.expected.context));
-  if (d.outcome === c.expected.outcome && d.reason === c.expected.reason && contextOk) {
+  const usageOk = c.expected.usage_identifier === undefined || (d.response?.usageIdentifierKey ?? null) === c.expected.usage_identifier;
+  if (d.outcome === c.expected.outcome && d.reason === c.expected.reason && contextOk && usageOk) {
     passed++;
   } else {
     failed++;

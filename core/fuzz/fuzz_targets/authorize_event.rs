@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
             let payload = token.split('.').nth(1).and_then(base64url).expect("an accepted payload decodes");
             let Some(profile) = check_accepted(&v.profiles, &header, &String::from_utf8_lossy(&payload), NOW, scoped) else { continue };
             check_accepted_key(profile, &header);
-            check_context(profile, &claims, d);
+            check_context(profile, &claims, d, e.kind == jwtgate_core::event::EventKind::HttpV2);
             check_routes(choice, v.real.config(), &profile.required_scopes, d, arn, e.route_key.as_deref(), &held);
         }
     }

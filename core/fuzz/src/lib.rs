@@ -710,21 +710,26 @@ fn public_jwk_of(base: &str) -> &'static str {
     all.iter().find(|(kid, _)| kid == base).map(|(_, jwk)| jwk.as_str()).unwrap_or("")
 }
 
-/// The response's context for an accepted token: only the profile's context claims, each a
-/// string claim's own value (an array of strings joined by spaces).
-pub fn check_context(profile: &OracleProfile, claims: &Map<String, Value>, d: &Decision) {
+/// The response's context for an accepted token (README "Forwarding"): only the profile's
+/// context claims, each the claim's own value; in REST answers (`json_values` false) an array
+/// or object is a string of JSON text that reads back as the claim's value, in HTTP API 2.0
+/// answers the value itself. A context cut to fit says so with `jwtgate_context_cut: true`.
+pub fn check_context(profile: &OracleProfile, claims: &Map<String, Value>, d: &Decision, json_values: bool) {
     let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) else { return };
     let Some(context) = response.get("context").and_then(Value::as_object) else { return };
     for (name, value) in context {
+        if name == "jwtgate_context_cut" {
+            assert_eq!(value, &Value::Bool(true), "the cut marker");
+            continue;
+        }
         assert!(profile.context_claims.contains(name), "context claim {name:?} is not one of {:?}'s", profile.issuer);
         match claims.get(name) {
-            Some(Value::String(s)) => assert_eq!(value.as_str(), Some(s.as_str()), "context {name:?}"),
-            Some(Value::Array(items)) => {
-                let joined: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-                assert_eq!(value.as_str(), Some(joined.join(" ").as_str()), "context {name:?}");
+            Some(Value::Null) | None => panic!("context claim {name:?} the token does not carry"),
+            Some(claim) if scalar(claim) || json_values => assert_eq!(value, claim, "context {name:?}"),
+            Some(claim) => {
+                let text = value.as_str().unwrap_or_else(|| panic!("context {name:?} is not JSON text"));
+                assert_eq!(&serde_json::from_str::<Value>(text).expect("JSON text"), claim, "context {name:?}");
             }
-            Some(_) => {}
-            None => panic!("context claim {name:?} the token does not carry"),
         }
     }
 }

@@ -1,0 +1,286 @@
+//! What reaches the backend: the authorizer `context` API Gateway passes to the integration
+//! (`$context.authorizer.KEY`), and the `usageIdentifierKey` that picks a usage plan's API key.
+//!
+//! The context holds the claims the configuration maps (`context_claims`, each `KEY=PATH` or a
+//! `PATH` that is its own key) and, optionally, the whole payload as JSON text under one key
+//! (`context_payload_key`). REST APIs (and HTTP API payload 1.0) accept only strings, numbers
+//! and booleans as context values (an object or array makes the gateway answer 500), so arrays
+//! and objects go there as JSON text; HTTP API payload 2.0 responses accept arrays and maps,
+//! and get them as they are.
+//!
+//! An authorizer's answer is at most 8,192 bytes (see `policy::MAX_RESPONSE_BYTES`). When the
+//! context would take the answer past it, it is cut by one rule: the mapped claims are kept in
+//! key order while they fit, a member that does not fit is left out (the later ones are still
+//! tried), the payload is tried last, and the context then says `"jwtgate_context_cut": true`.
+//! The decision itself never depends on the context.
+
+use crate::claim_path::ClaimPath;
+use crate::json::{Json, Object};
+use crate::json_text::{self, ObjectText};
+
+/// The member added to a context that was cut to fit.
+pub const CUT_MARKER: &str = "jwtgate_context_cut";
+/// The longest context key.
+pub const MAX_KEY_LEN: usize = 128;
+
+/// One mapped claim: where it is in the payload, and its key in the context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextClaim {
+    pub key: String,
+    pub path: ClaimPath,
+}
+
+impl ContextClaim {
+    /// `KEY=PATH`, or `PATH` alone (its text is the key).
+    pub fn parse(item: &str) -> Result<ContextClaim, String> {
+        let (key, path) = match item.split_once('=') {
+            Some((key, path)) => (key, path),
+            None => (item, item),
+        };
+        check_key(key)?;
+        let path = ClaimPath::parse(path).map_err(|why| ["`", item, "`: ", why].concat())?;
+        Ok(ContextClaim { key: key.to_owned(), path })
+    }
+
+    /// The item as written in the configuration.
+    pub fn text(&self) -> String {
+        if self.key == self.path.text() { self.key.clone() } else { [&self.key, "=", self.path.text()].concat() }
+    }
+}
+
+/// A context key: what `$context.authorizer.KEY` names.
+pub fn check_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.len() > MAX_KEY_LEN {
+        return Err(["`", key, "`: a context key has 1 to 128 characters"].concat());
+    }
+    if key.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"') {
+        return Err(["`", key, "`: a context key has no white space, control character or `\"`"].concat());
+    }
+    if key == CUT_MARKER {
+        return Err(["`", key, "` is the key that marks a context cut to fit"].concat());
+    }
+    Ok(())
+}
+
+/// The configured mapping: claims sorted by key (each key once), and the payload's key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mapping {
+    pub claims: Vec<ContextClaim>,
+    pub payload_key: Option<String>,
+}
+
+/// How arrays and objects are written: JSON text (REST, HTTP API 1.0) or as they are (2.0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Values {
+    Text,
+    Json,
+}
+
+/// The authorizer `context`: a JSON object's text, written once (a decision copies the claims
+/// straight from the token into its answer, with no map in between).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// `{...}` with at least one member, or empty.
+    text: String,
+}
+
+impl Context {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The object's JSON text (empty when there is no context).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+}
+
+/// One member's value, as it is written; `None` when the claim is absent, null, or under a
+/// path through a value that is not an object.
+fn member_value(claims: &Object<'_>, path: &ClaimPath, values: Values, out: &mut Vec<u8>) -> bool {
+    let Ok(Some(value)) = path.find(claims) else { return false };
+    match (value, values) {
+        (Json::Str(s), _) => json_text::string(out, s),
+        // Numbers as the token wrote them (JSON numbers either way).
+        (Json::Number(n), _) => out.extend_from_slice(n.text().as_bytes()),
+        (Json::Bool(b), _) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        (Json::Null, _) => return false,
+        (_, Values::Json) => json_text::value(out, value),
+        (_, Values::Text) => {
+            let mut text = Vec::new();
+            json_text::value(&mut text, value);
+            json_text::string(out, &String::from_utf8_lossy(&text));
+        }
+    }
+    true
+}
+
+/// The context for a token's `claims` (and its `payload` text) under `mapping`, its text at
+/// most `budget` bytes (see the module's cut rule).
+pub fn build(claims: &Object<'_>, payload: &str, mapping: &Mapping, values: Values, budget: usize) -> Context {
+    let whole = write(claims, payload, mapping, values, &|_| true);
+    if whole.len() <= budget {
+        return Context { text: whole };
+    }
+    // Cut: each member's length, then keep them in the rule's order while they fit. The
+    // marker's room (`,"jwtgate_context_cut":true` and the braces) is set aside first.
+    let mut room = budget.saturating_sub(CUT_MARKER.len() + 10);
+    let mut kept = Vec::with_capacity(mapping.claims.len() + 1);
+    let mut one = Vec::new();
+    for claim in &mapping.claims {
+        one.clear();
+        let fits = member_value(claims, &claim.path, values, &mut one) && {
+            let len = json_text::string_len(&claim.key) + 2 + one.len();
+            len <= room && {
+                room -= len;
+                true
+            }
+        };
+        kept.push(fits);
+    }
+    let payload_len = mapping.payload_key.as_ref().map_or(0, |key| json_text::string_len(key) + 2 + json_text::string_len(payload));
+    kept.push(mapping.payload_key.is_some() && payload_len <= room);
+    let text = write(claims, payload, mapping, values, &|i| kept[i]);
+    // The marker sorts among the members only for readers that sort; it is written last.
+    let mut text = if text.is_empty() { b"{}".to_vec() } else { text.into_bytes() };
+    text.pop();
+    if text.len() > 1 {
+        text.push(b',');
+    }
+    text.extend_from_slice(b"\"jwtgate_context_cut\":true}");
+    Context { text: json_text::into_string(text) }
+}
+
+/// The members `keep` keeps (claims by their index, the payload as index `claims.len()`), in
+/// key order; empty text when none is written.
+fn write(claims: &Object<'_>, payload: &str, mapping: &Mapping, values: Values, keep: &dyn Fn(usize) -> bool) -> String {
+    // Room for a usual context at once (sub, iss, client id and scopes take about 150 bytes).
+    let mut text = Vec::with_capacity(256);
+    let mut members = ObjectText::new(&mut text);
+    let mut any = false;
+    let payload_at = mapping.payload_key.as_ref().map(|key| mapping.claims.partition_point(|c| c.key < *key));
+    let payload_member = |members: &mut ObjectText<'_>, any: &mut bool| {
+        if let Some(key) = &mapping.payload_key
+            && keep(mapping.claims.len())
+        {
+            json_text::string(members.member(key), payload);
+            *any = true;
+        }
+    };
+    for (i, claim) in mapping.claims.iter().enumerate() {
+        if payload_at == Some(i) {
+            payload_member(&mut members, &mut any);
+        }
+        if !keep(i) {
+            continue;
+        }
+        let mut value = Vec::new();
+        if member_value(claims, &claim.path, values, &mut value) {
+            members.member(&claim.key).extend_from_slice(&value);
+            any = true;
+        }
+    }
+    if payload_at == Some(mapping.claims.len()) {
+        payload_member(&mut members, &mut any);
+    }
+    members.end();
+    if !any {
+        text.clear();
+    }
+    json_text::into_string(text)
+}
+
+/// The `usageIdentifierKey` for a usage plan keyed by the authorizer: the claim's string value;
+/// absent (then API Gateway refuses the call, as without an API key) when it is not a string.
+pub fn usage_identifier(claims: &Object<'_>, path: &ClaimPath) -> Option<String> {
+    match path.find(claims) {
+        Ok(Some(Json::Str(s))) => Some(s.as_ref().to_owned()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn mapping(items: &[&str], payload_key: Option<&str>) -> Mapping {
+        let mut claims: Vec<ContextClaim> = items.iter().map(|i| ContextClaim::parse(i).unwrap()).collect();
+        claims.sort_by(|a, b| a.key.cmp(&b.key));
+        Mapping { claims, payload_key: payload_key.map(str::to_owned) }
+    }
+
+    fn read(ctx: &Context) -> Value {
+        serde_json::from_str(ctx.text()).unwrap()
+    }
+
+    const PAYLOAD: &str = r#"{"sub":"u","n":1.5,"b":true,"scp":["a","b"],"realm_access":{"roles":["admin","ops"]},"https://example.com/tenant":"acme","nul":null,"s":"x"}"#;
+
+    #[test]
+    fn values_by_response_kind() {
+        let claims = crate::json::read_object(PAYLOAD.as_bytes()).unwrap();
+        let m = mapping(&["sub", "n", "b", "scp", "roles=realm_access.roles", "realm_access", "tenant=\"https://example.com/tenant\"", "nul", "absent", "deep=s.x"], None);
+        let rest = build(&claims, PAYLOAD, &m, Values::Text, 8192);
+        assert_eq!(
+            read(&rest),
+            json!({"sub":"u","n":1.5,"b":true,"scp":"[\"a\",\"b\"]","roles":"[\"admin\",\"ops\"]","realm_access":"{\"roles\":[\"admin\",\"ops\"]}","tenant":"acme"})
+        );
+        let v2 = build(&claims, PAYLOAD, &m, Values::Json, 8192);
+        assert_eq!(read(&v2), json!({"sub":"u","n":1.5,"b":true,"scp":["a","b"],"roles":["admin","ops"],"realm_access":{"roles":["admin","ops"]},"tenant":"acme"}));
+        // Sorted members, as serde_json writes them.
+        assert_eq!(v2.text(), read(&v2).to_string());
+        assert!(build(&claims, PAYLOAD, &mapping(&["absent", "nul"], None), Values::Text, 8192).is_empty());
+    }
+
+    #[test]
+    fn the_payload_as_json_text() {
+        let claims = crate::json::read_object(PAYLOAD.as_bytes()).unwrap();
+        for key in ["claims", "a", "zz"] {
+            let ctx = build(&claims, PAYLOAD, &mapping(&["sub", "s"], Some(key)), Values::Json, 8192);
+            let v = read(&ctx);
+            assert_eq!(v[key], Value::String(PAYLOAD.to_owned()));
+            assert_eq!(v["sub"], "u");
+            assert_eq!(ctx.text(), v.to_string(), "sorted with the payload key at its place");
+        }
+    }
+
+    #[test]
+    fn a_context_too_large_is_cut_by_the_rule() {
+        let big = "x".repeat(3000);
+        let payload = format!(r#"{{"a":"{big}","b":"small","c":"{big}","d":"tiny"}}"#);
+        let claims = crate::json::read_object(payload.as_bytes()).unwrap();
+        let m = mapping(&["a", "b", "c", "d"], Some("whole"));
+        let whole = build(&claims, &payload, &m, Values::Text, 100_000);
+        assert!(!read(&whole).as_object().unwrap().contains_key(CUT_MARKER));
+        // Room for one big member: `a` kept, `c` left out, the small ones kept, the payload
+        // (tried last) left out.
+        let cut = build(&claims, &payload, &m, Values::Text, 4000);
+        assert!(cut.len() <= 4000);
+        assert_eq!(read(&cut), json!({"a": big, "b": "small", "d": "tiny", CUT_MARKER: true}));
+        let tiny = build(&claims, &payload, &m, Values::Text, 40);
+        assert_eq!(read(&tiny), json!({"b": "small", CUT_MARKER: true}));
+        assert_eq!(read(&build(&claims, &payload, &m, Values::Text, 0)), json!({CUT_MARKER: true}));
+    }
+
+    #[test]
+    fn mapping_items() {
+        assert_eq!(ContextClaim::parse("roles=realm_access.roles").unwrap().text(), "roles=realm_access.roles");
+        assert_eq!(ContextClaim::parse("cognito:groups").unwrap().key, "cognito:groups");
+        for bad in ["", "=sub", "a b=sub", "k=", "k=a..b", CUT_MARKER, &"k".repeat(129)] {
+            assert!(ContextClaim::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn usage_identifier_is_a_string_claim() {
+        let claims = crate::json::read_object(PAYLOAD.as_bytes()).unwrap();
+        let path = |p: &str| ClaimPath::parse(p).unwrap();
+        assert_eq!(usage_identifier(&claims, &path("sub")).as_deref(), Some("u"));
+        assert_eq!(usage_identifier(&claims, &path("n")), None);
+        assert_eq!(usage_identifier(&claims, &path("absent")), None);
+    }
+}
