@@ -69,6 +69,7 @@ pub const VARIABLES: &[&str] = &[
     "JWKS_ALLOW_HTTP_LOOPBACK",
     "ROUTE_RULES",
     "UNLISTED_ROUTES",
+    "TOKEN_SOURCES",
     "SIGNATURES",
 ];
 
@@ -254,6 +255,8 @@ impl Settings {
             route_rules,
             unlisted_routes: env.choice("UNLISTED_ROUTES")?,
             cache,
+            // `cookie:session,authorization`, or a JSON list.
+            token_sources: env.list("TOKEN_SOURCES", false)?,
         })
     }
 }
