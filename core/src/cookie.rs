@@ -6,7 +6,7 @@
 //! configured cookie). Names compare exactly (RFC 6265 section 5.4 matches them as sent).
 
 use crate::reason::Reason;
-use crate::token_source::{part, span};
+use crate::token_source::{part, span, trim};
 use std::borrow::Cow;
 
 /// The most cookie text read from one event (every Cookie header or `cookies` item together).
@@ -40,10 +40,6 @@ pub fn values<'a>(strings: &[Cow<'a, str>], name: &str) -> Result<Vec<Cow<'a, st
         }
     }
     Ok(found)
-}
-
-fn trim(s: &str) -> &str {
-    s.trim_matches(|c| c == ' ' || c == '\t')
 }
 
 /// The token a cookie's value holds: `cookie-value = *cookie-octet / ( DQUOTE *cookie-octet

@@ -51,34 +51,20 @@ fn is_token(text: &str) -> bool {
 }
 
 impl TokenSource {
-    /// One item of the list, as written (`header:X-Api-Token:Token`), or why it is not one.
-    pub fn parse(text: &str) -> Result<TokenSource, String> {
+    /// One item of the list, as written (`header:X-Api-Token:Token`), if it is one.
+    pub fn parse(text: &str) -> Option<TokenSource> {
         let (kind, rest) = text.split_once(':').unwrap_or((text, ""));
-        let quoted = ["`", text, "`"].concat();
-        match (kind, text.contains(':')) {
-            ("authorization", false) => Ok(TokenSource::Authorization),
-            ("header", true) => {
-                let (name, scheme) = match rest.split_once(':') {
-                    Some((name, scheme)) => (name, Some(scheme)),
-                    None => (rest, None),
-                };
-                if !is_token(name) {
-                    return Err([&quoted, ": the header name is not an HTTP field name (RFC 9110 token characters)"].concat());
-                }
-                if scheme.is_some_and(|s| !is_token(s)) {
-                    return Err([&quoted, ": the scheme is not an HTTP auth-scheme (RFC 9110 token characters)"].concat());
-                }
-                Ok(TokenSource::Header { name: name.to_owned(), scheme: scheme.map(str::to_owned) })
-            }
-            ("cookie", true) if is_token(rest) => Ok(TokenSource::Cookie(rest.to_owned())),
-            ("cookie", true) => Err([&quoted, ": the cookie name is not an RFC 6265 cookie-name (token characters)"].concat()),
-            ("query", true) => {
-                if rest.is_empty() || rest.len() > MAX_QUERY_NAME_BYTES || rest.contains(['&', '=', '#']) {
-                    return Err([&quoted, ": the parameter name is empty, longer than 256 bytes, or holds `&`, `=` or `#`"].concat());
-                }
-                Ok(TokenSource::Query(rest.to_owned()))
-            }
-            _ => Err([&quoted, " is not `authorization`, `header:NAME`, `header:NAME:SCHEME`, `cookie:NAME` or `query:NAME`"].concat()),
+        let (name, scheme) = match rest.split_once(':') {
+            Some((name, scheme)) => (name, Some(scheme)),
+            None => (rest, None),
+        };
+        let named = is_token(name) && scheme.is_none();
+        match kind {
+            "authorization" if text == kind => Some(TokenSource::Authorization),
+            "header" if is_token(name) && scheme.is_none_or(is_token) => Some(TokenSource::Header { name: name.to_owned(), scheme: scheme.map(str::to_owned) }),
+            "cookie" if named => Some(TokenSource::Cookie(name.to_owned())),
+            "query" if !rest.is_empty() && rest.len() <= MAX_QUERY_NAME_BYTES && !rest.contains(['&', '=', '#']) => Some(TokenSource::Query(rest.to_owned())),
+            _ => None,
         }
     }
 
@@ -100,7 +86,15 @@ pub fn parse_list(setting: &str, items: &[String]) -> Result<Vec<TokenSource>, C
     if items.len() > MAX_SOURCES {
         return Err(err(setting, "at most 8 sources"));
     }
-    items.iter().map(|item| TokenSource::parse(item).map_err(|problem| err(setting, problem))).collect()
+    items
+        .iter()
+        .map(|item| {
+            TokenSource::parse(item).ok_or_else(|| {
+                let problem = "` is not `authorization`, `header:NAME`, `header:NAME:SCHEME`, `cookie:NAME` or `query:NAME` (NAME and SCHEME in RFC 9110 token characters; a query NAME of 1 to 256 bytes without `&`, `=`, `#`)";
+                err(setting, ["`", item, problem].concat())
+            })
+        })
+        .collect()
 }
 
 /// The token of a TOKEN event, whose `authorizationToken` is the one header API Gateway was
@@ -143,7 +137,7 @@ fn one_value<T>(mut values: Vec<T>) -> Result<Option<T>, Reason> {
 /// are not part of it. A comma is two values; white space or a control character inside, a
 /// wrong or missing scheme: not a token in the source's form.
 pub fn one_token<'a>(value: Cow<'a, str>, scheme: Option<&str>) -> Result<Cow<'a, str>, Reason> {
-    let trimmed = value.trim_matches(|c| c == ' ' || c == '\t');
+    let trimmed = trim(&value);
     if trimmed.is_empty() {
         return Err(Reason::MissingToken);
     }
@@ -169,6 +163,15 @@ pub fn one_token<'a>(value: Cow<'a, str>, scheme: Option<&str>) -> Result<Cow<'a
     }
     let range = span(&value, token);
     Ok(part(value, range))
+}
+
+/// `s` without the spaces and tabs around it (RFC 9110 OWS).
+pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let ows = |c: &u8| *c == b' ' || *c == b'\t';
+    let start = b.iter().position(|c| !ows(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !ows(c)).map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 /// Where `inner`, a slice of `whole`, lies in it.
@@ -204,12 +207,12 @@ fn text<'a>(value: &Json<'a>) -> Result<Cow<'a, str>, Reason> {
 /// Every value a single-value map (`headers`, `queryStringParameters`) and its multi-value
 /// twin give one name: the multi-value map's values, then the single-value map's not among
 /// them (API Gateway mirrors one into the other, the single map keeping one of the values).
-/// `matches` compares names (headers case-insensitively, query parameters exactly).
-fn map_values<'a>(single: Option<&Object<'a>>, multi: Vec<Cow<'a, str>>, matches: impl Fn(&str) -> bool) -> Result<Vec<Cow<'a, str>>, Reason> {
+/// Names compare exactly (query parameters) or not (`exact` false: headers).
+fn map_values<'a>(single: Option<&Object<'a>>, multi: Vec<Cow<'a, str>>, name: &str, exact: bool) -> Result<Vec<Cow<'a, str>>, Reason> {
     let mut values = multi;
     let mirrored = values.len();
-    for (name, value) in single.into_iter().flat_map(Object::members) {
-        if matches(name) {
+    for (n, value) in single.into_iter().flat_map(Object::members) {
+        if same_name(n, name, exact) {
             let value = text(value)?;
             if !values[..mirrored].contains(&value) {
                 values.push(value);
@@ -219,11 +222,15 @@ fn map_values<'a>(single: Option<&Object<'a>>, multi: Vec<Cow<'a, str>>, matches
     Ok(values)
 }
 
+fn same_name(a: &str, b: &str, exact: bool) -> bool {
+    if exact { a == b } else { a.eq_ignore_ascii_case(b) }
+}
+
 /// The values of a multi-value map for one name.
-fn multi_values<'a>(multi: Option<&Object<'a>>, matches: impl Fn(&str) -> bool) -> Result<Vec<Cow<'a, str>>, Reason> {
+fn multi_values<'a>(multi: Option<&Object<'a>>, name: &str, exact: bool) -> Result<Vec<Cow<'a, str>>, Reason> {
     let mut values = Vec::new();
-    for (name, items) in multi.into_iter().flat_map(Object::members) {
-        if matches(name) {
+    for (n, items) in multi.into_iter().flat_map(Object::members) {
+        if same_name(n, name, exact) {
             let Json::Array(items) = items else { return Err(Reason::InvalidEvent) };
             for item in items {
                 values.push(text(item)?);
@@ -235,9 +242,8 @@ fn multi_values<'a>(multi: Option<&Object<'a>>, matches: impl Fn(&str) -> bool) 
 
 /// A header's values, by case-insensitive name (HTTP API 2.0 has only `headers`).
 fn header_values<'a>(event: &Object<'a>, kind: EventKind, name: &str) -> Result<Vec<Cow<'a, str>>, Reason> {
-    let matches = |n: &str| n.eq_ignore_ascii_case(name);
-    let multi = if kind == EventKind::HttpV2 { Vec::new() } else { multi_values(member(event, "multiValueHeaders")?, matches)? };
-    map_values(member(event, "headers")?, multi, matches)
+    let multi = if kind == EventKind::HttpV2 { Vec::new() } else { multi_values(member(event, "multiValueHeaders")?, name, false)? };
+    map_values(member(event, "headers")?, multi, name, false)
 }
 
 /// The event's cookie strings: HTTP API 2.0's `cookies` array, where API Gateway puts the
@@ -258,7 +264,6 @@ fn cookie_strings<'a>(event: &Object<'a>, kind: EventKind) -> Result<Vec<Cow<'a,
 /// `multiValueQueryStringParameters`; HTTP API 2.0 `queryStringParameters` (repeats joined
 /// with commas) with the decoded pairs of `rawQueryString`.
 fn query_values<'a>(event: &Object<'a>, kind: EventKind, name: &str) -> Result<Vec<Cow<'a, str>>, Reason> {
-    let matches = |n: &str| n == name;
     let multi = if kind == EventKind::HttpV2 {
         match event.get("rawQueryString") {
             None | Some(Json::Null) => Vec::new(),
@@ -266,9 +271,9 @@ fn query_values<'a>(event: &Object<'a>, kind: EventKind, name: &str) -> Result<V
             Some(_) => return Err(Reason::InvalidEvent),
         }
     } else {
-        multi_values(member(event, "multiValueQueryStringParameters")?, matches)?
+        multi_values(member(event, "multiValueQueryStringParameters")?, name, true)?
     };
-    map_values(member(event, "queryStringParameters")?, multi, matches)
+    map_values(member(event, "queryStringParameters")?, multi, name, true)
 }
 
 #[cfg(test)]
@@ -287,20 +292,20 @@ mod tests {
 
     #[test]
     fn items_are_read_and_checked() {
-        assert_eq!(TokenSource::parse("authorization"), Ok(TokenSource::Authorization));
-        assert_eq!(TokenSource::parse("header:X-Api-Token"), Ok(TokenSource::Header { name: "X-Api-Token".into(), scheme: None }));
-        assert_eq!(TokenSource::parse("header:X-Api-Token:Token"), Ok(TokenSource::Header { name: "X-Api-Token".into(), scheme: Some("Token".into()) }));
-        assert_eq!(TokenSource::parse("cookie:__Host-access"), Ok(TokenSource::Cookie("__Host-access".into())));
-        assert_eq!(TokenSource::parse("query:access_token"), Ok(TokenSource::Query("access_token".into())));
-        assert_eq!(TokenSource::parse("query:a:b"), Ok(TokenSource::Query("a:b".into())));
+        assert_eq!(TokenSource::parse("authorization"), Some(TokenSource::Authorization));
+        assert_eq!(TokenSource::parse("header:X-Api-Token"), Some(TokenSource::Header { name: "X-Api-Token".into(), scheme: None }));
+        assert_eq!(TokenSource::parse("header:X-Api-Token:Token"), Some(TokenSource::Header { name: "X-Api-Token".into(), scheme: Some("Token".into()) }));
+        assert_eq!(TokenSource::parse("cookie:__Host-access"), Some(TokenSource::Cookie("__Host-access".into())));
+        assert_eq!(TokenSource::parse("query:access_token"), Some(TokenSource::Query("access_token".into())));
+        assert_eq!(TokenSource::parse("query:a:b"), Some(TokenSource::Query("a:b".into())));
         for bad in [
-            "", "Authorization", "authorization:x", "bearer", "header:", "header:a b", "header:a:", "header:a:b:c", "header:a:b c", "header:é", "cookie:",
+            "", "Authorization", "authorization:x", "bearer", "header:", "header:a b", "header:a:", "header:a:b:c", "header:a:b c", "header:é", "cookie:", "cookie:a:b",
             "cookie:a=b", "cookie:a;b", "cookie:a b", "query:", "query:a&b", "query:a=b", "query:a#", "headers:x", "cookie",
         ] {
-            assert!(TokenSource::parse(bad).is_err(), "{bad:?} accepted");
+            assert!(TokenSource::parse(bad).is_none(), "{bad:?} accepted");
         }
-        assert!(TokenSource::parse(&["query:", &"a".repeat(256)].concat()).is_ok());
-        assert!(TokenSource::parse(&["query:", &"a".repeat(257)].concat()).is_err());
+        assert!(TokenSource::parse(&["query:", &"a".repeat(256)].concat()).is_some());
+        assert!(TokenSource::parse(&["query:", &"a".repeat(257)].concat()).is_none());
         let list = |n: usize| vec!["authorization".to_owned(); n];
         assert!(parse_list("s", &list(8)).is_ok());
         assert_eq!(parse_list("s", &list(9)).unwrap_err().setting, "s");
