@@ -258,7 +258,7 @@ fn the_default_is_the_authorization_header() {
         let event = Source::Authorization.place(kind, base(kind), &[Source::Authorization.value(&good)]);
         assert_eq!(outcome(&decide(&v, &event)), (Outcome::Allow, None), "{kind:?}");
         if kind != Kind::Token {
-            let cookie = Source::Cookie.place(kind, base(kind), &[good.clone()]);
+            let cookie = Source::Cookie.place(kind, base(kind), std::slice::from_ref(&good));
             assert_eq!(outcome(&decide(&v, &cookie)), (Outcome::Unauthorized, Some(Reason::MissingToken)), "{kind:?}");
         }
     }
