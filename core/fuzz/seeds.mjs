@@ -197,6 +197,16 @@ function events(tok) {
     { version: "2.0", type: "REQUEST", routeArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/DELETE/admin/pets/1", routeKey: "DELETE /{a}/pets/{b}", headers: { authorization: bearer } },
     { type: "REQUEST", methodArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/$connect", headers: { Authorization: bearer } },
     { type: "TOKEN", authorizationToken: bearer, methodArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/admin/pets" },
+    // Token sources (configuration 4: query:token, cookie:at, authorization, header:X-Api-Token:Token).
+    { type: "REQUEST", methodArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/$connect", queryStringParameters: { token: tok }, multiValueQueryStringParameters: { token: [tok] }, requestContext: { routeKey: "$connect", eventType: "CONNECT" } },
+    { type: "REQUEST", methodArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/$connect", queryStringParameters: { token: `${tok},${tok}` }, multiValueQueryStringParameters: {} },
+    { version: "2.0", type: "REQUEST", routeArn: METHOD_ARN, routeKey: "GET /pets/{id}", cookies: ["theme=dark", `at=${tok}`] },
+    { version: "2.0", type: "REQUEST", routeArn: METHOD_ARN, routeKey: "GET /pets/{id}", cookies: [`at=${tok}; at=x`], headers: { authorization: bearer } },
+    { type: "REQUEST", methodArn: METHOD_ARN, headers: { Cookie: `a=1; at="${tok}"` }, multiValueHeaders: { Cookie: [`a=1; at="${tok}"`] } },
+    { version: "2.0", type: "REQUEST", routeArn: METHOD_ARN, routeKey: "$default", rawQueryString: `x=1&token=${tok}`, queryStringParameters: { x: "1", token: tok } },
+    { version: "2.0", type: "REQUEST", routeArn: METHOD_ARN, routeKey: "$default", rawQueryString: `to%6Ben=${tok.replaceAll(".", "%2E")}&token=${tok}` },
+    { type: "REQUEST", methodArn: METHOD_ARN, headers: { "X-Api-Token": `Token ${tok}` } },
+    { version: "2.0", type: "REQUEST", routeArn: METHOD_ARN, routeKey: "$default", headers: { "x-api-token": `token ${tok},Token ${tok}` } },
   ];
   const fixtures = join(root, "..", "shared", "vectors", "apigw-events");
   if (existsSync(fixtures)) {
@@ -270,6 +280,7 @@ function envTexts() {
       "JWKS_ALLOW_HTTP_LOOPBACK=false",
       "ROUTE_RULES=GET /pets/*=pets:read; POST /pets=pets:write; DELETE /*=admin",
       "UNLISTED_ROUTES=deny",
+      "TOKEN_SOURCES=query:token,cookie:at,authorization,header:X-Api-Token:Token",
     ].join("\n"),
     `${base}\nROUTE_RULES=[{"route":"GET /pets/{id}","scopes":["pets:read"]},{"route":"ANY /admin/*","scopes":["admin"]}]`,
     `${base}\nALGORITHMS=HS256`,
@@ -281,6 +292,8 @@ function envTexts() {
     `${base}\nJWKS_URI=http://127.0.0.1@evil.com/jwks\nJWKS_ALLOW_HTTP_LOOPBACK=true`,
     `${base}\nROUTE_RULES=FETCH /x=y`,
     `${base}\nUNLISTED_ROUTES=maybe`,
+    `${base}\nTOKEN_SOURCES=["cookie:__Host-at","query:a,b"]`,
+    `${base}\nTOKEN_SOURCES=cookie:a=b`,
     `ISSUER=a\nTOKEN_ISSUER=b\nAUDIENCE=c`,
     "",
     // Issuer profiles (issue 17): ISSUERS, Cognito pools, TOKEN_USE, keys inline or in a file.

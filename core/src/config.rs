@@ -12,6 +12,7 @@ use crate::limits::{self, CEILING, Limits};
 use crate::policy;
 use crate::profile::{Discovery, KeySource, Profile, TokenUse};
 use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
+use crate::token_source::{self, TokenSource};
 pub use crate::setting::{ConfigError, Named};
 use crate::setting::err;
 use crate::url::check_url;
@@ -169,10 +170,13 @@ pub struct ConfigInput {
     pub route_rules: Option<RulesInput>,
     pub unlisted_routes: UnlistedRoutes,
     pub cache: CacheRules,
+    /// Where events carry the token (`token_sources`), as written; `None`: the Authorization
+    /// header.
+    pub token_sources: Option<Vec<String>>,
 }
 
 /// The members only the top level has.
-const GLOBAL_FIELDS: [&str; 10] = [
+const GLOBAL_FIELDS: [&str; 11] = [
     "policy_resource",
     "http_api_response",
     "limits",
@@ -183,6 +187,7 @@ const GLOBAL_FIELDS: [&str; 10] = [
     "jwks_cache_max_seconds",
     "jwks_refresh_cooldown_seconds",
     "jwks_allow_http_loopback",
+    "token_sources",
 ];
 
 impl ConfigInput {
@@ -234,6 +239,7 @@ impl ConfigInput {
             route_rules: doc.get("route_rules").map(rules_input).transpose()?,
             unlisted_routes: Named::from_optional("unlisted_routes", named("unlisted_routes")?)?,
             cache,
+            token_sources: doc.get("token_sources").map(|v| strings("token_sources", v)).transpose()?,
         })
     }
 
@@ -276,6 +282,10 @@ impl ConfigInput {
             doc.number(field.name, (field.get)(&self.cache));
         }
         doc.bool("jwks_allow_http_loopback", self.cache.jwks_allow_http_loopback);
+        match &self.token_sources {
+            Some(items) => json_text::strings(doc.member("token_sources"), items),
+            None => doc.optional("token_sources", None),
+        }
         doc.end();
     }
 }
@@ -480,6 +490,8 @@ pub struct Config {
     pub route_rules: Vec<RouteRule>,
     pub unlisted_routes: UnlistedRoutes,
     pub cache: CacheRules,
+    /// Where events carry the token, in the order tried (see `token_source`).
+    pub token_sources: Vec<TokenSource>,
 }
 
 /// The claims copied into the policy's `context` unless configured otherwise.
@@ -518,6 +530,10 @@ impl Config {
         if input.issuers.len() > MAX_PROFILES {
             return Err(err("issuers", ["at most ", &decimal(MAX_PROFILES as u64), " issuers"].concat()));
         }
+        let token_sources = match &input.token_sources {
+            None => token_source::default_sources(),
+            Some(items) => token_source::parse_list("token_sources", items)?,
+        };
         let route_rules = match &input.route_rules {
             None => Vec::new(),
             Some(rules) => routes::parse(rules)?,
@@ -577,6 +593,7 @@ impl Config {
             route_rules,
             unlisted_routes: input.unlisted_routes,
             cache: input.cache.clone(),
+            token_sources,
         })
     }
 }
@@ -809,6 +826,9 @@ mod tests {
         assert_eq!(p.context.claims.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["client_id", "iss", "scope", "sub"]);
         assert_eq!(config.sources[0].discovery.as_ref().unwrap().url, "https://i/.well-known/openid-configuration");
         assert_eq!(config.cache, CacheRules::default());
+        assert_eq!(config.token_sources, [TokenSource::Authorization]);
+        let config = Config::from_json(br#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["cookie:s","authorization"]}"#).unwrap();
+        assert_eq!(config.token_sources, [TokenSource::Cookie("s".into()), TokenSource::Authorization]);
     }
 
     #[test]
@@ -851,6 +871,7 @@ mod tests {
             route_rules: Some(RulesInput::List(vec![RuleInput { route: "GET /x".into(), scopes: vec!["a".into(), "b".into()] }])),
             unlisted_routes: UnlistedRoutes::Deny,
             cache: CacheRules { jwks_timeout_ms: 1, jwks_cache_min_seconds: 2, jwks_cache_max_seconds: 3, jwks_refresh_cooldown_seconds: 4, jwks_allow_http_loopback: true },
+            token_sources: Some(vec!["cookie:__Host-at".into(), "query:access_token".into(), "header:X-Token:Token".into(), "authorization".into()]),
         };
         let text_rules = ConfigInput { route_rules: Some(RulesInput::Text("GET /x=a".into())), ..full.clone() };
         let minimal = ConfigInput { issuers: vec![issuer("i")], ..ConfigInput::default() };
@@ -892,6 +913,9 @@ mod tests {
             (r#"{"issuers":[{"issuer":"i","jwks":[]}]}"#, "issuers[0].jwks", "key set object"),
             (r#"{"issuers":[{"issuer":"i","leeway_seconds":1.5}]}"#, "issuers[0].leeway_seconds", "whole number"),
             (r#"{"issuers":["i"],"jwks_allow_http_loopback":"yes"}"#, "jwks_allow_http_loopback", "true or false"),
+            (r#"{"issuers":["i"],"token_sources":"authorization"}"#, "token_sources", "list of strings"),
+            (r#"{"issuers":["i"],"token_sources":["authorization",1]}"#, "token_sources", "string"),
+            (r#"{"issuers":[{"issuer":"i","token_sources":["authorization"]}]}"#, "issuers[0]", "unknown member `token_sources`"),
             (r#"["i"]"#, "config", "not a JSON object"),
             (r#"{"issuers":["i"],"audiences":["a"],}"#, "config", "not valid JSON"),
         ] {
@@ -927,6 +951,14 @@ mod tests {
             (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_timeout_ms":99}"#, "jwks_timeout_ms", "between 100"),
             (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_cache_min_seconds":7200}"#, "jwks_cache_min_seconds", "not exceed"),
             (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_refresh_cooldown_seconds":0}"#, "jwks_refresh_cooldown_seconds", "between 1"),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":[]}"#, "token_sources", "at least one"),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["authorization","cookie:a b"]}"#, "token_sources", "`cookie:a b`"),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["bearer"]}"#, "token_sources", "is not `authorization`"),
+            (
+                r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["query:a","query:b","query:c","query:d","query:e","query:f","query:g","query:h","query:i"]}"#,
+                "token_sources",
+                "at most 8",
+            ),
         ] {
             let e = Config::from_json(json.as_bytes()).unwrap_err();
             assert_eq!(e.setting, setting, "{json}: {e}");

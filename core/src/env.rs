@@ -72,6 +72,7 @@ pub const VARIABLES: &[&str] = &[
     "JWKS_ALLOW_HTTP_LOOPBACK",
     "ROUTE_RULES",
     "UNLISTED_ROUTES",
+    "TOKEN_SOURCES",
     "SIGNATURES",
 ];
 
@@ -260,6 +261,8 @@ impl Settings {
             route_rules,
             unlisted_routes: env.choice("UNLISTED_ROUTES")?,
             cache,
+            // `cookie:session,authorization`, or a JSON list.
+            token_sources: env.list("TOKEN_SOURCES", false)?,
         })
     }
 }
@@ -409,6 +412,37 @@ mod tests {
         for bad in ["[1]", "[", r#"{"a":1}"#] {
             assert_eq!(with(bad, "a").unwrap_err().setting, "ISSUER", "{bad}");
         }
+    }
+
+    #[test]
+    fn token_sources_from_text_or_json() {
+        use crate::token_source::TokenSource;
+        let base = [("ISSUER", "https://i"), ("AUDIENCE", "a")];
+        let with = |value: &str| {
+            let mut v = vars(&base);
+            v.insert("TOKEN_SOURCES".into(), value.into());
+            Settings::from_env(&v, None)
+        };
+        let s = from(&base).unwrap();
+        assert_eq!((s.config.token_sources.as_slice(), s.config_input.token_sources.as_ref()), (&[TokenSource::Authorization][..], None));
+        let s = with(" cookie:__Host-at , query:access_token,header:X-Token:Token, authorization ").unwrap();
+        let expected = [
+            TokenSource::Cookie("__Host-at".into()),
+            TokenSource::Query("access_token".into()),
+            TokenSource::Header { name: "X-Token".into(), scheme: Some("Token".into()) },
+            TokenSource::Authorization,
+        ];
+        assert_eq!(s.config.token_sources, expected);
+        assert_eq!(s.config_input.token_sources.as_deref(), Some(&["cookie:__Host-at", "query:access_token", "header:X-Token:Token", "authorization"].map(String::from)[..]));
+        // The JSON list form (what the npm package's `tokenSources` becomes) says the same.
+        let json = with(r#"["cookie:__Host-at","query:access_token","header:X-Token:Token","authorization"]"#).unwrap();
+        assert_eq!((json.config.token_sources, json.config_input), (s.config.token_sources, s.config_input));
+        for bad in [",", "bearer", "cookie:", "cookie:a b", "header:X Token", "header:X:", "query:a=b", "query:a&b", "[1]", "[]", &["authorization"; 9].join(",")] {
+            let e = with(bad).expect_err(&format!("TOKEN_SOURCES={bad} accepted"));
+            assert_eq!(e.setting, "TOKEN_SOURCES", "{bad}: {e}");
+        }
+        let e = Settings::from_env(&vars(&[("CONFIG_FILE", "c.json"), ("TOKEN_SOURCES", "authorization")]), Some(b"{}")).unwrap_err();
+        assert_eq!(e.setting, "CONFIG_FILE");
     }
 
     #[test]

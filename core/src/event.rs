@@ -1,16 +1,18 @@
-//! API Gateway Lambda authorizer events: where the bearer token is and which resource the
-//! answer is for.
+//! API Gateway Lambda authorizer events: the token (read from the configured sources, see
+//! `token_source`) and which resource the answer is for.
 
 use crate::json::{self, Json, Object};
 use crate::json_text;
 use crate::reason::Reason;
+use crate::token_source::{self, TokenSource};
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     /// REST API TOKEN authorizer: `authorizationToken`, `methodArn`.
     Token,
-    /// REST API (or HTTP API payload 1.0) REQUEST authorizer: headers, `methodArn`.
+    /// REST API (or HTTP API payload 1.0, or WebSocket `$connect`) REQUEST authorizer:
+    /// headers, query parameters, `methodArn`.
     Request,
     /// HTTP API payload 2.0: lower-case headers, `routeArn`, `routeKey`.
     HttpV2,
@@ -31,8 +33,9 @@ impl EventKind {
 #[derive(Debug, Clone)]
 pub struct AuthEvent<'a> {
     pub kind: EventKind,
-    /// The raw Authorization value (`Bearer ...`), if the event has one.
-    pub authorization: Option<Cow<'a, str>>,
+    /// The token, read from the first configured source the event has (scheme removed), or
+    /// why there is none to verify (see `token_source`).
+    pub authorization: Result<Cow<'a, str>, Reason>,
     /// `methodArn` or `routeArn`.
     pub arn: Cow<'a, str>,
     /// HTTP API payload 2.0 `routeKey` (`GET /pets/{id}`).
@@ -41,7 +44,8 @@ pub struct AuthEvent<'a> {
     pub client_cert_pem: Option<Cow<'a, str>>,
 }
 
-pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent<'_>, Reason> {
+/// The event in `bytes` (at most `max_bytes`), its token read from `sources`.
+pub fn parse<'a>(bytes: &'a [u8], max_bytes: usize, sources: &[TokenSource]) -> Result<AuthEvent<'a>, Reason> {
     if bytes.len() > max_bytes {
         return Err(Reason::InvalidEvent);
     }
@@ -55,10 +59,14 @@ pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<AuthEvent<'_>, Reason> {
         _ => return Err(Reason::InvalidEvent),
     };
     let (authorization, arn) = match kind {
-        EventKind::Token => (text("authorizationToken")?, text("methodArn")?),
-        EventKind::Request => (header(&event, "headers", "multiValueHeaders")?, text("methodArn")?),
-        EventKind::HttpV2 => (header(&event, "headers", "")?, text("routeArn")?),
+        EventKind::Token => (token_source::from_token_event(sources, text("authorizationToken")?), text("methodArn")?),
+        EventKind::Request => (token_source::from_event(sources, &event, kind), text("methodArn")?),
+        EventKind::HttpV2 => (token_source::from_event(sources, &event, kind), text("routeArn")?),
     };
+    // A map of the wrong type is not an event, whichever check finds it first.
+    if authorization == Err(Reason::InvalidEvent) {
+        return Err(Reason::InvalidEvent);
+    }
     let arn = arn.ok_or(Reason::InvalidEvent)?;
     let route_key = if kind == EventKind::HttpV2 { text("routeKey")?.map(Cow::into_owned) } else { None };
     let client_cert_pem = match kind {
@@ -110,102 +118,29 @@ pub fn token_event_json_len_exceeds(authorization_token: &str, method_arn: &str,
     most > cap && token_event_json_len(authorization_token, method_arn) > cap
 }
 
-/// The one Authorization header, by case-insensitive name. Two values (in either map, or two
-/// spellings of the name) are ambiguous and refused rather than guessed between.
-fn header<'a>(event: &Object<'a>, single: &str, multi: &str) -> Result<Option<Cow<'a, str>>, Reason> {
-    fn text<'v, 'a>(value: &'v Json<'a>) -> Result<&'v Cow<'a, str>, Reason> {
-        match value {
-            Json::Str(s) => Ok(s),
-            _ => Err(Reason::InvalidEvent),
-        }
-    }
-    let mut found: Vec<&Cow<'a, str>> = Vec::new();
-    match event.get(single) {
-        None | Some(Json::Null) => {}
-        Some(Json::Object(headers)) => {
-            for (name, value) in headers.members() {
-                if name.eq_ignore_ascii_case("authorization") {
-                    found.push(text(value)?);
-                }
-            }
-        }
-        Some(_) => return Err(Reason::InvalidEvent),
-    }
-    let single_count = found.len();
-    if !multi.is_empty() {
-        match event.get(multi) {
-            None | Some(Json::Null) => {}
-            Some(Json::Object(headers)) => {
-                for (name, values) in headers.members() {
-                    if name.eq_ignore_ascii_case("authorization") {
-                        let Json::Array(values) = values else { return Err(Reason::InvalidEvent) };
-                        for v in values {
-                            let v = text(v)?;
-                            // API Gateway mirrors the single-value map into the multi-value one.
-                            if !found[..single_count].contains(&v) || values.len() > 1 {
-                                found.push(v);
-                            }
-                        }
-                    }
-                }
-            }
-            Some(_) => return Err(Reason::InvalidEvent),
-        }
-    }
-    match found.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some((*one).clone())),
-        _ => Err(Reason::BadAuthorizationScheme),
-    }
-}
-
-/// `Bearer <token>`: scheme case-insensitive (RFC 9110 section 11.1), one or more spaces,
-/// one token, nothing else.
-pub fn bearer_token(value: &str) -> Result<&str, Reason> {
-    let value = value.trim_matches(|c| c == ' ' || c == '\t');
-    if value.is_empty() {
-        return Err(Reason::MissingToken);
-    }
-    let (scheme, rest) = value.split_once(' ').ok_or(Reason::BadAuthorizationScheme)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(Reason::BadAuthorizationScheme);
-    }
-    let token = rest.trim_start_matches(' ');
-    // The usual token is printable ASCII, checked without branching per byte (so the compiler
-    // vectorises it); only another token needs the char scan.
-    let printable_ascii = token.bytes().fold(true, |ok, b| ok & (b > b' ') & (b < 0x7f));
-    let has_space = !printable_ascii && token.contains(|c: char| c.is_whitespace() || c.is_control());
-    if token.is_empty() || has_space {
-        return Err(Reason::BadAuthorizationScheme);
-    }
-    Ok(token)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token_source::{TokenSource, default_sources};
 
     #[test]
-    fn bearer_forms() {
-        assert_eq!(bearer_token("Bearer abc"), Ok("abc"));
-        assert_eq!(bearer_token("bearer  abc"), Ok("abc"));
-        assert_eq!(bearer_token("BEARER abc "), Ok("abc"));
-        assert_eq!(bearer_token(""), Err(Reason::MissingToken));
-        assert_eq!(bearer_token("Bearer"), Err(Reason::BadAuthorizationScheme));
-        assert_eq!(bearer_token("Bearer "), Err(Reason::BadAuthorizationScheme));
-        assert_eq!(bearer_token("Basic abc"), Err(Reason::BadAuthorizationScheme));
-        assert_eq!(bearer_token("Bearer a b"), Err(Reason::BadAuthorizationScheme));
-        assert_eq!(bearer_token("Bearer a\nb"), Err(Reason::BadAuthorizationScheme));
-        assert_eq!(bearer_token("abc"), Err(Reason::BadAuthorizationScheme));
+    fn duplicate_authorization_headers_are_ambiguous() {
+        let sources = default_sources();
+        let token = |ev: &[u8]| parse(ev, 1 << 20, &sources).unwrap().authorization.map(Cow::into_owned);
+        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x","authorization":"Bearer y"}}"#;
+        assert_eq!(token(ev), Err(Reason::AmbiguousToken));
+        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x"]}}"#;
+        assert_eq!(token(ev), Ok("x".into()));
+        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x","Bearer y"]}}"#;
+        assert_eq!(token(ev), Err(Reason::AmbiguousToken));
     }
 
     #[test]
-    fn duplicate_authorization_headers_are_refused() {
-        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x","authorization":"Bearer y"}}"#;
-        assert_eq!(parse(ev, 1 << 20).unwrap_err(), Reason::BadAuthorizationScheme);
-        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x"]}}"#;
-        assert_eq!(parse(ev, 1 << 20).unwrap().authorization.as_deref(), Some("Bearer x"));
-        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x","Bearer y"]}}"#;
-        assert_eq!(parse(ev, 1 << 20).unwrap_err(), Reason::BadAuthorizationScheme);
+    fn token_events_read_authorization_token_with_the_first_header_rule() {
+        let ev = br#"{"type":"TOKEN","methodArn":"a","authorizationToken":"abc","headers":{"Authorization":"Bearer x"}}"#;
+        let with = |sources: &[TokenSource]| parse(ev, 1 << 20, sources).unwrap().authorization.map(Cow::into_owned);
+        assert_eq!(with(&[TokenSource::Header { name: "X-Token".into(), scheme: None }]), Ok("abc".into()));
+        assert_eq!(with(&default_sources()), Err(Reason::BadAuthorizationScheme));
+        assert_eq!(with(&[TokenSource::Cookie("c".into())]), Err(Reason::MissingToken));
     }
 }

@@ -28,6 +28,7 @@ pub mod clock;
 pub mod cognito;
 pub mod config;
 pub mod context;
+pub mod cookie;
 pub mod crypto;
 pub mod decision;
 pub mod env;
@@ -41,11 +42,13 @@ pub mod limits;
 pub mod paths;
 pub mod policy;
 pub mod profile;
+pub mod query;
 pub mod reason;
 pub mod routes;
 mod scan;
 pub mod setting;
 pub mod token;
+pub mod token_source;
 pub mod url;
 
 pub use alg::Algorithm;
@@ -246,7 +249,7 @@ impl<P: CryptoProvider> Verifier<P> {
         if clock::whole(now).is_none() {
             return Decision::unauthorized(Reason::InvalidClock, LogFields::default());
         }
-        match event::parse(event, self.config.limits.max_event_bytes) {
+        match event::parse(event, self.config.limits.max_event_bytes, &self.config.token_sources) {
             Ok(event) => self.decide(keys, event, now),
             Err(reason) => Decision::unauthorized(reason, LogFields::default()),
         }
@@ -265,7 +268,7 @@ impl<P: CryptoProvider> Verifier<P> {
         }
         let event = event::AuthEvent {
             kind: event::EventKind::Token,
-            authorization: Some(authorization_token.into()),
+            authorization: token_source::from_token_event(&self.config.token_sources, Some(authorization_token.into())),
             arn: method_arn.into(),
             route_key: None,
             client_cert_pem: None,
@@ -290,10 +293,9 @@ impl<P: CryptoProvider> Verifier<P> {
             // policy, reaching past the stage into methods and paths: no exact policy exists.
             return Decision::unauthorized(Reason::InvalidEvent, log);
         }
-        let token = match event.authorization.as_deref().map(event::bearer_token) {
-            None => return Decision::unauthorized(Reason::MissingToken, log),
-            Some(Err(reason)) => return Decision::unauthorized(reason, log),
-            Some(Ok(token)) => token,
+        let token = match &event.authorization {
+            Err(reason) => return Decision::unauthorized(*reason, log),
+            Ok(token) => token.as_ref(),
         };
         let answer = self.check_token(keys, token, event.client_cert_pem.as_deref(), now, |header, payload, claims, profile, scopes| {
             log.alg = Some(header.alg.name());

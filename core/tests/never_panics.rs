@@ -59,4 +59,38 @@ proptest! {
         let d = verifier(json!({})).authorize(&key_set(&["ec-p256"]), ev.to_string().as_bytes(), NOW);
         prop_assert!(d.outcome != Outcome::Allow);
     }
+
+    /// Cookie and query text of any shape, in every kind of event that carries it: never a
+    /// panic, never an Allow without a token; with a good token added under the source's name
+    /// beside arbitrary text, an Allow only when that text does not name the source too.
+    #[test]
+    fn arbitrary_cookies_and_queries(cookie in "[ -~]{0,120}", raw in "[ -~]{0,120}", name in "(at|a|t|access_token)", cut in 0usize..130) {
+        let v = verifier(json!({ "token_sources": ["cookie:at", "query:access_token"] }));
+        let keys = key_set(&["ec-p256"]);
+        let arn = METHOD_ARN;
+        let events = |cookie: &str, raw: &str| [
+            json!({ "type": "REQUEST", "methodArn": arn, "headers": { "Cookie": cookie }, "queryStringParameters": { name.as_str(): raw } }),
+            json!({ "version": "2.0", "type": "REQUEST", "routeArn": arn, "routeKey": "GET /pets", "cookies": [cookie], "rawQueryString": raw }),
+            json!({ "version": "2.0", "type": "REQUEST", "routeArn": arn, "routeKey": "GET /pets", "headers": { "cookie": cookie }, "queryStringParameters": { name.as_str(): raw } }),
+        ];
+        for ev in events(&cookie, &raw) {
+            let d = v.authorize(&keys, ev.to_string().as_bytes(), NOW);
+            prop_assert!(d.outcome != Outcome::Allow, "{}", ev);
+        }
+        // A good token in the cookie, the arbitrary text around it in the same string: RFC 6265
+        // pairs are split at `;`, so it is decided by that token exactly when no other pair is
+        // named `at` (else ambiguous_token).
+        static GOOD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let good = GOOD.get_or_init(|| token(Algorithm::ES256, &claims(), json!({})));
+        let (before, after) = cookie.split_at(cut.min(cookie.len()));
+        let with = format!("{before}; at={good}; {after}");
+        let named_at = with.split(';').filter(|p| p.split_once('=').is_some_and(|(n, _)| n.trim_matches([' ', '\t']) == "at")).count();
+        let ev = json!({ "version": "2.0", "type": "REQUEST", "routeArn": arn, "routeKey": "GET /pets", "cookies": [with] });
+        let d = v.authorize(&keys, ev.to_string().as_bytes(), NOW);
+        if named_at == 1 {
+            prop_assert_eq!(d.outcome, Outcome::Allow, "{}: {:?}", with, d.reason);
+        } else {
+            prop_assert_eq!(d.reason, Some(jwtgate_core::Reason::AmbiguousToken), "{}", with);
+        }
+    }
 }

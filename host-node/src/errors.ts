@@ -6,7 +6,8 @@ export type ReasonCode = CoreReason | HostReason;
 
 /** Reason codes decided by the verification core (core/src/reason.rs). */
 export type CoreReason =
-  | "invalid_event" | "missing_token" | "bad_authorization_scheme" | "token_too_large"
+  | "invalid_event" | "missing_token" | "bad_authorization_scheme" | "ambiguous_token"
+  | "token_too_large"
   | "malformed_token" | "invalid_base64" | "invalid_json" | "duplicate_member"
   | "unsupported_critical" | "unencoded_payload" | "algorithm_not_allowed" | "no_keys"
   | "unknown_kid" | "no_matching_key" | "key_mismatch" | "bad_signature" | "invalid_claim"

@@ -32,6 +32,9 @@ export interface IssuerProfile {
   requireCertificateBinding?: boolean;
 }
 
+/** One place events carry the token (README, "Token sources"). */
+export type TokenSource = "authorization" | `header:${string}` | `cookie:${string}` | `query:${string}`;
+
 /** Settings as options; each one has the environment variable named beside it. */
 export interface SettingsOptions {
   /** `ISSUERS`: up to 20 trusted issuers, each with its own keys and rules. */
@@ -103,6 +106,12 @@ export interface SettingsOptions {
   /** `UNLISTED_ROUTES`: `allow` (default) or `deny` for routes no rule names. */
   unlistedRoutes?: "allow" | "deny";
   /**
+   * `TOKEN_SOURCES`: where events carry the token, tried in order (default
+   * `["authorization"]`): `authorization` (`Bearer`), `header:NAME`, `header:NAME:SCHEME`,
+   * `cookie:NAME`, `query:NAME`; at most 8.
+   */
+  tokenSources?: TokenSource[];
+  /**
    * Environment variables with the names above (e.g. `process.env`). Options given as fields
    * take precedence over these.
    */
@@ -142,6 +151,7 @@ const ENV_NAME: Record<Exclude<keyof SettingsOptions, "env">, string> = {
   jwksAllowHttpLoopback: "JWKS_ALLOW_HTTP_LOOPBACK",
   routeRules: "ROUTE_RULES",
   unlistedRoutes: "UNLISTED_ROUTES",
+  tokenSources: "TOKEN_SOURCES",
 };
 
 /** Only these variables are handed to the module (never the rest of the environment, which

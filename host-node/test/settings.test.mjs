@@ -68,6 +68,42 @@ test("issuer profiles and Cognito as options: camelCase members, errors name the
   }
 });
 
+test("tokenSources: the option is TOKEN_SOURCES; validated by the module, naming the variable", async () => {
+  const now = 1_800_000_000;
+  const list = ["cookie:__Host-access", "query:access_token", "header:X-Api-Token:Token", "authorization"];
+  const base = { issuer: ISSUER, audience: "api", jwks: JSON.parse(jwks(key)), log: false, now: () => now * 1000 };
+  const option = await createAuthorizer({ ...base, tokenSources: list });
+  const variable = await createAuthorizer({ ...base, env: { TOKEN_SOURCES: list.join(", ") } });
+  assert.deepEqual(option.settings.config.token_sources, list);
+  assert.deepEqual(variable.settings.config, option.settings.config, "the option and the variable are one configuration");
+  assert.equal((await createAuthorizer(base)).settings.config.token_sources, null, "unset: the Authorization header alone");
+  for (const [options, message] of [
+    [{ tokenSources: ["bearer"] }, /TOKEN_SOURCES: `bearer` is not `authorization`/],
+    [{ tokenSources: [] }, /TOKEN_SOURCES: at least one source/],
+    [{ tokenSources: ["cookie:a=b"] }, /TOKEN_SOURCES: `cookie:a=b`/],
+    [{ tokenSources: Array(9).fill("authorization") }, /TOKEN_SOURCES: at most 8/],
+    [{ env: { TOKEN_SOURCES: "authorization, query:a&b" } }, /TOKEN_SOURCES: `query:a&b`/],
+  ]) {
+    await assert.rejects(createAuthorizer({ ...base, ...options }), (e) => e instanceof ConfigurationError && message.test(e.message), String(message));
+  }
+  // Decided by the sources: a cookie (HTTP API 2.0), a WebSocket `$connect` query string.
+  const good = signToken(key, { iss: ISSUER, aud: "api", sub: "u", iat: now, exp: now + 60 });
+  const arn = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod";
+  const v2 = (cookies) => ({ version: "2.0", type: "REQUEST", routeKey: "GET /pets", routeArn: `${arn}/GET/pets`, cookies, headers: {} });
+  const connect = (token) => ({
+    type: "REQUEST", methodArn: `${arn}/$connect`, headers: {}, multiValueHeaders: {},
+    queryStringParameters: { access_token: token }, multiValueQueryStringParameters: { access_token: token.split(",") },
+    requestContext: { routeKey: "$connect", eventType: "CONNECT" },
+  });
+  const decide = async (event) => { const d = await option.decide(event); return [d.outcome, d.reason ?? null]; };
+  assert.deepEqual(await decide(v2(["theme=dark", `__Host-access=${good}`])), ["allow", null]);
+  assert.deepEqual(await decide(v2([`__Host-access=${good}`, `__Host-access=${good}`])), ["unauthorized", "ambiguous_token"]);
+  assert.deepEqual(await decide(connect(good)), ["allow", null]);
+  assert.deepEqual(await decide(connect(`${good},${good}`)), ["unauthorized", "ambiguous_token"]);
+  assert.deepEqual(await decide(tokenEvent(good, "Token")), ["allow", null], "TOKEN events: the first header source's scheme");
+  assert.deepEqual(await decide(tokenEvent(good)), ["unauthorized", "bad_authorization_scheme"]);
+});
+
 test("CONFIG_FILE holds the whole configuration; nothing else may be set beside it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "jwtgate-config-"));
   const path = join(dir, "config.json");

@@ -99,7 +99,7 @@ add("invalid_event: methodArn not execute-api", { event: { type: "TOKEN", author
 add("missing_token", { event: tokenEvent(undefined) }, "unauthorized", "missing_token");
 add("missing_token: REQUEST without Authorization", { event: { type: "REQUEST", methodArn: `${API}/GET/pets/1`, headers: {} }, kind: "request" }, "unauthorized", "missing_token");
 add("bad_authorization_scheme: Basic", { event: { ...tokenEvent(), authorizationToken: "Basic dXNlcjpwYXNz" } }, "unauthorized", "bad_authorization_scheme");
-add("bad_authorization_scheme: two Authorization headers", { event: { type: "REQUEST", methodArn: `${API}/GET/pets/1`, headers: { Authorization: `Bearer ${token()}`, authorization: "Bearer x" } }, kind: "request" }, "unauthorized", "bad_authorization_scheme");
+add("ambiguous_token: two Authorization headers", { event: { type: "REQUEST", methodArn: `${API}/GET/pets/1`, headers: { Authorization: `Bearer ${token()}`, authorization: "Bearer x" } }, kind: "request" }, "unauthorized", "ambiguous_token");
 add("token_too_large", { event: tokenEvent(token()), cfg: config({ limits: { max_token_bytes: 200 } }) }, "unauthorized", "token_too_large");
 add("malformed_token: two segments", { event: tokenEvent("eyJhbGciOiJSUzI1NiJ9.e30") }, "unauthorized", "malformed_token");
 add("malformed_token: empty signature", { event: tokenEvent(token().replace(/\.[^.]*$/, ".")) }, "unauthorized", "malformed_token");
@@ -141,6 +141,83 @@ add("token_type_mismatch", { event: tokenEvent(token("RS256", {}, { typ: "JWT" }
 add("client_not_allowed", { event: tokenEvent(token()), cfg: config({ allowed_client_ids: ["client-2"] }) }, "unauthorized", "client_not_allowed");
 add("missing_scope gives Deny", { event: tokenEvent(token()), cfg: config({ required_scopes: ["admin"] }) }, "deny", "missing_scope");
 add("missing_scope gives isAuthorized false on HTTP API", { event: httpV2Event(token()), kind: "http_v2", cfg: config({ required_scopes: ["admin"] }) }, "deny", "missing_scope");
+
+// Token sources (`token_sources`): each kind of source in each kind of event, tried in order;
+// absent is the next, present but malformed is final, more than one value is ambiguous_token.
+{
+  const t = token();
+  const ws = `${API}/$connect`;
+  const rest = (parts) => ({ type: "REQUEST", methodArn: `${API}/GET/pets/1`, ...parts });
+  const v1 = (parts) => ({ version: "1.0", ...rest(parts) });
+  const v2 = (parts) => ({ version: "2.0", type: "REQUEST", routeKey: "GET /pets/{id}", routeArn: `${API}/GET/pets/1`, ...parts });
+  // The WebSocket `$connect` event as API Gateway sends it (../shared/vectors/apigw-events).
+  const connect = (parts) => ({
+    type: "REQUEST", methodArn: ws, headers: { Host: "abc123.execute-api.us-east-1.amazonaws.com" }, multiValueHeaders: { Host: ["abc123.execute-api.us-east-1.amazonaws.com"] },
+    queryStringParameters: {}, multiValueQueryStringParameters: {}, stageVariables: {},
+    requestContext: { routeKey: "$connect", eventType: "CONNECT", messageDirection: "IN", stage: "prod", connectionId: "c-1", apiId: "abc123" }, ...parts,
+  });
+  const sources = (...list) => config({ token_sources: list });
+  const cookie = sources("cookie:__Host-access");
+  const query = sources("query:access_token");
+  const header = sources("header:X-Api-Token");
+  const scheme = sources("header:X-Api-Token:Token");
+  const all = sources("cookie:__Host-access", "query:access_token", "header:X-Api-Token:Token", "authorization");
+  const src = (name, event, kind, cfg, outcome, reason) => add(`token source: ${name}`, { event, kind, cfg }, outcome, reason);
+
+  // Each source kind in each event kind.
+  src("cookie, REST Cookie header", rest({ headers: { Cookie: `theme=dark; __Host-access=${t}` }, multiValueHeaders: { Cookie: [`theme=dark; __Host-access=${t}`] } }), "request", cookie, "allow");
+  src("cookie, HTTP API 1.0 cookie header", v1({ headers: { cookie: `__Host-access="${t}"` } }), "request", cookie, "allow");
+  src("cookie, HTTP API 2.0 cookies array", v2({ cookies: ["theme=dark", `__Host-access=${t}`] }), "http_v2", cookie, "allow");
+  src("cookie, WebSocket $connect Cookie header", connect({ headers: { Cookie: `__Host-access=${t}` } }), "request", cookie, "allow");
+  src("cookie, TOKEN event has none", tokenEvent(t), "token", cookie, "unauthorized", "missing_token");
+  src("query, REST both maps", rest({ queryStringParameters: { access_token: t }, multiValueQueryStringParameters: { access_token: [t] } }), "request", query, "allow");
+  src("query, HTTP API 1.0", v1({ queryStringParameters: { access_token: t } }), "request", query, "allow");
+  src("query, HTTP API 2.0 rawQueryString percent-encoded", v2({ rawQueryString: `a=1&access%5Ftoken=${t.replaceAll(".", "%2E")}` }), "http_v2", query, "allow");
+  src("query, HTTP API 2.0 both forms", v2({ rawQueryString: `access_token=${t}`, queryStringParameters: { access_token: t } }), "http_v2", query, "allow");
+  src("query, WebSocket $connect", connect({ queryStringParameters: { access_token: t }, multiValueQueryStringParameters: { access_token: [t] } }), "request", query, "allow");
+  src("query, TOKEN event has none", tokenEvent(t), "token", query, "unauthorized", "missing_token");
+  src("header, REST", rest({ headers: { "X-Api-Token": t } }), "request", header, "allow");
+  src("header, HTTP API 2.0 (lower case)", v2({ headers: { "x-api-token": t } }), "http_v2", header, "allow");
+  src("header, WebSocket $connect", connect({ headers: { "X-Api-Token": t } }), "request", header, "allow");
+  src("header, TOKEN event: the whole value", { ...tokenEvent(), authorizationToken: t }, "token", header, "allow");
+  src("header with scheme, REST", rest({ headers: { "X-Api-Token": `token ${t}` } }), "request", scheme, "allow");
+  src("header with scheme, HTTP API 2.0", v2({ headers: { "x-api-token": `Token ${t}` } }), "http_v2", scheme, "allow");
+  src("header with scheme, TOKEN event", { ...tokenEvent(), authorizationToken: `Token ${t}` }, "token", scheme, "allow");
+  src("header with scheme, TOKEN event with Bearer", tokenEvent(t), "token", scheme, "unauthorized", "bad_authorization_scheme");
+  src("header with scheme, missing scheme", rest({ headers: { "X-Api-Token": t } }), "request", scheme, "unauthorized", "bad_authorization_scheme");
+  src("header without scheme, a scheme given", v2({ headers: { "x-api-token": `Bearer ${t}` } }), "http_v2", header, "unauthorized", "bad_authorization_scheme");
+  src("the Authorization header is not a configured source", rest({ headers: { Authorization: `Bearer ${t}` } }), "request", cookie, "unauthorized", "missing_token");
+
+  // In order: absent is the next, the first present decides even when it is malformed.
+  src("order: cookie first", v2({ cookies: [`__Host-access=${t}`], headers: { authorization: "Bearer x" } }), "http_v2", all, "allow");
+  src("order: query when no cookie", rest({ queryStringParameters: { access_token: t }, headers: { Authorization: "Bearer x" } }), "request", all, "allow");
+  src("order: Authorization last", rest({ headers: { Authorization: `Bearer ${t}`, Cookie: "theme=dark" } }), "request", all, "allow");
+  src("order: none found", rest({ headers: { Cookie: "theme=dark" } }), "request", all, "unauthorized", "missing_token");
+  src("order: TOKEN event takes the first header source's scheme", { ...tokenEvent(), authorizationToken: `Token ${t}` }, "token", all, "allow");
+  src("malformed cookie is final: unclosed quote", rest({ headers: { Cookie: `__Host-access="${t}`, Authorization: `Bearer ${t}` } }), "request", all, "unauthorized", "bad_authorization_scheme");
+  src("malformed cookie is final: empty", v2({ cookies: ["__Host-access="], headers: { authorization: `Bearer ${t}` } }), "http_v2", all, "unauthorized", "missing_token");
+  src("malformed query is final: a space", v2({ rawQueryString: `access_token=${t}+x`, headers: { authorization: `Bearer ${t}` } }), "http_v2", all, "unauthorized", "bad_authorization_scheme");
+
+  // More than one value: ambiguous_token, for every source.
+  src("ambiguous: cookie twice in one header", rest({ headers: { Cookie: `__Host-access=${t}; __Host-access=x` } }), "request", cookie, "unauthorized", "ambiguous_token");
+  src("ambiguous: cookie twice in the cookies array", v2({ cookies: [`__Host-access=${t}`, `__Host-access=${t}`] }), "http_v2", cookie, "unauthorized", "ambiguous_token");
+  src("ambiguous: query twice in the multi-value map", rest({ queryStringParameters: { access_token: t }, multiValueQueryStringParameters: { access_token: ["x", t] } }), "request", query, "unauthorized", "ambiguous_token");
+  src("ambiguous: query twice in rawQueryString", v2({ rawQueryString: `access_token=${t}&access_token=${t}`, queryStringParameters: { access_token: `${t},${t}` } }), "http_v2", query, "unauthorized", "ambiguous_token");
+  src("ambiguous: WebSocket query joined with a comma", connect({ queryStringParameters: { access_token: `${t},x` } }), "request", query, "unauthorized", "ambiguous_token");
+  src("ambiguous: header in two spellings", rest({ headers: { "X-Api-Token": t, "x-api-token": t } }), "request", header, "unauthorized", "ambiguous_token");
+  src("ambiguous: HTTP API header joined with a comma", v2({ headers: { "x-api-token": `${t},${t}` } }), "http_v2", header, "unauthorized", "ambiguous_token");
+  src("ambiguous: Authorization twice in the multi-value map", rest({ headers: { Authorization: `Bearer ${t}` }, multiValueHeaders: { Authorization: ["Bearer x", `Bearer ${t}`] } }), "request", config(), "unauthorized", "ambiguous_token");
+  src("ambiguous: TOKEN event value with a comma", { ...tokenEvent(), authorizationToken: `Bearer ${t},x` }, "token", config(), "unauthorized", "ambiguous_token");
+
+  // Refused at start, naming the setting.
+  addRefused("refused at start: token_sources empty", config({ token_sources: [] }), "token_sources");
+  addRefused("refused at start: token_sources unknown kind", config({ token_sources: ["bearer"] }), "token_sources");
+  addRefused("refused at start: token_sources bad cookie name", config({ token_sources: ["cookie:a=b"] }), "token_sources");
+  addRefused("refused at start: token_sources bad header name", config({ token_sources: ["header:X Token"] }), "token_sources");
+  addRefused("refused at start: token_sources query name with &", config({ token_sources: ["query:a&b"] }), "token_sources");
+  addRefused("refused at start: token_sources more than 8", config({ token_sources: Array(9).fill("authorization") }), "token_sources");
+  addRefused("refused at start: token_sources in a profile", { issuers: [{ issuer: ISS, audiences: [AUD], token_sources: ["authorization"] }] }, "issuers[0]");
+}
 
 // Per-route rules: the policy is the same for every route; the outcome is this route's.
 const rules = config({ route_rules: "GET /pets/*=pets:read; DELETE /*=admin" });

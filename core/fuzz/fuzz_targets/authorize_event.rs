@@ -1,21 +1,22 @@
-//! An API Gateway authorizer event through `Verifier::authorize`: event parsing, bearer
-//! extraction, verification and the policy or simple response.
+//! An API Gateway authorizer event through `Verifier::authorize`: event parsing, the token's
+//! extraction from the configured sources (configuration 4: query, cookie, Authorization, a
+//! header with its own scheme), verification and the policy or simple response.
 //! Input: one byte choosing the configuration, then the event bytes.
 #![no_main]
 
 use jwtgate_core::Outcome;
 use jwtgate_core::Reason;
 use jwtgate_core_fuzz::{
-    NOW, accepted_json, base64url, check_accepted, check_accepted_key, check_context, check_decision, check_keys_asked, check_routes, check_same_up_to_signature, choose_indexed, scopes,
-    take_asked,
+    NOW, accepted_json, base64url, check_accepted, check_accepted_key, check_context, check_decision, check_doubled_source_is_ambiguous, check_keys_asked, check_routes,
+    check_same_up_to_signature, check_token_is_given, choose_indexed, scopes, take_asked,
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Some((choice, v, event)) = choose_indexed(data) else { return };
     let keys = &v.keys;
-    let parsed = jwtgate_core::event::parse(event, v.real.config().limits.max_event_bytes).ok();
-    let token = parsed.as_ref().and_then(|e| e.authorization.as_deref()).and_then(|a| jwtgate_core::event::bearer_token(a).ok());
+    let parsed = jwtgate_core::event::parse(event, v.real.config().limits.max_event_bytes, &v.real.config().token_sources).ok();
+    let token = parsed.as_ref().and_then(|e| e.authorization.as_deref().ok());
     take_asked();
     let real = v.real.authorize(keys, event, NOW);
     let asked_real = take_asked();
@@ -54,6 +55,25 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     check_same_up_to_signature(&real, &accept_all);
+    // Token sources (README, "Token sources"): a token taken from the event is a value the
+    // event holds as it is, and the same source given twice never yields one.
+    if let Some(token) = token {
+        check_token_is_given(event, token);
+        if real.response.is_some() {
+            let doubled = check_doubled_source_is_ambiguous(event, token);
+            if let Some(doubled) = doubled {
+                let d = v.real.authorize(keys, &doubled, NOW);
+                assert!(
+                    d.outcome == Outcome::Unauthorized && matches!(d.reason, Some(Reason::AmbiguousToken | Reason::InvalidEvent)),
+                    "the token's source given twice decided {:?} {:?}: {}",
+                    d.outcome,
+                    d.reason,
+                    String::from_utf8_lossy(&doubled)
+                );
+                take_asked();
+            }
+        }
+    }
     // Deterministic: the same input decides the same way.
     assert_eq!(real, v.real.authorize(keys, event, NOW));
     take_asked();

@@ -248,6 +248,9 @@ impl CryptoProvider for AcceptAll {
     }
 }
 
+/// Configuration 4's `token_sources`.
+pub const TOKEN_SOURCES_4: [&str; 4] = ["query:token", "cookie:at", "authorization", "header:X-Api-Token:Token"];
+
 /// The configurations a fuzz input chooses from with its first byte.
 fn config_documents() -> Vec<Value> {
     let all: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
@@ -277,11 +280,13 @@ fn config_documents() -> Vec<Value> {
             "required_scopes": ["pets:write"]
         }),
         // 4: wildcard methods, a greedy parameter and a WebSocket rule, closed, policies for
-        // HTTP API 2.0 too.
+        // HTTP API 2.0 too; the token from a query parameter (WebSocket `$connect`), a cookie,
+        // the Authorization header, or a header with its own scheme, in that order.
         json!({
             "issuers": [ISSUER], "audiences": [AUDIENCE], "algorithms": all,
             "route_rules": "* /pets/{id}=pets:read; GET /admin/{proxy+}=admin; ANY /pets=pets:read pets:write; $connect=chat",
-            "unlisted_routes": "deny", "http_api_response": "policy"
+            "unlisted_routes": "deny", "http_api_response": "policy",
+            "token_sources": TOKEN_SOURCES_4
         }),
         // 5: three issuers, each with its own rules and keys: the test issuer (the top level's
         // rules, discovery); a partner's id tokens (its own audience, client, `token_use`,
@@ -965,4 +970,85 @@ pub fn signed_tokens() -> &'static [String] {
             })
             .collect()
     })
+}
+
+/// A token taken from an event is one of the event's values as given (RFC 6750 section 2,
+/// RFC 6265 section 4.2.1, the URL standard's urlencoded parser): part of one of its strings,
+/// or of one percent-decoded; and it is one token (no comma, no white space).
+pub fn check_token_is_given(event: &[u8], token: &str) {
+    assert!(!token.is_empty() && !token.contains(|c: char| c == ',' || c.is_whitespace() || c.is_control()), "not one token: {token:?}");
+    let Ok(value) = serde_json::from_slice::<Value>(event) else { return };
+    let mut strings = Vec::new();
+    leaves(&value, &mut strings);
+    assert!(
+        strings.iter().any(|s| s.contains(token) || urlencoded_decode(s).contains(token)),
+        "token {token:?} is not a value of the event {}",
+        String::from_utf8_lossy(event)
+    );
+}
+
+fn leaves<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(s) => out.push(s),
+        Value::Array(items) => items.iter().for_each(|i| leaves(i, out)),
+        Value::Object(map) => map.values().for_each(|v| leaves(v, out)),
+        _ => {}
+    }
+}
+
+/// WHATWG URL standard, application/x-www-form-urlencoded: `+` is a space, `%XX` a byte.
+fn urlencoded_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: Option<&u8>| c.and_then(|c| char::from(*c).to_digit(16));
+        if b[i] == b'%' && let (Some(h), Some(l)) = (hex(b.get(i + 1)), hex(b.get(i + 2))) {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The event with every value holding `token` given twice, as API Gateway gives a repeated
+/// value: a list item repeated, a map's value joined with a comma (HTTP API headers and query
+/// parameters), a raw query string repeated after `&`. `None` when the event is not JSON
+/// serde_json reads. Whatever source held the token then holds two values.
+pub fn check_doubled_source_is_ambiguous(event: &[u8], token: &str) -> Option<Vec<u8>> {
+    fn double(value: &mut Value, token: &str, key: &str) {
+        match value {
+            Value::String(s) if s.contains(token) || urlencoded_decode(s).contains(token) => {
+                *s = if key == "rawQueryString" { format!("{s}&{s}") } else { format!("{s},{s}") };
+            }
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len() * 2);
+                for mut item in items.drain(..) {
+                    match &item {
+                        Value::String(s) if s.contains(token) => {
+                            out.push(item.clone());
+                            out.push(item);
+                        }
+                        _ => {
+                            double(&mut item, token, "");
+                            out.push(item);
+                        }
+                    }
+                }
+                *items = out;
+            }
+            Value::Object(map) => {
+                for (name, v) in map.iter_mut() {
+                    double(v, token, name);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut value: Value = serde_json::from_slice(event).ok()?;
+    double(&mut value, token, "");
+    Some(value.to_string().into_bytes())
 }

@@ -19,8 +19,11 @@ export async function usage(): Promise<void> {
     audience: ["api"],
     algorithms: ["RS256", "ES256"],
     policyResource: "method",
+    tokenSources: ["query:access_token", "cookie:__Host-access", "header:X-Api-Token:Token", "authorization"],
     log: false,
   });
+  // @ts-expect-error: not a token source
+  void createAuthorizer({ issuer: "i", audience: "a", tokenSources: ["bearer"] });
   const response: AuthorizerResponse = await authorizer.authorize({ type: "TOKEN", authorizationToken: "Bearer x", methodArn: "arn" });
   if ("policyDocument" in response) {
     const effect: "Allow" | "Deny" = response.policyDocument.Statement[0].Effect;
