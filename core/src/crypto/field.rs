@@ -1,12 +1,14 @@
 //! Arithmetic modulo a fixed prime of a few hundred bits, in Montgomery form: the coordinate
-//! fields and the group orders of P-256 and P-384, for ECDSA verification.
+//! fields and the group orders of P-256, P-384 and P-521, for ECDSA verification.
 //!
 //! Why this shape (the same reasoning as `bigint.rs`): WebAssembly has a fast 64-bit multiply
 //! but no 64x64->128 one, and a carry after every multiply-add serialises the work. So limbs
-//! are 29 bits, multiplied as `u64`: a product is below 2^58 and a column of a product plus
-//! its reduction sums at most `2 * limbs + 1` of them, below 2^63 for up to 14 limbs (P-384),
-//! so the multiply loops have no carries; one carry pass per multiplication normalises the
-//! result. Limbs are stored as `u32`: half the memory for tables, and widening a load costs
+//! are 29 bits, multiplied as `u64`: a product is below 2^58, and a column of a product plus
+//! its reduction, when the reduction reaches it, holds at most `2 * limbs` of them (`limbs`
+//! from the product, `limbs - 1` from the reduction's q * m[j] with j >= 1, and q * m[0]) and
+//! the previous column's carry, below 2^35: for up to 31 limbs that stays below 2^64 (19 limbs,
+//! P-521: below 38 * 2^58 + 2^35 < 2^63.3), so the multiply loops have no carries; one carry
+//! pass per multiplication normalises the result. Limbs are stored as `u32`: half the memory for tables, and widening a load costs
 //! nothing (`i64.load32_u` in WebAssembly). R = 2^(29 * limbs) is well above 4m, so values
 //! stay below 2m between operations ("almost Montgomery") and need no comparison per
 //! multiplication.
@@ -20,8 +22,10 @@
 pub const LIMB_BITS: u32 = 29;
 const LIMB_MASK: u32 = (1 << LIMB_BITS) - 1;
 const LIMB_MASK_64: u64 = LIMB_MASK as u64;
-/// The widest field supported (P-384: 14 limbs of 29 bits hold 406 bits).
-pub const MAX_LIMBS: usize = 14;
+/// The widest field supported (P-521: 19 limbs of 29 bits hold 551 bits, and R = 2^551 > 4p).
+/// At most 31: the column bound above.
+pub const MAX_LIMBS: usize = 19;
+const _: () = assert!(((2 * MAX_LIMBS as u128) << (2 * LIMB_BITS)) + (1 << 35) < 1 << 64);
 /// Product columns: twice the widest field.
 const COLUMNS: usize = 2 * MAX_LIMBS;
 
@@ -420,7 +424,7 @@ const fn inverse_mod_2_64(odd: u64) -> u64 {
 pub(crate) mod tests {
     use super::*;
     use crate::crypto::bigint::Modulus;
-    use crate::crypto::curve::{P256, P384};
+    use crate::crypto::curve::{P256, P384, p521};
 
     /// A small deterministic generator (xorshift64*) for test values.
     pub(crate) struct TestRng(pub u64);
@@ -439,8 +443,8 @@ pub(crate) mod tests {
     }
 
     fn be<const L: usize>(value: &Limbs<L>, len: usize) -> Vec<u8> {
-        let full: [u8; 56] = limbs_to_be(value);
-        full[56 - len..].to_vec()
+        let full: [u8; 72] = limbs_to_be(value);
+        full[72 - len..].to_vec()
     }
 
     /// Values below m: edge values and random ones of every size.
@@ -451,6 +455,7 @@ pub(crate) mod tests {
         for i in 0..40 {
             let mut bytes = rng.bytes(len);
             bytes[0] = bytes[0].checked_shr(i % 9).unwrap_or(0); // sometimes shorter
+            bytes[0] &= 0xff >> (8 * len - f.bits()); // below 2^bits < 2m (P-521: 1 bit of 8)
             let value = limbs_from_be::<L>(&bytes).unwrap();
             out.push(if less_than(&value, m) { value } else { sub_limbs(&value, m).0 });
         }
@@ -495,6 +500,12 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn p521_fields_agree_with_bigint() {
+        agrees_with_bigint(&p521().field);
+        agrees_with_bigint(&p521().order);
+    }
+
+    #[test]
     fn multiplication_of_largest_values_does_not_overflow() {
         // All limbs at their maximum below 2m: the column bound is what keeps this exact.
         fn check<const L: usize>(f: &PrimeField<L>) {
@@ -506,6 +517,9 @@ pub(crate) mod tests {
         }
         check(&P256.field);
         check(&P384.field);
+        // 19 limbs: the widest columns, within 2^64 only by the bound in the module comment.
+        check(&p521().field);
+        check(&p521().order);
     }
 
     #[test]
@@ -514,6 +528,13 @@ pub(crate) mod tests {
         assert_eq!(P256.order.bits(), 256);
         assert_eq!(P384.field.bits(), 384);
         assert_eq!(P384.order.bits(), 384);
+        assert_eq!(p521().field.bits(), 521);
+        assert_eq!(p521().order.bits(), 521);
+        // p = 2^521 - 1 is -1 mod 2^29 too.
+        assert_eq!(p521().field.neg_inv, 1);
+        let mut ones = [LIMB_MASK; 19];
+        (ones[17], ones[18]) = ((1 << 28) - 1, 0);
+        assert_eq!(*p521().field.modulus(), ones);
         // p = 2^256 - 2^224 + 2^192 + 2^96 - 1 is 3 mod 4 and -1 mod 2^29: -p^-1 = 1.
         assert_eq!(P256.field.neg_inv, 1);
         assert_eq!(limbs_from_be::<9>(&[0xff; 33]), None);
