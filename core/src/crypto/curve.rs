@@ -78,11 +78,15 @@ pub struct Curve<const L: usize> {
 }
 
 impl<const L: usize> Curve<L> {
-    /// Built at compile time for a `static` curve, where a panic is a build error; P-521 is
-    /// built by [`p521`] at its first use (the parameters are constants: tests cover it).
+    /// Built at compile time for a `static` curve, where a panic is a build error.
     pub const fn new(name: &'static str, params: &Params<'_>) -> Curve<L> {
-        let field = PrimeField::<L>::new(params.p);
-        let order = PrimeField::<L>::new(params.n);
+        Curve::with_fields(name, params, PrimeField::new(params.p), PrimeField::new(params.n))
+    }
+
+    /// [`Curve::new`] with its coordinate field and order prepared: P-521's are constants, the
+    /// rest of it is built by [`p521`] at its first use (the parameters are fixed: tests run
+    /// every check below).
+    const fn with_fields(name: &'static str, params: &Params<'_>, field: PrimeField<L>, order: PrimeField<L>) -> Curve<L> {
         let bits = order.bits();
         assert!(bits <= MAX_SCALAR_BITS);
         // x(R) mod n is x(R) or x(R) - n only if p < 2n (Hasse: p and n are close).
@@ -536,7 +540,9 @@ pub static P384: Curve<14> = Curve::new(
 /// comment.
 pub fn p521() -> &'static Curve<19> {
     static CURVE: OnceLock<Curve<19>> = OnceLock::new();
-    CURVE.get_or_init(|| Curve::new("P-521", &P521_PARAMS))
+    const FIELD: PrimeField<19> = PrimeField::new(P521_PARAMS.p);
+    const ORDER: PrimeField<19> = PrimeField::new(P521_PARAMS.n);
+    CURVE.get_or_init(|| Curve::with_fields("P-521", &P521_PARAMS, FIELD, ORDER))
 }
 
 const P521_PARAMS: Params<'static> = Params {
