@@ -9,9 +9,9 @@
 //! is also split in `PARTS` pieces, each multiplying its own base (2^(k*bits/PARTS) times
 //! the point), so the loop doubles only bits/PARTS times: the generator's tables are built
 //! by the compiler for P-256 and P-384, the key's when the key is first used. P-521's
-//! generator tables (9.7 KB, as many doublings as a key's) are built at its first use instead,
-//! by the same code as a key's: the module carries no table for a curve few issuers use. The
-//! point formulas are not inlined, to keep one copy of each per curve in the module.
+//! generator tables (9.7 KB, as many doublings as a key's) are built when the first P-521 key
+//! loads, by the same code as a key's: the module carries no table for a curve few issuers
+//! use. The point formulas are not inlined, to keep one copy of each per curve in the module.
 //!
 //! Not constant time: verification handles public data only.
 
@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 /// Pieces each scalar is split in (and doublings saved: (PARTS - 1) / PARTS of them).
 pub const PARTS: usize = 8;
-/// wNAF window for the generator: its tables are built once, at compile time.
+/// wNAF window for the generator: its tables are built once (at compile time but for P-521).
 pub const G_WINDOW: u32 = 5;
 pub const G_TABLE_LEN: usize = 1 << (G_WINDOW - 2);
 /// wNAF window for a public key: its tables are built when the key is loaded.
