@@ -10,7 +10,7 @@ use std::hint::black_box;
 use support::*;
 
 fn per_token(c: &mut Criterion) {
-    let keys = key_set(&["rsa-2048", "ec-p256", "ec-p384", "ed25519"]);
+    let keys = key_set(&["rsa-2048", "ec-p256", "ec-p384", "ec-p521", "ed25519"]);
     let v = verifier(json!({}));
     let mut group = c.benchmark_group("verify");
     for &alg in Algorithm::ALL {

@@ -29,7 +29,7 @@ const PRIVATE = ["d", "p", "q", "dp", "dq", "qi"];
 const publicJwk = (k) => Object.fromEntries(Object.entries(k).filter(([n]) => !PRIVATE.includes(n)));
 const privateKey = (kid) => createPrivateKey({ key: testKeys.find((k) => k.kid === kid), format: "jwk" });
 
-const KID = { RS256: "rsa-2048", RS384: "rsa-3072", RS512: "rsa-2048", PS256: "rsa-2048", PS384: "rsa-3072", PS512: "rsa-3072", ES256: "ec-p256", ES384: "ec-p384", EdDSA: "ed25519" };
+const KID = { RS256: "rsa-2048", RS384: "rsa-3072", RS512: "rsa-2048", PS256: "rsa-2048", PS384: "rsa-3072", PS512: "rsa-3072", ES256: "ec-p256", ES384: "ec-p384", ES512: "ec-p521", EdDSA: "ed25519" };
 const HASH = { 256: "sha256", 384: "sha384", 512: "sha512" };
 
 function signature(alg, kid, input) {
@@ -260,7 +260,7 @@ function envTexts() {
     `${base}\nJWKS_URI=http://[::1]:9/jwks\nJWKS_ALLOW_HTTP_LOOPBACK=yes`,
     [
       base,
-      "ALGORITHMS=RS256,PS256,ES256,ES384,EdDSA",
+      "ALGORITHMS=RS256,PS256,ES256,ES384,ES512,EdDSA",
       "LEEWAY_SECONDS=60",
       "REQUIRED_SCOPES=pets:read pets:write",
       "ALLOWED_CLIENT_IDS=client-1,client-2",

@@ -13,6 +13,7 @@ pub enum Algorithm {
     PS512,
     ES256,
     ES384,
+    ES512,
     EdDSA,
 }
 
@@ -22,6 +23,7 @@ pub enum KeyKind {
     Rsa,
     P256,
     P384,
+    P521,
     Ed25519,
 }
 
@@ -43,6 +45,7 @@ impl Algorithm {
         Algorithm::PS512,
         Algorithm::ES256,
         Algorithm::ES384,
+        Algorithm::ES512,
         Algorithm::EdDSA,
     ];
 
@@ -71,6 +74,7 @@ impl Algorithm {
             Algorithm::PS512 => "PS512",
             Algorithm::ES256 => "ES256",
             Algorithm::ES384 => "ES384",
+            Algorithm::ES512 => "ES512",
             Algorithm::EdDSA => "EdDSA",
         }
     }
@@ -85,6 +89,7 @@ impl Algorithm {
             | Algorithm::PS512 => KeyKind::Rsa,
             Algorithm::ES256 => KeyKind::P256,
             Algorithm::ES384 => KeyKind::P384,
+            Algorithm::ES512 => KeyKind::P521,
             Algorithm::EdDSA => KeyKind::Ed25519,
         }
     }

@@ -6,7 +6,7 @@
 
 use crate::alg::{Algorithm, KeyKind};
 use crate::b64;
-use crate::crypto::ecdsa::{P256Key, P384Key};
+use crate::crypto::ecdsa::{P256Key, P384Key, P521Key};
 use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
 use crate::crypto::PublicKey;
 use crate::json::{self, Json, JsonError, Object};
@@ -184,8 +184,13 @@ fn public_jwk(key: &PublicKey) -> String {
             jwk.string("kty", "RSA");
             jwk.string("n", &b64::encode(n));
         }
-        PublicKey::P256 { x, y, .. } | PublicKey::P384 { x, y, .. } => {
-            jwk.string("crv", if matches!(key, PublicKey::P256 { .. }) { "P-256" } else { "P-384" });
+        PublicKey::P256 { x, y, .. } | PublicKey::P384 { x, y, .. } | PublicKey::P521 { x, y, .. } => {
+            let crv = match key {
+                PublicKey::P256 { .. } => "P-256",
+                PublicKey::P384 { .. } => "P-384",
+                _ => "P-521",
+            };
+            jwk.string("crv", crv);
             jwk.string("kty", "EC");
             jwk.string("x", &b64::encode(x));
             jwk.string("y", &b64::encode(y));
@@ -253,20 +258,26 @@ fn load_ec(jwk: &Object<'_>) -> Result<PublicKey, KeyProblem> {
     let kind = match jwk.get("crv").and_then(Json::as_str) {
         Some("P-256") => KeyKind::P256,
         Some("P-384") => KeyKind::P384,
+        Some("P-521") => KeyKind::P521,
         _ => return Err(KeyProblem::UnsupportedCurve),
     };
     let x = member(jwk, "x")?;
     let y = member(jwk, "y")?;
     // RFC 7518 section 6.2.1.2: coordinates are exactly the field size, no more and no less
-    // (the constructors check it, and that the point is on the curve).
+    // (66 bytes for P-521, whose top byte holds one bit; the constructors check it, and that
+    // the point is on the curve).
     match kind {
         KeyKind::P256 => {
             let prepared = P256Key::p256(&x, &y).ok_or(KeyProblem::InvalidKeyMaterial)?;
             Ok(PublicKey::P256 { x, y, prepared })
         }
-        _ => {
+        KeyKind::P384 => {
             let prepared = P384Key::p384(&x, &y).ok_or(KeyProblem::InvalidKeyMaterial)?;
             Ok(PublicKey::P384 { x, y, prepared })
+        }
+        _ => {
+            let prepared = P521Key::p521(&x, &y).ok_or(KeyProblem::InvalidKeyMaterial)?;
+            Ok(PublicKey::P521 { x, y, prepared })
         }
     }
 }

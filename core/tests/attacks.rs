@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use support::*;
 
 fn all_keys() -> KeySet {
-    key_set(&["rsa-2048", "ec-p256", "ec-p384", "ed25519"])
+    key_set(&["rsa-2048", "ec-p256", "ec-p384", "ec-p521", "ed25519"])
 }
 
 fn refused(token: &str) -> Reason {
@@ -68,7 +68,13 @@ fn algorithm_outside_the_allow_list() {
     let t = token(Algorithm::ES256, &claims(), json!({}));
     let v = verifier(json!({ "algorithms": ["RS256"] }));
     assert_eq!(v.verify(&all_keys(), &t, NOW).unwrap_err().reason, Reason::AlgorithmNotAllowed);
-    for unknown in ["ES512", "RS1", "PS256 ", "rs256", ""] {
+    // ES512 is known but allowed only when configured: the default list is RS256 alone.
+    let es512 = token(Algorithm::ES512, &claims(), json!({}));
+    let default = jwtgate_core::Config::from_json(json!({ "issuers": [ISSUER], "audiences": [AUDIENCE] }).to_string().as_bytes()).unwrap();
+    let by_default = jwtgate_core::Verifier::new(default).verify(&all_keys(), &es512, NOW);
+    assert_eq!(by_default.unwrap_err().reason, Reason::AlgorithmNotAllowed);
+    assert!(verifier(json!({ "algorithms": ["ES512"] })).verify(&all_keys(), &es512, NOW).is_ok());
+    for unknown in ["ES256K", "RS1", "PS256 ", "rs256", "es512", ""] {
         let t = format!("{}.{}.AAAA", seg(json!({ "alg": unknown })), seg(Value::Object(claims())));
         assert_eq!(refused(&t), Reason::AlgorithmNotAllowed, "{unknown:?}");
     }
@@ -86,6 +92,10 @@ fn alg_and_key_type_must_fit() {
     assert_eq!(refused(&es_on_rsa), Reason::KeyMismatch);
     let es384_on_p256 = sign_raw(Algorithm::ES384, "ec-p384", json!({ "alg": "ES384", "kid": "ec-p256" }).to_string().as_bytes(), payload.as_bytes());
     assert_eq!(refused(&es384_on_p256), Reason::KeyMismatch);
+    let es512_on_p384 = sign_raw(Algorithm::ES512, "ec-p521", json!({ "alg": "ES512", "kid": "ec-p384" }).to_string().as_bytes(), payload.as_bytes());
+    assert_eq!(refused(&es512_on_p384), Reason::KeyMismatch);
+    let es384_on_p521 = sign_raw(Algorithm::ES384, "ec-p384", json!({ "alg": "ES384", "kid": "ec-p521" }).to_string().as_bytes(), payload.as_bytes());
+    assert_eq!(refused(&es384_on_p521), Reason::KeyMismatch);
     // A JWK that says alg RS256 must not verify PS256, even with a valid PS256 signature.
     let mut jwk = public_jwk("rsa-2048");
     jwk["alg"] = json!("RS256");
@@ -202,9 +212,9 @@ fn signature_lengths_are_checked_before_any_provider() {
             true
         }
     }
-    let lax = jwtgate_core::Verifier::with_provider(config(json!({ "algorithms": ["RS256", "PS384", "ES256", "ES384", "EdDSA"] })), AcceptsAll);
+    let lax = jwtgate_core::Verifier::with_provider(config(json!({ "algorithms": ["RS256", "PS384", "ES256", "ES384", "ES512", "EdDSA"] })), AcceptsAll);
     let keys = all_keys();
-    for (alg, len) in [(Algorithm::RS256, 256), (Algorithm::PS384, 256), (Algorithm::ES256, 64), (Algorithm::ES384, 96), (Algorithm::EdDSA, 64)] {
+    for (alg, len) in [(Algorithm::RS256, 256), (Algorithm::PS384, 256), (Algorithm::ES256, 64), (Algorithm::ES384, 96), (Algorithm::ES512, 132), (Algorithm::EdDSA, 64)] {
         let good = token(alg, &claims(), json!({}));
         let (head, _) = good.rsplit_once('.').unwrap();
         let with = |n: usize| lax.verify(&keys, &format!("{head}.{}", b64::encode(&vec![0u8; n])), NOW).map(|_| ()).map_err(|f| f.reason);
@@ -528,6 +538,7 @@ fn weak_and_hostile_keys_are_refused_at_load_and_reported() {
         public_jwk("rsa-1024-weak"), bad_use, no_verify, e_one, e_even, off_curve, wrong_alg,
         private_key("ed25519"),
         { "kty": "oct", "k": "c2VjcmV0" }, { "kty": "EC", "crv": "P-521", "x": "AA", "y": "AA" },
+        { "kty": "EC", "crv": "secp256k1", "x": "AA", "y": "AA" },
         { "kty": "OKP", "crv": "X25519", "x": "AA" }, "not an object",
         public_jwk("rsa-2048"),
     ]});
@@ -537,7 +548,7 @@ fn weak_and_hostile_keys_are_refused_at_load_and_reported() {
     assert_eq!(problems, [
         "rsa_modulus_too_small", "bad_use", "bad_key_ops", "rsa_bad_exponent", "rsa_bad_exponent",
         "invalid_key_material", "bad_alg", "private_key_material", "unsupported_kty",
-        "unsupported_curve", "unsupported_curve", "not_an_object",
+        "invalid_key_material", "unsupported_curve", "unsupported_curve", "not_an_object",
     ]);
 }
 

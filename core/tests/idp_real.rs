@@ -109,12 +109,14 @@ const TABLE: &[(&str, &str, Now, Expect)] = &[
     // Istio's sample issuer: no aud (Istio accepts any audience when none is listed; we never do).
     ("synthetic/istio-sample-demo.json", r#"{"issuers":[{"issuer":"testing@secure.istio.io","audiences":["httpbin.foo.svc.cluster.local"]}]}"#, AfterIat, Refuse("audience_mismatch")),
     ("synthetic/istio-sample-groups-scope.json", r#"{"issuers":[{"issuer":"testing@secure.istio.io","audiences":["httpbin.foo.svc.cluster.local"]}]}"#, AfterIat, Refuse("audience_mismatch")),
-    // google/jwt_verify_lib's algorithm vectors: no exp. ES512 is not supported (yet): refused
-    // when the header is read.
+    // google/jwt_verify_lib's algorithm vectors: no exp, so refused after the signature checks.
+    // Their one P-521 key has a 65-byte y (its leading zero dropped), which RFC 7518 section
+    // 6.2.1.2 forbids: it never loads, so the ES512 token names an unknown kid (see
+    // es512_vector_verifies_with_the_key_at_full_length).
     ("synthetic/jwt-verify-lib-eddsa-ed25519.json", r#"{"issuers":[{"issuer":"https://example.com","audiences":["example_service"],"algorithms":["EdDSA"]}]}"#, At(NO_TIMES), Refuse("missing_exp")),
     ("synthetic/jwt-verify-lib-es256-p256.json", r#"{"issuers":[{"issuer":"628645741881-noabiu23f5a8m8ovd8ucv698lj78vv0l@developer.gserviceaccount.com","audiences":["http://myservice.com/myapi"],"algorithms":["ES256"]}]}"#, At(NO_TIMES), Refuse("missing_exp")),
     ("synthetic/jwt-verify-lib-es384-p384.json", r#"{"issuers":[{"issuer":"628645741881-noabiu23f5a8m8ovd8ucv698lj78vv0l@developer.gserviceaccount.com","audiences":["http://myservice.com/myapi"],"algorithms":["ES384"]}]}"#, At(NO_TIMES), Refuse("missing_exp")),
-    ("synthetic/jwt-verify-lib-es512-p521.json", r#"{"issuers":[{"issuer":"628645741881-noabiu23f5a8m8ovd8ucv698lj78vv0l@developer.gserviceaccount.com","audiences":["http://myservice.com/myapi"],"algorithms":["ES256","ES384"]}]}"#, At(NO_TIMES), Refuse("algorithm_not_allowed")),
+    ("synthetic/jwt-verify-lib-es512-p521.json", r#"{"issuers":[{"issuer":"628645741881-noabiu23f5a8m8ovd8ucv698lj78vv0l@developer.gserviceaccount.com","audiences":["http://myservice.com/myapi"],"algorithms":["ES512"]}]}"#, At(NO_TIMES), Refuse("unknown_kid")),
     // Okta-shaped tokens signed with jwt.io's 1024-bit demo key: the key set's only key is
     // refused at load (RSA below 2048 bits), so nothing verifies them.
     ("synthetic/okta-shaped-access-token-jwtio-key.json", r#"{"issuers":[{"issuer":"https://auth-js-test.okta.com/oauth2/aus8aus76q8iphupD0h7","audiences":["http://example.com"]}]}"#, AfterIat, Refuse("no_keys")),
@@ -141,9 +143,10 @@ const CROSS: &[(&str, &str, Expect)] = &[
 /// Keys of the vectors' sets that the core refuses at load (all others load).
 #[rustfmt::skip]
 const REFUSED_KEYS: &[(&str, usize, KeyProblem)] = &[
-    ("synthetic/jwt-verify-lib-es256-p256.json", 3, KeyProblem::BadAlgorithm), // ES512, P-521
-    ("synthetic/jwt-verify-lib-es384-p384.json", 3, KeyProblem::BadAlgorithm),
-    ("synthetic/jwt-verify-lib-es512-p521.json", 3, KeyProblem::BadAlgorithm),
+    // The P-521 key's y is 65 bytes, not 66.
+    ("synthetic/jwt-verify-lib-es256-p256.json", 3, KeyProblem::InvalidKeyMaterial),
+    ("synthetic/jwt-verify-lib-es384-p384.json", 3, KeyProblem::InvalidKeyMaterial),
+    ("synthetic/jwt-verify-lib-es512-p521.json", 3, KeyProblem::InvalidKeyMaterial),
     ("synthetic/okta-shaped-access-token-jwtio-key.json", 0, KeyProblem::RsaModulusTooSmall), // 1024 bits
     ("synthetic/okta-shaped-id-token-jwtio-key.json", 0, KeyProblem::RsaModulusTooSmall),
 ];
@@ -488,14 +491,36 @@ fn real_key_sets_load_as_documented() {
     }
 }
 
-/// ES512 is not supported yet: a configuration naming it is refused at start (the vector's row
-/// therefore allows only ES256 and ES384, and the token is refused when its header is read).
+/// The ES512 vector's key publishes y without its leading zero byte (65 bytes): refused at load
+/// (RFC 7518 section 6.2.1.2: exactly the coordinate size), though node:crypto would take it.
+/// With y at its full 66 bytes the token's signature verifies (the refusal is then missing_exp,
+/// checked after the signature), the same token with one signature bit changed is
+/// bad_signature, and under the default algorithm list (RS256) it is refused when its header is
+/// read.
 #[test]
-fn es512_is_not_configurable_yet() {
+fn es512_vector_verifies_with_the_key_at_full_length() {
     let Some(dir) = vectors_dir() else { return };
     let row = TABLE[row_of("synthetic/jwt-verify-lib-es512-p521.json")];
-    let mut config = with_keys(row.1, &load(&dir, row.0).jwks);
-    config["issuers"][0]["algorithms"] = json!(["ES512"]);
-    let e = Config::from_json(config.to_string().as_bytes()).unwrap_err();
-    assert!(e.setting.contains("algorithms"), "{e:?}");
+    let v = load(&dir, row.0);
+    let mut jwks = v.jwks.clone();
+    let key = &mut jwks["keys"][3];
+    assert_eq!(key["crv"], "P-521");
+    let mut y = jwtgate_core::b64::decode(key["y"].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(y.len(), 65);
+    y.insert(0, 0);
+    key["y"] = json!(jwtgate_core::b64::encode(&y));
+    assert!(KeySet::parse(jwks.to_string().as_bytes(), &Limits::default()).unwrap().refused().is_empty());
+    let config = with_keys(row.1, &jwks);
+    let token = v.token.as_str();
+    let (head, sig) = token.rsplit_once('.').unwrap();
+    let mut bytes = jwtgate_core::b64::decode(sig.as_bytes()).unwrap();
+    assert_eq!(bytes.len(), 132);
+    bytes[70] ^= 1;
+    let tampered = format!("{head}.{}", jwtgate_core::b64::encode(&bytes));
+    let now = clock(&v, row.2);
+    assert_eq!(decide(&config, token, now), Outcome::Refused("missing_exp"));
+    assert_eq!(decide(&config, &tampered, now), Outcome::Refused("bad_signature"));
+    let mut default = config.clone();
+    default["issuers"][0].as_object_mut().unwrap().remove("algorithms");
+    assert_eq!(decide(&default, token, now), Outcome::Refused("algorithm_not_allowed"));
 }

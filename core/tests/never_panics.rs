@@ -42,7 +42,7 @@ proptest! {
     }
 
     #[test]
-    fn jwks_shaped_documents_never_panic(kty in "(RSA|EC|OKP|oct|)", crv in "(P-256|P-384|Ed25519|X|)", n in "[A-Za-z0-9_-]{0,50}", e in "[A-Za-z0-9_-]{0,6}", x in "[A-Za-z0-9_-]{0,50}") {
+    fn jwks_shaped_documents_never_panic(kty in "(RSA|EC|OKP|oct|)", crv in "(P-256|P-384|P-521|Ed25519|X|)", n in "[A-Za-z0-9_-]{0,50}", e in "[A-Za-z0-9_-]{0,6}", x in "[A-Za-z0-9_-]{0,50}") {
         let doc = json!({ "keys": [{ "kty": kty, "crv": crv, "n": n, "e": e, "x": x, "y": x }] });
         let _ = KeySet::parse(doc.to_string().as_bytes(), &Limits::default());
     }

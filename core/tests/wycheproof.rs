@@ -179,6 +179,7 @@ fn ecdsa_p1363() {
     for (name, alg, crv, width) in [
         (TestName::EcdsaSecp256r1Sha256P1363, Algorithm::ES256, "P-256", 32),
         (TestName::EcdsaSecp384r1Sha384P1363, Algorithm::ES384, "P-384", 48),
+        (TestName::EcdsaSecp521r1Sha512P1363, Algorithm::ES512, "P-521", 66),
     ] {
         let set = TestSet::load(name).unwrap();
         for group in &set.test_groups {
@@ -196,7 +197,8 @@ fn ecdsa_p1363() {
         }
     }
     tally.write("ecdsa_p1363");
-    assert!(tally.run > 500, "ran {}", tally.run);
+    // P-256 and P-384 about 500, P-521 about 300 more.
+    assert!(tally.run > 800, "ran {}", tally.run);
 }
 
 #[test]

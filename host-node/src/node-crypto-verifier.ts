@@ -51,6 +51,7 @@ const CHECKS = new Map<string, Check>([
   ["PS512", hashed("sha512", pss(64))],
   ["ES256", hashed("sha256", p1363)],
   ["ES384", hashed("sha384", p1363)],
+  ["ES512", hashed("sha512", p1363)],
   // Ed25519 has no streaming form.
   ["EdDSA", (key, message, signature) => verify(null, message, key, signature)],
 ]);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { verifyWithKeys, createAuthorizer, ConfigurationError } from "../package/dist/index.js";
 import { makeKey, signToken, jwks } from "./support/tokens.mjs";
 
-const ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+const ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 const ISSUER = "https://issuer.test/";
 const now = Math.floor(Date.now() / 1000);
 

@@ -519,7 +519,7 @@ async function main() {
     const results = {
       machine: info,
       method: {
-        warm: `each row in its own process; ${P.warmup} warm-up + ${P.rounds} measured rounds, interleaved in rotating order; per-row figure = median of per-round medians; p99 over all measured decisions; ${ALGS.length} algorithms, 16 distinct tokens each, one JWKS (3 keys) for all`,
+        warm: `each row in its own process; ${P.warmup} warm-up + ${P.rounds} measured rounds, interleaved in rotating order; per-row figure = median of per-round medians; p99 over all measured decisions; ${ALGS.length} algorithms, 16 distinct tokens each, one JWKS (${ALGS.length} keys) for all`,
         memory: `fresh process per row: RSS after setup (module loaded, keys in, sanity check), then after ${P.memN} RS256 decisions`,
         cold: `spawn node, require the bundled handler, first decision of one RS256 TOKEN event (JWKS from 127.0.0.1); ${P.cold} runs each, interleaved; wall = spawn to the decision line`,
         hostile_jwks: "tests/bench/hostile-jwks.mjs: 255 unused RSA-8192 keys beside the signer's, loaded afresh and one token decided per run; median and worst of the runs",

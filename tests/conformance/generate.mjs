@@ -25,7 +25,7 @@ const ISS = "https://issuer.test/";
 const AUD = "api://conformance";
 const API = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod";
 const ALL_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
-const KID = { RS: "rsa-2048", PS: "rsa-2048", ES256: "ec-p256", ES384: "ec-p384", EdDSA: "ed25519" };
+const KID = { RS: "rsa-2048", PS: "rsa-2048", ES256: "ec-p256", ES384: "ec-p384", ES512: "ec-p521", EdDSA: "ed25519" };
 const kidFor = (alg) => KID[alg] ?? KID[alg.slice(0, 2)];
 
 const b64u = (x) => Buffer.from(x).toString("base64url");
@@ -127,6 +127,40 @@ add("key_mismatch: RS256 naming the EC key", { event: tokenEvent(signRaw("RS256"
   const t = token();
   const [h, , s] = t.split(".");
   add("bad_signature: payload changed", { event: tokenEvent(`${h}.${b64u(JSON.stringify({ ...baseClaims, sub: "admin" }))}.${s}`) }, "unauthorized", "bad_signature");
+}
+// ES512 (ECDSA on P-521 with SHA-512, RFC 7518 section 3.4): a signature is r || s, 66 bytes
+// each; allowed only when configured (the default list is RS256 alone).
+{
+  const keys = jwks("rsa-2048", "ec-p256", "ec-p384", "ec-p521", "ed25519");
+  const cfg = config({ algorithms: [...ALL_ALGS, "ES512"] });
+  const t = token("ES512");
+  const [h, p, s] = t.split(".");
+  const sig = Buffer.from(s, "base64url");
+  const withSig = (bytes) => `${h}.${p}.${b64u(bytes)}`;
+  add("allow ES512", { event: tokenEvent(t), keys, cfg }, "allow");
+  add("allow ES512 REST REQUEST event", { event: requestEvent(t), kind: "request", keys, cfg }, "allow");
+  add("allow ES512 HTTP API 2.0", { event: httpV2Event(t), kind: "http_v2", keys, cfg }, "allow");
+  add("allow ES512 kid-less token, the one P-521 key", { event: tokenEvent(token("ES512", {}, { kid: null })), keys, cfg }, "allow");
+  const { algorithms, ...defaults } = config();
+  add("algorithm_not_allowed: ES512 under the default list", { event: tokenEvent(t), keys, cfg: defaults }, "unauthorized", "algorithm_not_allowed");
+  add("algorithm_not_allowed: ES512 outside the configured list", { event: tokenEvent(t), keys }, "unauthorized", "algorithm_not_allowed");
+  const flipped = Buffer.from(sig);
+  flipped[100] ^= 1;
+  add("bad_signature: ES512 with one bit of s changed", { event: tokenEvent(withSig(flipped)), keys, cfg }, "unauthorized", "bad_signature");
+  add("bad_signature: ES512 payload changed", { event: tokenEvent(`${h}.${b64u(JSON.stringify({ ...baseClaims, sub: "admin" }))}.${s}`), keys, cfg }, "unauthorized", "bad_signature");
+  // r and s without their top byte (always 0 or 1): 130 bytes, not the JWS length.
+  add("bad_signature: ES512 signature of 130 bytes", { event: tokenEvent(withSig(Buffer.concat([sig.subarray(1, 66), sig.subarray(67)]))), keys, cfg }, "unauthorized", "bad_signature");
+  const der = sign("sha512", Buffer.from(`${h}.${p}`), { key: privateKey("ec-p521"), dsaEncoding: "der" });
+  add("bad_signature: ES512 signature in DER, not r || s", { event: tokenEvent(withSig(der)), keys, cfg }, "unauthorized", "bad_signature");
+  add("key_mismatch: ES512 naming the P-384 key", { event: tokenEvent(signRaw("ES512", "ec-p521", '{"alg":"ES512","kid":"ec-p384"}', JSON.stringify(baseClaims))), keys, cfg }, "unauthorized", "key_mismatch");
+  add("key_mismatch: ES384 naming the P-521 key", { event: tokenEvent(signRaw("ES384", "ec-p384", '{"alg":"ES384","kid":"ec-p521"}', JSON.stringify(baseClaims))), keys, cfg }, "unauthorized", "key_mismatch");
+  add("no_matching_key: kid-less ES512 and no P-521 key", { event: tokenEvent(token("ES512", {}, { kid: null })), keys: jwks("rsa-2048", "ec-p256", "ec-p384"), cfg }, "unauthorized", "no_matching_key");
+  // RFC 7518 section 6.2.1.2: x is exactly 66 bytes; without its leading zero the key never loads.
+  const short = publicJwk("ec-p521");
+  const x = Buffer.from(short.x, "base64url");
+  if (x[0] !== 0) throw new Error("ec-p521's x must start with a zero byte for this case");
+  const shortKeys = { keys: [publicJwk("rsa-2048"), { ...short, x: b64u(x.subarray(1)) }] };
+  add("unknown_kid: the P-521 key's x has 65 bytes, so it never loads", { event: tokenEvent(t), keys: shortKeys, cfg }, "unauthorized", "unknown_kid");
 }
 add("invalid_claim: exp as a string", { event: tokenEvent(token("RS256", { exp: String(NOW + 300) })) }, "unauthorized", "invalid_claim");
 add("missing_exp", { event: tokenEvent(token("RS256", { exp: null })) }, "unauthorized", "missing_exp");

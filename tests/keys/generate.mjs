@@ -9,6 +9,7 @@ const keys = [
   make("rsa-1024-weak", "rsa", { modulusLength: 1024 }),
   make("ec-p256", "ec", { namedCurve: "P-256" }),
   make("ec-p384", "ec", { namedCurve: "P-384" }),
+  make("ec-p521", "ec", { namedCurve: "P-521" }),
   make("ed25519", "ed25519", {}),
 ];
 console.log(JSON.stringify({ comment: "TEST KEYS ONLY: published on purpose, never use outside tests", keys }, null, 1));

@@ -18,7 +18,7 @@ export function setHostVerifier(fn) {
 
 // The JWA names by the module's algorithm codes: the order of `Algorithm::ALL` in
 // core/src/alg.rs (a number crosses the boundary for free; a name is decoded every call).
-const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 export function hostVerify(algCode, keyId, publicJwk, message, signature) {
   const alg = ALGORITHMS[algCode];

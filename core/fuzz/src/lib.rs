@@ -68,6 +68,7 @@ const ALL_KEYS: &[OracleKey] = &[
     key("rsa-1024-weak", Some("rsa-1024-weak")),
     key("ec-p256", Some("ec-p256")),
     key("ec-p384", Some("ec-p384")),
+    key("ec-p521", Some("ec-p521")),
     key("ed25519", Some("ed25519")),
 ];
 
@@ -154,6 +155,7 @@ fn alg_kind(alg: &str) -> &'static str {
     match alg {
         "ES256" => "P-256",
         "ES384" => "P-384",
+        "ES512" => "P-521",
         "EdDSA" => "Ed25519",
         a if a.starts_with("RS") || a.starts_with("PS") => "RSA",
         _ => "none",
@@ -164,6 +166,7 @@ fn base_kind(base: &str) -> &'static str {
     match base {
         "ec-p256" => "P-256",
         "ec-p384" => "P-384",
+        "ec-p521" => "P-521",
         "ed25519" => "Ed25519",
         _ => "RSA",
     }

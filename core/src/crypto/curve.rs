@@ -1,5 +1,5 @@
 //! Points on the short-Weierstrass curves y^2 = x^3 - 3x + b with prime order and cofactor 1
-//! (P-256, P-384), and the one scalar operation ECDSA verification needs: u1*G + u2*Q.
+//! (P-256, P-384, P-521), and the one scalar operation ECDSA verification needs: u1*G + u2*Q.
 //!
 //! Points are in Jacobian coordinates (X/Z^2, Y/Z^3), with Z = 0 for the point at infinity;
 //! the formulas are the Explicit-Formulas Database's dbl-2001-b (a = -3), madd-2007-bl and
@@ -8,16 +8,19 @@
 //! base point in affine form, so every addition in the main loop is a mixed one. Each scalar
 //! is also split in `PARTS` pieces, each multiplying its own base (2^(k*bits/PARTS) times
 //! the point), so the loop doubles only bits/PARTS times: the generator's tables are built
-//! by the compiler, the key's when the key is loaded. The point formulas are not inlined, to
-//! keep one copy of each per curve in the module.
+//! by the compiler for P-256 and P-384, the key's when the key is first used. P-521's
+//! generator tables (9.7 KB, as many doublings as a key's) are built when the first P-521 key
+//! loads, by the same code as a key's: the module carries no table for a curve few issuers
+//! use. The point formulas are not inlined, to keep one copy of each per curve in the module.
 //!
 //! Not constant time: verification handles public data only.
 
 use super::field::{self, Fe, Limbs, PrimeField};
+use std::sync::OnceLock;
 
 /// Pieces each scalar is split in (and doublings saved: (PARTS - 1) / PARTS of them).
 pub const PARTS: usize = 8;
-/// wNAF window for the generator: its tables are built once, at compile time.
+/// wNAF window for the generator: its tables are built once (at compile time but for P-521).
 pub const G_WINDOW: u32 = 5;
 pub const G_TABLE_LEN: usize = 1 << (G_WINDOW - 2);
 /// wNAF window for a public key: its tables are built when the key is loaded.
@@ -25,7 +28,7 @@ pub const Q_WINDOW: u32 = 5;
 pub const Q_TABLE_LEN: usize = 1 << (Q_WINDOW - 2);
 /// Digits of one scalar piece: its bits and one more for the final carry.
 const MAX_DIGITS: usize = MAX_SCALAR_BITS.div_ceil(PARTS) + 1;
-const MAX_SCALAR_BITS: usize = 384;
+const MAX_SCALAR_BITS: usize = 521;
 
 #[derive(Clone, Copy)]
 pub struct Affine<const L: usize> {
@@ -43,15 +46,17 @@ pub struct Jacobian<const L: usize> {
 /// Odd multiples B, 3B, 5B, ... of the `PARTS` bases B = 2^(k * piece bits) * P of a point P.
 pub type Tables<const L: usize, const N: usize> = [[Affine<L>; N]; PARTS];
 
-/// A curve's domain parameters in big-endian bytes (SP 800-186), and the bases of the
-/// generator's pieces: `(x, y)` of 2^(k * piece bits) * G for k in 0..PARTS. The bases are
-/// given, not computed, to spare the compiler hundreds of doublings in const evaluation; a
-/// test checks them.
+/// A curve's domain parameters in big-endian bytes (SP 800-186), the length of the digest its
+/// JWS algorithm signs, and the bases of the generator's pieces: `(x, y)` of
+/// 2^(k * piece bits) * G for k in 0..PARTS, or G alone (the others are then computed by
+/// doubling). For a curve built at compile time the bases are given, to spare the compiler
+/// hundreds of doublings in const evaluation; a test checks them.
 pub struct Params<'a> {
     pub p: &'a [u8],
     pub n: &'a [u8],
     pub b: &'a [u8],
-    pub generator_bases: [(&'a [u8], &'a [u8]); PARTS],
+    pub digest_len: usize,
+    pub generator_bases: &'a [(&'a [u8], &'a [u8])],
 }
 
 pub struct Curve<const L: usize> {
@@ -62,6 +67,9 @@ pub struct Curve<const L: usize> {
     pub order: PrimeField<L>,
     /// Bytes of an encoded coordinate or scalar.
     pub byte_len: usize,
+    /// Bytes of the digest the curve's JWS algorithm signs (RFC 7518 section 3.4): as long as
+    /// the order for P-256 and P-384, SHA-512's 64 bytes for the 521-bit order of P-521.
+    pub digest_len: usize,
     b: Fe<L>,
     generator: Affine<L>,
     generator_tables: Tables<L, G_TABLE_LEN>,
@@ -70,14 +78,22 @@ pub struct Curve<const L: usize> {
 }
 
 impl<const L: usize> Curve<L> {
-    /// Built at compile time (every curve is a `static`): a panic is a build error.
+    /// Built at compile time for a `static` curve, where a panic is a build error.
     pub const fn new(name: &'static str, params: &Params<'_>) -> Curve<L> {
-        let field = PrimeField::<L>::new(params.p);
-        let order = PrimeField::<L>::new(params.n);
+        Curve::with_fields(name, params, PrimeField::new(params.p), PrimeField::new(params.n))
+    }
+
+    /// [`Curve::new`] with its coordinate field and order prepared: P-521's are constants, the
+    /// rest of it is built by [`p521`] at its first use (the parameters are fixed: tests run
+    /// every check below).
+    const fn with_fields(name: &'static str, params: &Params<'_>, field: PrimeField<L>, order: PrimeField<L>) -> Curve<L> {
         let bits = order.bits();
         assert!(bits <= MAX_SCALAR_BITS);
         // x(R) mod n is x(R) or x(R) - n only if p < 2n (Hasse: p and n are close).
         assert!(field::less_than(field.modulus(), &field::add_limbs(order.modulus(), order.modulus())));
+        // FIPS 186-5 section 6.4.2 takes the digest's leftmost bits(n) bits: a digest no longer
+        // than the order is used whole, below 2^bits(n) < 2n as the Montgomery product needs.
+        assert!(8 * params.digest_len <= bits);
         let b = to_montgomery_const(&field, params.b);
         let (gx, gy) = params.generator_bases[0];
         let generator = Affine { x: to_montgomery_const(&field, gx), y: to_montgomery_const(&field, gy) };
@@ -86,21 +102,29 @@ impl<const L: usize> Curve<L> {
             field,
             order,
             byte_len: params.p.len(),
+            digest_len: params.digest_len,
             b,
             generator,
             generator_tables: [[generator; G_TABLE_LEN]; PARTS],
             piece_bits: bits.div_ceil(PARTS),
         };
-        let mut bases = [curve.to_jacobian(&generator); PARTS];
-        let mut k = 0;
-        while k < PARTS {
-            let (x, y) = params.generator_bases[k];
-            let base = Affine { x: to_montgomery_const(&curve.field, x), y: to_montgomery_const(&curve.field, y) };
-            assert!(curve.is_on_curve(&base));
-            bases[k] = curve.to_jacobian(&base);
-            k += 1;
-        }
-        let Some(tables) = curve.tables_of_bases::<G_TABLE_LEN>(&bases) else { panic!("generator tables") };
+        assert!(curve.is_on_curve(&generator));
+        let tables = if params.generator_bases.len() == 1 {
+            curve.tables::<G_TABLE_LEN>(&generator)
+        } else {
+            assert!(params.generator_bases.len() == PARTS);
+            let mut bases = [curve.to_jacobian(&generator); PARTS];
+            let mut k = 0;
+            while k < PARTS {
+                let (x, y) = params.generator_bases[k];
+                let base = Affine { x: to_montgomery_const(&curve.field, x), y: to_montgomery_const(&curve.field, y) };
+                assert!(curve.is_on_curve(&base));
+                bases[k] = curve.to_jacobian(&base);
+                k += 1;
+            }
+            curve.tables_of_bases::<G_TABLE_LEN>(&bases)
+        };
+        let Some(tables) = tables else { panic!("generator tables") };
         curve.generator_tables = tables;
         curve
     }
@@ -392,7 +416,8 @@ pub static P256: Curve<9> = Curve::new(
         p: &hex::<32>("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
         n: &hex::<32>("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
         b: &hex::<32>("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b"),
-        generator_bases: [
+        digest_len: 32,
+        generator_bases: &[
             (
                 &hex::<32>("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"),
                 &hex::<32>("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"),
@@ -441,7 +466,8 @@ pub static P384: Curve<14> = Curve::new(
         b: &hex::<48>(
             "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef",
         ),
-        generator_bases: [
+        digest_len: 48,
+        generator_bases: &[
             (
                 &hex::<48>(
                     "aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7",
@@ -510,6 +536,41 @@ pub static P384: Curve<14> = Curve::new(
     },
 );
 
+/// P-521 (SP 800-186 section 3.2.1.5; p = 2^521 - 1), built at its first use: see the module
+/// comment.
+pub fn p521() -> &'static Curve<19> {
+    static CURVE: OnceLock<Curve<19>> = OnceLock::new();
+    const FIELD: PrimeField<19> = PrimeField::new(P521_PARAMS.p);
+    const ORDER: PrimeField<19> = PrimeField::new(P521_PARAMS.n);
+    CURVE.get_or_init(|| Curve::with_fields("P-521", &P521_PARAMS, FIELD, ORDER))
+}
+
+const P521_PARAMS: Params<'static> = Params {
+    p: &hex::<66>(concat!(
+        "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    )),
+    n: &hex::<66>(concat!(
+        "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        "fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
+    )),
+    b: &hex::<66>(concat!(
+        "0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109",
+        "e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00",
+    )),
+    digest_len: 64,
+    generator_bases: &[(
+        &hex::<66>(concat!(
+            "00c6858e06b70404e9cd9e3ecb662395b4429c648139053fb521f828af606b4d3d",
+            "baa14b5e77efe75928fe1dc127a2ffa8de3348b3c1856a429bf97e7e31c2e5bd66",
+        )),
+        &hex::<66>(concat!(
+            "011839296a789a3bc0045c8a5fb42c7d1bd998f54449579b446817afbd17273e66",
+            "2c97ee72995ef42640c550b9013fad0761353c7086a272c24088be94769fd16650",
+        )),
+    )],
+};
+
 /// Hex to bytes at compile time.
 const fn hex<const N: usize>(s: &str) -> [u8; N] {
     const fn nibble(c: u8) -> u8 {
@@ -541,7 +602,7 @@ mod tests {
     }
 
     fn scalar<const L: usize>(hex: &str) -> Limbs<L> {
-        limbs_from_be::<L>(&unhex(&format!("{hex:0>96}"))).unwrap()
+        limbs_from_be::<L>(&unhex(&format!("{hex:0>132}"))).unwrap()
     }
 
     fn generator_tables<const L: usize>(curve: &Curve<L>) -> Tables<L, Q_TABLE_LEN> {
@@ -641,6 +702,40 @@ mod tests {
         );
     }
 
+    #[test]
+    fn p521_known_multiples() {
+        known_multiples::<19, 66>(
+            p521(),
+            &[
+                (
+                    "2",
+                    "00433c219024277e7e682fcb288148c282747403279b1ccc06352c6e5505d769be97b3b204da6ef55507aa104a3a35c5af41cf2fa364d60fd967f43e3933ba6d783d",
+                    "00f4bb8cc7f86db26700a7f3eceeeed3f0b5c6b5107c4da97740ab21a29906c42dbbb3e377de9f251f6b93937fa99a3248f4eafcbe95edc0f4f71be356d661f41b02",
+                ),
+                (
+                    "3",
+                    "01a73d352443de29195dd91d6a64b5959479b52a6e5b123d9ab9e5ad7a112d7a8dd1ad3f164a3a4832051da6bd16b59fe21baeb490862c32ea05a5919d2ede37ad7d",
+                    "013e9b03b97dfa62ddd9979f86c6cab814f2f1557fa82a9d0317d2f8ab1fa355ceec2e2dd4cf8dc575b02d5aced1dec3c70cf105c9bc93a590425f588ca1ee86c0e5",
+                ),
+                (
+                    "1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386408",
+                    "00c6858e06b70404e9cd9e3ecb662395b4429c648139053fb521f828af606b4d3dbaa14b5e77efe75928fe1dc127a2ffa8de3348b3c1856a429bf97e7e31c2e5bd66",
+                    "00e7c6d6958765c43ffba375a04bd382e426670abbb6a864bb97e85042e8d8c199d368118d66a10bd9bf3aaf46fec052f89ecac38f795d8d3dbf77416b89602e99af",
+                ),
+                (
+                    "1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d07",
+                    "003ea8cd3ee30a49b45be9d93dcb3992c7cd7477eea9d95d48815754dda8a9f328658c422619cda098da5949c1e28b8941bf16d38635d8d0e1c43b4b460efe334283",
+                    "000c3f0fb2935204a38291d7fb0acf3abdff99d62468abf2d4c574b1eff7a2d4354229021babfd35e55477ce70a022befc7659515d3bc8def0cc7fdf2cec007ad18b",
+                ),
+                (
+                    "1000000000000000000000000000000000000000000000000000000000000000001",
+                    "011119315060c480332e42b0b0e4103ff824b2ec5433d31ea3f8dfbcba662615f02015e0e6bc95b259b5b4dc0007f75ed0f40dbb603e896191c1de34d04fe6a3ace5",
+                    "01f16dc2e8b068c60cf7e3c72479422476e23aa734f2f0a4028bc43805b9b44215e7b7f2656ee6af1c234a52bddc41e9328e80b678cf71f3f73b9997ea28045452f1",
+                ),
+            ],
+        );
+    }
+
     /// n*G, (n-1)*G + G and G + (n-1)*G are infinity; 0*G + 0*Q too; 1*G + 0*Q is G.
     fn order_and_zero<const L: usize, const N: usize>(curve: &Curve<L>) {
         let n = *curve.order.modulus();
@@ -662,6 +757,7 @@ mod tests {
     fn order_times_generator_is_infinity() {
         order_and_zero::<9, 32>(&P256);
         order_and_zero::<14, 48>(&P384);
+        order_and_zero::<19, 66>(p521());
     }
 
     /// The cases the addition formulas leave out: P + P, P + -P, infinity + P.
@@ -720,19 +816,22 @@ mod tests {
     fn addition_handles_doubling_and_inverses() {
         addition_special_cases::<9, 32>(&P256);
         addition_special_cases::<14, 48>(&P384);
+        addition_special_cases::<19, 66>(p521());
     }
 
     #[test]
     fn wnaf_digits_sum_to_the_scalar_and_are_sparse() {
         let mut rng = crate::crypto::field::tests::TestRng(7);
-        let mut scalars: Vec<Limbs<14>> = vec![small(0), small(1), [(1 << 29) - 1; 14]];
+        let mut scalars: Vec<Limbs<19>> = vec![small(0), small(1), [(1 << 29) - 1; 19]];
         for _ in 0..200 {
-            scalars.push(limbs_from_be::<14>(&rng.bytes(48)).unwrap());
+            let mut bytes = rng.bytes(66);
+            bytes[0] &= 1; // 521 bits
+            scalars.push(limbs_from_be::<19>(&bytes).unwrap());
         }
         for s in &scalars {
             for window in [2u32, 4, G_WINDOW, Q_WINDOW, 7] {
                 let longest = MAX_DIGITS - 1;
-                for (start, len) in [(0, 32), (224, 32), (0, longest), (384 - longest, longest), (100, longest - 5)] {
+                for (start, len) in [(0, 32), (224, 32), (0, longest), (521 - longest, longest), (100, longest - 5)] {
                     let mut digits = [0i8; MAX_DIGITS];
                     wnaf(s, start, len, window, &mut digits);
                     let mut last_nonzero: Option<usize> = None;
@@ -825,11 +924,13 @@ mod tests {
     fn coordinates_must_be_below_the_field_prime() {
         coordinates_below_p::<9, 32>(&P256);
         coordinates_below_p::<14, 48>(&P384);
+        coordinates_below_p::<19, 66>(p521());
     }
 
     #[test]
     fn x_coordinate_is_compared_modulo_the_order() {
         x_above_order::<9, 32>(&P256);
         x_above_order::<14, 48>(&P384);
+        x_above_order::<19, 66>(p521());
     }
 }

@@ -1,8 +1,9 @@
 //! ECDSA signature verification (FIPS 186-5 section 6.4.2, SEC 1 section 4.1.4) for JWS:
 //! the signature is the fixed-width concatenation r || s (RFC 7518 section 3.4), and the
-//! message digest is exactly as long as the group order, so it is used untruncated.
+//! message digest is never longer than the group order (SHA-256 for P-256, SHA-384 for P-384,
+//! SHA-512 for the 521-bit order of P-521), so it is used whole, untruncated.
 
-use super::curve::{Affine, Curve, P256, P384, Q_TABLE_LEN, Tables};
+use super::curve::{Affine, Curve, P256, P384, Q_TABLE_LEN, Tables, p521};
 use super::field::{self, Limbs};
 use core::fmt;
 use std::sync::OnceLock;
@@ -20,6 +21,7 @@ pub struct VerifyingKey<const L: usize> {
 
 pub type P256Key = VerifyingKey<9>;
 pub type P384Key = VerifyingKey<14>;
+pub type P521Key = VerifyingKey<19>;
 
 impl P256Key {
     /// From the JWK's `x` and `y` (32 bytes each); `None` unless a point on P-256.
@@ -35,6 +37,13 @@ impl P384Key {
     }
 }
 
+impl P521Key {
+    /// From the JWK's `x` and `y` (66 bytes each); `None` unless a point on P-521.
+    pub fn p521(x: &[u8], y: &[u8]) -> Option<Box<P521Key>> {
+        VerifyingKey::new(p521(), x, y)
+    }
+}
+
 impl<const L: usize> VerifyingKey<L> {
     fn new(curve: &'static Curve<L>, x: &[u8], y: &[u8]) -> Option<Box<VerifyingKey<L>>> {
         if x.len() != curve.byte_len || y.len() != curve.byte_len {
@@ -44,18 +53,19 @@ impl<const L: usize> VerifyingKey<L> {
         Some(Box::new(VerifyingKey { curve, point, tables: OnceLock::new() }))
     }
 
-    /// Whether `signature` (r || s) signs `digest`, which must be as long as the order.
+    /// Whether `signature` (r || s) signs `digest`, which must be the curve's digest length.
     pub fn verify_digest(&self, digest: &[u8], signature: &[u8]) -> bool {
         let curve = self.curve;
         let n = &curve.order;
-        if digest.len() != curve.byte_len || signature.len() != 2 * curve.byte_len {
+        if digest.len() != curve.digest_len || signature.len() != 2 * curve.byte_len {
             return false;
         }
         let (r_be, s_be) = signature.split_at(curve.byte_len);
         let (Some(r), Some(s)) = (scalar_in_range(curve, r_be), scalar_in_range(curve, s_be)) else {
             return false;
         };
-        // e < 2^bits(n) < 2n: a valid input to the Montgomery multiplication below.
+        // e < 2^bits(n) < 2n (the digest is no longer than the order): a valid input to the
+        // Montgomery multiplication below.
         let Some(e) = field::limbs_from_be::<L>(digest) else {
             return false;
         };
@@ -104,7 +114,8 @@ mod tests {
                             break k;
                         }
                     };
-                    let point = secret.verifying_key().to_encoded_point(false);
+                    // (p521 0.13's `verifying_key()` is behind a feature it never defines.)
+                    let point = $crate_::ecdsa::VerifyingKey::from(&secret).to_encoded_point(false);
                     let (x, y) = (point.x().unwrap().to_vec(), point.y().unwrap().to_vec());
                     let key = $make(&x, &y).unwrap();
                     let digest = $hash::digest(rng.bytes(round));
@@ -142,6 +153,14 @@ mod tests {
         use sha2::{Digest, Sha384};
         const L: usize = 14;
         agrees_with_rustcrypto!(p384_agrees_with_rustcrypto, p384, Sha384, P384Key::p384, 48);
+    }
+
+    mod p521_case {
+        use super::super::*;
+        use crate::crypto::field::tests::TestRng;
+        use sha2::{Digest, Sha512};
+        const L: usize = 19;
+        agrees_with_rustcrypto!(p521_agrees_with_rustcrypto, p521, Sha512, P521Key::p521, 66);
     }
 
     fn p256_test_key() -> (Box<P256Key>, Vec<u8>, Vec<u8>) {
@@ -195,6 +214,7 @@ mod tests {
         }
         check::<9, 32>(&P256);
         check::<14, 48>(&P384);
+        check::<19, 66>(p521());
     }
 
     #[test]
@@ -229,5 +249,35 @@ mod tests {
         assert!(P256Key::p256(&gx[1..], &gy).is_none());
         assert!(P256Key::p256(&[&[0][..], &gx].concat(), &gy).is_none());
         assert!(P384Key::p384(&gx, &gy).is_none());
+        assert!(P521Key::p521(&gx, &gy).is_none());
+    }
+
+    /// P-521 signs SHA-512 digests (64 bytes) with 66-byte scalars: the digest is used whole,
+    /// and neither a 66-byte digest nor a signature of two 64-byte halves is taken.
+    #[test]
+    fn p521_takes_sha512_digests_and_132_byte_signatures() {
+        use p521::ecdsa::signature::hazmat::PrehashSigner;
+        let secret = p521::ecdsa::SigningKey::from_slice(&[&[1][..], &[5; 65][..]].concat()).unwrap();
+        let point = p521::ecdsa::VerifyingKey::from(&secret).to_encoded_point(false);
+        let key = P521Key::p521(point.x().unwrap(), point.y().unwrap()).unwrap();
+        let digest = sha2::Sha512::digest(b"message").to_vec();
+        let sig: p521::ecdsa::Signature = secret.sign_prehash(&digest).unwrap();
+        let sig = sig.to_bytes().to_vec();
+        assert_eq!(sig.len(), 132);
+        assert!(key.verify_digest(&digest, &sig));
+        // The same number as a 66-byte digest (leading zeros) is not the JWS digest length.
+        let padded = [&[0, 0][..], &digest].concat();
+        assert!(!key.verify_digest(&padded, &sig));
+        assert!(!key.verify_digest(&digest[..48], &sig));
+        // r and s without their (zero or one) top byte: 130 bytes, refused.
+        let short = [&sig[1..66], &sig[67..]].concat();
+        assert!(!key.verify_digest(&digest, &short));
+        // 131 or 133 bytes, refused.
+        assert!(!key.verify_digest(&digest, &sig[1..]));
+        assert!(!key.verify_digest(&digest, &[&[0][..], &sig].concat()));
+        // A scalar with bits above 2^521 is out of range.
+        let mut high = sig.clone();
+        high[0] |= 0x02;
+        assert!(!key.verify_digest(&digest, &high));
     }
 }

@@ -1,12 +1,14 @@
 //! Arithmetic modulo a fixed prime of a few hundred bits, in Montgomery form: the coordinate
-//! fields and the group orders of P-256 and P-384, for ECDSA verification.
+//! fields and the group orders of P-256, P-384 and P-521, for ECDSA verification.
 //!
 //! Why this shape (the same reasoning as `bigint.rs`): WebAssembly has a fast 64-bit multiply
 //! but no 64x64->128 one, and a carry after every multiply-add serialises the work. So limbs
-//! are 29 bits, multiplied as `u64`: a product is below 2^58 and a column of a product plus
-//! its reduction sums at most `2 * limbs + 1` of them, below 2^63 for up to 14 limbs (P-384),
-//! so the multiply loops have no carries; one carry pass per multiplication normalises the
-//! result. Limbs are stored as `u32`: half the memory for tables, and widening a load costs
+//! are 29 bits, multiplied as `u64`: a product is below 2^58, and a column of a product plus
+//! its reduction, when the reduction reaches it, holds at most `2 * limbs` of them (`limbs`
+//! from the product, `limbs - 1` from the reduction's q * m[j] with j >= 1, and q * m[0]) and
+//! the previous column's carry, below 2^35: for up to 31 limbs that stays below 2^64 (19 limbs,
+//! P-521: below 38 * 2^58 + 2^35 < 2^63.3), so the multiply loops have no carries; one carry
+//! pass per multiplication normalises the result. Limbs are stored as `u32`: half the memory for tables, and widening a load costs
 //! nothing (`i64.load32_u` in WebAssembly). R = 2^(29 * limbs) is well above 4m, so values
 //! stay below 2m between operations ("almost Montgomery") and need no comparison per
 //! multiplication.
@@ -20,8 +22,10 @@
 pub const LIMB_BITS: u32 = 29;
 const LIMB_MASK: u32 = (1 << LIMB_BITS) - 1;
 const LIMB_MASK_64: u64 = LIMB_MASK as u64;
-/// The widest field supported (P-384: 14 limbs of 29 bits hold 406 bits).
-pub const MAX_LIMBS: usize = 14;
+/// The widest field supported (P-521: 19 limbs of 29 bits hold 551 bits, and R = 2^551 > 4p).
+/// At most 31: the column bound above.
+pub const MAX_LIMBS: usize = 19;
+const _: () = assert!(((2 * MAX_LIMBS as u128) << (2 * LIMB_BITS)) + (1 << 35) < 1 << 64);
 /// Product columns: twice the widest field.
 const COLUMNS: usize = 2 * MAX_LIMBS;
 
@@ -217,66 +221,128 @@ impl<const L: usize> PrimeField<L> {
         self.mul(&Fe(inverse), &self.r_cubed)
     }
 
-    /// a^-1 mod m for a below m (0 for 0), by the binary extended Euclidean algorithm: shifts
-    /// and subtractions instead of the few hundred multiplications of Fermat's a^(m-2), and
-    /// variable time, which verification allows. Invariants: x1 * a = u and x2 * a = v
-    /// (mod m), gcd(u, v) = 1 since m is prime, so u and v stay nonzero, each subtraction is
-    /// followed by at least one halving, and one of them reaches 1 within 2 * bits halvings.
+    /// a^-1 mod m for a below m (0 for 0): see [`invert_wide`].
     const fn invert_integer(&self, a: &Limbs<L>) -> Limbs<L> {
-        let m = &self.modulus;
-        if is_zero_limbs(a) {
-            return [0; L];
+        let inverse = invert_wide(&widen(a), &widen(&self.modulus), L);
+        let mut out = [0u32; L];
+        let mut k = 0;
+        while k < L {
+            out[k] = inverse[k];
+            k += 1;
         }
-        let (mut u, mut v) = (*a, *m);
-        let (mut x1, mut x2) = (small::<L>(1), small::<L>(0));
-        while !is_one(&u) && !is_one(&v) {
-            while u[0] & 1 == 0 {
-                u = halve(&u);
-                x1 = self.halve_mod(&x1);
-            }
-            while v[0] & 1 == 0 {
-                v = halve(&v);
-                x2 = self.halve_mod(&x2);
-            }
-            if less_than(&u, &v) {
-                v = sub_limbs(&v, &u).0;
-                x2 = self.sub_mod(&x2, &x1);
-            } else {
-                u = sub_limbs(&u, &v).0;
-                x1 = self.sub_mod(&x1, &x2);
-            }
-        }
-        if is_one(&u) { x1 } else { x2 }
-    }
-
-    /// x / 2 mod m for x below m: (x + m) / 2 when x is odd.
-    const fn halve_mod(&self, x: &Limbs<L>) -> Limbs<L> {
-        if x[0] & 1 == 0 { halve(x) } else { halve(&add_limbs(x, &self.modulus)) }
-    }
-
-    /// x - y mod m for x, y below m.
-    const fn sub_mod(&self, x: &Limbs<L>, y: &Limbs<L>) -> Limbs<L> {
-        let (difference, borrow) = sub_limbs(x, y);
-        if borrow { add_limbs(&difference, &self.modulus) } else { difference }
+        out
     }
 }
 
-/// x / 2, rounding down.
-const fn halve<const L: usize>(x: &Limbs<L>) -> Limbs<L> {
-    let mut out = [0u32; L];
+/// A value of any supported field's width, its first `n` limbs used: the inversion works on
+/// it, so one copy of that code serves every field. It runs once per signature, where its loop
+/// overhead is small next to the scalar multiplication; a copy per limb count, its loops
+/// unrolled, would cost about 4 KB of module per curve.
+type Wide = [u32; MAX_LIMBS];
+
+const fn widen<const L: usize>(x: &Limbs<L>) -> Wide {
+    let mut out = [0u32; MAX_LIMBS];
     let mut k = 0;
     while k < L {
-        let high = if k + 1 < L { (x[k + 1] & 1) << (LIMB_BITS - 1) } else { 0 };
-        out[k] = (x[k] >> 1) | high;
+        out[k] = x[k];
         k += 1;
     }
     out
 }
 
-#[inline]
-const fn is_one<const L: usize>(x: &Limbs<L>) -> bool {
+/// a^-1 mod m for a below m (0 for 0), both of `n` limbs, by the binary extended Euclidean
+/// algorithm: shifts and subtractions instead of the few hundred multiplications of Fermat's
+/// a^(m-2), and variable time, which verification allows. Invariants: x1 * a = u and
+/// x2 * a = v (mod m), gcd(u, v) = 1 since m is prime, so u and v stay nonzero and never
+/// equal until one is 1, each subtraction is followed by at least one halving, and one of
+/// them reaches 1 within 2 * bits halvings.
+#[inline(never)]
+const fn invert_wide(a: &Wide, m: &Wide, n: usize) -> Wide {
+    let (mut u, mut v) = (*a, *m);
+    let (mut x1, mut x2) = ([0u32; MAX_LIMBS], [0u32; MAX_LIMBS]);
+    x1[0] = 1;
+    let mut k = 0;
+    while k < n && u[k] == 0 {
+        k += 1;
+    }
+    if k == n {
+        return [0; MAX_LIMBS];
+    }
+    while !is_one_wide(&u, n) && !is_one_wide(&v, n) {
+        while u[0] & 1 == 0 {
+            halve_wide(&mut u, n);
+            halve_mod_wide(&mut x1, m, n);
+        }
+        while v[0] & 1 == 0 {
+            halve_wide(&mut v, n);
+            halve_mod_wide(&mut x2, m, n);
+        }
+        // v - u borrows exactly when u > v (they are never equal here).
+        let mut difference = v;
+        if !sub_wide(&mut difference, &u, n) {
+            v = difference;
+            sub_mod_wide(&mut x2, &x1, m, n);
+        } else {
+            sub_wide(&mut u, &v, n);
+            sub_mod_wide(&mut x1, &x2, m, n);
+        }
+    }
+    if is_one_wide(&u, n) { x1 } else { x2 }
+}
+
+/// x / 2, rounding down.
+const fn halve_wide(x: &mut Wide, n: usize) {
+    let mut k = 0;
+    while k < n {
+        let high = if k + 1 < n { (x[k + 1] & 1) << (LIMB_BITS - 1) } else { 0 };
+        x[k] = (x[k] >> 1) | high;
+        k += 1;
+    }
+}
+
+/// x / 2 mod m for x below m: (x + m) / 2 when x is odd.
+const fn halve_mod_wide(x: &mut Wide, m: &Wide, n: usize) {
+    if x[0] & 1 == 1 {
+        add_wide(x, m, n);
+    }
+    halve_wide(x, n);
+}
+
+/// x - y mod m for x, y below m.
+const fn sub_mod_wide(x: &mut Wide, y: &Wide, m: &Wide, n: usize) {
+    if sub_wide(x, y, n) {
+        add_wide(x, m, n);
+    }
+}
+
+/// x += y over `n` limbs, a carry out of the top one dropped.
+const fn add_wide(x: &mut Wide, y: &Wide, n: usize) {
+    let mut carry = 0;
+    let mut k = 0;
+    while k < n {
+        let v = x[k] + y[k] + carry;
+        x[k] = v & LIMB_MASK;
+        carry = v >> LIMB_BITS;
+        k += 1;
+    }
+}
+
+/// x -= y over `n` limbs; whether it borrowed (then x holds x - y + 2^(29n)).
+const fn sub_wide(x: &mut Wide, y: &Wide, n: usize) -> bool {
+    let mut borrow = 0;
+    let mut k = 0;
+    while k < n {
+        let v = x[k].wrapping_sub(y[k]).wrapping_sub(borrow);
+        x[k] = v & LIMB_MASK;
+        borrow = v >> 31;
+        k += 1;
+    }
+    borrow == 1
+}
+
+const fn is_one_wide(x: &Wide, n: usize) -> bool {
     let mut k = 1;
-    while k < L {
+    while k < n {
         if x[k] != 0 {
             return false;
         }
@@ -302,7 +368,20 @@ pub const fn bits_at<const L: usize>(value: &Limbs<L>, start: usize, count: usiz
 
 /// Big-endian bytes to limbs; `None` if the value needs more than 29 * L bits.
 pub const fn limbs_from_be<const L: usize>(be: &[u8]) -> Option<Limbs<L>> {
+    let Some(wide) = wide_from_be(be, L) else { return None };
     let mut out = [0u32; L];
+    let mut k = 0;
+    while k < L {
+        out[k] = wide[k];
+        k += 1;
+    }
+    Some(out)
+}
+
+/// [`limbs_from_be`] for `n` limbs, one copy for every field (as [`invert_wide`]).
+#[inline(never)]
+const fn wide_from_be(be: &[u8], n: usize) -> Option<Wide> {
+    let mut out = [0u32; MAX_LIMBS];
     let mut bit = 0;
     let mut i = be.len();
     while i > 0 {
@@ -312,7 +391,7 @@ pub const fn limbs_from_be<const L: usize>(be: &[u8]) -> Option<Limbs<L>> {
         while k < 8 {
             if (byte >> k) & 1 == 1 {
                 let limb = bit / LIMB_BITS as usize;
-                if limb >= L {
+                if limb >= n {
                     return None;
                 }
                 out[limb] |= 1 << (bit % LIMB_BITS as usize);
@@ -343,7 +422,7 @@ pub const fn small<const L: usize>(value: u32) -> Limbs<L> {
 }
 
 /// a + b, normalised; a carry out of the top limb is dropped (callers keep sums in range).
-/// Inlined (as are `sub_limbs` and `is_one`): the inner step of every field addition and
+/// Inlined (as is `sub_limbs`): the inner step of every field addition and
 /// subtraction, which a call would make several percent slower.
 #[inline]
 pub const fn add_limbs<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> Limbs<L> {
@@ -420,7 +499,7 @@ const fn inverse_mod_2_64(odd: u64) -> u64 {
 pub(crate) mod tests {
     use super::*;
     use crate::crypto::bigint::Modulus;
-    use crate::crypto::curve::{P256, P384};
+    use crate::crypto::curve::{P256, P384, p521};
 
     /// A small deterministic generator (xorshift64*) for test values.
     pub(crate) struct TestRng(pub u64);
@@ -439,8 +518,8 @@ pub(crate) mod tests {
     }
 
     fn be<const L: usize>(value: &Limbs<L>, len: usize) -> Vec<u8> {
-        let full: [u8; 56] = limbs_to_be(value);
-        full[56 - len..].to_vec()
+        let full: [u8; 72] = limbs_to_be(value);
+        full[72 - len..].to_vec()
     }
 
     /// Values below m: edge values and random ones of every size.
@@ -451,6 +530,7 @@ pub(crate) mod tests {
         for i in 0..40 {
             let mut bytes = rng.bytes(len);
             bytes[0] = bytes[0].checked_shr(i % 9).unwrap_or(0); // sometimes shorter
+            bytes[0] &= 0xff >> (8 * len - f.bits()); // below 2^bits < 2m (P-521: 1 bit of 8)
             let value = limbs_from_be::<L>(&bytes).unwrap();
             out.push(if less_than(&value, m) { value } else { sub_limbs(&value, m).0 });
         }
@@ -495,6 +575,12 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn p521_fields_agree_with_bigint() {
+        agrees_with_bigint(&p521().field);
+        agrees_with_bigint(&p521().order);
+    }
+
+    #[test]
     fn multiplication_of_largest_values_does_not_overflow() {
         // All limbs at their maximum below 2m: the column bound is what keeps this exact.
         fn check<const L: usize>(f: &PrimeField<L>) {
@@ -506,6 +592,9 @@ pub(crate) mod tests {
         }
         check(&P256.field);
         check(&P384.field);
+        // 19 limbs: the widest columns, within 2^64 only by the bound in the module comment.
+        check(&p521().field);
+        check(&p521().order);
     }
 
     #[test]
@@ -514,6 +603,13 @@ pub(crate) mod tests {
         assert_eq!(P256.order.bits(), 256);
         assert_eq!(P384.field.bits(), 384);
         assert_eq!(P384.order.bits(), 384);
+        assert_eq!(p521().field.bits(), 521);
+        assert_eq!(p521().order.bits(), 521);
+        // p = 2^521 - 1 is -1 mod 2^29 too.
+        assert_eq!(p521().field.neg_inv, 1);
+        let mut ones = [LIMB_MASK; 19];
+        (ones[17], ones[18]) = ((1 << 28) - 1, 0);
+        assert_eq!(*p521().field.modulus(), ones);
         // p = 2^256 - 2^224 + 2^192 + 2^96 - 1 is 3 mod 4 and -1 mod 2^29: -p^-1 = 1.
         assert_eq!(P256.field.neg_inv, 1);
         assert_eq!(limbs_from_be::<9>(&[0xff; 33]), None);

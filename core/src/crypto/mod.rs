@@ -33,6 +33,11 @@ pub enum PublicKey {
         y: Vec<u8>,
         prepared: Box<ecdsa::P384Key>,
     },
+    P521 {
+        x: Vec<u8>,
+        y: Vec<u8>,
+        prepared: Box<ecdsa::P521Key>,
+    },
     Ed25519 {
         x: Vec<u8>,
         prepared: ed25519_dalek::VerifyingKey,
@@ -49,6 +54,7 @@ impl PublicKey {
             PublicKey::Rsa { n, .. } => n.len(),
             PublicKey::P256 { .. } => 64,
             PublicKey::P384 { .. } => 96,
+            PublicKey::P521 { .. } => 132,
             PublicKey::Ed25519 { .. } => 64,
         }
     }
@@ -58,6 +64,7 @@ impl PublicKey {
             PublicKey::Rsa { .. } => KeyKind::Rsa,
             PublicKey::P256 { .. } => KeyKind::P256,
             PublicKey::P384 { .. } => KeyKind::P384,
+            PublicKey::P521 { .. } => KeyKind::P521,
             PublicKey::Ed25519 { .. } => KeyKind::Ed25519,
         }
     }
@@ -71,7 +78,7 @@ pub trait CryptoProvider {
     fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool;
 }
 
-/// The default provider: our RSA and ECDSA (P-256/P-384), and ed25519-dalek.
+/// The default provider: our RSA and ECDSA (P-256/P-384/P-521), and ed25519-dalek.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PureRust;
 
@@ -96,6 +103,9 @@ pub fn verify_prepared(alg: Algorithm, key: &PublicKey, message: &[u8], signatur
         }
         (PublicKey::P384 { prepared, .. }, None) if alg == Algorithm::ES384 => {
             prepared.verify_digest(&rsa::digest(Hash::Sha384, message), signature)
+        }
+        (PublicKey::P521 { prepared, .. }, None) if alg == Algorithm::ES512 => {
+            prepared.verify_digest(&rsa::digest(Hash::Sha512, message), signature)
         }
         (PublicKey::Ed25519 { prepared, .. }, None) if alg == Algorithm::EdDSA => {
             ed25519_dalek::Signature::from_slice(signature)

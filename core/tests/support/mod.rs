@@ -46,6 +46,7 @@ pub fn kid_for(alg: Algorithm) -> &'static str {
     match alg {
         Algorithm::ES256 => "ec-p256",
         Algorithm::ES384 => "ec-p384",
+        Algorithm::ES512 => "ec-p521",
         Algorithm::EdDSA => "ed25519",
         _ => "rsa-2048",
     }
@@ -76,6 +77,12 @@ pub fn raw_signature(alg: Algorithm, kid: &str, signing_input: &[u8]) -> Vec<u8>
             use p384::ecdsa::signature::Signer;
             let key = p384::ecdsa::SigningKey::from_slice(&key_bytes(&jwk, "d")).unwrap();
             let sig: p384::ecdsa::Signature = key.sign(signing_input);
+            sig.to_bytes().to_vec()
+        }
+        Algorithm::ES512 => {
+            use p521::ecdsa::signature::Signer;
+            let key = p521::ecdsa::SigningKey::from_slice(&key_bytes(&jwk, "d")).unwrap();
+            let sig: p521::ecdsa::Signature = key.sign(signing_input);
             sig.to_bytes().to_vec()
         }
         Algorithm::EdDSA => {

@@ -13,6 +13,7 @@ const KEY_PARAMS = {
   PS512: ["rsa", { modulusLength: 2048 }],
   ES256: ["ec", { namedCurve: "P-256" }],
   ES384: ["ec", { namedCurve: "P-384" }],
+  ES512: ["ec", { namedCurve: "P-521" }],
   EdDSA: ["ed25519", {}],
 };
 

@@ -1,14 +1,14 @@
 // The one set of keys and tokens every row verifies: the committed test keys
 // (tests/keys/test-keys.json), tokens signed with node:crypto by host-node's test helper, and
-// one JWKS holding the three public keys. Written to a file that every driver reads.
+// one JWKS holding the four public keys. Written to a file that every driver reads.
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { signToken } from "../../../host-node/test/support/tokens.mjs";
 
 export const REPO = fileURLToPath(new URL("../../../", import.meta.url));
-export const ALGS = ["RS256", "ES256", "EdDSA"];
-const KID = { RS256: "rsa-2048", ES256: "ec-p256", EdDSA: "ed25519" };
+export const ALGS = ["RS256", "ES256", "EdDSA", "ES512"];
+const KID = { RS256: "rsa-2048", ES256: "ec-p256", EdDSA: "ed25519", ES512: "ec-p521" };
 export const ISSUER = "https://issuer.bench.example/";
 export const AUDIENCE = "api://bench";
 export const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets";

@@ -21,7 +21,7 @@ export function tableRows(r) {
       continue;
     }
     let first = true;
-    for (const alg of ["RS256", "ES256", "EdDSA"]) {
+    for (const alg of ["RS256", "ES256", "EdDSA", "ES512"]) {
       const m = w.algs[alg];
       if (!m) continue;
       const memCells = first && mem && !mem.error ? [mib(mem.rss_load_bytes), mib(mem.rss_after_bytes)] : ["", ""];
@@ -105,7 +105,7 @@ const xmlEsc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").rep
 /** Horizontal bars of ratios to node:crypto, log scale, one panel per algorithm + cold start. */
 export function renderSvg(r) {
   const panels = [];
-  for (const alg of ["RS256", "ES256", "EdDSA"]) {
+  for (const alg of ["RS256", "ES256", "EdDSA", "ES512"]) {
     const bars = Object.values(r.warm)
       .filter((w) => w.algs[alg]?.ratio != null)
       .map((w) => ({ label: w.label, ratio: w.algs[alg].ratio, value: us(w.algs[alg].median_us), ours: w.ours, floor: w.floor || w.baseline }));

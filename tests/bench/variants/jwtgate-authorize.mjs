@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-export const algs = ["RS256", "ES256", "EdDSA"];
+export const algs = ["RS256", "ES256", "EdDSA", "ES512"];
 
 export async function setup(fx, options) {
   const edge = options.entry === "edge";
