@@ -2,6 +2,8 @@
 //! variables (see `env`), validated once, then immutable.
 
 use crate::alg::Algorithm;
+use crate::claim_rule::{self, ClaimRule};
+use crate::claims::ScopeMatch;
 use crate::cognito;
 use crate::json::{self, Json, JsonError, Object};
 use crate::json_text::{self, ArrayText, ObjectText, decimal};
@@ -63,6 +65,8 @@ pub struct ProfileInput {
     pub token_use: Option<TokenUse>,
     pub algorithms: Option<Vec<String>>,
     pub required_scopes: Option<Vec<String>>,
+    pub scope_match: Option<ScopeMatch>,
+    pub claim_rules: Option<Vec<ClaimRule>>,
     pub token_type: Option<String>,
     pub leeway_seconds: Option<u32>,
     pub max_token_age_seconds: Option<u64>,
@@ -72,7 +76,7 @@ pub struct ProfileInput {
 /// The members that say who the profile is (a profile object's only).
 const IDENTITY_FIELDS: [&str; 2] = ["issuer", "cognito_user_pool_id"];
 /// The members a profile may leave to the top level.
-const SHARED_FIELDS: [&str; 12] = [
+const SHARED_FIELDS: [&str; 14] = [
     "jwks_uri",
     "jwks",
     "jwks_file",
@@ -81,6 +85,8 @@ const SHARED_FIELDS: [&str; 12] = [
     "token_use",
     "algorithms",
     "required_scopes",
+    "scope_match",
+    "claim_rules",
     "token_type",
     "leeway_seconds",
     "max_token_age_seconds",
@@ -258,6 +264,7 @@ impl ConfigInput {
                     let mut r = ObjectText::new(items.item());
                     r.string("route", &rule.route);
                     json_text::strings(r.member("scopes"), &rule.scopes);
+                    claim_rule::write_list(r.member("claims"), &rule.claims);
                     r.end();
                 }
                 items.end();
@@ -321,6 +328,14 @@ fn read_profile(prefix: &str, doc: &Members<'_, '_>) -> Result<ProfileInput, Con
         token_use: text("token_use")?.map(|t| TokenUse::from_setting(&path("token_use"), &t)).transpose()?,
         algorithms: list("algorithms")?,
         required_scopes: list("required_scopes")?,
+        scope_match: text("scope_match")?.map(|t| ScopeMatch::from_setting(&path("scope_match"), &t)).transpose()?,
+        claim_rules: doc
+            .get("claim_rules")
+            .map(|v| match v {
+                Json::Array(items) => claim_rule::list_from_json(items).map_err(|why| err(path("claim_rules"), why)),
+                _ => Err(err(path("claim_rules"), "expected a list of claim rules")),
+            })
+            .transpose()?,
         token_type: text("token_type")?,
         leeway_seconds: doc
             .get("leeway_seconds")
@@ -370,6 +385,11 @@ fn write_profile(doc: &mut ObjectText<'_>, p: &ProfileInput, all: bool) {
     text(doc, all, "token_use", p.token_use.map(TokenUse::name));
     list(doc, all, "algorithms", &p.algorithms);
     list(doc, all, "required_scopes", &p.required_scopes);
+    text(doc, all, "scope_match", p.scope_match.map(ScopeMatch::name));
+    match &p.claim_rules {
+        Some(rules) => claim_rule::write_list(doc.member("claim_rules"), rules),
+        None => text(doc, all, "claim_rules", None),
+    }
     text(doc, all, "token_type", p.token_type.as_deref());
     number(doc, all, "leeway_seconds", p.leeway_seconds.map(u64::from));
     number(doc, all, "max_token_age_seconds", p.max_token_age_seconds);
@@ -412,7 +432,7 @@ fn whole(setting: &str, value: &Json<'_>) -> Result<u64, ConfigError> {
     }
 }
 
-/// `route_rules`: the text form, or a list of `{route, scopes}`.
+/// `route_rules`: the text form, or a list of `{route, scopes?, claims?}`.
 fn rules_input(value: &Json<'_>) -> Result<RulesInput, ConfigError> {
     const SETTING: &str = "route_rules";
     match value {
@@ -420,11 +440,18 @@ fn rules_input(value: &Json<'_>) -> Result<RulesInput, ConfigError> {
         Json::Array(items) => items
             .iter()
             .map(|item| {
-                let rule = Members::of(SETTING, item.as_object().ok_or_else(|| err(SETTING, "a rule is not an object"))?, &["route", "scopes"])?;
-                Ok(RuleInput {
-                    route: text(SETTING, rule.get("route").ok_or_else(|| err(SETTING, "a rule has no `route`"))?)?.to_owned(),
-                    scopes: strings(SETTING, rule.get("scopes").ok_or_else(|| err(SETTING, "a rule has no `scopes`"))?)?,
-                })
+                let rule = Members::of(SETTING, item.as_object().ok_or_else(|| err(SETTING, "a rule is not an object"))?, &["route", "scopes", "claims"])?;
+                let route = text(SETTING, rule.get("route").ok_or_else(|| err(SETTING, "a rule has no `route`"))?)?.to_owned();
+                let (scopes, claims) = (rule.get("scopes"), rule.get("claims"));
+                if scopes.is_none() && claims.is_none() {
+                    return Err(err(SETTING, ["`", &route, "`: a rule has no `scopes` or `claims`"].concat()));
+                }
+                let claims = match claims {
+                    None => Vec::new(),
+                    Some(Json::Array(items)) => claim_rule::list_from_json(items).map_err(|why| err(SETTING, ["`", &route, "`: ", &why].concat()))?,
+                    Some(_) => return Err(err(SETTING, ["`", &route, "`: `claims` is not a list of claim rules"].concat())),
+                };
+                Ok(RuleInput { scopes: scopes.map(|s| strings(SETTING, s)).transpose()?.unwrap_or_default(), claims, route })
             })
             .collect::<Result<_, _>>()
             .map(RulesInput::List),
@@ -598,6 +625,14 @@ impl Checked {
         if let Some(ids) = &p.allowed_client_ids {
             non_empty_list(&path("allowed_client_ids"), ids)?;
         }
+        if let Some(rules) = &p.claim_rules {
+            if rules.len() > claim_rule::MAX_RULES {
+                return Err(err(path("claim_rules"), ["more than ", &decimal(claim_rule::MAX_RULES as u64), " rules"].concat()));
+            }
+            for rule in rules {
+                rule.check_bounds().map_err(|why| err(path("claim_rules"), why))?;
+            }
+        }
         if let Some(audiences) = &p.audiences
             && audiences.iter().any(|s| s.trim().is_empty())
         {
@@ -686,6 +721,8 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
         token_use: item.token_use.or(top.token_use),
         algorithms: own.algorithms.or_else(|| defaults.algorithms.clone()).unwrap_or_else(|| vec![Algorithm::RS256]),
         required_scopes: item.required_scopes.clone().or_else(|| top.required_scopes.clone()).unwrap_or_default(),
+        scope_match: item.scope_match.or(top.scope_match).unwrap_or_default(),
+        claim_rules: item.claim_rules.clone().or_else(|| top.claim_rules.clone()).unwrap_or_default(),
         token_type: item.token_type.clone().or_else(|| top.token_type.clone()),
         leeway_seconds: item.leeway_seconds.or(top.leeway_seconds).unwrap_or(0),
         max_token_age_seconds: item.max_token_age_seconds.or(top.max_token_age_seconds),
@@ -780,7 +817,14 @@ mod tests {
                     leeway_seconds: Some(5),
                     ..ProfileInput::default()
                 },
-                ProfileInput { issuer: Some("https://é\"".into()), jwks_file: Some("keys.json".into()), max_token_age_seconds: Some(9), ..ProfileInput::default() },
+                ProfileInput {
+                    issuer: Some("https://é\"".into()),
+                    jwks_file: Some("keys.json".into()),
+                    max_token_age_seconds: Some(9),
+                    scope_match: Some(ScopeMatch::All),
+                    claim_rules: Some(vec![]),
+                    ..ProfileInput::default()
+                },
             ],
             defaults: ProfileInput {
                 jwks_uri: Some("https://i/jwks".into()),
@@ -788,6 +832,8 @@ mod tests {
                 algorithms: Some(vec!["RS256".into(), "EdDSA".into()]),
                 leeway_seconds: Some(30),
                 required_scopes: Some(vec!["s:1".into()]),
+                scope_match: Some(ScopeMatch::Any),
+                claim_rules: Some(claim_rule::list_from_text("contains_any(cognito:groups,admin,\"a b\") equals(email_verified,true) present(tenant) contains_all(realm_access.roles,r)").unwrap()),
                 allowed_client_ids: Some(vec!["c".into()]),
                 token_type: Some("at+jwt".into()),
                 max_token_age_seconds: Some(u64::MAX),
@@ -798,7 +844,10 @@ mod tests {
             policy_resource: PolicyResource::Method,
             http_api_response: HttpApiResponse::Policy,
             limits: Limits { max_token_bytes: 1, max_jwks_bytes: 2, max_keys: 3, max_event_bytes: 4 },
-            route_rules: Some(RulesInput::List(vec![RuleInput { route: "GET /x".into(), scopes: vec!["a".into(), "b".into()] }])),
+            route_rules: Some(RulesInput::List(vec![
+                RuleInput { route: "GET /x".into(), scopes: vec!["a".into(), "b".into()], claims: vec![] },
+                RuleInput { route: "GET /y".into(), scopes: vec![], claims: claim_rule::list_from_text("present(\"a.b\".c) one_of(n,1.5,-2,x)").unwrap() },
+            ])),
             unlisted_routes: UnlistedRoutes::Deny,
             cache: CacheRules { jwks_timeout_ms: 1, jwks_cache_min_seconds: 2, jwks_cache_max_seconds: 3, jwks_refresh_cooldown_seconds: 4, jwks_allow_http_loopback: true },
         };
@@ -927,5 +976,6 @@ mod tests {
         check::<UnlistedRoutes>();
         check::<TokenUse>();
         check::<crate::env::Signatures>();
+        check::<ScopeMatch>();
     }
 }

@@ -5,6 +5,8 @@
 //! Compatible with the original sample (`ISSUER`, `JWKS_URI`, `AUDIENCE`) and its older
 //! ancestor (`TOKEN_ISSUER`).
 
+use crate::claim_rule;
+use crate::claims::ScopeMatch;
 use crate::config::{self, CacheRules, Config, ConfigError, ConfigInput, Named, ProfileInput};
 use crate::setting::err;
 use crate::json::{self, Json};
@@ -53,6 +55,8 @@ pub const VARIABLES: &[&str] = &[
     "ALGORITHMS",
     "LEEWAY_SECONDS",
     "REQUIRED_SCOPES",
+    "SCOPE_MATCH",
+    "CLAIM_RULES",
     "TOKEN_TYPE",
     "MAX_TOKEN_AGE_SECONDS",
     "POLICY_RESOURCE",
@@ -232,6 +236,16 @@ impl Settings {
             token_use: env.get("TOKEN_USE").map(|t| TokenUse::from_setting("token_use", t)).transpose()?,
             algorithms: env.list("ALGORITHMS", false)?,
             required_scopes: env.list("REQUIRED_SCOPES", true)?,
+            scope_match: env.get("SCOPE_MATCH").map(|t| ScopeMatch::from_setting("scope_match", t)).transpose()?,
+            // Rules separated by white space, or the JSON list form when it starts with `[`.
+            claim_rules: match env.get("CLAIM_RULES") {
+                None => None,
+                Some(v) if v.starts_with('[') => match json::read(v.as_bytes()) {
+                    Ok(Json::Array(items)) => Some(claim_rule::list_from_json(&items).map_err(|why| err("claim_rules", why))?),
+                    _ => return Err(err("claim_rules", "starts with `[` but is not a JSON list of claim rules")),
+                },
+                Some(v) => Some(claim_rule::list_from_text(v).map_err(|why| err("claim_rules", why))?),
+            },
             token_type: env.get("TOKEN_TYPE").map(str::to_owned),
             leeway_seconds: env.number("LEEWAY_SECONDS")?,
             // Unset: no age rule. Set, it must be a real bound (0 is refused by `Config::new`,

@@ -46,6 +46,7 @@ pub enum Reason {
     TokenUseMismatch,
     ClientNotAllowed,
     MissingScope,
+    ClaimRuleFailed,
     // Route rules and the answer.
     RouteNotListed,
     ResponseTooLarge,
@@ -88,6 +89,7 @@ impl Reason {
         Reason::TokenUseMismatch,
         Reason::ClientNotAllowed,
         Reason::MissingScope,
+        Reason::ClaimRuleFailed,
         Reason::RouteNotListed,
         Reason::ResponseTooLarge,
     ];
@@ -131,6 +133,7 @@ impl Reason {
             Reason::TokenUseMismatch => "token_use_mismatch",
             Reason::ClientNotAllowed => "client_not_allowed",
             Reason::MissingScope => "missing_scope",
+            Reason::ClaimRuleFailed => "claim_rule_failed",
             Reason::RouteNotListed => "route_not_listed",
             Reason::ResponseTooLarge => "response_too_large",
         }
@@ -173,6 +176,7 @@ impl Reason {
             Reason::TokenUseMismatch => "the token's token_use is not the configured one (an id token where access tokens are expected, or the reverse)",
             Reason::ClientNotAllowed => "the token's client is not allowed",
             Reason::MissingScope => "the token lacks a required scope",
+            Reason::ClaimRuleFailed => "a claim of the token does not meet a claim rule",
             Reason::RouteNotListed => "no route rule names this route, and unlisted routes are closed",
             Reason::ResponseTooLarge => "the answer would be larger than API Gateway's 8 KB limit",
         }
