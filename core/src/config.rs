@@ -882,7 +882,15 @@ mod tests {
             (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_keys":1,"keys":2}}"#, "limits", "unknown member `keys`"),
             (r#"{"issuers":["i"],"audiences":["a"],"limits":[]}"#, "limits", "object"),
             (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_event_bytes":"9"}}"#, "limits.max_event_bytes", "whole number"),
-            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x"}]}"#, "route_rules", "no `scopes`"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x"}]}"#, "route_rules", "no `scopes` or `claims`"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","claims":"present(a)"}]}"#, "route_rules", "not a list of claim rules"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","claims":[{"claim":"a"}]}]}"#, "route_rules", "`GET /x`: `a`: no operator"),
+            (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":"present(a)"}"#, "claim_rules", "list of claim rules"),
+            (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":["present(a"]}"#, "claim_rules", "`(` without"),
+            (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":[{"claim":"a","equals":null}]}"#, "claim_rules", "string, number or boolean"),
+            (r#"{"issuers":["i"],"audiences":["a"],"scope_match":"some"}"#, "scope_match", "`some` is not `all` or `any`"),
+            (r#"{"issuers":["i",{"issuer":"j","scope_match":"ALL"}]}"#, "issuers[1].scope_match", "not `all` or `any`"),
+            (r#"{"issuers":["i",{"issuer":"j","claim_rules":[1]}]}"#, "issuers[1].claim_rules", "not rule text or an object"),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","scopes":["a"],"x":1}]}"#, "route_rules", "unknown member `x`"),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":5}"#, "route_rules", "rule text or a list"),
             (r#"{"issuers":["i"],"audiences":["a"],"issuers":["j"]}"#, "config", "repeated"),
@@ -926,6 +934,7 @@ mod tests {
             (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_timeout_ms":99}"#, "jwks_timeout_ms", "between 100"),
             (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_cache_min_seconds":7200}"#, "jwks_cache_min_seconds", "not exceed"),
             (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_refresh_cooldown_seconds":0}"#, "jwks_refresh_cooldown_seconds", "between 1"),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"route_rules":"GET /x=equals(a,b,c)"}"#, "route_rules", "`GET /x`: `equals(a,b,c)`: `equals` takes exactly one value"),
         ] {
             let e = Config::from_json(json.as_bytes()).unwrap_err();
             assert_eq!(e.setting, setting, "{json}: {e}");
@@ -933,19 +942,41 @@ mod tests {
         }
     }
 
+    /// Rules built in code (not read from text) are held to the same bounds at start.
+    #[test]
+    fn claim_rules_built_in_code_are_bounded_too() {
+        let rule = |text: &str| claim_rule::ClaimRule::parse(text).unwrap();
+        let input = |rules: Vec<claim_rule::ClaimRule>| ConfigInput {
+            issuers: vec![ProfileInput { claim_rules: Some(rules), ..issuer("https://i") }],
+            defaults: ProfileInput { audiences: Some(vec!["a".into()]), ..ProfileInput::default() },
+            ..ConfigInput::default()
+        };
+        assert!(Config::new(&input(vec![rule("present(a)"); claim_rule::MAX_RULES])).is_ok());
+        let e = Config::new(&input(vec![rule("present(a)"); claim_rule::MAX_RULES + 1])).unwrap_err();
+        assert_eq!((e.setting.as_str(), e.problem.as_str()), ("issuers[0].claim_rules", "more than 20 rules"));
+        let mut wide = rule("one_of(a,x)");
+        wide.test = claim_rule::Test::OneOf(vec![claim_rule::Value::new("x"); claim_rule::MAX_VALUES + 1]);
+        assert!(Config::new(&input(vec![wide])).unwrap_err().problem.contains("more than 50 values"));
+        let mut empty = rule("one_of(a,x)");
+        empty.test = claim_rule::Test::ContainsAny(vec![]);
+        assert!(Config::new(&input(vec![empty])).unwrap_err().problem.contains("at least one value"));
+    }
+
     #[test]
     fn profiles_take_the_top_level_for_what_they_leave_out() {
         let json = format!(
-            r#"{{"issuers":["https://b",{{"issuer":"https://a","audiences":["mine"],"leeway_seconds":9,"algorithms":["ES256"]}},
+            r#"{{"issuers":["https://b",{{"issuer":"https://a","audiences":["mine"],"leeway_seconds":9,"algorithms":["ES256"],"scope_match":"any","claim_rules":[]}},
                 {{"cognito_user_pool_id":"us-east-1_Pool1","audiences":[],"allowed_client_ids":["c"],"token_use":"access"}},
                 {{"issuer":"https://s","jwks":{JWKS}}}],
-               "audiences":["shared"],"leeway_seconds":3,"jwks_uri":"https://keys.example/jwks","required_scopes":["read"]}}"#
+               "audiences":["shared"],"leeway_seconds":3,"jwks_uri":"https://keys.example/jwks","required_scopes":["read"],"claim_rules":["present(tenant)"]}}"#
         );
         let config = Config::from_json(json.as_bytes()).unwrap();
         let (a, b) = (config.profile("https://a").unwrap(), config.profile("https://b").unwrap());
         assert_eq!((a.audiences.as_slice(), a.leeway_seconds, a.algorithms.as_slice()), (&["mine".to_owned()][..], 9, &[Algorithm::ES256][..]));
         assert_eq!((b.audiences.as_slice(), b.leeway_seconds, b.algorithms.as_slice()), (&["shared".to_owned()][..], 3, &[Algorithm::RS256][..]));
         assert_eq!((&a.required_scopes, a.index, b.index), (&vec!["read".to_owned()], 1, 0));
+        assert_eq!((a.scope_match, b.scope_match), (ScopeMatch::Any, ScopeMatch::All));
+        assert_eq!((a.claim_rules.len(), b.claim_rules.len()), (0, 1), "a's empty list replaces the top level's");
         // a and b share the top level's key source; the pool and the static set have their own.
         assert_eq!(a.source, b.source);
         assert_eq!(config.sources[a.source].jwks_uri.as_deref(), Some("https://keys.example/jwks"));

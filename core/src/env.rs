@@ -328,6 +328,13 @@ mod tests {
             // Set, but no value in the list (a fuzzing find: the discovery URL was built from the
             // first issuer before the list was checked).
             (&[("ISSUER", ","), ("AUDIENCE", ",")], "ISSUER"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "has(groups,admin)")], "CLAIM_RULES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "present(a) present(b")], "CLAIM_RULES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "[present(a)]")], "CLAIM_RULES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", r#"[{"claim":"a"}]"#)], "CLAIM_RULES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("SCOPE_MATCH", "Any")], "SCOPE_MATCH"),
+            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"],"claim_rules":["equals(a)"]}]"#)], "ISSUERS[0].claim_rules"),
+            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"],"scope_match":"one"}]"#)], "ISSUERS[0].scope_match"),
         ] {
             let e = from(pairs).expect_err(&format!("{pairs:?} accepted"));
             assert_eq!(e.setting, setting, "{pairs:?}: {e}");
@@ -417,6 +424,27 @@ mod tests {
         for bad in ["[1]", "[", r#"{"a":1}"#] {
             assert_eq!(with(bad, "a").unwrap_err().setting, "ISSUER", "{bad}");
         }
+    }
+
+    #[test]
+    fn claim_rules_and_scope_match_from_the_environment() {
+        let with = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("ISSUER", "https://i"), ("AUDIENCE", "a")];
+            all.extend_from_slice(pairs);
+            from(&all).unwrap().config.profiles.remove(0)
+        };
+        let p = with(&[("CLAIM_RULES", "contains_any(cognito:groups, admin, ops)\nequals(email_verified,true)  present(\"https://example.com/tenant\")")]);
+        assert_eq!(p.claim_rules.iter().map(|r| r.test.operator()).collect::<Vec<_>>(), ["contains_any", "equals", "present"]);
+        assert_eq!(p.claim_rules[2].path.names(), ["https://example.com/tenant"]);
+        let p = with(&[("CLAIM_RULES", r#"[{"claim":"realm_access.roles","contains_all":["admin"]},"present(tenant)"]"#), ("SCOPE_MATCH", "any")]);
+        assert_eq!((p.claim_rules.len(), p.scope_match), (2, ScopeMatch::Any));
+        let p = with(&[]);
+        assert_eq!((p.claim_rules.len(), p.scope_match), (0, ScopeMatch::All));
+        // What the environment gave reads back the same from the configuration it writes.
+        let s = from(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "one_of(tier,1.0,\"a b\") contains_all(r,x)"), ("SCOPE_MATCH", "any")]).unwrap();
+        let mut out = Vec::new();
+        s.config_input.write_json(&mut out);
+        assert_eq!(ConfigInput::from_json(&out).unwrap(), s.config_input);
     }
 
     #[test]

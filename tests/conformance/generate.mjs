@@ -895,11 +895,11 @@ const issuerToken = (iss, aud, keyName, kid, extra = {}) => jwt(keyName, { alg: 
   add("invalid_claim: a claim rule's path through a string", { event: tokenEvent(token("RS256", { realm_access: "admin" })), cfg: config({ claim_rules: ["contains_all(realm_access.roles,admin)"] }) }, "unauthorized", "invalid_claim");
   add("missing_scope decides before a failed claim rule", { event: tokenEvent(groups(["dev"])), cfg: rule({ required_scopes: ["admin"] }) }, "deny", "missing_scope");
   const json = config({ claim_rules: [{ claim: "realm_access.roles", contains_all: ["admin", "ops"] }, { claim: "email_verified", equals: true }, { claim: "level", equals: 1 }, { claim: "tenant", one_of: ["acme", "globex"] }, { claim: "tenant", present: true }] });
-  const keycloak = (roles, extra = {}) => token("RS256", { realm_access: { roles }, email_verified: true, level: 1.0, tenant: "acme", ...extra });
-  add("claim rules, JSON form: all five held (level 1.0 equals 1)", { event: tokenEvent(keycloak(["admin", "ops", "x"])), cfg: json }, "allow");
-  add("claim_rule_failed: contains_all misses one", { event: tokenEvent(keycloak(["admin"])), cfg: json }, "deny", "claim_rule_failed");
-  add("claim_rule_failed: equals true against false", { event: tokenEvent(keycloak(["admin", "ops"], { email_verified: false })), cfg: json }, "deny", "claim_rule_failed");
-  add("claim_rule_failed: tenant null is absent", { event: tokenEvent(keycloak(["admin", "ops"], { tenant: null })), cfg: json }, "deny", "claim_rule_failed");
+  const rolesToken = (roles, extra = {}) => token("RS256", { realm_access: { roles }, email_verified: true, level: 1.0, tenant: "acme", ...extra });
+  add("claim rules, JSON form: all five held (level 1.0 equals 1)", { event: tokenEvent(rolesToken(["admin", "ops", "x"])), cfg: json }, "allow");
+  add("claim_rule_failed: contains_all misses one", { event: tokenEvent(rolesToken(["admin"])), cfg: json }, "deny", "claim_rule_failed");
+  add("claim_rule_failed: equals true against false", { event: tokenEvent(rolesToken(["admin", "ops"], { email_verified: false })), cfg: json }, "deny", "claim_rule_failed");
+  add("claim_rule_failed: tenant null is absent", { event: tokenEvent(rolesToken(["admin", "ops"], { tenant: null })), cfg: json }, "deny", "claim_rule_failed");
   add("claim rules: a space-separated string claim", { event: tokenEvent(token()), cfg: config({ claim_rules: ["contains_all(scope,pets:write,pets:read)"] }) }, "allow");
   // Route rules with claim terms.
   const routes = config({ route_rules: "DELETE /pets/*=contains_any(cognito:groups,admin); GET /pets/*=pets:read" });
@@ -919,6 +919,17 @@ const issuerToken = (iss, aud, keyName, kid, extra = {}) => jwt(keyName, { alg: 
   add("scope_match any: route rule scopes", { event: tokenEvent(token(), "DELETE/pets/1"), cfg: anyRoutes("any") }, "allow");
   add("scope_match all: route rule scopes", { event: tokenEvent(token(), "DELETE/pets/1"), cfg: anyRoutes("all") }, "deny", "missing_scope");
   add("scope_match any in a profile", { event: tokenEvent(token()), cfg: { issuers: [{ issuer: ISS, required_scopes: ["admin", "pets:read"], scope_match: "any" }], audiences: [AUD], algorithms: ALL_ALGS } }, "allow");
+  // Providers' own shapes (the tokens of the provider sections above).
+  const pc = (name, t, profile, outcome, reason) => add(`claim rules, ${name}`, { ...tokenCase(t), cfg: { issuers: [profile] } }, outcome, reason);
+  pc("Cognito: cognito:groups holds admins", cognitoAccess(), cognitoAccessProfile({ claim_rules: ["contains_any(cognito:groups,admins)"] }), "allow");
+  pc("Cognito: cognito:groups lacks ops", cognitoAccess(), cognitoAccessProfile({ claim_rules: ["contains_all(cognito:groups,admins,ops)"] }), "deny", "claim_rule_failed");
+  pc("Entra v1: roles holds Pets.Admin", entraV1(), entraV1Profile({ claim_rules: ["contains_any(roles,Pets.Admin)"] }), "allow");
+  pc("Entra v1: roles lacks Pets.Owner", entraV1(), entraV1Profile({ claim_rules: ["contains_any(roles,Pets.Owner)"] }), "deny", "claim_rule_failed");
+  pc("Auth0: permissions hold read and write", auth0(), auth0Profile({ claim_rules: [{ claim: "permissions", contains_all: ["read:pets", "write:pets"] }] }), "allow");
+  pc("Auth0: permissions lack delete:pets", auth0(), auth0Profile({ claim_rules: [{ claim: "permissions", contains_all: ["read:pets", "delete:pets"] }] }), "deny", "claim_rule_failed");
+  pc("Keycloak: realm_access.roles holds pet-owner", keycloak(), kcProfile({ claim_rules: ["contains_any(realm_access.roles,pet-owner)"] }), "allow");
+  pc("Keycloak: resource_access.pets-api.roles lacks writer", keycloak(), kcProfile({ claim_rules: ["contains_any(resource_access.pets-api.roles,writer)"] }), "deny", "claim_rule_failed");
+  pc("Keycloak: a path through realm_access.roles (an array)", keycloak(), kcProfile({ claim_rules: ["present(realm_access.roles.admin)"] }), "unauthorized", "invalid_claim");
   // Bad rules are refused at start, naming the setting.
   const refuse = (name, cfg, setting) => addRefused(`refused at start: ${name}`, cfg, setting);
   refuse("an unknown claim rule operator", config({ claim_rules: ["has(cognito:groups,admin)"] }), "claim_rules");
