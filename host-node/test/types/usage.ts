@@ -19,6 +19,9 @@ export async function usage(): Promise<void> {
     audience: ["api"],
     algorithms: ["RS256", "ES256"],
     policyResource: "method",
+    scopeMatch: "any",
+    claimRules: ["contains_any(cognito:groups,admin)", { claim: "email_verified", equals: true }, { claim: "tenant", present: true }],
+    routeRules: [{ route: "DELETE /pets/*", claims: [{ claim: "realm_access.roles", contains_any: ["admin"] }] }],
     log: false,
   });
   const response: AuthorizerResponse = await authorizer.authorize({ type: "TOKEN", authorizationToken: "Bearer x", methodArn: "arn" });
