@@ -19,7 +19,7 @@
 //! compared with the rule's values in place.
 
 use crate::claim_path::{ClaimPath, WrongType};
-use crate::json::{Json, Object};
+use crate::json::{self, Json, Object};
 use crate::json_text::{self, ArrayText, ObjectText};
 use crate::reason::Reason;
 
@@ -44,12 +44,13 @@ pub struct Value {
 
 impl Value {
     pub fn new(text: &str) -> Value {
-        let digits = text.strip_prefix('-').unwrap_or(text);
-        let plain = !digits.is_empty()
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && (digits == "0" || !digits.starts_with('0'))
-            && text != "-0";
-        Value { text: text.to_owned(), integer: if plain { text.parse().ok() } else { None } }
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, text),
+        };
+        let plain = !digits.starts_with('0') || (digits == "0" && !negative);
+        let integer = json::whole_number(digits).filter(|_| plain).and_then(|n| i64::try_from(n).ok()).map(|n| if negative { -n } else { n });
+        Value { text: text.to_owned(), integer }
     }
 
     pub fn text(&self) -> &str {
@@ -87,39 +88,35 @@ impl Test {
     }
 
     /// The test `operator` names with `values` (checked: count and sizes).
-    fn of(operator: &str, values: Vec<String>) -> Result<Test, String> {
-        let at = OPERATORS.iter().position(|o| *o == operator).ok_or_else(|| ["`", operator, "` is not a claim rule operator (", &OPERATORS.join(", "), ")"].concat())?;
-        let values: Vec<Value> = values.iter().map(|v| Value::new(v)).collect();
+    fn of(operator: &str, values: Vec<String>) -> Result<Test, &'static str> {
+        let at = OPERATORS.iter().position(|o| *o == operator).ok_or("not a claim rule operator (equals, one_of, contains_all, contains_any, present)")?;
+        let mut values: Vec<Value> = values.iter().map(|v| Value::new(v)).collect();
         let test = match at {
-            0 => match <[Value; 1]>::try_from(values) {
-                Ok([value]) => Test::Equals(value),
-                Err(_) => return Err("`equals` takes exactly one value".to_owned()),
-            },
+            0 if values.len() == 1 => Test::Equals(values.remove(0)),
+            0 => return Err("`equals` takes exactly one value"),
             1 => Test::OneOf(values),
             2 => Test::ContainsAll(values),
             3 => Test::ContainsAny(values),
             _ if values.is_empty() => Test::Present,
-            _ => return Err("`present` takes no value".to_owned()),
+            _ => return Err("`present` takes no value"),
         };
         test.check_bounds()?;
         Ok(test)
     }
 
-    fn check_bounds(&self) -> Result<(), String> {
+    fn check_bounds(&self) -> Result<(), &'static str> {
         let values = self.values();
         if values.is_empty() && !matches!(self, Test::Present) {
-            return Err(["`", self.operator(), "` needs at least one value"].concat());
+            return Err("the operator needs at least one value");
         }
         if values.len() > MAX_VALUES {
-            return Err(["more than ", &json_text::decimal(MAX_VALUES as u64), " values"].concat());
+            return Err("more than 50 values");
         }
-        for value in values {
-            if value.text.is_empty() {
-                return Err("a value is empty".to_owned());
-            }
-            if value.text.len() > MAX_VALUE_LEN {
-                return Err(["a value is longer than ", &json_text::decimal(MAX_VALUE_LEN as u64), " bytes"].concat());
-            }
+        if values.iter().any(|v| v.text.is_empty()) {
+            return Err("a value is empty");
+        }
+        if values.iter().any(|v| v.text.len() > MAX_VALUE_LEN) {
+            return Err("a value is longer than 256 bytes");
         }
         Ok(())
     }
@@ -215,30 +212,7 @@ impl ClaimRule {
     /// The text form: `OP(PATH)` or `OP(PATH,V1,V2,...)`; a value in double quotes may hold
     /// `,()` and white space; around the path and each value, spaces are dropped.
     pub fn parse(text: &str) -> Result<ClaimRule, String> {
-        let bad = |why: &str| ["`", text, "`: ", why].concat();
-        // Balanced, and not nested: the one `(` is the operator's.
-        split_outside(text, |_| false).map_err(|why| bad(why))?;
-        let (operator, rest) = text.split_once('(').ok_or_else(|| bad("expected `OPERATOR(claim,value,...)`"))?;
-        let inner = rest.strip_suffix(')').ok_or_else(|| bad("expected `)` at the end"))?;
-        let mut items = split_outside(inner, |c| c == ',').map_err(|why| bad(why))?.into_iter().map(str::trim);
-        let path = items.next().filter(|p| !p.is_empty()).ok_or_else(|| bad("no claim"))?;
-        let path = ClaimPath::parse(path).map_err(|why| bad(why))?;
-        let mut values = Vec::new();
-        for item in items {
-            if values.len() == MAX_VALUES {
-                return Err(bad(&["more than ", &json_text::decimal(MAX_VALUES as u64), " values"].concat()));
-            }
-            let value = match item.strip_prefix('"') {
-                Some(quoted) => quoted.strip_suffix('"').filter(|v| !v.contains('"')).ok_or_else(|| bad("a quoted value has no closing `\"`"))?,
-                None if item.contains(['"', '(', ')']) || item.contains(char::is_whitespace) => {
-                    return Err(bad("a value holding `\"()` or white space is written in double quotes"));
-                }
-                None => item,
-            };
-            values.push(value.to_owned());
-        }
-        let test = Test::of(operator.trim(), values).map_err(|why| bad(&why))?;
-        Ok(ClaimRule { path, test })
+        parse_text(text).map_err(|why| about(text, why))
     }
 
     /// A JSON list item: the text form, or `{"claim": PATH, OPERATOR: value(s)}` (`equals`: a
@@ -249,36 +223,10 @@ impl ClaimRule {
             Json::Object(object) => object,
             _ => return Err("a claim rule is not rule text or an object".to_owned()),
         };
-        let claim = match object.get("claim") {
-            Some(Json::Str(claim)) => claim,
-            Some(_) => return Err("a claim rule's `claim` is not a string".to_owned()),
-            None => return Err("a claim rule has no `claim`".to_owned()),
-        };
-        let bad = |why: &str| ["`", claim, "`: ", why].concat();
-        let mut test = None;
-        for (name, value) in object.members().filter(|(name, _)| *name != "claim") {
-            if !OPERATORS.contains(&name) {
-                return Err(bad(&["unknown member `", name, "`"].concat()));
-            }
-            if test.is_some() {
-                return Err(bad("more than one operator"));
-            }
-            let values = match (name, value) {
-                ("present", Json::Bool(true)) => Vec::new(),
-                ("present", _) => return Err(bad("`present` is `true`")),
-                ("equals", value) => vec![scalar_text(value).ok_or_else(|| bad("`equals` is a string, number or boolean"))?],
-                (_, Json::Array(items)) if items.len() > MAX_VALUES => {
-                    return Err(bad(&["more than ", &json_text::decimal(MAX_VALUES as u64), " values"].concat()));
-                }
-                (_, Json::Array(items)) => {
-                    items.iter().map(scalar_text).collect::<Option<_>>().ok_or_else(|| bad(&["`", name, "` is a list of strings, numbers or booleans"].concat()))?
-                }
-                _ => return Err(bad(&["`", name, "` is a list of values"].concat())),
-            };
-            test = Some(Test::of(name, values).map_err(|why| bad(&why))?);
+        match object.get("claim") {
+            Some(Json::Str(claim)) => parse_object(claim, object).map_err(|why| about(claim, why)),
+            _ => Err("a claim rule has no `claim` string".to_owned()),
         }
-        let test = test.ok_or_else(|| bad(&["no operator (", &OPERATORS.join(", "), ")"].concat()))?;
-        Ok(ClaimRule { path: ClaimPath::parse(claim).map_err(|why| bad(why))?, test })
     }
 
     /// The JSON form `from_json` reads back as this rule.
@@ -301,41 +249,92 @@ impl ClaimRule {
 
     /// The rule's bounds, for rules built other than by `parse` and `from_json`.
     pub fn check_bounds(&self) -> Result<(), String> {
-        self.test.check_bounds().map_err(|why| ["`", self.path.text(), "`: ", &why].concat())
+        self.test.check_bounds().map_err(|why| about(self.path.text(), why))
     }
+}
+
+/// `` `text`: why ``: every error here names the rule (or claim) it is about.
+#[inline(never)]
+fn about(text: &str, why: &str) -> String {
+    ["`", text, "`: ", why].concat()
+}
+
+fn parse_text(text: &str) -> Result<ClaimRule, &'static str> {
+    // Balanced, and not nested: the one `(` is the operator's.
+    split_outside(text, |_| false)?;
+    let (operator, rest) = text.split_once('(').ok_or("expected `OPERATOR(claim,value,...)`")?;
+    let inner = rest.strip_suffix(')').ok_or("expected `)` at the end")?;
+    let mut items = split_outside(inner, |c| c == ',')?.into_iter().map(str::trim);
+    let path = ClaimPath::parse(items.next().unwrap_or_default())?;
+    let mut values = Vec::new();
+    for item in items {
+        let value = match item.strip_prefix('"') {
+            Some(quoted) => quoted.strip_suffix('"').filter(|v| !v.contains('"')).ok_or("a quoted value has no closing `\"`")?,
+            None if item.contains(['"', '(', ')']) || item.contains(char::is_whitespace) => {
+                return Err("a value holding `\"()` or white space is written in double quotes");
+            }
+            None => item,
+        };
+        values.push(value.to_owned());
+    }
+    Ok(ClaimRule { path, test: Test::of(operator.trim(), values)? })
+}
+
+fn parse_object(claim: &str, object: &Object<'_>) -> Result<ClaimRule, &'static str> {
+    let mut members = object.members().filter(|(name, _)| *name != "claim");
+    let (name, value) = members.next().ok_or("no operator (equals, one_of, contains_all, contains_any, present)")?;
+    if members.next().is_some() {
+        return Err("more than one operator, or an unknown member");
+    }
+    let values = match (name, value) {
+        _ if !OPERATORS.contains(&name) => Vec::new(),
+        ("present", Json::Bool(true)) => Vec::new(),
+        ("present", _) => return Err("`present` is `true`"),
+        ("equals", value) => vec![scalar_text(value).ok_or("`equals` is a string, number or boolean")?],
+        (_, Json::Array(items)) => items.iter().map(scalar_text).collect::<Option<_>>().ok_or("a value is not a string, number or boolean")?,
+        _ => return Err("the operator takes a list of values"),
+    };
+    let test = Test::of(name, values)?;
+    Ok(ClaimRule { path: ClaimPath::parse(claim)?, test })
 }
 
 /// A rule value from JSON: a string as itself, a boolean as `true`/`false`, a number as its
 /// plain decimal when it is a whole number within `i64`, else as written.
 fn scalar_text(value: &Json<'_>) -> Option<String> {
-    match value {
-        Json::Str(s) => Some(s.as_ref().to_owned()),
-        Json::Bool(b) => Some(if *b { "true" } else { "false" }.to_owned()),
-        Json::Number(n) => Some(match Scalar::of(value) {
-            Ok(Scalar::Number(_, Some(whole))) if whole >= 0 => json_text::decimal(whole as u64),
-            Ok(Scalar::Number(_, Some(whole))) => ["-", &json_text::decimal(whole.unsigned_abs())].concat(),
-            _ => n.text().to_owned(),
-        }),
-        _ => None,
+    match Scalar::of(value).ok()? {
+        Scalar::Text(text) => Some(text.to_owned()),
+        Scalar::Number(_, Some(whole)) if whole < 0 => Some(["-", &json_text::decimal(whole.unsigned_abs())].concat()),
+        Scalar::Number(_, Some(whole)) => Some(json_text::decimal(whole as u64)),
+        Scalar::Number(text, None) => Some(text.to_owned()),
     }
+}
+
+/// At most [`MAX_RULES`].
+fn bounded(rules: Vec<ClaimRule>) -> Result<Vec<ClaimRule>, String> {
+    if rules.len() > MAX_RULES {
+        return Err("more than 20 rules".to_owned());
+    }
+    Ok(rules)
 }
 
 /// A list of claim rules (`claim_rules`): from a JSON list, each item the text or JSON form.
 pub fn list_from_json(items: &[Json<'_>]) -> Result<Vec<ClaimRule>, String> {
-    if items.len() > MAX_RULES {
-        return Err(["more than ", &json_text::decimal(MAX_RULES as u64), " rules"].concat());
+    let mut rules = Vec::new();
+    for item in items {
+        rules.push(ClaimRule::from_json(item)?);
     }
-    items.iter().map(ClaimRule::from_json).collect()
+    bounded(rules)
 }
 
 /// A list of claim rules in text, separated by white space outside parentheses (`CLAIM_RULES`).
 pub fn list_from_text(text: &str) -> Result<Vec<ClaimRule>, String> {
-    let terms = split_outside(text, char::is_whitespace).map_err(|why| ["`", text, "`: ", why].concat())?;
-    let terms: Vec<&str> = terms.into_iter().filter(|t| !t.is_empty()).collect();
-    if terms.len() > MAX_RULES {
-        return Err(["more than ", &json_text::decimal(MAX_RULES as u64), " rules"].concat());
+    let mut rules = Vec::new();
+    for term in split_outside(text, char::is_whitespace).map_err(|why| about(text, why))? {
+        if !term.is_empty() {
+            rules.push(ClaimRule::parse(term)?);
+        }
     }
-    terms.into_iter().map(ClaimRule::parse).collect()
+    bounded(rules)
 }
 
 /// Write `rules` as a JSON list of rule objects.
@@ -470,12 +469,12 @@ mod tests {
         for (bad, needle) in [
             ("present", "OPERATOR("),
             ("present(tenant", "`)`"),
-            ("has(tenant,a)", "not a claim rule operator"),
+            ("has(tenant,a)", "`has(tenant,a)`: not a claim rule operator"),
             ("equals(tenant)", "exactly one value"),
             ("equals(tenant,a,b)", "exactly one value"),
             ("one_of(tenant)", "at least one value"),
             ("present(tenant,a)", "no value"),
-            ("equals(,a)", "no claim"),
+            ("equals(,a)", "a claim path is empty"),
             ("equals(a..b,a)", "empty name"),
             ("equals(tenant,)", "empty"),
             ("equals(tenant,a b)", "double quotes"),
@@ -504,14 +503,15 @@ mod tests {
         for (bad, needle) in [
             (r#"{"claim":"t"}"#, "no operator"),
             (r#"{"equals":"a"}"#, "no `claim`"),
-            (r#"{"claim":1,"equals":"a"}"#, "not a string"),
+            (r#"{"claim":1,"equals":"a"}"#, "no `claim` string"),
             (r#"{"claim":"t","equals":"a","present":true}"#, "more than one operator"),
-            (r#"{"claim":"t","has":"a"}"#, "unknown member `has`"),
+            (r#"{"claim":"t","has":"a"}"#, "`t`: not a claim rule operator"),
+            (r#"{"claim":"t","equals":"a","x":1}"#, "an unknown member"),
             (r#"{"claim":"t","present":false}"#, "`present` is `true`"),
             (r#"{"claim":"t","equals":["a"]}"#, "string, number or boolean"),
             (r#"{"claim":"t","one_of":"a"}"#, "list of values"),
             (r#"{"claim":"t","one_of":[]}"#, "at least one value"),
-            (r#"{"claim":"t","one_of":[null]}"#, "list of strings"),
+            (r#"{"claim":"t","one_of":[null]}"#, "not a string, number or boolean"),
             (r#"{"claim":"a b","present":true}"#, "quotes"),
             ("5", "not rule text"),
         ] {

@@ -461,7 +461,7 @@ mod tests {
         assert_eq!((r.scopes.len(), r.claims.len()), (0, 1));
         assert_eq!(parse(&RulesInput::Text("GET /a=equals(t,\"x;y\"); GET /b=s".into())).unwrap().len(), 2, "`;` inside quotes");
         for (text, needle) in [
-            ("GET /a=has(groups,admin)", "`has` is not a claim rule operator"),
+            ("GET /a=has(groups,admin)", "`has(groups,admin)`: not a claim rule operator"),
             ("GET /a=equals(t)", "exactly one value"),
             ("GET /a=equals(t,x", "`(` without"),
             ("GET /a=s)", "`)` without"),

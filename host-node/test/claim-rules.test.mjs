@@ -70,7 +70,7 @@ test("route rules with claim terms (text and list) stay one stage-wide policy", 
 
 test("bad claim rules and scope matching are refused at creation, naming the setting", async () => {
   for (const [options, message] of [
-    [{ claimRules: ["has(groups,admin)"] }, /CLAIM_RULES: `has\(groups,admin\)`: `has` is not a claim rule operator/],
+    [{ claimRules: ["has(groups,admin)"] }, /CLAIM_RULES: `has\(groups,admin\)`: not a claim rule operator/],
     [{ claimRules: "present(a) equals(b)" }, /CLAIM_RULES: `equals\(b\)`: `equals` takes exactly one value/],
     [{ claimRules: [{ claim: "tenant", equals: "a", present: true }] }, /CLAIM_RULES: `tenant`: more than one operator/],
     [{ claimRules: Array.from({ length: 21 }, (_, i) => `present(c${i})`) }, /CLAIM_RULES: more than 20 rules/],
