@@ -21,7 +21,7 @@ const NOW = 1_800_000_000;
 const ISSUER = "https://issuer.test/";
 const AUDIENCE = "api://test";
 const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets/1";
-const CONFIGS = 7;
+const CONFIGS = 8;
 
 const b64u = (x) => Buffer.from(x).toString("base64url");
 const testKeys = JSON.parse(readFileSync(join(root, "tests/keys/test-keys.json"), "utf8")).keys;
