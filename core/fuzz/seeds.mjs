@@ -21,7 +21,7 @@ const NOW = 1_800_000_000;
 const ISSUER = "https://issuer.test/";
 const AUDIENCE = "api://test";
 const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets/1";
-const CONFIGS = 7;
+const CONFIGS = 8;
 
 const b64u = (x) => Buffer.from(x).toString("base64url");
 const testKeys = JSON.parse(readFileSync(join(root, "tests/keys/test-keys.json"), "utf8")).keys;
@@ -75,6 +75,13 @@ function tokens() {
     token("RS256", { ...c, scope: 7 }),
     token("RS256", { ...c, client_id: undefined, azp: "client-1" }),
     token("ES256", { ...c, n: 1.5, b: true, obj: { x: 1 } }),
+    // Claim rules (configuration 7): groups and tenant of every shape the operators read, and
+    // of the wrong type.
+    token("RS256", { ...c, groups: ["admin"], tenant: "acme", n: 1 }),
+    token("RS256", { ...c, groups: "ops dev", tenant: true, scope: "admin" }),
+    token("RS256", { ...c, groups: 5, tenant: ["acme"] }),
+    token("RS256", { ...c, groups: [], tenant: null, client_id: "client-2" }),
+    token("RS256", { ...c, groups: ["admin", 1], tenant: 7.0, n: null }),
     token("RS256", c, { kid: undefined }),
     token("RS256", c, { typ: "application/at+JWT" }),
     token("RS256", c, { typ: "JWT" }),
@@ -291,6 +298,10 @@ function envTexts() {
     `${base}\nJWKS_URI=http://127.0.0.1.evil.com/jwks\nJWKS_ALLOW_HTTP_LOOPBACK=true`,
     `${base}\nJWKS_URI=http://127.0.0.1@evil.com/jwks\nJWKS_ALLOW_HTTP_LOOPBACK=true`,
     `${base}\nROUTE_RULES=FETCH /x=y`,
+    `${base}\nCLAIM_RULES=contains_any(cognito:groups,admin,ops) equals(email_verified,true) present("https://example.com/tenant")\nSCOPE_MATCH=any`,
+    `${base}\nCLAIM_RULES=[{"claim":"realm_access.roles","contains_all":["admin"]},"one_of(tier,1.0,\\"a b\\")"]`,
+    `${base}\nCLAIM_RULES=equals(a)\nSCOPE_MATCH=some`,
+    `${base}\nROUTE_RULES=DELETE /pets/*=contains_any(cognito:groups,admin); GET /x=present(t) s`,
     `${base}\nUNLISTED_ROUTES=maybe`,
     `${base}\nTOKEN_SOURCES=["cookie:__Host-at","query:a,b"]`,
     `${base}\nTOKEN_SOURCES=cookie:a=b`,

@@ -109,9 +109,28 @@ pub fn scopes<'c>(claims: &'c Object<'_>) -> Result<Vec<&'c str>, Reason> {
     Ok(out)
 }
 
-/// Whether `held` (the token's [`scopes`]) has every scope in `required`.
-pub fn holds_all(held: &[&str], required: &[String]) -> bool {
-    required.iter().all(|r| held.contains(&r.as_str()))
+/// How a list of scopes (`required_scopes`, a route rule's) is held (`scope_match`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ScopeMatch {
+    /// Every scope of the list (the default).
+    #[default]
+    All,
+    /// At least one (API Gateway's JWT authorizers' rule for a route's scopes).
+    Any,
+}
+
+impl Named for ScopeMatch {
+    const NAMES: &'static [(&'static str, Self)] = &[("all", Self::All), ("any", Self::Any)];
+}
+
+/// Whether `held` (the token's [`scopes`]) has the scopes of `required` as `mode` says; an
+/// empty list asks for nothing in either mode.
+pub fn holds(held: &[&str], required: &[String], mode: ScopeMatch) -> bool {
+    let has = |r: &String| held.contains(&r.as_str());
+    match mode {
+        ScopeMatch::All => required.iter().all(has),
+        ScopeMatch::Any => required.is_empty() || required.iter().any(has),
+    }
 }
 
 /// A NumericDate: a JSON number (integer or fraction), as its whole-second `(floor, ceil)`.

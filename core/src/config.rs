@@ -3,6 +3,8 @@
 
 use crate::alg::Algorithm;
 use crate::claim_path::ClaimPath;
+use crate::claim_rule::{self, ClaimRule};
+use crate::claims::ScopeMatch;
 use crate::cognito;
 use crate::context::{self, ContextClaim, Mapping};
 use crate::json::{self, Json, JsonError, Object};
@@ -66,6 +68,8 @@ pub struct ProfileInput {
     pub token_use: Option<TokenUse>,
     pub algorithms: Option<Vec<String>>,
     pub required_scopes: Option<Vec<String>>,
+    pub scope_match: Option<ScopeMatch>,
+    pub claim_rules: Option<Vec<ClaimRule>>,
     pub token_type: Option<String>,
     pub leeway_seconds: Option<u32>,
     pub max_token_age_seconds: Option<u64>,
@@ -78,7 +82,7 @@ pub struct ProfileInput {
 /// The members that say who the profile is (a profile object's only).
 const IDENTITY_FIELDS: [&str; 2] = ["issuer", "cognito_user_pool_id"];
 /// The members a profile may leave to the top level.
-const SHARED_FIELDS: [&str; 15] = [
+const SHARED_FIELDS: [&str; 17] = [
     "jwks_uri",
     "jwks",
     "jwks_file",
@@ -87,6 +91,8 @@ const SHARED_FIELDS: [&str; 15] = [
     "token_use",
     "algorithms",
     "required_scopes",
+    "scope_match",
+    "claim_rules",
     "token_type",
     "leeway_seconds",
     "max_token_age_seconds",
@@ -272,6 +278,7 @@ impl ConfigInput {
                     let mut r = ObjectText::new(items.item());
                     r.string("route", &rule.route);
                     json_text::strings(r.member("scopes"), &rule.scopes);
+                    claim_rule::write_list(r.member("claims"), &rule.claims);
                     r.end();
                 }
                 items.end();
@@ -339,6 +346,14 @@ fn read_profile(prefix: &str, doc: &Members<'_, '_>) -> Result<ProfileInput, Con
         token_use: text("token_use")?.map(|t| TokenUse::from_setting(&path("token_use"), &t)).transpose()?,
         algorithms: list("algorithms")?,
         required_scopes: list("required_scopes")?,
+        scope_match: text("scope_match")?.map(|t| ScopeMatch::from_setting(&path("scope_match"), &t)).transpose()?,
+        claim_rules: doc
+            .get("claim_rules")
+            .map(|v| match v {
+                Json::Array(items) => claim_rule::list_from_json(items).map_err(|why| err(path("claim_rules"), why)),
+                _ => Err(err(path("claim_rules"), "expected a list of claim rules")),
+            })
+            .transpose()?,
         token_type: text("token_type")?,
         leeway_seconds: doc
             .get("leeway_seconds")
@@ -397,6 +412,11 @@ fn write_profile(doc: &mut ObjectText<'_>, p: &ProfileInput, all: bool) {
     text(doc, all, "token_use", p.token_use.map(TokenUse::name));
     list(doc, all, "algorithms", &p.algorithms);
     list(doc, all, "required_scopes", &p.required_scopes);
+    text(doc, all, "scope_match", p.scope_match.map(ScopeMatch::name));
+    match &p.claim_rules {
+        Some(rules) => claim_rule::write_list(doc.member("claim_rules"), rules),
+        None => text(doc, all, "claim_rules", None),
+    }
     text(doc, all, "token_type", p.token_type.as_deref());
     number(doc, all, "leeway_seconds", p.leeway_seconds.map(u64::from));
     number(doc, all, "max_token_age_seconds", p.max_token_age_seconds);
@@ -445,7 +465,7 @@ fn whole(setting: &str, value: &Json<'_>) -> Result<u64, ConfigError> {
     }
 }
 
-/// `route_rules`: the text form, or a list of `{route, scopes}`.
+/// `route_rules`: the text form, or a list of `{route, scopes?, claims?}`.
 fn rules_input(value: &Json<'_>) -> Result<RulesInput, ConfigError> {
     const SETTING: &str = "route_rules";
     match value {
@@ -453,11 +473,18 @@ fn rules_input(value: &Json<'_>) -> Result<RulesInput, ConfigError> {
         Json::Array(items) => items
             .iter()
             .map(|item| {
-                let rule = Members::of(SETTING, item.as_object().ok_or_else(|| err(SETTING, "a rule is not an object"))?, &["route", "scopes"])?;
-                Ok(RuleInput {
-                    route: text(SETTING, rule.get("route").ok_or_else(|| err(SETTING, "a rule has no `route`"))?)?.to_owned(),
-                    scopes: strings(SETTING, rule.get("scopes").ok_or_else(|| err(SETTING, "a rule has no `scopes`"))?)?,
-                })
+                let rule = Members::of(SETTING, item.as_object().ok_or_else(|| err(SETTING, "a rule is not an object"))?, &["route", "scopes", "claims"])?;
+                let route = text(SETTING, rule.get("route").ok_or_else(|| err(SETTING, "a rule has no `route`"))?)?.to_owned();
+                let (scopes, claims) = (rule.get("scopes"), rule.get("claims"));
+                if scopes.is_none() && claims.is_none() {
+                    return Err(err(SETTING, ["`", &route, "`: a rule has no `scopes` or `claims`"].concat()));
+                }
+                let claims = match claims {
+                    None => Vec::new(),
+                    Some(Json::Array(items)) => claim_rule::list_from_json(items).map_err(|why| err(SETTING, ["`", &route, "`: ", &why].concat()))?,
+                    Some(_) => return Err(err(SETTING, ["`", &route, "`: `claims` is not a list of claim rules"].concat())),
+                };
+                Ok(RuleInput { scopes: scopes.map(|s| strings(SETTING, s)).transpose()?.unwrap_or_default(), claims, route })
             })
             .collect::<Result<_, _>>()
             .map(RulesInput::List),
@@ -639,6 +666,14 @@ impl Checked {
         if let Some(ids) = &p.allowed_client_ids {
             non_empty_list(&path("allowed_client_ids"), ids)?;
         }
+        if let Some(rules) = &p.claim_rules {
+            if rules.len() > claim_rule::MAX_RULES {
+                return Err(err(path("claim_rules"), ["more than ", &decimal(claim_rule::MAX_RULES as u64), " rules"].concat()));
+            }
+            for rule in rules {
+                rule.check_bounds().map_err(|why| err(path("claim_rules"), why))?;
+            }
+        }
         if let Some(audiences) = &p.audiences
             && audiences.iter().any(|s| s.trim().is_empty())
         {
@@ -732,6 +767,8 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
         token_use: item.token_use.or(top.token_use),
         algorithms: own.algorithms.or_else(|| defaults.algorithms.clone()).unwrap_or_else(|| vec![Algorithm::RS256]),
         required_scopes: item.required_scopes.clone().or_else(|| top.required_scopes.clone()).unwrap_or_default(),
+        scope_match: item.scope_match.or(top.scope_match).unwrap_or_default(),
+        claim_rules: item.claim_rules.clone().or_else(|| top.claim_rules.clone()).unwrap_or_default(),
         token_type: item.token_type.clone().or_else(|| top.token_type.clone()),
         leeway_seconds: item.leeway_seconds.or(top.leeway_seconds).unwrap_or(0),
         max_token_age_seconds: item.max_token_age_seconds.or(top.max_token_age_seconds),
@@ -850,7 +887,14 @@ mod tests {
                     leeway_seconds: Some(5),
                     ..ProfileInput::default()
                 },
-                ProfileInput { issuer: Some("https://é\"".into()), jwks_file: Some("keys.json".into()), max_token_age_seconds: Some(9), ..ProfileInput::default() },
+                ProfileInput {
+                    issuer: Some("https://é\"".into()),
+                    jwks_file: Some("keys.json".into()),
+                    max_token_age_seconds: Some(9),
+                    scope_match: Some(ScopeMatch::All),
+                    claim_rules: Some(vec![]),
+                    ..ProfileInput::default()
+                },
             ],
             defaults: ProfileInput {
                 jwks_uri: Some("https://i/jwks".into()),
@@ -858,6 +902,8 @@ mod tests {
                 algorithms: Some(vec!["RS256".into(), "EdDSA".into()]),
                 leeway_seconds: Some(30),
                 required_scopes: Some(vec!["s:1".into()]),
+                scope_match: Some(ScopeMatch::Any),
+                claim_rules: Some(claim_rule::list_from_text("contains_any(cognito:groups,admin,\"a b\") equals(email_verified,true) present(tenant) contains_all(realm_access.roles,r)").unwrap()),
                 allowed_client_ids: Some(vec!["c".into()]),
                 token_type: Some("at+jwt".into()),
                 max_token_age_seconds: Some(u64::MAX),
@@ -868,7 +914,10 @@ mod tests {
             policy_resource: PolicyResource::Method,
             http_api_response: HttpApiResponse::Policy,
             limits: Limits { max_token_bytes: 1, max_jwks_bytes: 2, max_keys: 3, max_event_bytes: 4 },
-            route_rules: Some(RulesInput::List(vec![RuleInput { route: "GET /x".into(), scopes: vec!["a".into(), "b".into()] }])),
+            route_rules: Some(RulesInput::List(vec![
+                RuleInput { route: "GET /x".into(), scopes: vec!["a".into(), "b".into()], claims: vec![] },
+                RuleInput { route: "GET /y".into(), scopes: vec![], claims: claim_rule::list_from_text("present(\"a.b\".c) one_of(n,1.5,-2,x)").unwrap() },
+            ])),
             unlisted_routes: UnlistedRoutes::Deny,
             cache: CacheRules { jwks_timeout_ms: 1, jwks_cache_min_seconds: 2, jwks_cache_max_seconds: 3, jwks_refresh_cooldown_seconds: 4, jwks_allow_http_loopback: true },
             token_sources: Some(vec!["cookie:__Host-at".into(), "query:access_token".into(), "header:X-Token:Token".into(), "authorization".into()]),
@@ -904,7 +953,15 @@ mod tests {
             (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_keys":1,"keys":2}}"#, "limits", "unknown member `keys`"),
             (r#"{"issuers":["i"],"audiences":["a"],"limits":[]}"#, "limits", "object"),
             (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_event_bytes":"9"}}"#, "limits.max_event_bytes", "whole number"),
-            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x"}]}"#, "route_rules", "no `scopes`"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x"}]}"#, "route_rules", "no `scopes` or `claims`"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","claims":"present(a)"}]}"#, "route_rules", "not a list of claim rules"),
+            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","claims":[{"claim":"a"}]}]}"#, "route_rules", "`GET /x`: `a`: no operator"),
+            (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":"present(a)"}"#, "claim_rules", "list of claim rules"),
+            (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":["present(a"]}"#, "claim_rules", "`(` without"),
+            (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":[{"claim":"a","equals":null}]}"#, "claim_rules", "string, number or boolean"),
+            (r#"{"issuers":["i"],"audiences":["a"],"scope_match":"some"}"#, "scope_match", "`some` is not `all` or `any`"),
+            (r#"{"issuers":["i",{"issuer":"j","scope_match":"ALL"}]}"#, "issuers[1].scope_match", "not `all` or `any`"),
+            (r#"{"issuers":["i",{"issuer":"j","claim_rules":[1]}]}"#, "issuers[1].claim_rules", "not rule text or an object"),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","scopes":["a"],"x":1}]}"#, "route_rules", "unknown member `x`"),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":5}"#, "route_rules", "rule text or a list"),
             (r#"{"issuers":["i"],"audiences":["a"],"issuers":["j"]}"#, "config", "repeated"),
@@ -959,6 +1016,7 @@ mod tests {
                 "token_sources",
                 "at most 8",
             ),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"route_rules":"GET /x=equals(a,b,c)"}"#, "route_rules", "`GET /x`: `equals(a,b,c)`: `equals` takes exactly one value"),
         ] {
             let e = Config::from_json(json.as_bytes()).unwrap_err();
             assert_eq!(e.setting, setting, "{json}: {e}");
@@ -966,19 +1024,41 @@ mod tests {
         }
     }
 
+    /// Rules built in code (not read from text) are held to the same bounds at start.
+    #[test]
+    fn claim_rules_built_in_code_are_bounded_too() {
+        let rule = |text: &str| claim_rule::ClaimRule::parse(text).unwrap();
+        let input = |rules: Vec<claim_rule::ClaimRule>| ConfigInput {
+            issuers: vec![ProfileInput { claim_rules: Some(rules), ..issuer("https://i") }],
+            defaults: ProfileInput { audiences: Some(vec!["a".into()]), ..ProfileInput::default() },
+            ..ConfigInput::default()
+        };
+        assert!(Config::new(&input(vec![rule("present(a)"); claim_rule::MAX_RULES])).is_ok());
+        let e = Config::new(&input(vec![rule("present(a)"); claim_rule::MAX_RULES + 1])).unwrap_err();
+        assert_eq!((e.setting.as_str(), e.problem.as_str()), ("issuers[0].claim_rules", "more than 20 rules"));
+        let mut wide = rule("one_of(a,x)");
+        wide.test = claim_rule::Test::OneOf(vec![claim_rule::Value::new("x"); claim_rule::MAX_VALUES + 1]);
+        assert!(Config::new(&input(vec![wide])).unwrap_err().problem.contains("more than 50 values"));
+        let mut empty = rule("one_of(a,x)");
+        empty.test = claim_rule::Test::ContainsAny(vec![]);
+        assert!(Config::new(&input(vec![empty])).unwrap_err().problem.contains("at least one value"));
+    }
+
     #[test]
     fn profiles_take_the_top_level_for_what_they_leave_out() {
         let json = format!(
-            r#"{{"issuers":["https://b",{{"issuer":"https://a","audiences":["mine"],"leeway_seconds":9,"algorithms":["ES256"]}},
+            r#"{{"issuers":["https://b",{{"issuer":"https://a","audiences":["mine"],"leeway_seconds":9,"algorithms":["ES256"],"scope_match":"any","claim_rules":[]}},
                 {{"cognito_user_pool_id":"us-east-1_Pool1","audiences":[],"allowed_client_ids":["c"],"token_use":"access"}},
                 {{"issuer":"https://s","jwks":{JWKS}}}],
-               "audiences":["shared"],"leeway_seconds":3,"jwks_uri":"https://keys.example/jwks","required_scopes":["read"]}}"#
+               "audiences":["shared"],"leeway_seconds":3,"jwks_uri":"https://keys.example/jwks","required_scopes":["read"],"claim_rules":["present(tenant)"]}}"#
         );
         let config = Config::from_json(json.as_bytes()).unwrap();
         let (a, b) = (config.profile("https://a").unwrap(), config.profile("https://b").unwrap());
         assert_eq!((a.audiences.as_slice(), a.leeway_seconds, a.algorithms.as_slice()), (&["mine".to_owned()][..], 9, &[Algorithm::ES256][..]));
         assert_eq!((b.audiences.as_slice(), b.leeway_seconds, b.algorithms.as_slice()), (&["shared".to_owned()][..], 3, &[Algorithm::RS256][..]));
         assert_eq!((&a.required_scopes, a.index, b.index), (&vec!["read".to_owned()], 1, 0));
+        assert_eq!((a.scope_match, b.scope_match), (ScopeMatch::Any, ScopeMatch::All));
+        assert_eq!((a.claim_rules.len(), b.claim_rules.len()), (0, 1), "a's empty list replaces the top level's");
         // a and b share the top level's key source; the pool and the static set have their own.
         assert_eq!(a.source, b.source);
         assert_eq!(config.sources[a.source].jwks_uri.as_deref(), Some("https://keys.example/jwks"));
@@ -1009,5 +1089,6 @@ mod tests {
         check::<UnlistedRoutes>();
         check::<TokenUse>();
         check::<crate::env::Signatures>();
+        check::<ScopeMatch>();
     }
 }

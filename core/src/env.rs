@@ -5,6 +5,8 @@
 //! Compatible with the original sample (`ISSUER`, `JWKS_URI`, `AUDIENCE`) and its older
 //! ancestor (`TOKEN_ISSUER`).
 
+use crate::claim_rule;
+use crate::claims::ScopeMatch;
 use crate::config::{self, CacheRules, Config, ConfigError, ConfigInput, Named, ProfileInput};
 use crate::setting::err;
 use crate::json::{self, Json};
@@ -53,6 +55,8 @@ pub const VARIABLES: &[&str] = &[
     "ALGORITHMS",
     "LEEWAY_SECONDS",
     "REQUIRED_SCOPES",
+    "SCOPE_MATCH",
+    "CLAIM_RULES",
     "TOKEN_TYPE",
     "MAX_TOKEN_AGE_SECONDS",
     "POLICY_RESOURCE",
@@ -236,6 +240,16 @@ impl Settings {
             token_use: env.get("TOKEN_USE").map(|t| TokenUse::from_setting("token_use", t)).transpose()?,
             algorithms: env.list("ALGORITHMS", false)?,
             required_scopes: env.list("REQUIRED_SCOPES", true)?,
+            scope_match: env.get("SCOPE_MATCH").map(|t| ScopeMatch::from_setting("scope_match", t)).transpose()?,
+            // Rules separated by white space, or the JSON list form when it starts with `[`.
+            claim_rules: match env.get("CLAIM_RULES") {
+                None => None,
+                Some(v) if v.starts_with('[') => match json::read(v.as_bytes()) {
+                    Ok(Json::Array(items)) => Some(claim_rule::list_from_json(&items).map_err(|why| err("claim_rules", why))?),
+                    _ => return Err(err("claim_rules", "starts with `[` but is not a JSON list of claim rules")),
+                },
+                Some(v) => Some(claim_rule::list_from_text(v).map_err(|why| err("claim_rules", why))?),
+            },
             token_type: env.get("TOKEN_TYPE").map(str::to_owned),
             leeway_seconds: env.number("LEEWAY_SECONDS")?,
             // Unset: no age rule. Set, it must be a real bound (0 is refused by `Config::new`,
@@ -323,6 +337,13 @@ mod tests {
             // Set, but no value in the list (a fuzzing find: the discovery URL was built from the
             // first issuer before the list was checked).
             (&[("ISSUER", ","), ("AUDIENCE", ",")], "ISSUER"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "has(groups,admin)")], "CLAIM_RULES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "present(a) present(b")], "CLAIM_RULES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "[present(a)]")], "CLAIM_RULES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", r#"[{"claim":"a"}]"#)], "CLAIM_RULES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("SCOPE_MATCH", "Any")], "SCOPE_MATCH"),
+            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"],"claim_rules":["equals(a)"]}]"#)], "ISSUERS[0].claim_rules"),
+            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"],"scope_match":"one"}]"#)], "ISSUERS[0].scope_match"),
         ] {
             let e = from(pairs).expect_err(&format!("{pairs:?} accepted"));
             assert_eq!(e.setting, setting, "{pairs:?}: {e}");
@@ -443,6 +464,27 @@ mod tests {
         }
         let e = Settings::from_env(&vars(&[("CONFIG_FILE", "c.json"), ("TOKEN_SOURCES", "authorization")]), Some(b"{}")).unwrap_err();
         assert_eq!(e.setting, "CONFIG_FILE");
+    }
+
+    #[test]
+    fn claim_rules_and_scope_match_from_the_environment() {
+        let with = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("ISSUER", "https://i"), ("AUDIENCE", "a")];
+            all.extend_from_slice(pairs);
+            from(&all).unwrap().config.profiles.remove(0)
+        };
+        let p = with(&[("CLAIM_RULES", "contains_any(cognito:groups, admin, ops)\nequals(email_verified,true)  present(\"https://example.com/tenant\")")]);
+        assert_eq!(p.claim_rules.iter().map(|r| r.test.operator()).collect::<Vec<_>>(), ["contains_any", "equals", "present"]);
+        assert_eq!(p.claim_rules[2].path.names(), ["https://example.com/tenant"]);
+        let p = with(&[("CLAIM_RULES", r#"[{"claim":"realm_access.roles","contains_all":["admin"]},"present(tenant)"]"#), ("SCOPE_MATCH", "any")]);
+        assert_eq!((p.claim_rules.len(), p.scope_match), (2, ScopeMatch::Any));
+        let p = with(&[]);
+        assert_eq!((p.claim_rules.len(), p.scope_match), (0, ScopeMatch::All));
+        // What the environment gave reads back the same from the configuration it writes.
+        let s = from(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "one_of(tier,1.0,\"a b\") contains_all(r,x)"), ("SCOPE_MATCH", "any")]).unwrap();
+        let mut out = Vec::new();
+        s.config_input.write_json(&mut out);
+        assert_eq!(ConfigInput::from_json(&out).unwrap(), s.config_input);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod alg;
 pub mod b64;
 pub mod binding;
 pub mod claim_path;
+pub mod claim_rule;
 pub mod claims;
 pub mod clock;
 pub mod cognito;
@@ -41,8 +42,8 @@ pub mod keys;
 pub mod limits;
 pub mod paths;
 pub mod policy;
-pub mod profile;
 pub mod query;
+pub mod profile;
 pub mod reason;
 pub mod routes;
 mod scan;
@@ -82,7 +83,8 @@ pub struct Verified {
 pub struct Failure {
     pub reason: Reason,
     pub header: Option<Header>,
-    /// Present only for `MissingScope`: the token is authentic and its claims valid.
+    /// Present only for `MissingScope` and `ClaimRuleFailed`: the token is authentic and its
+    /// claims valid.
     pub claims: Option<String>,
     /// The key source of the token's issuer, once known (for `JwksUnavailable` and
     /// `UnknownKid`: which keys to fetch).
@@ -138,30 +140,36 @@ impl<P: CryptoProvider> Verifier<P> {
     /// Verify a bare compact JWS at time `now` (Unix seconds).
     pub fn verify<K: Keys + ?Sized>(&self, keys: &K, token: &str, now: i64) -> Result<Verified, Failure> {
         let now = clock::whole(now).ok_or(Reason::InvalidClock)?;
-        self.check_token(keys, token, None, now, |header, payload, _, profile, scopes| {
+        self.check_token(keys, token, None, now, |header, payload, _, profile, held| {
             // The reader checked the payload is UTF-8.
             let claims = String::from_utf8_lossy(payload).into_owned();
-            if claims::holds_all(scopes, &profile.required_scopes) {
-                Ok(Verified { header, claims })
+            let reason = if !claims::holds(held.scopes, &profile.required_scopes, profile.scope_match) {
+                Reason::MissingScope
+            } else if !held.claim_rules {
+                Reason::ClaimRuleFailed
             } else {
-                Err(Failure { reason: Reason::MissingScope, header: Some(header), claims: Some(claims), key_source: Some(profile.source) })
-            }
+                return Ok(Verified { header, claims });
+            };
+            Err(Failure { reason, header: Some(header), claims: Some(claims), key_source: Some(profile.source) })
         })?
     }
 
-    /// Every check of [`Verifier::verify`] but the scopes (`client_cert_pem`: the request's
-    /// mutual-TLS certificate, for certificate-bound tokens). The token's `iss` chooses its
-    /// profile before any key is touched; only that profile's keys can verify it. `accept` gets
-    /// the header, the decoded payload, the claims read from it (borrowed, never copied into a
-    /// tree of their own), the profile and the token's scopes: without the required ones the
-    /// token is still authentic, which decides Deny rather than Unauthorized.
+    /// Every check of [`Verifier::verify`] but the scopes and the outcome of the profile's claim
+    /// rules (a claim of the wrong type for a rule is refused here, `InvalidClaim`);
+    /// `client_cert_pem` is the request's mutual-TLS certificate, for certificate-bound tokens
+    /// (`binding`). The token's
+    /// `iss` chooses its profile before any key is touched; only that profile's keys can verify
+    /// it. `accept` gets the header, the decoded payload, the claims read from it (borrowed,
+    /// never copied into a tree of their own), the profile and what the token holds: without the
+    /// required scopes, or failing a claim rule, the token is still authentic, which decides
+    /// Deny rather than Unauthorized.
     fn check_token<K: Keys + ?Sized, T>(
         &self,
         keys: &K,
         token: &str,
         client_cert_pem: Option<&str>,
         now: i64,
-        accept: impl FnOnce(Header, &[u8], &Object<'_>, &Profile, &[&str]) -> T,
+        accept: impl FnOnce(Header, &[u8], &Object<'_>, &Profile, Held<'_>) -> T,
     ) -> Result<T, Failure> {
         let jws = token::parse(token, self.config.limits.max_token_bytes, &self.config.algorithms)?;
         let mut failure = Failure { reason: Reason::MalformedToken, header: Some(jws.header.clone()), claims: None, key_source: None };
@@ -190,7 +198,13 @@ impl<P: CryptoProvider> Verifier<P> {
         claims::check(&claims, &jws.header, profile, now).map_err(&mut fail)?;
         binding::check(&claims, client_cert_pem, profile.require_certificate_binding).map_err(&mut fail)?;
         let scopes = claims::scopes(&claims).map_err(&mut fail)?;
-        Ok(accept(jws.header, &payload, &claims, profile, &scopes))
+        // Every rule is checked (not only up to the first that fails), so that a claim of the
+        // wrong type is refused whatever the rules' order.
+        let mut claim_rules = true;
+        for rule in &profile.claim_rules {
+            claim_rules &= rule.check(&claims).map_err(&mut fail)?;
+        }
+        Ok(accept(jws.header, &payload, &claims, profile, Held { scopes: &scopes, claim_rules }))
     }
 
     /// Select the key for (`alg`, `kid`) and check `signature` over `message` with it: the
@@ -297,7 +311,7 @@ impl<P: CryptoProvider> Verifier<P> {
             Err(reason) => return Decision::unauthorized(*reason, log),
             Ok(token) => token.as_ref(),
         };
-        let answer = self.check_token(keys, token, event.client_cert_pem.as_deref(), now, |header, payload, claims, profile, scopes| {
+        let answer = self.check_token(keys, token, event.client_cert_pem.as_deref(), now, |header, payload, claims, profile, held| {
             log.alg = Some(header.alg.name());
             log.kid = header.kid;
             let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
@@ -305,18 +319,27 @@ impl<P: CryptoProvider> Verifier<P> {
             log.sub = text("sub");
             log.client_id = claims.get("client_id").or_else(|| claims.get("azp")).and_then(Json::as_str).map(str::to_owned);
             log.key_source = Some(profile.source);
+            // A claim of the wrong type for any route rule's claim rule refuses the token for
+            // every route: the answer for a token must not depend on the route (one cached
+            // policy answers them all).
+            for rule in &self.config.route_rules {
+                for claim_rule in &rule.claims {
+                    claim_rule.check(claims)?;
+                }
+            }
             let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
-            let (response, verdict) = self.respond(&event, &arn, scopes, &profile.required_scopes, principal, usage_identifier(&event, claims, profile));
+            let (response, verdict) = self.respond(&event, &arn, claims, profile, held, principal, usage_identifier(&event, claims, profile));
             // The context last: it fills what room the answer leaves (see `context`).
             let values = if event.kind == EventKind::HttpV2 { context::Values::Json } else { context::Values::Text };
             // `,"context":` and the slack `len` allows for.
             let budget = policy::MAX_RESPONSE_BYTES.saturating_sub(response.len() + 12);
             // The reader checked the payload is UTF-8.
             let payload = core::str::from_utf8(payload).unwrap_or_default();
-            (response.with_context(context::build(claims, payload, &profile.context, values, budget)), verdict)
+            Ok((response.with_context(context::build(claims, payload, &profile.context, values, budget)), verdict))
         });
         let (response, verdict) = match answer {
-            Ok(answer) => answer,
+            Ok(Ok(answer)) => answer,
+            Ok(Err(reason)) => return Decision::unauthorized(reason, log),
             Err(failure) => {
                 if let Some(h) = failure.header {
                     log.alg = Some(h.alg.name());
@@ -333,6 +356,7 @@ impl<P: CryptoProvider> Verifier<P> {
         let reason = match verdict {
             routes::Verdict::Allowed => None,
             routes::Verdict::MissingScope => Some(Reason::MissingScope),
+            routes::Verdict::ClaimRuleFailed => Some(Reason::ClaimRuleFailed),
             routes::Verdict::NotListed => Some(Reason::RouteNotListed),
         };
         Decision {
@@ -343,31 +367,45 @@ impl<P: CryptoProvider> Verifier<P> {
         }
     }
 
-    /// The response for a valid token holding `held` scopes, and what the rules say of this
-    /// request (for HTTP API simple responses: of every request its route key serves).
+    /// The response for a valid token of `profile` holding `held`, and what the rules say of
+    /// this request (for HTTP API simple responses: of every request its route key serves).
+    /// Route rules' claim rules were checked once for type (none is `InvalidClaim`).
+    #[allow(clippy::too_many_arguments)]
     fn respond(
         &self,
         event: &event::AuthEvent<'_>,
         arn: &ExecuteApiArn<'_>,
-        held: &[&str],
-        required: &[String],
+        claims: &Object<'_>,
+        profile: &Profile,
+        held: Held<'_>,
         principal: String,
         usage_identifier: Option<String>,
     ) -> (policy::Response, routes::Verdict) {
         let context = context::Context::default();
         let config = &self.config;
         let (rules, unlisted) = (&config.route_rules, config.unlisted_routes);
-        let holds = |rule: &routes::RouteRule| claims::holds_all(held, &rule.scopes);
-        let has_scopes = claims::holds_all(held, required);
+        let check = |rule: &routes::RouteRule| {
+            if !claims::holds(held.scopes, &rule.scopes, profile.scope_match) {
+                routes::Verdict::MissingScope
+            } else if !rule.claims.iter().all(|c| c.check(claims) == Ok(true)) {
+                routes::Verdict::ClaimRuleFailed
+            } else {
+                routes::Verdict::Allowed
+            }
+        };
+        let holds = |rule: &routes::RouteRule| check(rule) == routes::Verdict::Allowed;
+        let has_scopes = claims::holds(held.scopes, &profile.required_scopes, profile.scope_match);
         let simple = event.kind == EventKind::HttpV2 && config.http_api_response == HttpApiResponse::Simple;
         let verdict = if !has_scopes {
             routes::Verdict::MissingScope
+        } else if !held.claim_rules {
+            routes::Verdict::ClaimRuleFailed
         } else if simple {
             // API Gateway caches a simple response per route key (README: add
             // `$context.routeKey` to the identity sources when caching).
-            routes::for_route_key(rules, unlisted, event.route_key.as_deref().unwrap_or("$default"), &holds)
+            routes::for_route_key(rules, unlisted, event.route_key.as_deref().unwrap_or("$default"), &check)
         } else {
-            routes::for_request(rules, unlisted, arn.verb, arn.path, &holds)
+            routes::for_request(rules, unlisted, arn.verb, arn.path, &check)
         };
         let allowed = verdict == routes::Verdict::Allowed;
         if simple {
@@ -380,7 +418,7 @@ impl<P: CryptoProvider> Verifier<P> {
                 let arn = event.arn.clone().into_owned();
                 if allowed { policy::Statements::allow(arn) } else { policy::Statements::deny(arn) }
             }
-            PolicyResource::Stage if !has_scopes => policy::Statements::deny(arn.stage_wide()),
+            PolicyResource::Stage if !has_scopes || !held.claim_rules => policy::Statements::deny(arn.stage_wide()),
             PolicyResource::Stage if rules.is_empty() => policy::Statements::allow(arn.stage_wide()),
             PolicyResource::Stage => policy::rule_statements(arn, rules, unlisted, &holds),
         };
@@ -395,6 +433,15 @@ fn usage_identifier(event: &event::AuthEvent<'_>, claims: &Object<'_>, profile: 
         return None;
     }
     context::usage_identifier(claims, path)
+}
+
+/// What a verified token holds of its profile's rules that decide Deny rather than Unauthorized.
+#[derive(Clone, Copy)]
+struct Held<'s> {
+    /// Its scopes.
+    scopes: &'s [&'s str],
+    /// Whether it meets every claim rule of its profile.
+    claim_rules: bool,
 }
 
 /// How many keys one signature is checked against at most (keys sharing a `kid`).

@@ -107,10 +107,10 @@ pub const TOKEN_SHARE_BYTES: usize = 2048;
 /// 10-character API id and a 128-character stage name (API Gateway's longest).
 pub const LONGEST_API_STAGE: usize = "arn::execute-api:::/".len() + 10 + 16 + 12 + 10 + 128;
 
-/// The policy for a valid token holding the global scopes, with route rules, for the request
-/// of `arn`: every rule that can apply to this API's kind of request (REST and HTTP API, or
-/// WebSocket) becomes resources, one per method, Allow where the token `holds` the rule's
-/// scopes and Deny where it does not. With unlisted routes open, the whole stage is allowed
+/// The policy for a valid token meeting its profile's scopes and claim rules, with route
+/// rules, for the request of `arn`: every rule that can apply to this API's kind of request (REST and HTTP API, or
+/// WebSocket) becomes resources, one per method, Allow where the token `holds` the rule (its
+/// scopes and its claim rules) and Deny where it does not. With unlisted routes open, the whole stage is allowed
 /// and only the Denies are needed; closed, only routes of held rules are allowed.
 pub fn rule_statements(arn: &ExecuteApiArn<'_>, rules: &[RouteRule], unlisted: UnlistedRoutes, holds: &dyn Fn(&RouteRule) -> bool) -> Statements {
     let websocket = arn.path.is_none();

@@ -6,6 +6,8 @@
 use crate::alg::Algorithm;
 use crate::claim_path::ClaimPath;
 use crate::context::Mapping;
+use crate::claim_rule::ClaimRule;
+use crate::claims::ScopeMatch;
 use crate::setting::Named;
 
 /// What a token is for, from its `token_use` claim (Amazon Cognito's).
@@ -32,6 +34,10 @@ pub struct Profile {
     pub token_use: Option<TokenUse>,
     pub algorithms: Vec<Algorithm>,
     pub required_scopes: Vec<String>,
+    /// How `required_scopes` and route rules' scopes are held.
+    pub scope_match: ScopeMatch,
+    /// Every token of this profile must meet each (else Deny, `claim_rule_failed`).
+    pub claim_rules: Vec<ClaimRule>,
     pub token_type: Option<String>,
     pub leeway_seconds: u32,
     pub max_token_age_seconds: Option<u64>,

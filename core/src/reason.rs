@@ -51,6 +51,7 @@ pub enum Reason {
     CertificateMismatch,
     TokenNotBound,
     MissingScope,
+    ClaimRuleFailed,
     // Route rules and the answer.
     RouteNotListed,
     ResponseTooLarge,
@@ -97,6 +98,7 @@ impl Reason {
         Reason::CertificateMismatch,
         Reason::TokenNotBound,
         Reason::MissingScope,
+        Reason::ClaimRuleFailed,
         Reason::RouteNotListed,
         Reason::ResponseTooLarge,
     ];
@@ -144,6 +146,7 @@ impl Reason {
             Reason::CertificateMismatch => "certificate_mismatch",
             Reason::TokenNotBound => "token_not_bound",
             Reason::MissingScope => "missing_scope",
+            Reason::ClaimRuleFailed => "claim_rule_failed",
             Reason::RouteNotListed => "route_not_listed",
             Reason::ResponseTooLarge => "response_too_large",
         }
@@ -190,6 +193,7 @@ impl Reason {
             Reason::CertificateMismatch => "the token is bound to another client certificate than the request's",
             Reason::TokenNotBound => "certificate binding is required and the token has no cnf x5t#S256",
             Reason::MissingScope => "the token lacks a required scope",
+            Reason::ClaimRuleFailed => "a claim of the token does not meet a claim rule",
             Reason::RouteNotListed => "no route rule names this route, and unlisted routes are closed",
             Reason::ResponseTooLarge => "the answer would be larger than API Gateway's 8 KB limit",
         }

@@ -1,18 +1,22 @@
 //! Per-route rules that survive API Gateway's policy cache (DESIGN point 8): what a rule
 //! means, and what the rules say for one request or for one HTTP API route key.
 //!
-//! A rule is written `METHOD /path=scope scope` (or as JSON, see `RulesInput`); a WebSocket
-//! rule names its route key instead: `$connect=scope`. METHOD is one of [`METHODS`], or `ANY`
+//! A rule is written `METHOD /path=TERMS` (or as JSON, see `RulesInput`); a WebSocket rule
+//! names its route key instead: `$connect=TERMS`. TERMS are separated by white space or commas
+//! outside parentheses: a term `OP(...)` with OP a claim rule operator (`claim_rule`) is a
+//! claim rule, any other term a scope. METHOD is one of [`METHODS`], or `ANY`
 //! (or `*`) for all seven. In a path, `*` stands for any run of characters, `/` included, as
 //! in an IAM resource; `{name}` and `{name+}` stand for `*`, since an IAM pattern cannot say
 //! "one segment".
 //!
 //! A rule applies to a request when the request's method is one of its methods and its path
-//! matches; a request must hold the scopes of every rule that applies to it. A request no rule
+//! matches; a request must meet every rule that applies to it: hold its scopes (all of them, or
+//! one with the profile's `scope_match` `any`) and meet each of its claim rules. A request no rule
 //! applies to is allowed when `unlisted_routes` is `allow`, refused when it is `deny`.
 //! `policy.rs` turns the rules into the one policy API Gateway caches for a token, which
 //! answers every route of the stage as these rules do.
 
+use crate::claim_rule::{self, ClaimRule};
 use crate::setting::{ConfigError, Named};
 use crate::paths::{self, PathSet};
 use crate::json_text::decimal;
@@ -69,6 +73,7 @@ pub struct RuleInput {
     /// `GET /pets/*`, or a WebSocket route key such as `$connect`.
     pub route: String,
     pub scopes: Vec<String>,
+    pub claims: Vec<ClaimRule>,
 }
 
 /// Whether routes that no rule names are open (to any valid token) or closed.
@@ -96,6 +101,7 @@ pub enum Route {
 pub struct RouteRule {
     pub route: Route,
     pub scopes: Vec<String>,
+    pub claims: Vec<ClaimRule>,
 }
 
 impl RouteRule {
@@ -132,18 +138,39 @@ pub enum Verdict {
     Allowed,
     /// A rule that applies needs a scope the token does not hold.
     MissingScope,
+    /// A rule that applies has a claim rule the token does not meet (its scopes are held).
+    ClaimRuleFailed,
     /// No rule applies, and unlisted routes are closed.
     NotListed,
 }
 
+/// What the token meets of one rule: `Allowed`, `MissingScope` (its scopes are not held) or
+/// `ClaimRuleFailed` (they are, a claim rule is not met).
+pub type Check<'a> = &'a dyn Fn(&RouteRule) -> Verdict;
+
+/// Of the verdicts of the rules that apply, the one that decides: scopes are checked before
+/// claims, so a missing scope anywhere wins over a failed claim rule.
+fn worse(a: Verdict, b: Verdict) -> Verdict {
+    match (a, b) {
+        (Verdict::MissingScope, _) | (_, Verdict::MissingScope) => Verdict::MissingScope,
+        (Verdict::ClaimRuleFailed, _) | (_, Verdict::ClaimRuleFailed) => Verdict::ClaimRuleFailed,
+        _ => a,
+    }
+}
+
 /// The verdict for one request (see [`RouteRule::applies`]).
-pub fn for_request(rules: &[RouteRule], unlisted: UnlistedRoutes, verb: &str, path: Option<&str>, holds: &dyn Fn(&RouteRule) -> bool) -> Verdict {
+pub fn for_request(rules: &[RouteRule], unlisted: UnlistedRoutes, verb: &str, path: Option<&str>, check: Check<'_>) -> Verdict {
     let mut listed = false;
+    let mut verdict = Verdict::Allowed;
     for rule in rules.iter().filter(|r| r.applies(verb, path)) {
-        if !holds(rule) {
-            return Verdict::MissingScope;
+        verdict = worse(verdict, check(rule));
+        if verdict == Verdict::MissingScope {
+            return verdict;
         }
         listed = true;
+    }
+    if verdict != Verdict::Allowed {
+        return verdict;
     }
     if listed || unlisted == UnlistedRoutes::Allow { Verdict::Allowed } else { Verdict::NotListed }
 }
@@ -154,15 +181,19 @@ pub fn for_request(rules: &[RouteRule], unlisted: UnlistedRoutes, verb: &str, pa
 /// method, and `$default` (or a key this cannot read) every method and path. So every rule
 /// that applies to some request the key serves must be held, and with unlisted routes closed,
 /// every request the key serves must be named by some rule.
-pub fn for_route_key(rules: &[RouteRule], unlisted: UnlistedRoutes, route_key: &str, holds: &dyn Fn(&RouteRule) -> bool) -> Verdict {
+pub fn for_route_key(rules: &[RouteRule], unlisted: UnlistedRoutes, route_key: &str, check: Check<'_>) -> Verdict {
     let (methods, served) = route_key_requests(route_key);
     // Which rules name each method (a bit per rule), so that methods named by the same rules
     // are asked about once.
     let mut naming = [0u64; METHODS.len()];
+    let mut verdict = Verdict::Allowed;
     for (i, rule) in rules.iter().enumerate() {
         let Route::Http { methods: named, paths, .. } = &rule.route else { continue };
-        if named.meets(methods) && paths::intersects(paths, &served) && !holds(rule) {
-            return Verdict::MissingScope;
+        if named.meets(methods) && paths::intersects(paths, &served) {
+            verdict = worse(verdict, check(rule));
+            if verdict == Verdict::MissingScope {
+                return verdict;
+            }
         }
         for (m, bits) in naming.iter_mut().enumerate() {
             if named.0 & (1 << m) != 0 {
@@ -170,8 +201,8 @@ pub fn for_route_key(rules: &[RouteRule], unlisted: UnlistedRoutes, route_key: &
             }
         }
     }
-    if unlisted == UnlistedRoutes::Allow {
-        return Verdict::Allowed;
+    if verdict != Verdict::Allowed || unlisted == UnlistedRoutes::Allow {
+        return verdict;
     }
     let mut asked = Vec::new();
     for (m, &bits) in naming.iter().enumerate() {
@@ -239,16 +270,25 @@ fn err(problem: String) -> ConfigError {
 }
 
 pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {
-    let list: Vec<(String, Vec<String>)> = match input {
-        RulesInput::List(items) => items.iter().map(|r| (r.route.clone(), r.scopes.clone())).collect(),
+    let list: Vec<RuleInput> = match input {
+        RulesInput::List(items) => items.clone(),
         RulesInput::Text(text) => {
             let mut out = Vec::new();
-            for rule in text.split(';').map(str::trim).filter(|r| !r.is_empty()) {
-                let (route, scopes) = rule
+            let rules = claim_rule::split_outside(text, |c| c == ';').map_err(|why| err(["`", text, "`: ", why].concat()))?;
+            for rule in rules.into_iter().map(str::trim).filter(|r| !r.is_empty()) {
+                let (route, terms) = rule
                     .split_once('=')
                     .ok_or_else(|| err(["`", rule, "`: expected `METHOD /path=scope ...`"].concat()))?;
-                let scopes = scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
-                out.push((route.trim().to_owned(), scopes));
+                let (mut scopes, mut claims) = (Vec::new(), Vec::new());
+                let terms = claim_rule::split_outside(terms, |c| c.is_whitespace() || c == ',').map_err(|why| err(["`", rule, "`: ", why].concat()))?;
+                for term in terms.into_iter().filter(|t| !t.is_empty()) {
+                    if term.contains('(') {
+                        claims.push(ClaimRule::parse(term).map_err(|why| err(["`", route.trim(), "`: ", &why].concat()))?);
+                    } else {
+                        scopes.push(term.to_owned());
+                    }
+                }
+                out.push(RuleInput { route: route.trim().to_owned(), scopes, claims });
             }
             out
         }
@@ -256,13 +296,19 @@ pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {
     if list.len() > MAX_RULES {
         return Err(err([&decimal(list.len() as u64), " rules; at most ", &decimal(MAX_RULES as u64), " fit in one policy"].concat()));
     }
-    list.into_iter().map(|(route, scopes)| rule(&route, scopes)).collect()
+    list.into_iter().map(|r| rule(&r.route, r.scopes, r.claims)).collect()
 }
 
-fn rule(route: &str, scopes: Vec<String>) -> Result<RouteRule, ConfigError> {
+fn rule(route: &str, scopes: Vec<String>, claims: Vec<ClaimRule>) -> Result<RouteRule, ConfigError> {
     let bad = |why: &str| err(["`", route, "`: ", why].concat());
-    if scopes.is_empty() {
-        return Err(bad("no scopes"));
+    if scopes.is_empty() && claims.is_empty() {
+        return Err(bad("no scopes or claim rules"));
+    }
+    if claims.len() > claim_rule::MAX_RULES {
+        return Err(bad(&["more than ", &decimal(claim_rule::MAX_RULES as u64), " claim rules"].concat()));
+    }
+    for claim in &claims {
+        claim.check_bounds().map_err(|why| bad(&why))?;
     }
     if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
         return Err(bad("a scope is empty or contains white space"));
@@ -295,7 +341,7 @@ fn rule(route: &str, scopes: Vec<String>) -> Result<RouteRule, ConfigError> {
         }
         _ => return Err(bad("expected `METHOD /path` or a WebSocket route key")),
     };
-    Ok(RouteRule { route, scopes })
+    Ok(RouteRule { route, scopes, claims })
 }
 
 /// A rule path with each `{name}` or `{name+}` segment as `*`. A parameter must be a whole
@@ -407,6 +453,39 @@ mod tests {
     }
 
     #[test]
+    fn claim_terms() {
+        let r = one("DELETE /pets/*=contains_any(cognito:groups,admin, ops) pets:write,equals(\"a;b\",x)");
+        assert_eq!(r.scopes, ["pets:write"]);
+        assert_eq!(r.claims, [ClaimRule::parse("contains_any(cognito:groups,admin,ops)").unwrap(), ClaimRule::parse("equals(\"a;b\",x)").unwrap()]);
+        let r = one("GET /a=present(tenant); GET /b=s");
+        assert_eq!((r.scopes.len(), r.claims.len()), (0, 1));
+        assert_eq!(parse(&RulesInput::Text("GET /a=equals(t,\"x;y\"); GET /b=s".into())).unwrap().len(), 2, "`;` inside quotes");
+        for (text, needle) in [
+            ("GET /a=has(groups,admin)", "`has(groups,admin)`: not a claim rule operator"),
+            ("GET /a=equals(t)", "exactly one value"),
+            ("GET /a=equals(t,x", "`(` without"),
+            ("GET /a=s)", "`)` without"),
+        ] {
+            let e = parse(&RulesInput::Text(text.into())).unwrap_err();
+            assert_eq!(e.setting, "route_rules");
+            assert!(e.problem.contains(needle), "{text}: {e}");
+        }
+        let many = (0..=claim_rule::MAX_RULES).map(|i| format!("present(c{i})")).collect::<Vec<_>>().join(" ");
+        assert!(parse(&RulesInput::Text(format!("GET /a={many}"))).unwrap_err().problem.contains("more than 20 claim rules"));
+    }
+
+    #[test]
+    fn a_missing_scope_decides_before_a_failed_claim_rule() {
+        let rules = parse(&RulesInput::Text("GET /pets/*=present(tenant); GET /pets/1=admin; GET /x/*=present(tenant)".into())).unwrap();
+        let check = |r: &RouteRule| if !r.scopes.is_empty() { Verdict::MissingScope } else if !r.claims.is_empty() { Verdict::ClaimRuleFailed } else { Verdict::Allowed };
+        assert_eq!(for_request(&rules, UnlistedRoutes::Allow, "GET", Some("pets/1"), &check), Verdict::MissingScope);
+        assert_eq!(for_request(&rules, UnlistedRoutes::Allow, "GET", Some("pets/2"), &check), Verdict::ClaimRuleFailed);
+        assert_eq!(for_request(&rules, UnlistedRoutes::Deny, "GET", Some("y"), &check), Verdict::NotListed);
+        assert_eq!(for_route_key(&rules, UnlistedRoutes::Allow, "GET /pets/{id}", &check), Verdict::MissingScope);
+        assert_eq!(for_route_key(&rules, UnlistedRoutes::Deny, "GET /x/{id}", &check), Verdict::ClaimRuleFailed);
+    }
+
+    #[test]
     fn glob_matches_like_iam() {
         assert!(glob("GET/pets/*", "GET/pets/1"));
         assert!(glob("GET/pets/*", "GET/pets/1/toys"));
@@ -422,7 +501,7 @@ mod tests {
     #[test]
     fn route_keys_answer_for_every_request_they_serve() {
         let rules = parse(&RulesInput::Text("GET /admin/*=admin; GET /pets/*=pets".into())).unwrap();
-        let user = |r: &RouteRule| r.scopes == ["pets"];
+        let user = |r: &RouteRule| if r.scopes == ["pets"] { Verdict::Allowed } else { Verdict::MissingScope };
         let open = |key| for_route_key(&rules, UnlistedRoutes::Allow, key, &user);
         let closed = |key| for_route_key(&rules, UnlistedRoutes::Deny, key, &user);
         assert_eq!(open("GET /pets/{id}"), Verdict::Allowed);

@@ -524,3 +524,96 @@ fn es512_vector_verifies_with_the_key_at_full_length() {
     default["issuers"][0].as_object_mut().unwrap().remove("algorithms");
     assert_eq!(decide(&default, token, now), Outcome::Refused("algorithm_not_allowed"));
 }
+
+/// Claim rules on what real tokens hold (issue #18): each row's configuration with the profile's
+/// `claim_rules` (and `scope_match`) set, the clock pinned as in `TABLE`. The claims named here
+/// are what the files hold (`cognito:groups` ["admin-techsupport"], Apple's `email_verified` the
+/// string "true", Keycloak's `email_verified` false and no `realm_access`, Entra v1's `amr`
+/// ["pwd"] and `tid`, Envoy's nested object with a number, a boolean and an array): the real
+/// tokens have no Entra `roles` nor Auth0 `permissions`, whose shapes the conformance vectors
+/// cover with provider-shaped tokens.
+#[rustfmt::skip]
+const CLAIM_RULES: &[(&str, &str, Expect)] = &[
+    ("cognito-access-us-west-2-groups.json", r#"["contains_any(cognito:groups,admin-techsupport,ops)"]"#, Accept),
+    ("cognito-access-us-west-2-groups.json", r#"["contains_all(cognito:groups,admin-techsupport,ops)"]"#, Refuse("claim_rule_failed")),
+    ("cognito-access-us-west-2-groups.json", r#"["equals(token_use,access)","contains_all(scope,aws.cognito.signin.user.admin)"]"#, Accept),
+    ("cognito-access-us-west-2-nogroups.json", r#"["contains_any(cognito:groups,admin-techsupport)"]"#, Refuse("claim_rule_failed")),
+    ("cognito-id-us-west-2-groups.json", r#"[{"claim":"email_verified","equals":true},{"claim":"cognito:groups","contains_all":["admin-techsupport"]}]"#, Accept),
+    ("cognito-id-us-west-2-groups.json", r#"["equals(cognito:groups,admin-techsupport)"]"#, Refuse("invalid_claim")),
+    // Apple writes email_verified as the string "true": compared as text, it equals `true`.
+    ("apple-id-2021.json", r#"["equals(email_verified,true)"]"#, Accept),
+    ("keycloak-access-ps256.json", r#"["equals(email_verified,true)"]"#, Refuse("claim_rule_failed")),
+    ("keycloak-access-ps256.json", r#"["contains_all(scope,profile,email)","equals(azp,foo)"]"#, Accept),
+    ("keycloak-access-ps256.json", r#"["contains_any(realm_access.roles,admin)"]"#, Refuse("claim_rule_failed")),
+    ("keycloak-access-ps256.json", r#"["present(name.first)"]"#, Refuse("invalid_claim")),
+    ("entra-v1-access-2016.json", r#"["contains_any(amr,pwd,mfa)","equals(tid,268da1a1-9db4-48b9-b1fe-683250ba90cc)","contains_all(scp,user_impersonation)"]"#, Accept),
+    ("entra-v1-access-2016.json", r#"["contains_any(roles,Admin)"]"#, Refuse("claim_rule_failed")),
+    ("entra-v1-access-2016.json", r#"["equals(amr,pwd)"]"#, Refuse("invalid_claim")),
+    ("synthetic/envoy-nested-claims.json", r#"["contains_all(nested.nested-2.key-5,str2,str1)","equals(nested.nested-2.key-4,9999)","equals(nested.nested-2.key-3,true)","one_of(nested.key-1,value0,value1)"]"#, Accept),
+    ("synthetic/envoy-nested-claims.json", r#"["equals(nested.nested-2.key-4,9999.5)"]"#, Refuse("claim_rule_failed")),
+    ("synthetic/envoy-nested-claims.json", r#"["contains_any(nested.nested-2,key-3)"]"#, Refuse("invalid_claim")),
+    ("synthetic/envoy-nested-claims.json", r#"["present(nested.key-1.deeper)"]"#, Refuse("invalid_claim")),
+    ("synthetic/envoy-good-token-with-scope-string.json", r#"["equals(test_num,1337)","one_of(test_string,test_value,other)","contains_all(scope,write)"]"#, Accept),
+];
+
+#[test]
+fn real_tokens_decide_with_claim_rules() {
+    let Some(dir) = vectors_dir() else { return };
+    let mut failures = Vec::new();
+    for (file, rules, want) in CLAIM_RULES {
+        let (_, config, now, _) = TABLE[row_of(file)];
+        let v = load(&dir, file);
+        let mut config = with_keys(config, &v.jwks);
+        config["issuers"][0]["claim_rules"] = serde_json::from_str(rules).unwrap();
+        let got = decide(&config, &v.token, clock(&v, now));
+        if !matches(&got, *want) {
+            failures.push(format!("{file} with {rules}: {got}, expected {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The scopes real tokens carry, under `scope_match` `any` and `all`.
+#[test]
+fn real_tokens_with_scope_match() {
+    let Some(dir) = vectors_dir() else { return };
+    for (file, scopes, mode, want) in [
+        ("keycloak-access-ps256.json", r#"["email","admin"]"#, "any", Accept),
+        ("keycloak-access-ps256.json", r#"["email","admin"]"#, "all", Refuse("missing_scope")),
+        ("keycloak-access-ps256.json", r#"["openid","admin"]"#, "any", Refuse("missing_scope")),
+        ("entra-v1-access-2016.json", r#"["Pets.Read","user_impersonation"]"#, "any", Accept),
+        ("cognito-access-us-west-2-groups.json", r#"["aws.cognito.signin.user.admin"]"#, "all", Accept),
+    ] {
+        let (_, config, now, _) = TABLE[row_of(file)];
+        let v = load(&dir, file);
+        let mut config = with_keys(config, &v.jwks);
+        config["issuers"][0]["required_scopes"] = serde_json::from_str(scopes).unwrap();
+        config["issuers"][0]["scope_match"] = json!(mode);
+        let got = decide(&config, &v.token, clock(&v, now));
+        assert!(matches(&got, want), "{file} {scopes} {mode}: {got}, expected {want:?}");
+    }
+}
+
+/// A real Cognito access token through a REST API's route rules: the one stage-wide policy
+/// Deny-lists the route whose claim rule the groups fail, and allows the rest.
+#[test]
+fn real_cognito_groups_in_route_rules() {
+    let Some(dir) = vectors_dir() else { return };
+    let file = "cognito-access-us-west-2-groups.json";
+    let (_, config, now, _) = TABLE[row_of(file)];
+    let v = load(&dir, file);
+    let mut config = with_keys(config, &v.jwks);
+    config["route_rules"] = json!("DELETE /pets/*=contains_any(cognito:groups,admin); GET /pets/*=contains_any(cognito:groups,admin-techsupport)");
+    let mut gate = Gate::new(Config::from_json(config.to_string().as_bytes()).unwrap());
+    let arn = "arn:aws:execute-api:us-west-2:123456789012:abc123/prod";
+    let decide = |gate: &mut Gate, route: &str| {
+        let event = json!({ "type": "TOKEN", "authorizationToken": format!("Bearer {}", v.token), "methodArn": format!("{arn}/{route}") });
+        gate.authorize(event.to_string().as_bytes(), clock(&v, now) * 1000)
+    };
+    let d = decide(&mut gate, "DELETE/pets/1");
+    assert_eq!(d.reason.map(|r| r.code()), Some("claim_rule_failed"));
+    let d = decide(&mut gate, "GET/pets/1");
+    assert_eq!(d.reason, None);
+    let policy = d.response.unwrap().to_value();
+    assert_eq!(policy["policyDocument"]["Statement"][1], json!({ "Action": "execute-api:Invoke", "Effect": "Deny", "Resource": format!("{arn}/DELETE/pets/*") }));
+}

@@ -26,7 +26,15 @@
 //!   PUT) and whose path matches, where `*`, `{name}` and `{name+}` each stand for any run of
 //!   characters; a request must hold the scopes of every rule that applies; a request no rule
 //!   applies to is allowed with `unlisted_routes` `allow` and refused (`route_not_listed`)
-//!   with `deny`. A route key `METHOD /template` serves that method (`ANY`: the seven) on every
+//!   with `deny`.
+//! - Claim terms and scope matching, from README ("Claim rules"): a term `OP(claim,values)` of a
+//!   rule is a claim rule the token must meet (`equals`/`one_of`: a string, number or boolean
+//!   claim compared as text; `contains_all`/`contains_any`: an array of strings or a
+//!   space-separated string; `present`: there and not null; an absent claim fails; another
+//!   type is `invalid_claim`, which refuses the token for every route). With `scope_match`
+//!   `any`, one scope of a rule's list is enough. Scopes are checked before claims: a request
+//!   that lacks a scope of a rule that applies is `missing_scope`, else one that fails a claim
+//!   rule of a rule that applies is `claim_rule_failed`. A route key `METHOD /template` serves that method (`ANY`: the seven) on every
 //!   path the template matches, `{name}` being any run without `/` and `{name+}` any run;
 //!   `$default` serves every method and path.
 //!
@@ -155,6 +163,91 @@ struct OracleRule {
     /// The whole path, or the WebSocket route key.
     pattern: Regex,
     scopes: Vec<String>,
+    /// Claim terms: (operator, claim name, values).
+    claims: Vec<(String, String, Vec<String>)>,
+}
+
+/// A rule's terms: split at white space and commas outside parentheses; `OP(...)` with OP one of
+/// the five operators is a claim term (operator, claim, values), anything else a scope.
+fn oracle_terms(terms: &str) -> (Vec<String>, Vec<(String, String, Vec<String>)>) {
+    let (mut words, mut word, mut depth) = (Vec::new(), String::new(), 0);
+    for c in terms.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            c if depth == 0 && (c == ' ' || c == ',') => {
+                words.push(std::mem::take(&mut word));
+                continue;
+            }
+            _ => {}
+        }
+        word.push(c);
+    }
+    words.push(word);
+    let (mut scopes, mut claims) = (Vec::new(), Vec::new());
+    for w in words.into_iter().filter(|w| !w.is_empty()) {
+        match w.split_once('(') {
+            Some((op, rest)) if ["equals", "one_of", "contains_all", "contains_any", "present"].contains(&op) => {
+                let mut parts = rest.trim_end_matches(')').split(',').map(|p| p.trim().to_owned());
+                let claim = parts.next().unwrap();
+                claims.push((op.to_owned(), claim, parts.collect()));
+            }
+            _ => scopes.push(w),
+        }
+    }
+    (scopes, claims)
+}
+
+/// A claim term on a token's claims, from the definitions: `Some(true)` met, `Some(false)` not
+/// met, `None` the claim has a type the operator does not read (`invalid_claim`).
+fn oracle_claim(op: &str, claim: &str, values: &[String], claims: &Value) -> Option<bool> {
+    let value = match claims.get(claim) {
+        None | Some(Value::Null) => return Some(false),
+        Some(v) => v,
+    };
+    let as_text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let set = || -> Option<Vec<String>> {
+        match value {
+            Value::String(s) => Some(s.split(' ').map(str::to_owned).collect()),
+            Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
+            _ => None,
+        }
+    };
+    match op {
+        "present" => Some(true),
+        "equals" | "one_of" => as_text(value).map(|t| values.contains(&t)),
+        "contains_all" => set().map(|s| values.iter().all(|v| s.contains(v))),
+        "contains_any" => set().map(|s| values.iter().any(|v| s.contains(v))),
+        _ => unreachable!(),
+    }
+}
+
+/// A token as the oracle sees it: its scopes, how they are matched, and its claims.
+struct OracleToken<'a> {
+    held: &'a [&'a str],
+    any: bool,
+    claims: &'a Value,
+}
+
+impl OracleToken<'_> {
+    fn holds(&self, scopes: &[String]) -> bool {
+        let has = |s: &String| self.held.contains(&s.as_str());
+        if self.any { scopes.is_empty() || scopes.iter().any(has) } else { scopes.iter().all(has) }
+    }
+
+    fn meets(&self, rule: &OracleRule) -> bool {
+        rule.claims.iter().all(|(op, claim, values)| oracle_claim(op, claim, values, self.claims) == Some(true))
+    }
+
+    /// Whether some claim term of some rule finds a claim of the wrong type.
+    fn invalid(&self, rules: &[OracleRule]) -> bool {
+        rules.iter().flat_map(|r| &r.claims).any(|(op, claim, values)| oracle_claim(op, claim, values, self.claims).is_none())
+    }
 }
 
 fn oracle_rules(text: &str) -> Vec<OracleRule> {
@@ -162,8 +255,8 @@ fn oracle_rules(text: &str) -> Vec<OracleRule> {
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(|rule| {
-            let (route, scopes) = rule.split_once('=').unwrap();
-            let scopes = scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            let (route, terms) = rule.split_once('=').unwrap();
+            let (scopes, claims) = oracle_terms(terms);
             match route.trim().split_once(' ') {
                 Some((method, path)) => {
                     let methods = match method {
@@ -183,9 +276,9 @@ fn oracle_rules(text: &str) -> Vec<OracleRule> {
                         }
                     }
                     re.push('$');
-                    OracleRule { methods: Some(methods), pattern: Regex::new(&re).unwrap(), scopes }
+                    OracleRule { methods: Some(methods), pattern: Regex::new(&re).unwrap(), scopes, claims }
                 }
-                None => OracleRule { methods: None, pattern: Regex::new(&format!("^{}$", regex::escape(route.trim()))).unwrap(), scopes },
+                None => OracleRule { methods: None, pattern: Regex::new(&format!("^{}$", regex::escape(route.trim()))).unwrap(), scopes, claims },
             }
         })
         .collect()
@@ -193,14 +286,24 @@ fn oracle_rules(text: &str) -> Vec<OracleRule> {
 
 /// The rules' answer for a request: `None` allowed, else the reason code.
 fn oracle(rules: &[OracleRule], closed: bool, held: &[&str], method: Option<&str>, path_or_key: &str) -> Option<&'static str> {
+    oracle_for(rules, closed, &OracleToken { held, any: false, claims: &Value::Null }, method, path_or_key)
+}
+
+/// [`oracle`] for a token with claims and a scope matching mode.
+fn oracle_for(rules: &[OracleRule], closed: bool, token: &OracleToken<'_>, method: Option<&str>, path_or_key: &str) -> Option<&'static str> {
+    if token.invalid(rules) {
+        return Some("invalid_claim");
+    }
     let applies = |r: &&OracleRule| match (&r.methods, method) {
         (Some(methods), Some(m)) => methods.contains(&m) && r.pattern.is_match(path_or_key),
         (None, None) => r.pattern.is_match(path_or_key),
         _ => false,
     };
     let applying: Vec<&OracleRule> = rules.iter().filter(applies).collect();
-    if applying.iter().any(|r| r.scopes.iter().any(|s| !held.contains(&s.as_str()))) {
+    if applying.iter().any(|r| !token.holds(&r.scopes)) {
         Some("missing_scope")
+    } else if applying.iter().any(|r| !token.meets(r)) {
+        Some("claim_rule_failed")
     } else if applying.is_empty() && closed {
         Some("route_not_listed")
     } else {
@@ -379,6 +482,182 @@ fn one_cached_policy_answers_every_route_of_the_stage_as_the_rules_say() {
     assert!(mismatches.is_empty(), "{} of {checked} routes answered wrongly; the first:\n{}", mismatches.len(), mismatches[0]);
     assert!(refused * 10 < rule_sets, "{refused} generated rule sets refused at start");
     eprintln!("cached policy: {rule_sets} rule sets x 8 tokens, {checked} (rule set, token, route) checks, 0 mismatches ({refused} more rule sets refused at start as too large)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claim terms and scope matching `any`.
+
+const CLAIM_TERMS: [&str; 8] = [
+    "contains_any(groups,admin)",
+    "contains_any(groups,admin,ops)",
+    "contains_all(groups,admin,ops)",
+    "present(groups)",
+    "equals(tenant,acme)",
+    "one_of(tenant,acme,globex)",
+    "one_of(tenant,true,x)",
+    "present(tenant)",
+];
+
+/// A generated rule set (as [`rule_set`]) where rules also get claim terms, beside their scopes
+/// or instead of them.
+fn claim_rule_set(rng: &mut Rng) -> String {
+    rule_set(rng)
+        .split("; ")
+        .map(|rule| {
+            let (route, scopes) = rule.split_once('=').unwrap();
+            let claims: Vec<&str> = (0..rng.below(3)).map(|_| *rng.pick(&CLAIM_TERMS)).collect();
+            let sep = if rng.chance(50) { " " } else { "," };
+            match (claims.is_empty(), rng.chance(40)) {
+                (true, _) => rule.to_owned(),
+                (false, true) => format!("{route}={}", claims.join(sep)),
+                (false, false) => format!("{route}={scopes}{sep}{}", claims.join(sep)),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Tokens: every subset of the scopes with `groups` and `tenant` claims of every shape the
+/// operators read (arrays, a space-separated string, absent, null, boolean), and a few of the
+/// wrong type (a number `groups`, an array `tenant`).
+fn claim_tokens() -> Vec<(Vec<&'static str>, Value, String)> {
+    let groups = [None, Some(json!([])), Some(json!(["admin"])), Some(json!(["ops", "dev"])), Some(json!(["admin", "ops"])), Some(json!("ops admin")), Some(Value::Null), Some(json!(7))];
+    let tenants = [None, Some(json!("acme")), Some(json!("globex")), Some(json!(true)), Some(json!(["acme"]))];
+    let mut out = Vec::new();
+    for mask in 0..8u32 {
+        for (gi, g) in groups.iter().enumerate() {
+            for (ti, t) in tenants.iter().enumerate() {
+                // Every shape with every scope set would be 320 tokens: a diagonal of them.
+                if (gi + ti + mask as usize) % 3 != 0 {
+                    continue;
+                }
+                let held: Vec<&str> = SCOPES.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| *s).collect();
+                let mut c = claims();
+                c.insert("scope".into(), json!(held.join(" ")));
+                if let Some(g) = g {
+                    c.insert("groups".into(), g.clone());
+                }
+                if let Some(t) = t {
+                    c.insert("tenant".into(), t.clone());
+                }
+                let value = Value::Object(c.clone());
+                out.push((held, value, token(Algorithm::RS256, &c, json!({}))));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn one_cached_policy_answers_every_route_with_claim_rules_and_scope_match_any() {
+    let mut rng = Rng(0x5eed_0018);
+    let tokens = claim_tokens();
+    let keys = key_set(&["rsa-2048"]);
+    let (mut rule_sets, mut refused, mut checked, mut invalid, mut claim_failed, mut mismatches) = (0, 0, 0u64, 0, 0, Vec::new());
+    for round in 0..200 {
+        let rules = claim_rule_set(&mut rng);
+        let closed = round % 2 == 1;
+        let any = round % 4 >= 2;
+        let kind = round % 3;
+        let extra = json!({ "scope_match": if any { "any" } else { "all" } });
+        let Some(v) = generated_verifier(&rules, closed, extra, &mut refused) else { continue };
+        let oracle_set = oracle_rules(&rules);
+        let paths = request_paths(&rules, &mut rng);
+        rule_sets += 1;
+        for _ in 0..12 {
+            let (held, claims, t) = rng.pick(&tokens);
+            let token = OracleToken { held, any, claims };
+            let first = format!("{API}/{}{}", rng.pick(&SEVEN), rng.pick(&paths));
+            let d = v.authorize(&keys, &event(kind, t, &first), NOW);
+            if token.invalid(&oracle_set) {
+                // Refused for every route: no policy to cache.
+                invalid += 1;
+                assert_eq!((d.outcome, d.reason.map(|r| r.code())), (Outcome::Unauthorized, Some("invalid_claim")), "rules {rules:?} claims {claims}");
+                continue;
+            }
+            let policy = d.response.expect("a valid token gets a policy").to_value();
+            for method in SEVEN {
+                for path in &paths {
+                    let want = oracle_for(&oracle_set, closed, &token, Some(method), path);
+                    claim_failed += usize::from(want == Some("claim_rule_failed"));
+                    checked += 1;
+                    if iam_allows(&policy, &format!("{API}/{method}{path}")) != want.is_none() {
+                        mismatches.push(format!("rules {rules:?} closed {closed} any {any} claims {claims}: {method} {path} should be {want:?}\n{policy:#}"));
+                    }
+                }
+            }
+            let ws = v.authorize(&keys, &event(1, t, &format!("{API}/$connect")), NOW).response.unwrap().to_value();
+            for key in ["$connect", "$disconnect", "$default", "sendmessage"] {
+                let want = oracle_for(&oracle_set, closed, &token, None, key);
+                checked += 1;
+                if iam_allows(&ws, &format!("{API}/{key}")) != want.is_none() {
+                    mismatches.push(format!("rules {rules:?} closed {closed} any {any} claims {claims}: WebSocket {key} should be {want:?}\n{ws:#}"));
+                }
+            }
+            for _ in 0..4 {
+                let (method, path) = (*rng.pick(&SEVEN), rng.pick(&paths));
+                let d = v.authorize(&keys, &event(kind, t, &format!("{API}/{method}{path}")), NOW);
+                let want = oracle_for(&oracle_set, closed, &token, Some(method), path);
+                assert_eq!(d.reason.map(|r| r.code()), want, "direct: rules {rules:?} closed {closed} any {any} claims {claims} {method} {path}");
+                assert_eq!(d.outcome == Outcome::Allow, want.is_none());
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{} of {checked} routes answered wrongly; the first:\n{}", mismatches.len(), mismatches[0]);
+    assert!(refused * 10 < rule_sets, "{refused} generated rule sets refused at start");
+    assert!(invalid > 50 && claim_failed > 1000, "the generator reaches the cases: {invalid} invalid, {claim_failed} claim rule failures");
+    eprintln!("cached policy with claim terms: {rule_sets} rule sets, {checked} (rule set, token, route) checks, 0 mismatches; {claim_failed} routes refused by a claim rule, {invalid} tokens invalid_claim");
+}
+
+#[test]
+fn a_simple_response_with_claim_rules_is_right_for_every_request_its_route_key_serves() {
+    let mut rng = Rng(0x5eed_2018);
+    let tokens = claim_tokens();
+    let keys = key_set(&["rsa-2048"]);
+    let (mut answers, mut allowed, mut refused, mut unwitnessed) = (0u64, 0u64, 0, Vec::new());
+    for round in 0..120 {
+        let rules = claim_rule_set(&mut rng);
+        let closed = round % 2 == 1;
+        let any = round % 4 >= 2;
+        let extra = json!({ "http_api_response": "simple", "scope_match": if any { "any" } else { "all" } });
+        let Some(v) = generated_verifier(&rules, closed, extra, &mut refused) else { continue };
+        let oracle_set = oracle_rules(&rules);
+        let mut keys_served = route_keys(&rules, &mut rng);
+        let every: Vec<(&str, String)> = SEVEN.iter().flat_map(|m| request_paths(&rules, &mut Rng(round + 1)).into_iter().map(move |p| (*m, p))).collect();
+        keys_served.push(("$default".into(), every));
+        for _ in 0..8 {
+            let (held, claims, t) = rng.pick(&tokens);
+            let token = OracleToken { held, any, claims };
+            for (key, served) in &keys_served {
+                let ev = json!({
+                    "version": "2.0", "type": "REQUEST", "routeKey": key, "routeArn": format!("{API}/GET/any"),
+                    "headers": { "authorization": format!("Bearer {t}") },
+                });
+                let d = v.authorize(&keys, ev.to_string().as_bytes(), NOW);
+                answers += 1;
+                if token.invalid(&oracle_set) {
+                    assert_eq!(d.reason.map(|r| r.code()), Some("invalid_claim"));
+                    continue;
+                }
+                let authorized = d.response.unwrap().to_value()["isAuthorized"].as_bool().unwrap();
+                let refused: Vec<&(&str, String)> = served.iter().filter(|(m, p)| oracle_for(&oracle_set, closed, &token, Some(m), p).is_some()).collect();
+                if authorized {
+                    allowed += 1;
+                    assert!(refused.is_empty(), "rules {rules:?} closed {closed} any {any} claims {claims}: {key} answered true but serves {:?}", refused[0]);
+                } else {
+                    // A refusal is owed to a served request the rules refuse for that reason (the
+                    // sample finds one for nearly every refusal).
+                    let reason = d.reason.map(|r| r.code());
+                    if !refused.iter().any(|(m, p)| oracle_for(&oracle_set, closed, &token, Some(m), p) == reason) {
+                        unwitnessed.push(format!("rules {rules:?} closed {closed} claims {claims}: {key} answered false ({reason:?})"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(unwitnessed.len() * 200 <= answers as usize, "{} refusals without a refused request in the sample, e.g. {}", unwitnessed.len(), unwitnessed[0]);
+    assert!(allowed > 0);
+    eprintln!("route keys with claim terms: {answers} answers ({allowed} true), 0 wrong; {} refusals without a witness in the sample", unwitnessed.len());
 }
 
 /// The paths a route key's template matches, as documented: `{name}` any run without `/`,

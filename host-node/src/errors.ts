@@ -13,7 +13,7 @@ export type CoreReason =
   | "unknown_kid" | "no_matching_key" | "key_mismatch" | "bad_signature" | "invalid_claim"
   | "missing_exp" | "token_expired" | "token_not_yet_valid" | "issued_in_future" | "missing_iat"
   | "token_too_old" | "issuer_mismatch" | "audience_mismatch" | "token_type_mismatch"
-  | "client_not_allowed" | "missing_scope" | "route_not_listed" | "response_too_large"
+  | "client_not_allowed" | "missing_scope" | "claim_rule_failed" | "route_not_listed" | "response_too_large"
   | "invalid_clock" | "invalid_header_kid" | "invalid_header_typ" | "invalid_header_cty"
   | "jwks_unavailable" | "token_use_mismatch" | "certificate_required" | "certificate_mismatch"
   | "token_not_bound";

@@ -7,6 +7,28 @@ import { ConfigurationError } from "./errors.js";
 /** A key set: its JSON object `{ keys: [...] }`. */
 export type JwksObject = { keys: unknown[] };
 
+/** A value a claim rule compares a claim with (as text: `true`, `1` and `"1"` alike). */
+export type ClaimValue = string | number | boolean;
+
+/**
+ * A claim rule (README, "Claim rules"): the text form, e.g. `"contains_any(cognito:groups,admin)"`,
+ * or an object naming the claim (a path: `realm_access.roles`) and one operator.
+ */
+export type ClaimRule =
+  | string
+  | { claim: string; equals: ClaimValue }
+  | { claim: string; one_of: ClaimValue[] }
+  | { claim: string; contains_all: ClaimValue[] }
+  | { claim: string; contains_any: ClaimValue[] }
+  | { claim: string; present: true };
+
+/** A route rule as a list item: its scopes, its claim rules, or both. */
+export interface RouteRule {
+  route: string;
+  scopes?: string[];
+  claims?: ClaimRule[];
+}
+
 /**
  * One trusted issuer and its rules (README, "Several issuers"): `issuer` (exactly as in `iss`)
  * or `cognitoUserPoolId`, its key source (`jwksUri`, `jwks`, `jwksFile`; none: OpenID
@@ -23,6 +45,8 @@ export interface IssuerProfile {
   tokenUse?: "access" | "id";
   algorithms?: string[];
   requiredScopes?: string[];
+  scopeMatch?: "all" | "any";
+  claimRules?: ClaimRule[];
   tokenType?: string;
   leewaySeconds?: number;
   maxTokenAgeSeconds?: number;
@@ -63,6 +87,12 @@ export interface SettingsOptions {
   leewaySeconds?: number;
   /** `REQUIRED_SCOPES`: scopes every token must hold (else a Deny policy). */
   requiredScopes?: string[];
+  /** `SCOPE_MATCH`: `all` (default) or `any` (one of the listed scopes is enough, as API
+   * Gateway's JWT authorizers), for `requiredScopes` and route rules' scopes. */
+  scopeMatch?: "all" | "any";
+  /** `CLAIM_RULES`: rules every token's claims must meet (else a Deny policy), as a list or as
+   * text separated by white space: `"contains_any(cognito:groups,admin) equals(email_verified,true)"`. */
+  claimRules?: string | ClaimRule[];
   /** `ALLOWED_CLIENT_IDS`. */
   allowedClientIds?: string[];
   /** `TOKEN_TYPE`: required header `typ`, e.g. `at+jwt`. */
@@ -99,10 +129,11 @@ export interface SettingsOptions {
   /** `JWKS_ALLOW_HTTP_LOOPBACK`: allow plain http to loopback addresses (tests, demos). */
   jwksAllowHttpLoopback?: boolean;
   /**
-   * `ROUTE_RULES`: per-route scopes, `"GET /pets/*=pets:read; POST /pets=pets:write"` or a list
-   * `[{ route: "GET /pets/*", scopes: ["pets:read"] }]`.
+   * `ROUTE_RULES`: per-route scopes and claim rules,
+   * `"GET /pets/*=pets:read; DELETE /pets/*=contains_any(cognito:groups,admin)"` or a list
+   * `[{ route: "DELETE /pets/*", scopes: ["pets:write"], claims: ["contains_any(cognito:groups,admin)"] }]`.
    */
-  routeRules?: string | { route: string; scopes: string[] }[];
+  routeRules?: string | RouteRule[];
   /** `UNLISTED_ROUTES`: `allow` (default) or `deny` for routes no rule names. */
   unlistedRoutes?: "allow" | "deny";
   /**
@@ -131,6 +162,8 @@ const ENV_NAME: Record<Exclude<keyof SettingsOptions, "env">, string> = {
   algorithms: "ALGORITHMS",
   leewaySeconds: "LEEWAY_SECONDS",
   requiredScopes: "REQUIRED_SCOPES",
+  scopeMatch: "SCOPE_MATCH",
+  claimRules: "CLAIM_RULES",
   allowedClientIds: "ALLOWED_CLIENT_IDS",
   tokenType: "TOKEN_TYPE",
   maxTokenAgeSeconds: "MAX_TOKEN_AGE_SECONDS",

@@ -1056,6 +1056,69 @@ const issuerToken = (iss, aud, keyName, kid, extra = {}) => jwt(keyName, { alg: 
   done();
 }
 
+// --- Claim rules and scope matching (issue 18) ------------------------------------------------
+{
+  const done = countAs("claim rules");
+  const groups = (g, extra = {}) => token("RS256", { "cognito:groups": g, ...extra });
+  const rule = (extra) => config({ claim_rules: ["contains_any(cognito:groups,admin,ops)"], ...extra });
+  add("claim rules: contains_any held", { event: tokenEvent(groups(["dev", "ops"])), cfg: rule() }, "allow");
+  add("claim_rule_failed: contains_any not held gives Deny", { event: tokenEvent(groups(["dev"])), cfg: rule() }, "deny", "claim_rule_failed");
+  add("claim_rule_failed: the claim absent", { event: tokenEvent(token()), cfg: rule() }, "deny", "claim_rule_failed");
+  add("claim_rule_failed: isAuthorized false on HTTP API", { event: httpV2Event(groups([])), kind: "http_v2", cfg: rule() }, "deny", "claim_rule_failed");
+  add("invalid_claim: a claim rule's claim of the wrong type", { event: tokenEvent(groups(5)), cfg: rule() }, "unauthorized", "invalid_claim");
+  add("invalid_claim: a claim rule's path through a string", { event: tokenEvent(token("RS256", { realm_access: "admin" })), cfg: config({ claim_rules: ["contains_all(realm_access.roles,admin)"] }) }, "unauthorized", "invalid_claim");
+  add("missing_scope decides before a failed claim rule", { event: tokenEvent(groups(["dev"])), cfg: rule({ required_scopes: ["admin"] }) }, "deny", "missing_scope");
+  const json = config({ claim_rules: [{ claim: "realm_access.roles", contains_all: ["admin", "ops"] }, { claim: "email_verified", equals: true }, { claim: "level", equals: 1 }, { claim: "tenant", one_of: ["acme", "globex"] }, { claim: "tenant", present: true }] });
+  const rolesToken = (roles, extra = {}) => token("RS256", { realm_access: { roles }, email_verified: true, level: 1.0, tenant: "acme", ...extra });
+  add("claim rules, JSON form: all five held (level 1.0 equals 1)", { event: tokenEvent(rolesToken(["admin", "ops", "x"])), cfg: json }, "allow");
+  add("claim_rule_failed: contains_all misses one", { event: tokenEvent(rolesToken(["admin"])), cfg: json }, "deny", "claim_rule_failed");
+  add("claim_rule_failed: equals true against false", { event: tokenEvent(rolesToken(["admin", "ops"], { email_verified: false })), cfg: json }, "deny", "claim_rule_failed");
+  add("claim_rule_failed: tenant null is absent", { event: tokenEvent(rolesToken(["admin", "ops"], { tenant: null })), cfg: json }, "deny", "claim_rule_failed");
+  add("claim rules: a space-separated string claim", { event: tokenEvent(token()), cfg: config({ claim_rules: ["contains_all(scope,pets:write,pets:read)"] }) }, "allow");
+  // Route rules with claim terms.
+  const routes = config({ route_rules: "DELETE /pets/*=contains_any(cognito:groups,admin); GET /pets/*=pets:read" });
+  add("route rule claim term: held", { event: tokenEvent(groups(["admin"]), "DELETE/pets/1"), cfg: routes }, "allow");
+  add("claim_rule_failed: route rule claim term not held", { event: tokenEvent(groups(["dev"]), "DELETE/pets/1"), cfg: routes }, "deny", "claim_rule_failed");
+  add("route rule claim term: another route is not concerned", { event: tokenEvent(groups(["dev"]), "GET/pets/1"), cfg: routes }, "allow");
+  add("claim_rule_failed: HTTP API route key with a claim term", { event: httpV2Event(groups(["dev"]), "DELETE /pets/{id}"), kind: "http_v2", cfg: routes }, "deny", "claim_rule_failed");
+  add("invalid_claim: a route rule's claim of the wrong type, whatever the route", { event: tokenEvent(groups("admin", { "cognito:groups": { admin: true } }), "GET/pets/1"), cfg: routes }, "unauthorized", "invalid_claim");
+  const jsonRoutes = config({ route_rules: [{ route: "DELETE /pets/*", claims: [{ claim: "cognito:groups", contains_any: ["admin"] }] }, { route: "GET /pets/*", scopes: ["pets:read"] }], unlisted_routes: "deny" });
+  add("route rules, JSON form: claims only", { event: tokenEvent(groups(["admin"]), "DELETE/pets/1"), cfg: jsonRoutes }, "allow");
+  add("claim_rule_failed: route rules, JSON form", { event: tokenEvent(groups([]), "DELETE/pets/1"), cfg: jsonRoutes }, "deny", "claim_rule_failed");
+  // scope_match any: one of the listed scopes is enough.
+  add("scope_match any: one required scope of two held", { event: tokenEvent(token()), cfg: config({ required_scopes: ["admin", "pets:read"], scope_match: "any" }) }, "allow");
+  add("scope_match any: none held", { event: tokenEvent(token()), cfg: config({ required_scopes: ["admin", "ops"], scope_match: "any" }) }, "deny", "missing_scope");
+  add("scope_match all: one of two held", { event: tokenEvent(token()), cfg: config({ required_scopes: ["admin", "pets:read"] }) }, "deny", "missing_scope");
+  const anyRoutes = (scope_match) => config({ route_rules: "DELETE /pets/*=admin pets:write", scope_match });
+  add("scope_match any: route rule scopes", { event: tokenEvent(token(), "DELETE/pets/1"), cfg: anyRoutes("any") }, "allow");
+  add("scope_match all: route rule scopes", { event: tokenEvent(token(), "DELETE/pets/1"), cfg: anyRoutes("all") }, "deny", "missing_scope");
+  add("scope_match any in a profile", { event: tokenEvent(token()), cfg: { issuers: [{ issuer: ISS, required_scopes: ["admin", "pets:read"], scope_match: "any" }], audiences: [AUD], algorithms: ALL_ALGS } }, "allow");
+  // Providers' own shapes (the tokens of the provider sections above).
+  const pc = (name, t, profile, outcome, reason) => add(`claim rules, ${name}`, { ...tokenCase(t), cfg: { issuers: [profile] } }, outcome, reason);
+  pc("Cognito: cognito:groups holds admins", cognitoAccess(), cognitoAccessProfile({ claim_rules: ["contains_any(cognito:groups,admins)"] }), "allow");
+  pc("Cognito: cognito:groups lacks ops", cognitoAccess(), cognitoAccessProfile({ claim_rules: ["contains_all(cognito:groups,admins,ops)"] }), "deny", "claim_rule_failed");
+  pc("Entra v1: roles holds Pets.Admin", entraV1(), entraV1Profile({ claim_rules: ["contains_any(roles,Pets.Admin)"] }), "allow");
+  pc("Entra v1: roles lacks Pets.Owner", entraV1(), entraV1Profile({ claim_rules: ["contains_any(roles,Pets.Owner)"] }), "deny", "claim_rule_failed");
+  pc("Auth0: permissions hold read and write", auth0(), auth0Profile({ claim_rules: [{ claim: "permissions", contains_all: ["read:pets", "write:pets"] }] }), "allow");
+  pc("Auth0: permissions lack delete:pets", auth0(), auth0Profile({ claim_rules: [{ claim: "permissions", contains_all: ["read:pets", "delete:pets"] }] }), "deny", "claim_rule_failed");
+  pc("Keycloak: realm_access.roles holds pet-owner", keycloak(), kcProfile({ claim_rules: ["contains_any(realm_access.roles,pet-owner)"] }), "allow");
+  pc("Keycloak: resource_access.pets-api.roles lacks writer", keycloak(), kcProfile({ claim_rules: ["contains_any(resource_access.pets-api.roles,writer)"] }), "deny", "claim_rule_failed");
+  pc("Keycloak: a path through realm_access.roles (an array)", keycloak(), kcProfile({ claim_rules: ["present(realm_access.roles.admin)"] }), "unauthorized", "invalid_claim");
+  // Bad rules are refused at start, naming the setting.
+  const refuse = (name, cfg, setting) => addRefused(`refused at start: ${name}`, cfg, setting);
+  refuse("an unknown claim rule operator", config({ claim_rules: ["has(cognito:groups,admin)"] }), "claim_rules");
+  refuse("equals with two values", config({ claim_rules: ["equals(tenant,a,b)"] }), "claim_rules");
+  refuse("a claim rule object with two operators", config({ claim_rules: [{ claim: "tenant", equals: "a", present: true }] }), "claim_rules");
+  refuse("claim_rules not a list", config({ claim_rules: "present(tenant)" }), "claim_rules");
+  refuse("twenty-one claim rules", config({ claim_rules: Array.from({ length: 21 }, (_, i) => `present(c${i})`) }), "claim_rules");
+  refuse("a claim rule value over 256 bytes", config({ claim_rules: [`equals(tenant,${"v".repeat(257)})`] }), "claim_rules");
+  refuse("a bad claim rule in a profile", { issuers: [{ issuer: ISS, claim_rules: ["present(a..b)"] }], audiences: [AUD] }, "issuers[0].claim_rules");
+  refuse("scope_match some", config({ scope_match: "some" }), "scope_match");
+  refuse("a route rule's unknown claim operator", config({ route_rules: "DELETE /pets/*=has(groups,admin)" }), "route_rules");
+  refuse("a route rule with neither scopes nor claims", config({ route_rules: [{ route: "GET /x", scopes: [], claims: [] }] }), "route_rules");
+  done();
+}
+
 const byGroup = Object.entries(counts).map(([group, n]) => `${group} ${n}`).join(", ");
 console.log(`issuer-profile cases: ${byGroup}`);
 

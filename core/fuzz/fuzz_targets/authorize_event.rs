@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
             let Some(profile) = check_accepted(&v.profiles, &header, &String::from_utf8_lossy(&payload), NOW, scoped) else { continue };
             check_accepted_key(profile, &header);
             check_context(profile, &claims, d, e.kind == jwtgate_core::event::EventKind::HttpV2);
-            check_routes(choice, v.real.config(), &profile.required_scopes, d, arn, e.route_key.as_deref(), &held);
+            check_routes(choice, v.real.config(), profile, &claims, d, arn, e.route_key.as_deref(), &held);
         }
     }
     check_same_up_to_signature(&real, &accept_all);

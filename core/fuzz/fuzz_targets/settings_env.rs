@@ -26,6 +26,8 @@ const CONFIG_MEMBERS: &[&str] = &[
     "token_use",
     "algorithms",
     "required_scopes",
+    "scope_match",
+    "claim_rules",
     "token_type",
     "leeway_seconds",
     "max_token_age_seconds",
@@ -128,6 +130,13 @@ fuzz_target!(|data: &[u8]| {
                 assert!(p.leeway_seconds <= 600);
                 assert!(p.max_token_age_seconds.is_none_or(|a| (1..=365 * 24 * 3600).contains(&a)));
                 assert!(p.required_scopes.iter().all(|r| !r.is_empty() && !r.contains(char::is_whitespace)));
+                // Claim rules within README's bounds: 20 rules, 50 values of 1 to 256 bytes each.
+                assert!(p.claim_rules.len() <= 20, "{} claim rules", p.claim_rules.len());
+                for rule in &p.claim_rules {
+                    let values = rule.test.values();
+                    assert!(values.len() <= 50 && values.iter().all(|v| !v.text().is_empty() && v.text().len() <= 256), "{rule:?}");
+                    assert!(!rule.path.names().is_empty() && rule.path.names().len() <= 8);
+                }
                 // Its key source: an https URL (or loopback http only when allowed), discovery
                 // from the issuer, or keys shipped with the deployment.
                 let source = s.config.sources.get(p.source).expect("a profile's key source exists");

@@ -326,6 +326,16 @@ fn config_documents() -> Vec<Value> {
             "policy_resource": "method",
             "context_claims": ["sub", "client_id", "cognito:groups", "token_use", "username", "email"]
         }),
+        // 7: claim rules (issue 18): the profile's (text and JSON forms), `scope_match` `any`,
+        // and route rules with claim terms, closed, policies for HTTP API 2.0 too.
+        json!({
+            "issuers": [ISSUER], "audiences": [AUDIENCE], "algorithms": all,
+            "scope_match": "any", "required_scopes": ["admin", "pets:read"],
+            "claim_rules": ["present(sub)", { "claim": "client_id", "one_of": ["client-1", "client-2"] }],
+            "route_rules": "GET /pets/*=contains_any(groups,admin,ops) pets:read; DELETE /*=admin,equals(tenant,acme); \
+                            POST /pets=contains_all(scope,pets:write,pets:read); ANY /admin/*=present(n); $connect=one_of(tenant,acme,true)",
+            "unlisted_routes": "deny", "http_api_response": "policy"
+        }),
     ]
 }
 
@@ -339,6 +349,9 @@ pub struct OracleProfile {
     pub token_use: Option<String>,
     pub algorithms: Vec<String>,
     pub required_scopes: Vec<String>,
+    /// `scope_match` `any`: one of `required_scopes` (and of a route rule's scopes) is enough.
+    pub scope_any: bool,
+    pub claim_rules: Vec<OracleClaim>,
     pub token_type: Option<String>,
     pub leeway_seconds: u64,
     pub max_token_age_seconds: Option<u64>,
@@ -386,6 +399,8 @@ pub fn oracle_profiles(doc: &Value) -> Vec<OracleProfile> {
                 token_use: get("token_use").map(|v| v.as_str().unwrap().to_owned()),
                 algorithms: get("algorithms").map(|v| strings(&v)).unwrap_or_else(|| vec!["RS256".to_owned()]),
                 required_scopes: get("required_scopes").map(|v| strings(&v)).unwrap_or_default(),
+                scope_any: get("scope_match").is_some_and(|v| v == "any"),
+                claim_rules: get("claim_rules").map(|v| v.as_array().expect("a list").iter().map(OracleClaim::of).collect()).unwrap_or_default(),
                 token_type: get("token_type").map(|v| v.as_str().unwrap().to_owned()),
                 leeway_seconds: get("leeway_seconds").and_then(|v| v.as_u64()).unwrap_or(0),
                 max_token_age_seconds: get("max_token_age_seconds").and_then(|v| v.as_u64()),
@@ -396,13 +411,127 @@ pub fn oracle_profiles(doc: &Value) -> Vec<OracleProfile> {
         })
         .collect()
 }
+/// A claim rule as README ("Claim rules") defines it: its operator, the claim's names (a path
+/// split at `.`; the configurations above quote none) and its values as text.
+#[derive(Clone, Debug)]
+pub struct OracleClaim {
+    pub op: String,
+    pub path: Vec<String>,
+    pub values: Vec<String>,
+}
+
+/// What a claim rule says of a token: met, not met, the claim of a type the operator does not
+/// read (`invalid_claim`), or a number this oracle cannot read as written (serde_json keeps
+/// only its double).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Met {
+    Yes,
+    No,
+    Invalid,
+    Unknown,
+}
+
+impl OracleClaim {
+    /// The text form `OP(claim,v1,...)`.
+    pub fn text(text: &str) -> OracleClaim {
+        let (op, rest) = text.split_once('(').expect("OP(");
+        let mut parts = rest.strip_suffix(')').expect(")").split(',').map(|p| p.trim().to_owned());
+        let path = parts.next().unwrap().split('.').map(str::to_owned).collect();
+        OracleClaim { op: op.to_owned(), path, values: parts.collect() }
+    }
+
+    /// A JSON list item: the text form, or `{"claim": ..., OP: value(s)}`.
+    pub fn of(item: &Value) -> OracleClaim {
+        if let Some(text) = item.as_str() {
+            return OracleClaim::text(text);
+        }
+        let object = item.as_object().expect("a rule object");
+        let path = object["claim"].as_str().unwrap().split('.').map(str::to_owned).collect();
+        let (op, value) = object.iter().find(|(k, _)| *k != "claim").expect("an operator");
+        let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        let values = match value {
+            Value::Array(items) => items.iter().map(text).collect(),
+            Value::Bool(true) if op == "present" => Vec::new(),
+            v => vec![text(v)],
+        };
+        OracleClaim { op: op.clone(), path, values }
+    }
+
+    pub fn met(&self, claims: &Map<String, Value>) -> Met {
+        let (last, outer) = self.path.split_last().unwrap();
+        let mut object = claims;
+        for name in outer {
+            match object.get(name) {
+                None | Some(Value::Null) => return Met::No,
+                Some(Value::Object(inner)) => object = inner,
+                Some(_) => return Met::Invalid,
+            }
+        }
+        let value = match object.get(last) {
+            None | Some(Value::Null) => return Met::No,
+            Some(v) => v,
+        };
+        let met = |b: bool| if b { Met::Yes } else { Met::No };
+        match self.op.as_str() {
+            "present" => Met::Yes,
+            "equals" | "one_of" => match value {
+                Value::String(s) => met(self.values.contains(s)),
+                Value::Bool(b) => met(self.values.contains(&b.to_string())),
+                // Written without fraction or exponent: its text is this decimal.
+                Value::Number(n) if n.is_i64() || n.is_u64() => met(self.values.contains(&n.to_string())),
+                Value::Number(_) => Met::Unknown,
+                _ => Met::Invalid,
+            },
+            "contains_all" | "contains_any" => {
+                let set: Vec<&str> = match value {
+                    Value::String(s) => s.split(' ').collect(),
+                    Value::Array(items) if items.iter().all(Value::is_string) => items.iter().filter_map(Value::as_str).collect(),
+                    _ => return Met::Invalid,
+                };
+                let has = |v: &String| set.contains(&v.as_str());
+                met(if self.op == "contains_all" { self.values.iter().all(has) } else { self.values.iter().any(has) })
+            }
+            op => panic!("operator {op}"),
+        }
+    }
+}
+
+/// A list of rules: `Invalid` when any is (the core checks every one), else `Unknown` when any
+/// is, else whether all are met.
+pub fn all_met<'r>(rules: impl IntoIterator<Item = &'r OracleClaim>, claims: &Map<String, Value>) -> Met {
+    let mut out = Met::Yes;
+    for rule in rules {
+        out = match (out, rule.met(claims)) {
+            (_, Met::Invalid) | (Met::Invalid, _) => Met::Invalid,
+            (_, Met::Unknown) | (Met::Unknown, _) => Met::Unknown,
+            (Met::No, _) | (_, Met::No) => Met::No,
+            _ => Met::Yes,
+        };
+    }
+    out
+}
+
+/// Whether `held` has `required` (every one, or with `any` one; an empty list asks nothing).
+pub fn scopes_held(held: &[&str], required: &[String], any: bool) -> bool {
+    let has = |r: &String| held.contains(&r.as_str());
+    if any { required.is_empty() || required.iter().any(has) } else { required.iter().all(has) }
+}
+
 /// A route rule as README describes it, written out by hand for each configuration above:
 /// the methods it names (none for a WebSocket route key), its path with every `*` and
-/// `{name}` as `*` (or the route key), and its scopes.
+/// `{name}` as `*` (or the route key), its scopes and its claim terms.
 pub struct OracleRule {
     pub methods: &'static [&'static str],
     pub path: &'static str,
     pub scopes: &'static [&'static str],
+    pub claims: &'static [&'static str],
+}
+
+/// A token as the route oracle sees it.
+pub struct OracleToken<'a> {
+    pub held: &'a [&'a str],
+    pub any: bool,
+    pub claims: &'a Map<String, Value>,
 }
 
 const SEVEN: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
@@ -411,44 +540,67 @@ const SEVEN: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "P
 pub fn oracle_rules(choice: usize) -> (&'static [OracleRule], bool) {
     const NONE: &[OracleRule] = &[];
     const TWO: &[OracleRule] = &[
-        OracleRule { methods: &["GET"], path: "/pets/*", scopes: &["pets:read"] },
-        OracleRule { methods: &["POST"], path: "/pets", scopes: &["pets:write"] },
-        OracleRule { methods: &["DELETE"], path: "/*", scopes: &["admin"] },
+        OracleRule { methods: &["GET"], path: "/pets/*", scopes: &["pets:read"], claims: &[] },
+        OracleRule { methods: &["POST"], path: "/pets", scopes: &["pets:write"], claims: &[] },
+        OracleRule { methods: &["DELETE"], path: "/*", scopes: &["admin"], claims: &[] },
     ];
     const THREE: &[OracleRule] = &[
-        OracleRule { methods: &["GET"], path: "/pets/*", scopes: &["pets:read"] },
-        OracleRule { methods: SEVEN, path: "/admin/*", scopes: &["admin"] },
+        OracleRule { methods: &["GET"], path: "/pets/*", scopes: &["pets:read"], claims: &[] },
+        OracleRule { methods: SEVEN, path: "/admin/*", scopes: &["admin"], claims: &[] },
     ];
     const FOUR: &[OracleRule] = &[
-        OracleRule { methods: SEVEN, path: "/pets/*", scopes: &["pets:read"] },
-        OracleRule { methods: &["GET"], path: "/admin/*", scopes: &["admin"] },
-        OracleRule { methods: SEVEN, path: "/pets", scopes: &["pets:read", "pets:write"] },
-        OracleRule { methods: &[], path: "$connect", scopes: &["chat"] },
+        OracleRule { methods: SEVEN, path: "/pets/*", scopes: &["pets:read"], claims: &[] },
+        OracleRule { methods: &["GET"], path: "/admin/*", scopes: &["admin"], claims: &[] },
+        OracleRule { methods: SEVEN, path: "/pets", scopes: &["pets:read", "pets:write"], claims: &[] },
+        OracleRule { methods: &[], path: "$connect", scopes: &["chat"], claims: &[] },
+    ];
+    const SEVEN_CLAIMS: &[OracleRule] = &[
+        OracleRule { methods: &["GET"], path: "/pets/*", scopes: &["pets:read"], claims: &["contains_any(groups,admin,ops)"] },
+        OracleRule { methods: &["DELETE"], path: "/*", scopes: &["admin"], claims: &["equals(tenant,acme)"] },
+        OracleRule { methods: &["POST"], path: "/pets", scopes: &[], claims: &["contains_all(scope,pets:write,pets:read)"] },
+        OracleRule { methods: SEVEN, path: "/admin/*", scopes: &[], claims: &["present(n)"] },
+        OracleRule { methods: &[], path: "$connect", scopes: &[], claims: &["one_of(tenant,acme,true)"] },
     ];
     match choice {
         2 => (TWO, true),
+        7 => (SEVEN_CLAIMS, true),
         3 => (THREE, false),
         4 => (FOUR, true),
         _ => (NONE, false),
     }
 }
 
-/// What the rules say of one request (`method` `None`: a WebSocket route key): allowed, or not.
-pub fn rules_allow(rules: &[OracleRule], closed: bool, held: &[&str], method: Option<&str>, path: &str) -> bool {
+/// The claim terms of `rules`, read.
+pub fn rule_claims(rules: &[OracleRule]) -> Vec<Vec<OracleClaim>> {
+    rules.iter().map(|r| r.claims.iter().map(|c| OracleClaim::text(c)).collect()).collect()
+}
+
+/// What the rules say of one request (`method` `None`: a WebSocket route key): allowed or not
+/// (`None`: a claim the oracle cannot read decides). A rule that applies must have its scopes
+/// held (all, or one with `any`) and its claim terms met.
+pub fn rules_allow(rules: &[OracleRule], closed: bool, token: &OracleToken<'_>, method: Option<&str>, path: &str) -> Option<bool> {
     let mut listed = false;
-    for rule in rules {
+    let claims = rule_claims(rules);
+    for (rule, terms) in rules.iter().zip(&claims) {
         let applies = match method {
             Some(m) => rule.methods.contains(&m) && iam_match(rule.path, path),
             None => rule.methods.is_empty() && rule.path == path,
         };
         if applies {
-            if !rule.scopes.iter().all(|s| held.contains(s)) {
-                return false;
+            let scopes: Vec<String> = rule.scopes.iter().map(|s| (*s).to_owned()).collect();
+            if !scopes_held(token.held, &scopes, token.any) {
+                return Some(false);
+            }
+            match all_met(terms, token.claims) {
+                Met::Yes => {}
+                Met::No => return Some(false),
+                Met::Unknown => return None,
+                Met::Invalid => panic!("a token with a claim of the wrong type for a route rule got a response"),
             }
             listed = true;
         }
     }
-    listed || !closed
+    Some(listed || !closed)
 }
 
 pub struct Verifiers {
@@ -644,11 +796,12 @@ pub fn check_accepted<'p>(profiles: &'p [OracleProfile], header: &Map<String, Va
             .expect("client rule set but no client id");
         assert!(allowed.iter().any(|a| a == client), "accepted client {client:?} for {iss:?}");
     }
+    // Claim rules (issue 18): a decision with a response never had a claim of the wrong type.
+    assert_ne!(all_met(&profile.claim_rules, claims), Met::Invalid, "a claim of the wrong type for a claim rule was not refused");
     if scoped {
         let held = scopes(claims);
-        for r in &profile.required_scopes {
-            assert!(held.contains(&r.as_str()), "allowed without required scope {r:?}");
-        }
+        assert!(scopes_held(&held, &profile.required_scopes, profile.scope_any), "allowed without the required scopes {:?}", profile.required_scopes);
+        assert_ne!(all_met(&profile.claim_rules, claims), Met::No, "allowed failing a claim rule");
     }
     Some(profile)
 }
@@ -821,11 +974,20 @@ pub fn iam_allows(response: &Value, arn: &str) -> bool {
 /// on paths around the rules' and the event's (and the WebSocket route keys), IAM's evaluation
 /// must be what the rules say; for an HTTP API simple response allowing a route key, every
 /// request the key serves (a sample) must be allowed by the rules. `held`: the token's scopes;
-/// `required`: the scopes its profile requires.
-pub fn check_routes(choice: usize, config: &Config, required: &[String], d: &Decision, arn: &str, route_key: Option<&str>, held: &[&str]) {
+/// `claims` its claims; `profile` its profile (required scopes, scope matching, claim rules).
+#[allow(clippy::too_many_arguments)]
+pub fn check_routes(choice: usize, config: &Config, profile: &OracleProfile, claims: &Map<String, Value>, d: &Decision, arn: &str, route_key: Option<&str>, held: &[&str]) {
     let (rules, closed) = oracle_rules(choice);
     let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) else { return };
-    let scoped = required.iter().all(|s| held.contains(&s.as_str()));
+    // A claim of the wrong type for any route rule refuses the token for every route.
+    assert!(rule_claims(rules).iter().all(|terms| all_met(terms, claims) != Met::Invalid), "a claim of the wrong type for a route rule got a response");
+    let scoped = scopes_held(held, &profile.required_scopes, profile.scope_any)
+        && match all_met(&profile.claim_rules, claims) {
+            Met::Yes => true,
+            Met::No => false,
+            _ => return,
+        };
+    let token = OracleToken { held, any: profile.scope_any, claims };
     let Some(parsed) = jwtgate_core::policy::ExecuteApiArn::parse(arn) else { return };
     let prefix = format!("{}/{}", parsed.api, parsed.stage);
     let mut paths: Vec<String> = vec!["/".into(), "/pets".into(), "/admin/pets".into(), "/owners".into(), "/pets/1/admin".into()];
@@ -858,7 +1020,8 @@ pub fn check_routes(choice: usize, config: &Config, required: &[String], d: &Dec
                     rest = &rest[close..];
                 }
                 path.push_str(rest);
-                assert!(scoped && rules_allow(rules, closed, held, Some(method), &path), "route key {key:?} allowed, but the rules refuse {method} {path}");
+                let allowed = rules_allow(rules, closed, &token, Some(method), &path);
+                assert!(allowed.is_none() || (scoped && allowed == Some(true)), "route key {key:?} allowed, but the rules refuse {method} {path}");
             }
         }
         return;
@@ -872,7 +1035,8 @@ pub fn check_routes(choice: usize, config: &Config, required: &[String], d: &Dec
         None => vec![(None, "$connect"), (None, "$default"), (None, "sendmessage")],
     };
     for (method, path) in routes {
-        let want = scoped && rules_allow(rules, closed, held, method, path);
+        let Some(allowed) = rules_allow(rules, closed, &token, method, path) else { continue };
+        let want = scoped && allowed;
         let route = format!("{prefix}/{}{path}", method.unwrap_or(""));
         assert_eq!(iam_allows(&response, &route), want, "the cached policy answers {route:?} unlike the rules\n{response:#}");
     }
@@ -889,12 +1053,12 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
             assert!(d.response.is_some(), "allow without a response");
         }
         Outcome::Deny => {
-            assert!(matches!(d.reason, Some(Reason::MissingScope | Reason::RouteNotListed)), "deny for another reason");
+            assert!(matches!(d.reason, Some(Reason::MissingScope | Reason::ClaimRuleFailed | Reason::RouteNotListed)), "deny for another reason");
             assert!(d.response.is_some(), "deny without a response");
         }
         Outcome::Unauthorized => {
             assert!(d.response.is_none(), "unauthorized with a response");
-            let refused = [Reason::MissingScope, Reason::RouteNotListed];
+            let refused = [Reason::MissingScope, Reason::ClaimRuleFailed, Reason::RouteNotListed];
             assert!(d.reason.is_some_and(|r| !refused.contains(&r)), "unauthorized reason {:?}", d.reason);
         }
         Outcome::FetchKeys => {

@@ -20,6 +20,9 @@ export async function usage(): Promise<void> {
     algorithms: ["RS256", "ES256"],
     policyResource: "method",
     tokenSources: ["query:access_token", "cookie:__Host-access", "header:X-Api-Token:Token", "authorization"],
+    scopeMatch: "any",
+    claimRules: ["contains_any(cognito:groups,admin)", { claim: "email_verified", equals: true }, { claim: "tenant", present: true }],
+    routeRules: [{ route: "DELETE /pets/*", claims: [{ claim: "realm_access.roles", contains_any: ["admin"] }] }],
     log: false,
   });
   // @ts-expect-error: not a token source
