@@ -48,6 +48,19 @@ const ROWS = [
   { id: "jwtgate-node", label: "jwtgate authorize (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs" },
   { id: "jwtgate-node-nc", label: "jwtgate authorize, node:crypto signatures (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "node-crypto" } } },
   { id: "jwtgate-node-20", label: "jwtgate authorize, 20 issuer profiles (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs", options: { profiles: 20 } },
+  {
+    id: "jwtgate-node-rules",
+    label: "jwtgate authorize, 3 claim rules + context mapping (Node)",
+    ours: true,
+    runtime: "node",
+    module: "variants/jwtgate-authorize.mjs",
+    options: {
+      config: {
+        claimRules: ["contains_any(cognito:groups,admins)", "equals(email_verified,true)", "one_of(tenant.id,acme,globex)"],
+        contextClaims: ["sub", "groups=cognito:groups", "tenant=tenant.id", "client_id"],
+      },
+    },
+  },
   { id: "jwtgate-node-vwk", label: "jwtgate verifyWithKeys (Node)", ours: true, runtime: "node", module: "variants/jwtgate-verify-with-keys.mjs" },
   { id: "jwtgate-bun", label: "jwtgate authorize (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs" },
   { id: "jwtgate-bun-nc", label: "jwtgate authorize, node:crypto signatures (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "node-crypto" } } },

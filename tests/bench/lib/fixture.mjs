@@ -40,6 +40,11 @@ export function makeFixture(jwksUri) {
           sub: `bench-user-${i}`,
           client_id: "bench-client",
           scope: "pets:read pets:write",
+          // What the rules row reads (README "Claim rules", "Forwarding"): groups, a nested
+          // tenant, a flag. Every row decides the same tokens.
+          "cognito:groups": ["pet-owners", "admins"],
+          tenant: { id: "acme", plan: "pro" },
+          email_verified: true,
           jti: `${alg}-${i}`,
           iat: now - 5,
           exp: now + 4 * 3600,
