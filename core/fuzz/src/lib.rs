@@ -1072,7 +1072,11 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
         let obj = response.as_object().expect("response is an object");
         if let Some(ctx) = obj.get("context") {
             let ctx = ctx.as_object().expect("context is an object");
-            assert!(ctx.values().all(scalar), "context with a non-scalar value: {ctx:?}");
+            // REST APIs (TOKEN and REQUEST events) take only strings, numbers and booleans in a
+            // context; HTTP API payload 2.0 answers take arrays and maps too (AWS's response
+            // format for HTTP API Lambda authorizers).
+            let rest = d.log.event != Some(jwtgate_core::event::EventKind::HttpV2);
+            assert!(!rest || ctx.values().all(scalar), "REST context with a non-scalar value: {ctx:?}");
         }
         if let Some(authorized) = obj.get("isAuthorized") {
             assert_eq!(authorized.as_bool(), Some(allowed), "simple response disagrees with the outcome");
