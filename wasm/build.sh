@@ -36,8 +36,9 @@ ensure_debian_toolchain() {
 }
 
 # WebAssembly SIMD (every host we target runs it: V8, JavaScriptCore, wasmtime) for the RSA
-# inner loops.
-export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
+# inner loops. Given to the module's builds only, never exported: `cargo install` of the
+# wasm-bindgen CLI (a native build) would warn on every crate that +simd128 is unknown.
+wasm_rustflags="${RUSTFLAGS:-} -C target-feature=+simd128"
 
 # The module's size budget, held on the -Zbuild-std toolchain, the one CI uses: a prebuilt
 # rustup std keeps its panic messages. README's target is 250 KiB after wasm-opt; the settings
@@ -59,7 +60,7 @@ size_rustflags='["-Cllvm-args=-inline-threshold=50", "-Cllvm-args=-inlinehint-th
 cargo_build() {
     if rustup_has_wasm_std; then
         log "using the installed rustup $target target"
-        CARGO_TARGET_DIR="$root/target/wasm" cargo build --profile wasm-release --locked \
+        RUSTFLAGS="$wasm_rustflags" CARGO_TARGET_DIR="$root/target/wasm" cargo build --profile wasm-release --locked \
             --target "$target" -p jwtgate-wasm
     else
         ensure_debian_toolchain
@@ -70,7 +71,7 @@ cargo_build() {
         # in wasm32-unknown-unknown, which has nowhere to print) without the formatting code
         # and messages behind them: about 23 KiB of the module. Nor source locations (paths of
         # this machine's crate sources): nothing in a trap would show them.
-        RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+        RUSTFLAGS="$wasm_rustflags -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
         RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$root/target/wasm-debian" \
             /usr/bin/cargo build --profile wasm-release --locked --target "$target" -p jwtgate-wasm \
             -Zbuild-std=std,panic_abort -Zprofile-rustflags \
