@@ -31,8 +31,9 @@ test-rust: wasm
 node-package: wasm node-deps
 	host-node/scripts/build.sh
 
+# Only the *.test.mjs files: test/support/ holds helpers, not tests.
 test-node: node-package
-	cd host-node && node --test --test-timeout=180000 test/
+	cd host-node && node --test --test-timeout=180000 test/*.test.mjs
 
 test-bun: node-package
 	cd host-node && node_modules/.bin/bun test --timeout 30000 ./test-bun
