@@ -63,7 +63,8 @@ try {
     process.exitCode = 1;
   } else {
     const hosts = bootstrap ? "both hosts (Node and the Rust Lambda) decided alike" : "the Node host decided";
-    console.log(`demo: ${hosts}: the valid token is allowed, the tampered one refused (bad_signature).`);
+    console.log(`demo: ${hosts}:`);
+    console.log("the valid token is allowed, the tampered one refused (bad_signature).");
     console.log("Next: `make test` runs every test (about 30 minutes on 2 cores); README \"Configuration\"");
     console.log("points the authorizer at your issuer; host-lambda/README.md deploys it.");
   }
