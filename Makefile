@@ -80,7 +80,7 @@ test-bench-smoke: node-package
 # Fuzzing the core (core/fuzz, cargo-fuzz on the nightly toolchain rustup installed). The core
 # has no `unsafe`, so targets build without a sanitizer and with overflow checks and debug
 # assertions on; FUZZ_BUILD_FLAGS="-s address -a" turns AddressSanitizer on.
-FUZZ_TARGETS := verify_token jwks_parse authorize_event settings_env json_read
+FUZZ_TARGETS := verify_token jwks_parse authorize_event settings_env json_read modexp field_ops ecdsa_verify rsa_verify
 FUZZ_BUILD_FLAGS ?= -s none -a
 export FUZZ_BUILD_FLAGS
 FUZZ_SECONDS ?= 30

@@ -10,6 +10,8 @@
 //! validated `Config`. A violated oracle panics, which libFuzzer reports as a crash like any
 //! other.
 
+pub mod input;
+
 use jwtgate_core::alg::Algorithm;
 use jwtgate_core::crypto::{CryptoProvider, PureRust};
 use jwtgate_core::{Config, Decision, Jwk, KeySet, Keys, Limits, Outcome, Reason, Verifier};

@@ -367,7 +367,8 @@ impl<const L: usize> Curve<L> {
         field::less_than(&r_plus_n, f.modulus()) && matches(&r_plus_n)
     }
 
-    #[cfg(test)]
+    /// The affine coordinates of `point`, big-endian, `None` for infinity (tests and the
+    /// differential fuzz target compare points with other implementations through it).
     pub fn affine_to_be<const N: usize>(&self, point: &Jacobian<L>) -> Option<([u8; N], [u8; N])> {
         let [[affine]] = self.to_affine_all(&[[*point]])?;
         let f = &self.field;
