@@ -17,16 +17,19 @@ if [ ! -f "$wasm_pkg/jwtgate_wasm_bg.wasm" ]; then
     exit 1
 fi
 cd "$here"
-files=(jwtgate_wasm.js jwtgate_wasm.d.ts jwtgate_wasm_bg.wasm jwtgate_wasm_bg.wasm.d.ts host-provider.js host-provider.d.ts snippets)
+runtime=(jwtgate_wasm.js jwtgate_wasm_bg.wasm host-provider.js snippets)
+declarations=(jwtgate_wasm.d.ts jwtgate_wasm_bg.wasm.d.ts host-provider.d.ts)
 rm -rf package/dist package/cjs package/pkg pkg
-# pkg/: what src/ imports when type-checking; package/pkg/: what the compiled package loads.
+# pkg/: what src/ imports when type-checking; package/pkg/: what the compiled package loads
+# (the package's own declarations name nothing of the glue, so its .d.ts stay out).
 mkdir -p pkg package/pkg
-for f in "${files[@]}"; do cp -r "$wasm_pkg/$f" pkg/; cp -r "$wasm_pkg/$f" package/pkg/; done
+for f in "${runtime[@]}" "${declarations[@]}"; do cp -r "$wasm_pkg/$f" pkg/; done
+for f in "${runtime[@]}"; do cp -r "$wasm_pkg/$f" package/pkg/; done
 node_modules/.bin/tsc -p tsconfig.json
 # No `import.meta` in CommonJS: the bundle locates the .wasm by `__dirname` (src/wasm-node.ts).
 node_modules/.bin/esbuild src/index.ts --bundle --platform=node --target=node20 --format=cjs \
     --define:import.meta.url=undefined --outfile=package/cjs/index.js --log-level=warning
 printf '{\n  "type": "commonjs"\n}\n' > package/cjs/package.json
-(cd package/dist && find . -name '*.d.ts' -exec cp --parents {} ../cjs/ \;)
+(cd package/dist && find . -name '*.d.ts' ! -name edge.d.ts -exec cp --parents {} ../cjs/ \;)
 cp README.md package/README.md 2>/dev/null || true
 echo "host-node: built package/dist, package/cjs and package/pkg ($(wc -c < package/pkg/jwtgate_wasm_bg.wasm) bytes of wasm)" >&2
