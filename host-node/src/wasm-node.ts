@@ -9,21 +9,17 @@ import type { WasmSource } from "./wasm-module.js";
 
 const WASM_FILE = "jwtgate_wasm_bg.wasm";
 
-/** The folders this module may have been loaded from: its own, by ES module URL or CommonJS. */
-function moduleFolders(fileURLToPath: (url: URL) => string, dirname: (path: string) => string): string[] {
-  const folders: string[] = [];
-  const here = (import.meta as { url?: string }).url;
-  if (typeof here === "string" && here.startsWith("file:")) folders.push(dirname(fileURLToPath(new URL(here))));
-  if (typeof __dirname === "string") folders.push(__dirname);
-  return folders;
-}
-
 export async function readWasmBesideModule(): Promise<WasmSource> {
   const { readFile } = await import("node:fs/promises");
   const { dirname, join } = await import("node:path");
   const { fileURLToPath } = await import("node:url");
+  // This module's folder, by ES module URL or by CommonJS `__dirname`.
+  const folders: string[] = [];
+  const here = (import.meta as { url?: string }).url;
+  if (typeof here === "string" && here.startsWith("file:")) folders.push(dirname(fileURLToPath(here)));
+  if (typeof __dirname === "string") folders.push(__dirname);
   const candidates: string[] = [];
-  for (const folder of moduleFolders(fileURLToPath, dirname)) {
+  for (const folder of folders) {
     candidates.push(join(folder, WASM_FILE), join(folder, "..", "pkg", WASM_FILE));
   }
   for (const path of candidates) {
