@@ -26,6 +26,10 @@ export type HostReason = "internal_error";
  * from a Lambda authorizer makes API Gateway answer 401 and tells the caller nothing more.
  */
 export class AuthorizerError extends Error {
+  /** True for an `AuthorizerError` of either build of the package (see `isBranded`). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isBranded(this, AuthorizerError, value, AUTHORIZER_ERROR);
+  }
   override readonly name = "AuthorizerError";
   constructor(
     /** Why, as a stable code for logs and programs. Never shown to the caller. */
@@ -34,10 +38,36 @@ export class AuthorizerError extends Error {
     readonly detail?: string,
   ) {
     super("Unauthorized");
+    brand(this, AUTHORIZER_ERROR);
   }
 }
 
 /** The settings are invalid (a missing or malformed variable); the message names the setting. */
 export class ConfigurationError extends Error {
+  /** True for a `ConfigurationError` of either build of the package (see `isBranded`). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isBranded(this, ConfigurationError, value, CONFIGURATION_ERROR);
+  }
   override readonly name = "ConfigurationError";
+  constructor(message?: string) {
+    super(message);
+    brand(this, CONFIGURATION_ERROR);
+  }
+}
+
+// The package has an ES module and a CommonJS build. A process that loads both (an ES module
+// program using a CommonJS library that uses jwtgate) has two copies of each class, and an error
+// thrown by one copy would fail `instanceof` against the other. Each error carries a registered
+// symbol, the same in both copies, and `instanceof` on the class itself checks that symbol;
+// a subclass keeps the ordinary prototype check.
+const AUTHORIZER_ERROR = Symbol.for("jwtgate.AuthorizerError");
+const CONFIGURATION_ERROR = Symbol.for("jwtgate.ConfigurationError");
+
+function brand(error: Error, symbol: symbol): void {
+  Object.defineProperty(error, symbol, { value: true });
+}
+
+function isBranded(target: Function, base: Function, value: unknown, symbol: symbol): boolean {
+  if (target !== base) return Function.prototype[Symbol.hasInstance].call(target, value);
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[symbol] === true;
 }

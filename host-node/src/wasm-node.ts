@@ -1,22 +1,27 @@
-// Node and bun: read jwtgate_wasm_bg.wasm from beside this module. Two layouts exist:
-//   - the package as installed (ESM): dist/wasm-node.js next to ../pkg/jwtgate_wasm_bg.wasm;
-//   - bundled into one CommonJS file (the Lambda zip): the .wasm copied beside index.cjs,
-//     where `import.meta` is empty and `__dirname` names the bundle's folder.
+// Node and bun: read jwtgate_wasm_bg.wasm from the package or from beside the running bundle.
+// Where this code runs decides how it knows its own place:
+//   - the package's ES module build, dist/wasm-node.js: `import.meta.url`;
+//   - the package's CommonJS build, cjs/index.js (one file, built by esbuild): `__dirname`,
+//     as there is no `import.meta` in CommonJS;
+//   - a user's bundle (the Lambda zip's index.cjs, or an ES module bundle): either one.
+// A bundle has the .wasm copied beside it; the package keeps it in pkg/, beside dist/ and cjs/.
 import type { WasmSource } from "./wasm-module.js";
 
 const WASM_FILE = "jwtgate_wasm_bg.wasm";
 
 export async function readWasmBesideModule(): Promise<WasmSource> {
   const { readFile } = await import("node:fs/promises");
-  const { join } = await import("node:path");
+  const { dirname, join } = await import("node:path");
   const { fileURLToPath } = await import("node:url");
-  const candidates: string[] = [];
+  // This module's folder, by ES module URL or by CommonJS `__dirname`.
+  const folders: string[] = [];
   const here = (import.meta as { url?: string }).url;
-  if (typeof here === "string" && here.startsWith("file:")) {
-    candidates.push(fileURLToPath(new URL(`../pkg/${WASM_FILE}`, here)));
-    candidates.push(fileURLToPath(new URL(WASM_FILE, here)));
+  if (typeof here === "string" && here.startsWith("file:")) folders.push(dirname(fileURLToPath(here)));
+  if (typeof __dirname === "string") folders.push(__dirname);
+  const candidates: string[] = [];
+  for (const folder of folders) {
+    candidates.push(join(folder, WASM_FILE), join(folder, "..", "pkg", WASM_FILE));
   }
-  if (typeof __dirname === "string") candidates.push(join(__dirname, WASM_FILE));
   for (const path of candidates) {
     try {
       return await readFile(path);

@@ -52,9 +52,11 @@ const goodEnv = () => ({ ISSUER: op.issuer, AUDIENCE, JWKS_URI: op.jwksUri, JWKS
 before(async () => {
   op = await startProvider();
   work = await mkdtemp(join(tmpdir(), "jwtgate-sample-"));
-  // The package beside the sample, as in the repository (the sample depends on file:../package).
+  // The package beside the sample, as in the repository (the sample depends on file:../package):
+  // package.json and what it publishes.
   await mkdir(join(work, "package"));
-  for (const part of ["package.json", "dist", "pkg"]) {
+  const { files } = JSON.parse(await readFile(join(hostNode, "package", "package.json"), "utf8"));
+  for (const part of ["package.json", ...files]) {
     await cp(join(hostNode, "package", part), join(work, "package", part), { recursive: true });
   }
   sample = join(work, "sample");
