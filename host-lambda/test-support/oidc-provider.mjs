@@ -40,6 +40,8 @@ function makeProvider(issuer) {
       scope: "read write",
     }],
     jwks: { keys: [signingKey()] },
+    // Test-only cookie signing keys (no login flow runs; set so the provider does not warn).
+    cookies: { keys: ["jwtgate-test-cookie-key"] },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

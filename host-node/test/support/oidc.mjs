@@ -29,6 +29,8 @@ function makeProvider(issuer, keys, state) {
   const provider = new Provider(issuer, {
     clients: [{ ...CLIENT, grant_types: ["client_credentials"], redirect_uris: [], response_types: [] }],
     jwks: { keys },
+    // Test-only cookie signing keys (no login flow runs; set so the provider does not warn).
+    cookies: { keys: ["jwtgate-test-cookie-key"] },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
