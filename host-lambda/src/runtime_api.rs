@@ -19,6 +19,8 @@
 use std::fmt;
 use std::io::Read;
 use std::time::Duration;
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, TcpConnector, Transport};
 
 /// The most event bytes passed on: Lambda's own cap on a synchronous invocation's payload
 /// (6 MB), which is also the ceiling of `MAX_EVENT_BYTES`. One byte more is read, so an event
@@ -147,7 +149,8 @@ impl RuntimeApi {
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .user_agent(concat!("jwtgate-lambda/", env!("CARGO_PKG_VERSION")))
             .build();
-        Ok(RuntimeApi { agent: config.into(), base: format!("http://{rest}") })
+        let agent = ureq::Agent::with_parts(config, TcpConnector::default().chain(OneWrite), DefaultResolver::default());
+        Ok(RuntimeApi { agent, base: format!("http://{rest}") })
     }
 
     fn url(&self, path: &str) -> String {
@@ -247,5 +250,76 @@ pub fn serve(api: &RuntimeApi, mut decide: impl FnMut(&Invocation) -> Answer) ->
         if let Err(e) = api.answer(&invocation.request_id, &answer) {
             return e;
         }
+    }
+}
+
+/// Sends each request in one write: ureq transmits a request's head and its body separately,
+/// and a Runtime API that streams the body on (cargo-lambda's emulator forwards a response
+/// body to the waiting invoker as it arrives) then sends the invoker the head alone; Nagle's
+/// algorithm on that connection holds the body back until the invoker's delayed ACK, about
+/// 40 ms per invocation. Buffering the writes until the first read of the answer keeps the
+/// request whole, as lambda_runtime's hyper client sent it. (ureq's `unversioned` transport
+/// API: Cargo.lock pins ureq, and a change there fails the build, not the behaviour.)
+#[derive(Debug)]
+struct OneWrite;
+
+impl<In: Transport> Connector<In> for OneWrite {
+    type Out = OneWriteTransport<In>;
+
+    fn connect(&self, _: &ConnectionDetails, chained: Option<In>) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(|inner| OneWriteTransport { inner, pending: Vec::new() }))
+    }
+}
+
+#[derive(Debug)]
+struct OneWriteTransport<T> {
+    inner: T,
+    pending: Vec<u8>,
+}
+
+/// Past this many pending bytes (a large response), they are sent without waiting for a read.
+const ONE_WRITE_MAX: usize = 64 * 1024;
+
+impl<T: Transport> OneWriteTransport<T> {
+    fn flush(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let mut sent = 0;
+        while sent < self.pending.len() {
+            let output = self.inner.buffers().output();
+            let n = output.len().min(self.pending.len() - sent);
+            if n == 0 {
+                return Err(ureq::Error::Io(std::io::Error::other("transport without an output buffer")));
+            }
+            output[..n].copy_from_slice(&self.pending[sent..sent + n]);
+            self.inner.transmit_output(n, timeout)?;
+            sent += n;
+        }
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+impl<T: Transport> Transport for OneWriteTransport<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let output = self.inner.buffers().output();
+        self.pending.extend_from_slice(&output[..amount.min(output.len())]);
+        if self.pending.len() > ONE_WRITE_MAX { self.flush(timeout) } else { Ok(()) }
+    }
+
+    fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.flush(timeout)?;
+        self.inner.maybe_await_input(timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.flush(timeout)?;
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
     }
 }
