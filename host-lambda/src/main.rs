@@ -13,7 +13,7 @@
 use jwtgate_lambda::authorizer::{Authorizer, InvocationIdentity, stderr_sink};
 use jwtgate_lambda::engine::Engine;
 use jwtgate_lambda::fetch::HttpFetcher;
-use jwtgate_lambda::runtime_api::{self, Answer, RuntimeApi};
+use jwtgate_lambda::runtime_api::{self, Answer, RuntimeApi, RuntimeApiError};
 use jwtgate_lambda::settings::{self, relevant_env};
 use jwtgate_lambda::unix_now_ms;
 use serde_json::json;
@@ -76,7 +76,7 @@ fn log_init_failure(failure: &InitFailure) {
     eprintln!("jwtgate: {}", failure.message);
 }
 
-fn log_runtime_stopped(error: &runtime_api::RuntimeApiError) {
+fn log_runtime_stopped(error: &RuntimeApiError) {
     eprintln!("{}", json!({ "level": "error", "msg": "lambda runtime stopped", "error": error.to_string() }));
 }
 
@@ -90,10 +90,10 @@ fn serve_lambda() -> ExitCode {
             log_init_failure(&failure);
             // The guide's init task: report the error to the Runtime API, then exit. Without
             // AWS_LAMBDA_RUNTIME_API (run by hand) there is nobody to report to.
-            if let Ok(api) = RuntimeApi::from_env() {
-                if let Err(e) = api.init_error(failure.error_type, &failure.message) {
-                    log_runtime_stopped(&e);
-                }
+            if let Err(e) = RuntimeApi::from_env().and_then(|api| api.init_error(failure.error_type, &failure.message))
+                && !matches!(e, RuntimeApiError::Endpoint(_))
+            {
+                log_runtime_stopped(&e);
             }
             return ExitCode::from(2);
         }
