@@ -17,6 +17,14 @@ pub struct Verdict {
     pub log: Value,
 }
 
+/// Which Lambda invocation a decision answers: written into its log line as `request_id` and
+/// `trace_id` (the X-Ray tracing header, `null` when Lambda sent none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvocationIdentity<'a> {
+    pub request_id: &'a str,
+    pub trace_id: Option<&'a str>,
+}
+
 /// Where log lines go (stderr in the Lambda; tests collect them).
 pub type LogSink = Box<dyn Fn(&Value) + Send>;
 
@@ -62,6 +70,11 @@ impl Authorizer {
 
     /// Decide one event at `now_ms` (milliseconds since the epoch).
     pub fn decide(&mut self, event: &[u8], now_ms: u64) -> Verdict {
+        self.decide_with(event, now_ms, None)
+    }
+
+    /// `decide`, with the invocation's identity in the log line when there is one.
+    pub fn decide_with(&mut self, event: &[u8], now_ms: u64, identity: Option<&InvocationIdentity>) -> Verdict {
         let started = Instant::now();
         let now = |started: Instant| now_ms.saturating_add(started.elapsed().as_millis() as u64) as i64;
         let mut fetched = false;
@@ -78,7 +91,11 @@ impl Authorizer {
             decision = self.engine.authorize(event, now(started));
         }
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let verdict = verdict(decision, (latency_ms * 1000.0).round() / 1000.0, fetched);
+        let mut verdict = verdict(decision, (latency_ms * 1000.0).round() / 1000.0, fetched);
+        if let (Some(identity), Some(line)) = (identity, verdict.log.as_object_mut()) {
+            line.insert("request_id".into(), json!(identity.request_id));
+            line.insert("trace_id".into(), json!(identity.trace_id));
+        }
         (self.log)(&verdict.log);
         verdict
     }

@@ -1,6 +1,7 @@
 //! `bootstrap`: the jwtgate Lambda authorizer (provided.al2023), or one local decision.
 //!
-//!   bootstrap                          serve the Lambda Runtime API (AWS_LAMBDA_RUNTIME_API)
+//!   bootstrap                          serve the Lambda Runtime API (AWS_LAMBDA_RUNTIME_API;
+//!                                      the client and loop are runtime_api.rs)
 //!   bootstrap local --event FILE|- [--now SECS]
 //!                                      decide one event with the same settings, print the
 //!                                      response (or the Unauthorized error) and the log line;
@@ -9,16 +10,14 @@
 //! Settings come from the environment (README). Invalid settings stop the process at init
 //! with the message and exit code 2, so a misconfigured function fails loudly, not open.
 
-use jwtgate_lambda::authorizer::{Authorizer, stderr_sink};
+use jwtgate_lambda::authorizer::{Authorizer, InvocationIdentity, stderr_sink};
 use jwtgate_lambda::engine::Engine;
 use jwtgate_lambda::fetch::HttpFetcher;
+use jwtgate_lambda::runtime_api::{self, Answer, RuntimeApi, RuntimeApiError};
 use jwtgate_lambda::settings::{self, relevant_env};
 use jwtgate_lambda::unix_now_ms;
-use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
-use serde_json::value::RawValue;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 const USAGE: &str = "\
@@ -42,13 +41,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// Why init failed: `error_type` as the Runtime API's init error names it (the Node host's
+/// name for invalid settings, `ConfigurationError`), and the message naming the setting.
+struct InitFailure {
+    error_type: &'static str,
+    message: String,
+}
+
 /// Load the module, validate the settings and fetch the keys once. Timings are logged.
-fn init() -> Result<Authorizer, String> {
+fn init() -> Result<Authorizer, InitFailure> {
     let started = Instant::now();
-    let mut engine = Engine::embedded().map_err(|e| e.to_string())?;
+    let failure = |error_type| move |e: String| InitFailure { error_type, message: e };
+    let mut engine = Engine::embedded().map_err(|e| e.to_string()).map_err(failure("ModuleLoadError"))?;
     let module_load_us = started.elapsed().as_micros() as u64;
-    let host = settings::from_env(&mut engine, &relevant_env(std::env::vars())).map_err(|e| e.to_string())?;
-    let mut authorizer = Authorizer::new(engine, host, Box::new(HttpFetcher::new()), stderr_sink()).map_err(|e| e.to_string())?;
+    let host = settings::from_env(&mut engine, &relevant_env(std::env::vars()))
+        .map_err(|e| e.to_string())
+        .map_err(failure("ConfigurationError"))?;
+    let mut authorizer = Authorizer::new(engine, host, Box::new(HttpFetcher::new()), stderr_sink())
+        .map_err(|e| e.to_string())
+        .map_err(failure("ConfigurationError"))?;
     // A failure is logged by the core's key log line and retried by the first request that
     // needs the keys; not fatal.
     let keys_ready = authorizer.warm_up(unix_now_ms()).unwrap_or(false);
@@ -60,63 +71,50 @@ fn init() -> Result<Authorizer, String> {
     Ok(authorizer)
 }
 
-fn init_or_exit() -> Result<Authorizer, ExitCode> {
-    init().map_err(|message| {
-        eprintln!("{}", json!({ "level": "error", "msg": "authorizer not started", "error": message }));
-        eprintln!("jwtgate: {message}");
-        ExitCode::from(2)
-    })
+fn log_init_failure(failure: &InitFailure) {
+    eprintln!("{}", json!({ "level": "error", "msg": "authorizer not started", "error": failure.message }));
+    eprintln!("jwtgate: {}", failure.message);
 }
 
-/// The error API Gateway turns into a 401. Exactly this text: anything else is a 500.
-#[derive(Debug)]
-struct Unauthorized;
-
-impl From<Unauthorized> for Diagnostic {
-    fn from(_: Unauthorized) -> Diagnostic {
-        Diagnostic { error_type: "Unauthorized".into(), error_message: "Unauthorized".into() }
-    }
+fn log_runtime_stopped(error: &RuntimeApiError) {
+    eprintln!("{}", json!({ "level": "error", "msg": "lambda runtime stopped", "error": error.to_string() }));
 }
 
+/// The Lambda loop (runtime_api.rs): one invocation at a time, each decided with its request id
+/// and trace id in the log line. Exits when the Runtime API fails or answers outside its
+/// contract; Lambda then starts a fresh instance.
 fn serve_lambda() -> ExitCode {
-    let authorizer = match init_or_exit() {
-        Ok(a) => Arc::new(Mutex::new(a)),
-        Err(code) => return code,
+    let mut authorizer = match init() {
+        Ok(authorizer) => authorizer,
+        Err(failure) => {
+            log_init_failure(&failure);
+            // The guide's init task: report the error to the Runtime API, then exit. Without
+            // AWS_LAMBDA_RUNTIME_API (run by hand) there is nobody to report to.
+            if let Err(e) = RuntimeApi::from_env().and_then(|api| api.init_error(failure.error_type, &failure.message))
+                && !matches!(e, RuntimeApiError::Endpoint(_))
+            {
+                log_runtime_stopped(&e);
+            }
+            return ExitCode::from(2);
+        }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
+    let api = match RuntimeApi::from_env() {
+        Ok(api) => api,
         Err(e) => {
-            eprintln!("jwtgate: cannot start the async runtime: {e}");
+            log_runtime_stopped(&e);
             return ExitCode::FAILURE;
         }
     };
-    let handler = service_fn(move |event: LambdaEvent<Box<RawValue>>| {
-        let authorizer = authorizer.clone();
-        async move {
-            // The engine and the JWKS fetch block; keep them off the runtime's thread.
-            let decided = tokio::task::spawn_blocking(move || {
-                let mut authorizer = match authorizer.lock() {
-                    Ok(guard) => guard,
-                    // A panic while deciding (impossible by design, and release builds abort)
-                    // would leave state we cannot trust: stop, Lambda starts a fresh process.
-                    Err(_) => std::process::abort(),
-                };
-                authorizer.decide(event.payload.get().as_bytes(), unix_now_ms()).response
-            })
-            .await;
-            match decided {
-                Ok(Some(response)) => Ok::<Value, Unauthorized>(response),
-                Ok(None) | Err(_) => Err(Unauthorized),
-            }
+    let stopped = runtime_api::serve(&api, |invocation| {
+        let identity = InvocationIdentity { request_id: invocation.request_id.as_str(), trace_id: invocation.trace_id.as_deref() };
+        let verdict = authorizer.decide_with(&invocation.event, unix_now_ms(), Some(&identity));
+        match verdict.response.map(|response| serde_json::to_vec(&response)) {
+            Some(Ok(body)) => Answer::Response(body),
+            Some(Err(_)) | None => Answer::Unauthorized,
         }
     });
-    match runtime.block_on(lambda_runtime::run(handler)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("jwtgate: Lambda runtime stopped: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    log_runtime_stopped(&stopped);
+    ExitCode::FAILURE
 }
 
 fn local(args: &[String]) -> ExitCode {
@@ -147,9 +145,12 @@ fn local(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut authorizer = match init_or_exit() {
-        Ok(a) => a,
-        Err(code) => return code,
+    let mut authorizer = match init() {
+        Ok(authorizer) => authorizer,
+        Err(failure) => {
+            log_init_failure(&failure);
+            return ExitCode::from(2);
+        }
     };
     // The decision's log line goes to stderr (as in Lambda); the answer to stdout.
     let verdict = authorizer.decide(&event, now.map_or_else(unix_now_ms, |seconds| seconds.saturating_mul(1000)));

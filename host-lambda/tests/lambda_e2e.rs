@@ -205,9 +205,24 @@ fn lambda_runtime_api_end_to_end() {
         assert!(!log.contains(signature), "a token leaked into the log");
     }
     let first = decisions[0];
-    for field in ["level", "outcome", "reason", "kid", "iss", "sub", "latency_ms", "keys_fetched"] {
+    for field in ["level", "outcome", "reason", "kid", "iss", "sub", "latency_ms", "keys_fetched", "request_id", "trace_id"] {
         assert!(first.get(field).is_some(), "log line lacks {field}: {first}");
     }
+    // Each decision names its invocation: the request id and X-Ray trace header the emulator
+    // sent with it (`Lambda-Runtime-Aws-Request-Id`, `Lambda-Runtime-Trace-Id`), a new pair each
+    // time.
+    let mut request_ids = std::collections::HashSet::new();
+    let mut trace_ids = std::collections::HashSet::new();
+    for line in &decisions {
+        let request_id = line["request_id"].as_str().unwrap_or_else(|| panic!("no request_id: {line}"));
+        assert!(jwtgate_lambda::runtime_api::RequestId::parse(request_id).is_some(), "{request_id}");
+        request_ids.insert(request_id.to_owned());
+        let trace_id = line["trace_id"].as_str().unwrap_or_else(|| panic!("no trace_id: {line}"));
+        assert!(trace_id.starts_with("Root=1-"), "{trace_id}");
+        trace_ids.insert(trace_id.to_owned());
+    }
+    assert_eq!(request_ids.len(), decisions.len(), "one request id per invocation");
+    assert_eq!(trace_ids.len(), decisions.len(), "one trace id per invocation");
 
     // --- the cargo-lambda CLI path gives the same answers
     let event_file = std::env::temp_dir().join(format!("jwtgate-e2e-event-{}.json", std::process::id()));
@@ -275,4 +290,43 @@ fn invalid_settings_stop_the_process_with_the_reason() {
     let out = Command::new(env!("CARGO_BIN_EXE_bootstrap")).env_clear().env("ISSUER", "https://id.example/").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("AUDIENCE"));
+}
+
+/// In Lambda, an init failure is also posted to the Runtime API's init error before the exit.
+#[test]
+fn invalid_settings_are_reported_to_the_runtime_api() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let recorder = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line.trim_end().is_empty() {
+                break;
+            }
+            head.push(line.trim_end().to_owned());
+        }
+        let length = head.iter().find_map(|h| h.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()));
+        let mut body = vec![0; length.unwrap_or(0)];
+        reader.read_exact(&mut body).unwrap();
+        (&stream).write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n").unwrap();
+        (head, body)
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_bootstrap"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}"))
+        .env("ISSUER", "https://id.example/")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let (head, body) = recorder.join().unwrap();
+    assert_eq!(head[0], "POST /2018-06-01/runtime/init/error HTTP/1.1");
+    assert!(head.iter().any(|h| h.eq_ignore_ascii_case("lambda-runtime-function-error-type: ConfigurationError")), "{head:?}");
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["errorType"], "ConfigurationError");
+    assert!(body["errorMessage"].as_str().unwrap().contains("AUDIENCE"), "{body}");
 }
