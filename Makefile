@@ -5,13 +5,14 @@
 #   make fuzz-long  the long fuzz run (FUZZ_RUNS executions per target; not part of `make test`)
 #   make soak   200,000 decisions through the Node host (tests/soak; not part of `make test`)
 #   make soak-lambda  1,000,000 decisions through the Lambda host under cargo-lambda's emulator
-#   make lambda-zip   the deployable Lambda (target/lambda/bootstrap/bootstrap.zip, as cargo lambda builds it)
+#   make lambda-zip   the deployable Lambda for x86_64: target/lambda/bootstrap/bootstrap.zip
+#   make lambda-zip ARCH=arm64   the same for arm64 (Graviton): target/lambda-arm64/bootstrap/bootstrap.zip
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
 .PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-bench-smoke bench clean \
-	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip
+	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip test-arm64
 
 wasm:
 	wasm/build.sh
@@ -61,11 +62,35 @@ test-faults: node-package
 	cargo test -p jwtgate-lambda --locked --test faults -- --ignored --nocapture || status=1; \
 	exit $$status
 
-# The zip SAM's template deploys (host-lambda/template.yaml's CodeUri), built by cargo-lambda
-# (installed in target/host-lambda-tools with its own zig) for x86_64 Amazon Linux.
+# The zip SAM's template deploys, built by cargo-lambda (installed in target/host-lambda-tools
+# with its own zig) for Amazon Linux 2023 on ARCH (host-lambda/scripts/lambda-zip.sh):
+#   ARCH=x86_64 (default)  target/lambda/bootstrap/bootstrap.zip
+#   ARCH=arm64 (Graviton)  target/lambda-arm64/bootstrap/bootstrap.zip
+# build.rs compiles the module's .cwasm for the same architecture.
+ARCH ?= x86_64
 lambda-zip: wasm
-	PATH="$$(host-lambda/scripts/install-tools.sh):$$PATH" \
-		cargo lambda build --release --locked --output-format zip -p jwtgate-lambda
+	host-lambda/scripts/lambda-zip.sh $(ARCH) >/dev/null
+
+# The arm64 build on this x86-64 machine, under qemu user-mode emulation as a Graviton2 CPU
+# (Neoverse N1; qemu-user and the aarch64 glibc from Debian, host-lambda/scripts/install-qemu.sh),
+# never through binfmt_misc: the conformance table decided by the aarch64 engine
+# (host-lambda/tests/arm64.rs), and the arm64 zip's `bootstrap` under cargo-lambda's Runtime API
+# emulator against the OpenID Provider on 127.0.0.1 (host-lambda/tests/lambda_e2e.rs).
+ARM64_DIR := target/lambda-arm64
+test-arm64: wasm
+	host-lambda/scripts/install-tools.sh >/dev/null
+	host-lambda/test-support/install-deps.sh
+	host-lambda/scripts/lambda-zip.sh arm64 >/dev/null
+	for bin in bootstrap jwtgate-lambda-conformance; do \
+		rm -f $(ARM64_DIR)/$$bin/bootstrap; \
+		python3 -m zipfile -e $(ARM64_DIR)/$$bin/bootstrap.zip $(ARM64_DIR)/$$bin; \
+		chmod +x $(ARM64_DIR)/$$bin/bootstrap; \
+	done
+	runner="$$(host-lambda/scripts/install-qemu.sh)"; \
+	JWTGATE_BOOTSTRAP_RUNNER="$$runner" JWTGATE_ARM64_CONFORMANCE="$$PWD/$(ARM64_DIR)/jwtgate-lambda-conformance/bootstrap" \
+		cargo test -p jwtgate-lambda --locked --test arm64 -- --ignored --nocapture; \
+	JWTGATE_BOOTSTRAP_RUNNER="$$runner" JWTGATE_BOOTSTRAP="$$PWD/$(ARM64_DIR)/bootstrap/bootstrap" \
+		cargo test -p jwtgate-lambda --locked --test lambda_e2e -- --include-ignored
 
 # Side by side with the peers (tests/bench, README "Benchmarks"): one table on stdout,
 # target/bench/{results.json,ratios.svg} and tests/bench/RESULTS.md. Installs its pinned peers.
@@ -125,7 +150,7 @@ soak-lambda: soak-lambda-build
 	node tests/soak/soak.mjs --host lambda --n $(SOAK_LAMBDA_N) --max-growth-after-kib 1024
 
 
-test: test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-bench-smoke test-fuzz test-soak
+test: test-rust test-node test-bun test-edge test-lambda test-arm64 test-faults test-conformance test-bench-smoke test-fuzz test-soak
 	@echo "make test: all suites passed"
 
 clean:

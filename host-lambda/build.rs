@@ -28,7 +28,10 @@ fn main() {
     };
 
     let mut config = jwtgate_wasmtime_config();
-    // Compile for the crate's target (cargo lambda may cross-compile), with full optimisation.
+    // Compile for the crate's target (cargo lambda cross-compiles for arm64: `make lambda-zip
+    // ARCH=arm64`), with full optimisation. Naming the target keeps the build machine's CPU
+    // features out of the code (wasmtime_config.rs); Cranelift has the x86_64 and arm64 backends
+    // (Cargo.toml's build dependencies).
     let target = std::env::var("TARGET").expect("cargo sets TARGET");
     if let Err(e) = config.target(&target) {
         eprintln!("error: wasmtime cannot compile for target {target}: {e}");

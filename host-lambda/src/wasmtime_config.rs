@@ -17,5 +17,12 @@ pub fn jwtgate_wasmtime_config() -> wasmtime::Config {
     // guard pages per memory, so Cranelift can drop bounds checks (measured here: a decision
     // took 234 µs with a 1 GiB reservation and explicit checks, 158 µs with the default).
     // It is address space, not RAM; the store limiter caps what the module really uses.
+    //
+    // No CPU features are named here, on purpose: build.rs gives Cranelift the target triple,
+    // so it infers none from the build machine and emits baseline code (x86-64 with SSE2;
+    // ARMv8-A with NEON, which wasm SIMD needs). The runtime deserializes only a module whose
+    // target and flags its CPU supports, so a feature set here that some Lambda CPU lacks
+    // (Graviton2, Neoverse N1, ARMv8.2: no pointer authentication, no i8mm) would fail every
+    // cold start there; `make test-arm64` runs the arm64 build as a Neoverse N1 under qemu.
     config
 }

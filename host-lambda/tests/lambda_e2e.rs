@@ -4,7 +4,9 @@
 //!
 //! Needs the tools `make test-lambda` installs (cargo-lambda in target/host-lambda-tools,
 //! oidc-provider in test-support/node_modules), hence `#[ignore]` for plain `cargo test`.
-//! Run: `make test-lambda`, or `cargo test -p jwtgate-lambda -- --include-ignored`.
+//! Run: `make test-lambda`, or `cargo test -p jwtgate-lambda -- --include-ignored`. `make
+//! test-arm64` runs the same tests with the arm64 `bootstrap` under qemu (JWTGATE_BOOTSTRAP,
+//! JWTGATE_BOOTSTRAP_RUNNER: tests/support).
 
 mod support;
 
@@ -248,7 +250,7 @@ fn local_mode_decides_one_event() {
     let event = dir.join("event.json");
     std::fs::write(&event, token_event(&token)).unwrap();
     let run = |event: &std::path::Path| {
-        Command::new(env!("CARGO_BIN_EXE_bootstrap"))
+        support::bootstrap()
             .args(["local", "--event"])
             .arg(event)
             .env_clear()
@@ -276,7 +278,7 @@ fn local_mode_decides_one_event() {
 
 #[test]
 fn invalid_settings_stop_the_process_with_the_reason() {
-    let out = Command::new(env!("CARGO_BIN_EXE_bootstrap"))
+    let out = support::bootstrap()
         .env_clear()
         .env("ISSUER", "https://id.example/")
         .env("JWKS_URI", "http://id.example/jwks")
@@ -287,7 +289,7 @@ fn invalid_settings_stop_the_process_with_the_reason() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("JWKS_URI") && stderr.contains("not https"), "{stderr}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_bootstrap")).env_clear().env("ISSUER", "https://id.example/").output().unwrap();
+    let out = support::bootstrap().env_clear().env("ISSUER", "https://id.example/").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("AUDIENCE"));
 }
@@ -316,7 +318,7 @@ fn invalid_settings_are_reported_to_the_runtime_api() {
         (&stream).write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n").unwrap();
         (head, body)
     });
-    let out = Command::new(env!("CARGO_BIN_EXE_bootstrap"))
+    let out = support::bootstrap()
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}"))
         .env("ISSUER", "https://id.example/")

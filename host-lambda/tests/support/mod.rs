@@ -58,6 +58,24 @@ pub fn bounded(program: &std::path::Path) -> Command {
     cmd
 }
 
+/// The `bootstrap` under test, as a command line: this build's, or `JWTGATE_BOOTSTRAP` (another
+/// build of it, e.g. the arm64 zip's) run through `JWTGATE_BOOTSTRAP_RUNNER`, a command prefix
+/// such as `qemu-aarch64 -cpu neoverse-n1 -L /usr/aarch64-linux-gnu` (`make test-arm64`).
+pub fn bootstrap_argv() -> Vec<std::ffi::OsString> {
+    let runner = std::env::var("JWTGATE_BOOTSTRAP_RUNNER").unwrap_or_default();
+    let mut argv: Vec<std::ffi::OsString> = runner.split_whitespace().map(Into::into).collect();
+    argv.push(std::env::var_os("JWTGATE_BOOTSTRAP").unwrap_or_else(|| env!("CARGO_BIN_EXE_bootstrap").into()));
+    argv
+}
+
+/// `bootstrap_argv()` as a command.
+pub fn bootstrap() -> Command {
+    let argv = bootstrap_argv();
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    cmd
+}
+
 /// A free port on 127.0.0.1 (bound then released; the emulator binds it right after).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -173,7 +191,9 @@ impl Emulator {
 
     /// The `bootstrap` binary connected to this emulator, with `env` on top of a clean one.
     pub fn start_function(&self, env: &[(&str, String)]) -> Function {
-        let mut cmd = bounded(std::path::Path::new(env!("CARGO_BIN_EXE_bootstrap")));
+        let argv = bootstrap_argv();
+        let mut cmd = bounded(std::path::Path::new(&argv[0]));
+        cmd.args(&argv[1..]);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{}/.rt", self.port))
