@@ -3,11 +3,12 @@
 //!
 //! `engine` is the reusable part (the conformance runner and benchmarks use it directly);
 //! `authorizer` drives the module's key fetches and writes the decision log; `fetch` performs
-//! them; `main.rs` wires it to the Lambda Runtime API or to the local mode.
+//! them; `metrics` makes log lines CloudWatch metric records; `main.rs` wires it to the Lambda Runtime API or to the local mode.
 
 pub mod authorizer;
 pub mod engine;
 pub mod fetch;
+pub mod metrics;
 pub mod settings;
 
 use std::time::{SystemTime, UNIX_EPOCH};
