@@ -1,5 +1,6 @@
 // One JSON line per decision (and per key set fetched or not). Never the token, never a
 // signature. With metrics on, the line is also a CloudWatch metric record (metrics.ts).
+import { metricsText } from "./metrics.js";
 
 export type LogLine = Record<string, unknown> & { msg: string; level: "info" | "warn" | "error" };
 
@@ -20,10 +21,25 @@ const lineStream: Stdout | null = typeof stdout?.write === "function" && typeof 
 export const jsonLineLogger: Logger =
   lineStream === null
     ? (line) => {
-        console.log(JSON.stringify(line));
+        console.log(lineText(line));
       }
     : (line) => {
-        lineStream.write(`${JSON.stringify(line)}\n`);
+        lineStream.write(`${lineText(line)}\n`);
       };
+
+/**
+ * The line as JSON text. The metric directives are the same few lists on every line: their text,
+ * kept once, is appended rather than serialised again (most of the cost of a line otherwise).
+ */
+export function lineText(line: LogLine): string {
+  const aws = line._aws as { Timestamp?: unknown } | undefined;
+  const directives = metricsText(aws);
+  if (directives === undefined || typeof aws?.Timestamp !== "number") return JSON.stringify(line);
+  // Left out for a moment (JSON.stringify skips an undefined member), not copied without it.
+  line._aws = undefined;
+  const text = JSON.stringify(line);
+  line._aws = aws;
+  return `${text.slice(0, -1)},"_aws":{"Timestamp":${aws.Timestamp},"CloudWatchMetrics":${directives}}}`;
+}
 
 export const silentLogger: Logger = () => {};

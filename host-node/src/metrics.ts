@@ -15,6 +15,16 @@ type Directive = Readonly<{
 /** The `_aws` member of a line: when, and which members are metrics by which dimensions. */
 export type MetricsMetadata = { Timestamp: number; CloudWatchMetrics: readonly Directive[] };
 
+/** The JSON text of each directive list built here, for the default logger (log.ts), which
+ * writes it as it is instead of serialising the same objects on every line. */
+const directivesText = new WeakMap<readonly Directive[], string>();
+
+/** `_aws.CloudWatchMetrics` as JSON text, when it is a list built here (unchangeable: frozen). */
+export function metricsText(metadata: unknown): string | undefined {
+  const directives = (metadata as Partial<MetricsMetadata> | undefined)?.CloudWatchMetrics;
+  return directives === undefined ? undefined : directivesText.get(directives);
+}
+
 const frozen = <T>(value: T): T => {
   if (typeof value === "object" && value !== null) {
     for (const member of Object.values(value)) frozen(member);
@@ -42,16 +52,20 @@ export class Metrics {
     });
     const decisions = directive([[], ["outcome"]], [["decisions", "Count"], ["latency_ms", "Milliseconds"]]);
     const fetches = directive([[]], [["jwks_fetches", "Count"], ["jwks_failures", "Count"]]);
-    this.decisionDirectives = frozen([decisions]);
-    this.decisionWithReasonDirectives = frozen([decisions, directive([["outcome", "reason"]], [["decisions", "Count"]])]);
-    this.loadedDirectives = frozen([fetches]);
-    this.failedDirectives = frozen([fetches, directive([["failure"]], [["jwks_failures", "Count"]])]);
+    const shared = (list: Directive[]): readonly Directive[] => {
+      directivesText.set(frozen(list), JSON.stringify(list));
+      return list;
+    };
+    this.decisionDirectives = shared([decisions]);
+    this.decisionWithReasonDirectives = shared([decisions, directive([["outcome", "reason"]], [["decisions", "Count"]])]);
+    this.loadedDirectives = shared([fetches]);
+    this.failedDirectives = shared([fetches, directive([["failure"]], [["jwks_failures", "Count"]])]);
   }
 
   /** The `_aws` member of a decision's line (whose `decisions` member is 1). */
   decision(reason: unknown, timestampMs: number): MetricsMetadata {
     return {
-      Timestamp: timestampMs,
+      Timestamp: wholeMs(timestampMs),
       CloudWatchMetrics: typeof reason === "string" ? this.decisionWithReasonDirectives : this.decisionDirectives,
     };
   }
@@ -63,8 +77,12 @@ export class Metrics {
     line.jwks_fetches = 1;
     line.jwks_failures = failed ? 1 : 0;
     line._aws = {
-      Timestamp: timestampMs,
+      Timestamp: wholeMs(timestampMs),
       CloudWatchMetrics: failed && typeof line.failure === "string" ? this.failedDirectives : this.loadedDirectives,
     } satisfies MetricsMetadata;
   }
 }
+
+/** EMF wants whole milliseconds; a clock that is no number gives 0 (CloudWatch then drops the
+ * metrics, the line stays). */
+const wholeMs = (ms: number): number => (Number.isFinite(ms) ? Math.floor(ms) : 0);

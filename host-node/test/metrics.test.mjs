@@ -113,3 +113,18 @@ test("the default logger writes whole JSON lines to stdout, with the Lambda hand
   assert.deepEqual([second.outcome, second.reason, "request_id" in second, "trace_id" in second], ["unauthorized", "bad_signature", false, false]);
   assert.equal(second._aws.CloudWatchMetrics[1].Namespace, "jwtgate");
 });
+
+test("the default logger's text of a line is its JSON, the shared directives written from their kept text", async () => {
+  const { lineText } = await import("../package/dist/log.js");
+  const lines = await logged({}, async (a) => {
+    await a.decide(tokenEvent(token()));
+    await a.decide(tokenEvent(token({ exp: NOW - 1 })));
+  });
+  for (const line of lines) {
+    const before = JSON.stringify(line);
+    assert.deepEqual(JSON.parse(lineText(line)), line);
+    assert.equal(JSON.stringify(line), before, "the line is left as it was");
+  }
+  const plain = { level: "info", msg: "x", _aws: { Timestamp: 1, CloudWatchMetrics: [] } };
+  assert.equal(lineText(plain), JSON.stringify(plain), "a list not built by the package is serialised as it is");
+});
