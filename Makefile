@@ -11,7 +11,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-bench-smoke bench clean \
+.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-metrics test-bench-smoke bench clean \
 	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip test-arm64
 
 wasm:
@@ -45,6 +45,10 @@ test-edge: node-package
 # One conformance table, the same decision in every host (tests/conformance).
 test-conformance: node-package
 	tests/conformance/run-all.sh
+
+# The log lines as CloudWatch reads them (EMF), the same in every host (tests/metrics).
+test-metrics: node-package
+	tests/metrics/run-all.sh
 
 # host-lambda end to end: cargo-lambda's Runtime API emulator, a real OpenID Provider on
 # 127.0.0.1, the SAM template check (tools in target/host-lambda-tools, node deps in
@@ -150,7 +154,7 @@ soak-lambda: soak-lambda-build
 	node tests/soak/soak.mjs --host lambda --n $(SOAK_LAMBDA_N) --max-growth-after-kib 1024
 
 
-test: test-rust test-node test-bun test-edge test-lambda test-arm64 test-faults test-conformance test-bench-smoke test-fuzz test-soak
+test: test-rust test-node test-bun test-edge test-lambda test-arm64 test-faults test-conformance test-metrics test-bench-smoke test-fuzz test-soak
 	@echo "make test: all suites passed"
 
 clean:

@@ -29,15 +29,21 @@ impl Named for Signatures {
     const NAMES: &'static [(&'static str, Self)] = &[("wasm", Self::Wasm), ("host", Self::Host)];
 }
 
-/// Everything a host needs: the configuration (with its key sources and cache rules) and who
-/// checks signatures.
+/// Everything a host needs: the configuration (with its key sources and cache rules), who
+/// checks signatures, and where its metrics go.
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub config: Config,
     /// The same configuration in its serialisable form (what crosses the wasm boundary).
     pub config_input: ConfigInput,
     pub signatures: Signatures,
+    /// The CloudWatch namespace of the metrics the hosts embed in their log lines
+    /// (`METRICS_NAMESPACE`, default `jwtgate`); `None` when `METRICS=false`.
+    pub metrics_namespace: Option<String>,
 }
+
+/// The namespace metrics go to when METRICS_NAMESPACE is not set.
+pub const DEFAULT_METRICS_NAMESPACE: &str = "jwtgate";
 
 /// Every variable this module reads, for documentation and for hosts that copy them.
 pub const VARIABLES: &[&str] = &[
@@ -78,7 +84,13 @@ pub const VARIABLES: &[&str] = &[
     "UNLISTED_ROUTES",
     "TOKEN_SOURCES",
     "SIGNATURES",
+    "METRICS",
+    "METRICS_NAMESPACE",
 ];
+
+/// The variables about the host's output, not about what is accepted: allowed beside
+/// CONFIG_FILE, which holds the whole configuration.
+const HOST_VARIABLES: &[&str] = &["CONFIG_FILE", "SIGNATURES", "METRICS", "METRICS_NAMESPACE"];
 
 
 /// The configuration's members whose variables are not their names in capitals.
@@ -140,19 +152,47 @@ impl Env<'_> {
     fn choice<T: Named + Default>(&self, name: &'static str) -> Result<T, ConfigError> {
         T::from_optional(name, self.get(name))
     }
-    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+    /// `true` or `false` (also `1`/`0`, `yes`/`no`); unset takes `default`.
+    fn flag_or(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
         match self.get(name).map(str::to_ascii_lowercase).as_deref() {
-            None | Some("false" | "0" | "no") => Ok(false),
+            None => Ok(default),
+            Some("false" | "0" | "no") => Ok(false),
             Some("true" | "1" | "yes") => Ok(true),
             Some(v) => Err(err(name, ["`", v, "` is not true or false"].concat())),
         }
     }
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        self.flag_or(name, false)
+    }
+    /// METRICS (default true) and METRICS_NAMESPACE: the namespace, or `None` when metrics are
+    /// off. The namespace is checked either way, so a typo never waits for the day metrics are
+    /// turned on.
+    fn metrics_namespace(&self) -> Result<Option<String>, ConfigError> {
+        let namespace = self.get("METRICS_NAMESPACE").unwrap_or(DEFAULT_METRICS_NAMESPACE);
+        check_metrics_namespace(namespace).map_err(|why| err("METRICS_NAMESPACE", why))?;
+        Ok(self.flag_or("METRICS", true)?.then(|| namespace.to_owned()))
+    }
 }
 
-/// The variables that configure the verifier (all but SIGNATURES): none may be set beside
-/// CONFIG_FILE, which holds the whole configuration.
+/// CloudWatch's rule for a namespace: 1 to 255 characters, each a letter, a digit or one of
+/// `. - _ / # :` and space; not under `AWS/`, which is AWS's own.
+fn check_metrics_namespace(namespace: &str) -> Result<(), &'static str> {
+    if namespace.len() > 255 {
+        return Err("longer than 255 characters");
+    }
+    if !namespace.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_/#: ".contains(&b)) {
+        return Err("only letters, digits, space and . - _ / # : are allowed");
+    }
+    if namespace.starts_with("AWS/") {
+        return Err("namespaces under `AWS/` are reserved for AWS services");
+    }
+    Ok(())
+}
+
+/// The variables that configure the verifier: none may be set beside CONFIG_FILE, which holds
+/// the whole configuration.
 fn configuration_variables() -> impl Iterator<Item = &'static str> {
-    VARIABLES.iter().copied().filter(|v| *v != "CONFIG_FILE" && *v != "SIGNATURES")
+    VARIABLES.iter().copied().filter(|v| !HOST_VARIABLES.contains(v))
 }
 
 impl Settings {
@@ -161,6 +201,7 @@ impl Settings {
     pub fn from_env(vars: &BTreeMap<String, String>, config_file: Option<&[u8]>) -> Result<Settings, ConfigError> {
         let env = Env(vars);
         let signatures = env.choice("SIGNATURES")?;
+        let metrics_namespace = env.metrics_namespace()?;
         if env.get("CONFIG_FILE").is_some() {
             if let Some(other) = configuration_variables().find(|v| env.get(v).is_some()) {
                 return Err(err("CONFIG_FILE", [other, " is set too: with a configuration file, every setting is in the file"].concat()));
@@ -168,14 +209,14 @@ impl Settings {
             let bytes = config_file.ok_or_else(|| err("CONFIG_FILE", "the file could not be read"))?;
             let config_input = ConfigInput::from_json(bytes)?;
             let config = Config::new(&config_input)?;
-            return Ok(Settings { config, config_input, signatures });
+            return Ok(Settings { config, config_input, signatures, metrics_namespace });
         }
         let listed = env.get("ISSUERS").is_some();
         let (config_input, config) = Self::read(&env).and_then(|input| Config::new(&input).map(|config| (input, config))).map_err(|e| {
             // Name the environment variable the user wrote.
             ConfigError { setting: variable(&e.setting, listed), problem: e.problem }
         })?;
-        Ok(Settings { config, config_input, signatures })
+        Ok(Settings { config, config_input, signatures, metrics_namespace })
     }
 
     /// The configuration's raw form from the variables (errors name configuration members;
@@ -485,6 +526,33 @@ mod tests {
         let mut out = Vec::new();
         s.config_input.write_json(&mut out);
         assert_eq!(ConfigInput::from_json(&out).unwrap(), s.config_input);
+    }
+
+    #[test]
+    fn metrics_on_by_default_in_a_namespace_checked_at_start() {
+        let base = [("ISSUER", "https://id.example/"), ("AUDIENCE", "api")];
+        let with = |extra: &[(&str, &str)]| from(&[&base[..], extra].concat());
+        assert_eq!(with(&[]).unwrap().metrics_namespace.as_deref(), Some("jwtgate"));
+        assert_eq!(with(&[("METRICS_NAMESPACE", "Shop/auth #1:eu")]).unwrap().metrics_namespace.as_deref(), Some("Shop/auth #1:eu"));
+        assert_eq!(with(&[("METRICS", "false")]).unwrap().metrics_namespace, None);
+        assert_eq!(with(&[("METRICS", "true"), ("METRICS_NAMESPACE", "x")]).unwrap().metrics_namespace.as_deref(), Some("x"));
+        let long = "n".repeat(256);
+        for (name, value) in [
+            ("METRICS", "sometimes"),
+            ("METRICS_NAMESPACE", "AWS/Lambda"),
+            ("METRICS_NAMESPACE", "jwt\"gate"),
+            ("METRICS_NAMESPACE", "jwtgate\u{e9}"),
+            ("METRICS_NAMESPACE", long.as_str()),
+        ] {
+            let e = with(&[(name, value)]).unwrap_err();
+            assert_eq!(e.setting, name, "{value}: {e}");
+        }
+        // Checked even when metrics are off.
+        assert_eq!(with(&[("METRICS", "false"), ("METRICS_NAMESPACE", "AWS/x")]).unwrap_err().setting, "METRICS_NAMESPACE");
+        // Output settings, allowed beside CONFIG_FILE.
+        let file = br#"{"issuers":["https://id.example/"],"audiences":["api"]}"#;
+        let s = Settings::from_env(&vars(&[("CONFIG_FILE", "c.json"), ("METRICS", "false"), ("METRICS_NAMESPACE", "a")]), Some(file)).unwrap();
+        assert_eq!(s.metrics_namespace, None);
     }
 
     #[test]

@@ -5,12 +5,14 @@
 
 use crate::engine::{Decision, Engine, EngineError, Outcome};
 use crate::fetch::{Fetch, FetchRequest};
+use crate::metrics::Metrics;
 use crate::settings::HostSettings;
 use serde_json::{Value, json};
 use std::time::Instant;
 
 /// What the host answers: the authorizer response, or `None` for the error `Unauthorized`;
-/// and the decision's log line (never the token).
+/// and the decision's log line (never the token), which is also its metric record (EMF)
+/// unless metrics are off.
 #[derive(Debug)]
 pub struct Verdict {
     pub response: Option<Value>,
@@ -41,6 +43,8 @@ pub struct Authorizer {
     engine: Engine,
     fetcher: Box<dyn Fetch>,
     log: LogSink,
+    /// `None`: `METRICS=false`, plain log lines.
+    metrics: Option<Metrics>,
 }
 
 impl Authorizer {
@@ -48,7 +52,8 @@ impl Authorizer {
     pub fn new(mut engine: Engine, settings: HostSettings, fetcher: Box<dyn Fetch>, log: LogSink) -> Result<Authorizer, EngineError> {
         engine.set_signatures(settings.signatures);
         engine.configure(&settings.config_json)?;
-        Ok(Authorizer { engine, fetcher, log })
+        let metrics = settings.metrics_namespace.map(Metrics::new);
+        Ok(Authorizer { engine, fetcher, log, metrics })
     }
 
     /// The first fetch of every issuer's keys, at init, so the first request usually finds
@@ -96,11 +101,15 @@ impl Authorizer {
             line.insert("request_id".into(), json!(identity.request_id));
             line.insert("trace_id".into(), json!(identity.trace_id));
         }
+        if let (Some(metrics), Value::Object(line)) = (&self.metrics, &mut verdict.log) {
+            metrics.decision(line, now(started) as u64);
+        }
         (self.log)(&verdict.log);
         verdict
     }
 
-    /// Perform every request the module names until none is due; write its log lines.
+    /// Perform every request the module names until none is due; write its log lines (with
+    /// their metrics).
     /// Returns whether every round ended with keys loaded.
     fn drive(&mut self, now_ms: u64, started: Instant) -> Result<bool, EngineError> {
         let now = || now_ms.saturating_add(started.elapsed().as_millis() as u64) as i64;
@@ -110,8 +119,11 @@ impl Authorizer {
                 serde_json::from_value(request).map_err(|e| EngineError::Abi(format!("fetch request: {e}")))?;
             let reply = self.fetcher.fetch(&request);
             let (reply, body) = reply.to_module(request.id);
-            if let Some(line) = self.engine.fetched(&reply, body, now())? {
+            if let Some(mut line) = self.engine.fetched(&reply, body, now())? {
                 all_loaded &= line.get("msg").and_then(Value::as_str) == Some("keys loaded");
+                if let (Some(metrics), Value::Object(line)) = (&self.metrics, &mut line) {
+                    metrics.key_set(line, now() as u64);
+                }
                 (self.log)(&line);
             }
         }

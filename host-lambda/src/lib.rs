@@ -3,12 +3,13 @@
 //!
 //! `engine` is the reusable part (the conformance runner and benchmarks use it directly);
 //! `authorizer` drives the module's key fetches and writes the decision log; `fetch` performs
-//! them; `runtime_api` is the Lambda Runtime API client and loop; `main.rs` wires the
-//! authorizer to it or to the local mode.
+//! them; `metrics` makes log lines CloudWatch metric records; `runtime_api` is the Lambda
+//! Runtime API client and loop; `main.rs` wires the authorizer to it or to the local mode.
 
 pub mod authorizer;
 pub mod engine;
 pub mod fetch;
+pub mod metrics;
 pub mod runtime_api;
 pub mod settings;
 

@@ -6,13 +6,16 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Validated settings: the core's configuration (as the module wants it) and who checks
-/// signatures.
+/// Validated settings: the core's configuration (as the module wants it), who checks
+/// signatures, and where metrics go.
 #[derive(Clone, Debug)]
 pub struct HostSettings {
     pub config_json: Vec<u8>,
     /// `SIGNATURES=host`: signatures checked by this host's native build of the provider.
     pub signatures: Signatures,
+    /// `METRICS_NAMESPACE` (default `jwtgate`): the CloudWatch namespace of the metrics the log
+    /// lines carry; `None` with `METRICS=false`.
+    pub metrics_namespace: Option<String>,
 }
 
 #[derive(Debug)]
@@ -61,5 +64,6 @@ pub fn from_env(engine: &mut Engine, env: &BTreeMap<String, String>) -> Result<H
         Some("host") => Signatures::Native,
         _ => Signatures::Wasm,
     };
-    Ok(HostSettings { config_json: config.to_string().into_bytes(), signatures })
+    let metrics_namespace = doc.get("metrics_namespace").and_then(Value::as_str).map(str::to_owned);
+    Ok(HostSettings { config_json: config.to_string().into_bytes(), signatures, metrics_namespace })
 }

@@ -3,10 +3,11 @@
 import { AuthorizerError, ConfigurationError, type ReasonCode } from "./errors.js";
 import { getWithFetch, type FetchFunction, type FileRead, type HttpGet } from "./fetch-limited.js";
 import { KeyFetches } from "./key-fetches.js";
-import { jsonLineLogger, silentLogger, type Logger } from "./log.js";
+import { jsonLineLogger, silentLogger, type Logger, type LogLine } from "./log.js";
+import { Metrics } from "./metrics.js";
 import { ModuleSession, type DecisionFields, type ModuleAnswer, type ModuleDecision, type SignatureProvider } from "./module-session.js";
 import { resolveSettings, type Settings, type SettingsOptions } from "./settings.js";
-import type { AuthorizerResponse, Decision, VerifiedToken } from "./types.js";
+import type { AuthorizerResponse, Decision, Invocation, VerifiedToken } from "./types.js";
 import { ensureWasm, type WasmSource } from "./wasm-module.js";
 
 /** Runtime wiring: how to reach the module, the network, the clock and the log. */
@@ -19,7 +20,9 @@ export interface RuntimeOptions {
   fetch?: FetchFunction;
   /** Clock in milliseconds since the epoch (default `Date.now`); tests move it. */
   now?: () => number;
-  /** Where the decision log lines go; `false` for nowhere. Default: JSON lines on stdout. */
+  /** Where the decision log lines go; `false` for nowhere. Default: JSON lines on stdout. A
+   * function receives each line as an object (with its `_aws` metrics member unless
+   * `metrics: false`). */
   log?: Logger | false;
   /**
    * Who checks signatures: `"wasm"` (default, the module's own pure-Rust code, the same in every
@@ -35,11 +38,13 @@ export interface Authorizer {
   /**
    * Decide an API Gateway authorizer event. Resolves with the response to return (Allow, or
    * Deny for a valid token without the required scopes); rejects with `AuthorizerError`
-   * (message `Unauthorized`, so API Gateway answers 401) otherwise.
+   * (message `Unauthorized`, so API Gateway answers 401) otherwise. `invocation`: the ids the
+   * decision's log line carries (`request_id`, `trace_id`); `createLambdaHandler` passes the
+   * Lambda's.
    */
-  authorize(event: unknown): Promise<AuthorizerResponse>;
+  authorize(event: unknown, invocation?: Invocation): Promise<AuthorizerResponse>;
   /** Like `authorize`, but resolves with the whole decision and never rejects. */
-  decide(event: unknown): Promise<Decision>;
+  decide(event: unknown, invocation?: Invocation): Promise<Decision>;
   /** Verify a bare token. Resolves with its header and claims, rejects with `AuthorizerError`. */
   verify(token: string): Promise<VerifiedToken>;
   /** The validated settings (configuration and JWKS rules). */
@@ -113,11 +118,19 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   );
   const nowMs = config.now ?? Date.now;
   const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
-  const keys = new KeyFetches(session, await httpGet(config.fetch), fileReader, nowMs, log);
+  const metrics = settings.metricsNamespace === null ? null : new Metrics(settings.metricsNamespace);
+  const keys = new KeyFetches(session, await httpGet(config.fetch), fileReader, nowMs, log, metrics);
 
-  function logDecision(d: Decision | ModuleDecision, started: number, kind: "authorize" | "verify", fetched: boolean): void {
+  /** The decision's log line: the same members, names and units as the Lambda host's. */
+  function logDecision(
+    d: Decision | ModuleDecision,
+    started: number,
+    kind: "authorize" | "verify",
+    fetched: boolean,
+    invocation?: Invocation,
+  ): void {
     if (log === silentLogger) return;
-    log({
+    const line: LogLine = {
       level: d.outcome === "unauthorized" ? "warn" : "info",
       msg: "authorizer decision",
       call: kind,
@@ -131,7 +144,16 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
       client_id: d.client_id,
       latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
       keys_fetched: fetched,
-    });
+    };
+    if (metrics !== null) {
+      line.decisions = 1;
+      line._aws = metrics.decision(d.reason, nowMs());
+    }
+    if (invocation !== undefined) {
+      if (typeof invocation.requestId === "string") line.request_id = invocation.requestId;
+      if (typeof invocation.traceId === "string") line.trace_id = invocation.traceId;
+    }
+    log(line);
   }
 
   /** Timing for the log line; nothing to time when nothing is logged. */
@@ -144,9 +166,9 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
    * check. `fields: "answer"` (only when nothing is logged) leaves the log fields out of the
    * module's document.
    */
-  function decideWith(event: unknown, fields: "all"): Decision | Promise<Decision>;
-  function decideWith(event: unknown, fields: DecisionFields): Answer | Promise<Answer>;
-  function decideWith(event: unknown, fields: DecisionFields): Answer | Promise<Answer> {
+  function decideWith(event: unknown, fields: "all", invocation?: Invocation): Decision | Promise<Decision>;
+  function decideWith(event: unknown, fields: DecisionFields, invocation?: Invocation): Answer | Promise<Answer>;
+  function decideWith(event: unknown, fields: DecisionFields, invocation?: Invocation): Answer | Promise<Answer> {
     const started = startClock();
     try {
       const members = tokenEventMembers(event);
@@ -165,7 +187,7 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
 
     function logged(d: Answer, fetched: boolean): Answer {
       // Logging implies `fields: "all"` (see `authorize`).
-      logDecision(d as Decision, started, "authorize", fetched);
+      logDecision(d as Decision, started, "authorize", fetched, invocation);
       return d;
     }
   }
@@ -212,10 +234,10 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
 
   return {
     settings,
-    decide: (event: unknown) => Promise.resolve(decideWith(event, "all")),
+    decide: (event: unknown, invocation?: Invocation) => Promise.resolve(decideWith(event, "all", invocation)),
     verify,
-    authorize(event: unknown): Promise<AuthorizerResponse> {
-      const d = decideWith(event, log === silentLogger ? "answer" : "all");
+    authorize(event: unknown, invocation?: Invocation): Promise<AuthorizerResponse> {
+      const d = decideWith(event, log === silentLogger ? "answer" : "all", invocation);
       return d instanceof Promise ? d.then(responseOf) : responseOf(d);
     },
   };

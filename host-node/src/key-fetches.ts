@@ -4,6 +4,7 @@
 // back what came. Concurrent decisions waiting for keys share one run.
 import { fetchOnce, type FetchRequest, type FileRead, type HttpGet } from "./fetch-limited.js";
 import type { Logger, LogLine } from "./log.js";
+import type { Metrics } from "./metrics.js";
 import type { ModuleSession } from "./module-session.js";
 
 export class KeyFetches {
@@ -16,6 +17,8 @@ export class KeyFetches {
     /** Milliseconds since the epoch. */
     private readonly nowMs: () => number,
     private readonly log: Logger,
+    /** `null`: METRICS=false, plain log lines. */
+    private readonly metrics: Metrics | null,
   ) {}
 
   /** Perform every request the module names until none is due or under way. */
@@ -41,6 +44,9 @@ export class KeyFetches {
   private async perform(request: FetchRequest): Promise<void> {
     const [reply, body] = await fetchOnce(this.get, this.readFile, request);
     const line = this.session.fetched(reply, body, this.nowMs());
-    if (line !== "") this.log(JSON.parse(line) as LogLine);
+    if (line === "") return;
+    const logged = JSON.parse(line) as LogLine;
+    this.metrics?.keySet(logged, this.nowMs());
+    this.log(logged);
   }
 }

@@ -1,12 +1,45 @@
-// One JSON line per decision (and per JWKS event). Never the token, never a signature.
+// One JSON line per decision (and per key set fetched or not). Never the token, never a
+// signature. With metrics on, the line is also a CloudWatch metric record (metrics.ts).
+import { metricsText } from "./metrics.js";
 
 export type LogLine = Record<string, unknown> & { msg: string; level: "info" | "warn" | "error" };
 
 /** Where log lines go: a function, or `false` for none. Default: one JSON line on stdout. */
 export type Logger = (line: LogLine) => void;
 
-export const jsonLineLogger: Logger = (line) => {
-  console.log(JSON.stringify(line));
-};
+/** The process's stdout where the runtime has one (Node, bun, Deno). */
+type Stdout = { write(text: string): unknown; fd?: unknown };
+const stdout = (globalThis as { process?: { stdout?: Partial<Stdout> } }).process?.stdout;
+const lineStream: Stdout | null = typeof stdout?.write === "function" && typeof stdout.fd === "number" ? (stdout as Stdout) : null;
+
+/**
+ * Each line written whole to stdout where there is one: AWS Lambda's Node runtime prefixes what
+ * `console.log` writes (time, request id, level) or wraps it in its own JSON, and CloudWatch
+ * then no longer reads the line as a metric record. Edge runtimes: `console.log`, whose logs
+ * keep the line as written.
+ */
+export const jsonLineLogger: Logger =
+  lineStream === null
+    ? (line) => {
+        console.log(lineText(line));
+      }
+    : (line) => {
+        lineStream.write(`${lineText(line)}\n`);
+      };
+
+/**
+ * The line as JSON text. The metric directives are the same few lists on every line: their text,
+ * kept once, is appended rather than serialised again (most of the cost of a line otherwise).
+ */
+export function lineText(line: LogLine): string {
+  const aws = line._aws as { Timestamp?: unknown } | undefined;
+  const directives = metricsText(aws);
+  if (directives === undefined || typeof aws?.Timestamp !== "number") return JSON.stringify(line);
+  // Left out for a moment (JSON.stringify skips an undefined member), not copied without it.
+  line._aws = undefined;
+  const text = JSON.stringify(line);
+  line._aws = aws;
+  return `${text.slice(0, -1)},"_aws":{"Timestamp":${aws.Timestamp},"CloudWatchMetrics":${directives}}}`;
+}
 
 export const silentLogger: Logger = () => {};

@@ -143,6 +143,13 @@ export interface SettingsOptions {
    */
   tokenSources?: TokenSource[];
   /**
+   * `METRICS` (default true): each decision's and key set's log line is also a CloudWatch
+   * metric record (Embedded Metric Format, README "Metrics and logs"); `false` writes plain lines.
+   */
+  metrics?: boolean;
+  /** `METRICS_NAMESPACE` (default `jwtgate`): the metrics' CloudWatch namespace. */
+  metricsNamespace?: string;
+  /**
    * Environment variables with the names above (e.g. `process.env`). Options given as fields
    * take precedence over these.
    */
@@ -185,6 +192,8 @@ const ENV_NAME: Record<Exclude<keyof SettingsOptions, "env">, string> = {
   routeRules: "ROUTE_RULES",
   unlistedRoutes: "UNLISTED_ROUTES",
   tokenSources: "TOKEN_SOURCES",
+  metrics: "METRICS",
+  metricsNamespace: "METRICS_NAMESPACE",
 };
 
 /** Only these variables are handed to the module (never the rest of the environment, which
@@ -203,6 +212,8 @@ export interface Settings {
   config: CoreConfig;
   /** `SIGNATURES`: `host` means node:crypto where the runtime has it. */
   signatures: "wasm" | "host";
+  /** `METRICS_NAMESPACE`; `null` when `METRICS` is false. */
+  metricsNamespace: string | null;
 }
 
 /** `allowedClientIds` as the configuration writes it: `allowed_client_ids`. One rule for every
@@ -260,9 +271,9 @@ export function resolveSettings(options: SettingsOptions): Settings {
 }
 
 function parseSettings(json: string): Settings {
-  const doc = JSON.parse(json) as { ok: boolean; error?: string } & Partial<Settings>;
+  const doc = JSON.parse(json) as { ok: boolean; error?: string; metrics_namespace?: string | null } & Partial<Settings>;
   if (!doc.ok || !doc.config) {
     throw new ConfigurationError(doc.error ?? "invalid configuration");
   }
-  return { config: doc.config, signatures: doc.signatures ?? "wasm" };
+  return { config: doc.config, signatures: doc.signatures ?? "wasm", metricsNamespace: doc.metrics_namespace ?? null };
 }

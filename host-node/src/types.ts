@@ -51,6 +51,15 @@ export interface Decision {
   response: AuthorizerResponse | null;
 }
 
+/** What identifies one invocation in its decision's log line (`request_id`, `trace_id`); each
+ * member left out is left out of the line. */
+export interface Invocation {
+  /** The platform's request id, e.g. the Lambda context's `awsRequestId`. */
+  requestId?: string;
+  /** The trace id, e.g. AWS X-Ray's `_X_AMZN_TRACE_ID`. */
+  traceId?: string;
+}
+
 /** A verified token's protected header and claims. */
 export interface VerifiedToken {
   header: { alg: string; kid: string | null; typ: string | null };

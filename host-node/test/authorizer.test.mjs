@@ -69,7 +69,7 @@ test("tokens minted by the provider (RS256, ES256, EdDSA) get an Allow policy fo
   assert.equal(lines.length, 3, "one log line per decision");
   assert.deepEqual(
     Object.keys(lines[0]).sort(),
-    ["alg", "call", "client_id", "event", "iss", "kid", "keys_fetched", "latency_ms", "level", "msg", "outcome", "reason", "sub"].sort(),
+    ["alg", "call", "client_id", "event", "iss", "kid", "keys_fetched", "latency_ms", "level", "msg", "outcome", "reason", "sub", "decisions", "_aws"].sort(),
   );
   assert.equal(lines[0].outcome, "allow");
   assert.equal(lines[0].iss, op.issuer);

@@ -142,7 +142,7 @@ fn error_json(message: &str) -> String {
 
 /// Settings from an environment map (JSON object; members that are not strings are ignored)
 /// and the contents of the file CONFIG_FILE names, when the host read one: the core
-/// configuration, validated, as `{ok:true, config, signatures}` or `{ok:false, error}`.
+/// configuration, validated, as `{ok:true, config, metrics_namespace, signatures}` or `{ok:false, error}`.
 pub fn settings_from_env(env: &[u8], config_file: Option<&[u8]>) -> Result<String, String> {
     let Ok(object) = json::read_object(env) else {
         return Err(error_json("environment is not a JSON object of strings"));
@@ -157,6 +157,7 @@ pub fn settings_from_env(env: &[u8], config_file: Option<&[u8]>) -> Result<Strin
     match Settings::from_env(&vars, config_file) {
         Ok(s) => Ok(json_text::object_string(|doc| {
             s.config_input.write_json(doc.member("config"));
+            doc.optional("metrics_namespace", s.metrics_namespace.as_deref());
             doc.bool("ok", true);
             doc.string("signatures", jwtgate_core::config::Named::name(s.signatures));
         })),
