@@ -6,12 +6,13 @@
 #   make soak   200,000 decisions through the Node host (tests/soak; not part of `make test`)
 #   make soak-lambda  the same through the Lambda host under cargo-lambda's emulator
 #   make lambda-zip   the deployable Lambda (target/lambda/bootstrap/bootstrap.zip, as cargo lambda builds it)
+#   make test-deploy  the deployment templates (deploy/sam) and the CDK construct (deploy/cdk), offline
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
 .PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-bench-smoke bench clean \
-	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip
+	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip test-deploy
 
 wasm:
 	wasm/build.sh
@@ -60,11 +61,23 @@ test-faults: node-package
 	cargo test -p jwtgate-lambda --locked --test faults -- --ignored --nocapture || status=1; \
 	exit $$status
 
-# The zip SAM's template deploys (host-lambda/template.yaml's CodeUri), built by cargo-lambda
+# The zip the templates of deploy/ and the CDK construct deploy (README "Deploy"), built by cargo-lambda
 # (installed in target/host-lambda-tools with its own zig) for x86_64 Amazon Linux.
 lambda-zip: wasm
 	PATH="$$(host-lambda/scripts/install-tools.sh):$$PATH" \
 		cargo lambda build --release --locked --output-format zip -p jwtgate-lambda
+
+# Deployment, offline (README "Deploy"): the SAM templates of deploy/sam transformed by
+# aws-sam-translator, their wiring and parameter constraints checked, cfn-lint; the CDK construct
+# of deploy/cdk synthesized in its example app (both flavours, REST and HTTP APIs, both
+# architectures), cfn-lint on every stack, the Node flavour's code run. The Rust flavour uses
+# the zip of `make lambda-zip` when it exists, else the bootstrap built here.
+test-deploy: node-package
+	host-lambda/scripts/install-tools.sh >/dev/null
+	deploy/cdk/install-deps.sh
+	cargo build --locked -p jwtgate-lambda --bin bootstrap
+	target/host-lambda-tools/bin/python deploy/sam/check_templates.py
+	cd deploy/cdk && node_modules/.bin/tsc -p tsconfig.json && node --test --test-timeout=300000 test/
 
 # Side by side with the peers (tests/bench, README "Benchmarks"): one table on stdout,
 # target/bench/{results.json,ratios.svg} and tests/bench/RESULTS.md. Installs its pinned peers.
@@ -121,9 +134,9 @@ soak-lambda: soak-lambda-build
 	node tests/soak/soak.mjs --host lambda --n $(SOAK_N)
 
 
-test: test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-bench-smoke test-fuzz test-soak
+test: test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-bench-smoke test-fuzz test-soak test-deploy
 	@echo "make test: all suites passed"
 
 clean:
 	cargo clean
-	rm -rf wasm/pkg host-node/node_modules host-node/pkg host-node/package/dist host-node/package/pkg host-lambda/test-support/node_modules
+	rm -rf wasm/pkg host-node/node_modules host-node/pkg host-node/package/dist host-node/package/pkg host-lambda/test-support/node_modules deploy/cdk/node_modules deploy/cdk/lib
