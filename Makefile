@@ -69,7 +69,7 @@ lambda-zip: wasm
 
 # Deployment, offline (README "Deploy"): the SAM templates of deploy/sam transformed by
 # aws-sam-translator, their wiring and parameter constraints checked, cfn-lint; the CDK construct
-# of deploy/cdk synthesized in its example app (both flavours, REST and HTTP APIs, both
+# of deploy/cdk synthesized in its example app (both flavours, REST, HTTP and WebSocket APIs, both
 # architectures), cfn-lint on every stack, the Node flavour's code run. The Rust flavour uses
 # the zip of `make lambda-zip` when it exists, else the bootstrap built here.
 test-deploy: node-package

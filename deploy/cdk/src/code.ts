@@ -2,7 +2,7 @@
 // handler file.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AssetHashType, DockerImage } from "aws-cdk-lib";
+import { AssetHashType, DockerImage } from "aws-cdk-lib/core";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 
 export type Architecture = "x86_64" | "arm64";

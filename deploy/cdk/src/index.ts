@@ -1,8 +1,9 @@
 // JwtGateAuthorizer: the jwtgate authorizer (Rust or Node flavour) as a REST API TOKEN or
-// REQUEST authorizer, or an HTTP API Lambda authorizer with simple responses.
-import { Duration, Token } from "aws-cdk-lib";
+// REQUEST authorizer, an HTTP API Lambda authorizer with simple responses, or a WebSocket API's
+// $connect authorizer.
+import { Duration, Token } from "aws-cdk-lib/core";
 import * as apigateway from "aws-cdk-lib/aws-apigateway";
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaAuthorizer, HttpLambdaResponseType, WebSocketLambdaAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { type Architecture, nodeCode, nodePackageDir, rustCode } from "./code";
@@ -20,11 +21,17 @@ export interface JwtGateAuthorizerProps {
   readonly flavour: Flavour;
   /** The function's instruction set (default x86_64); the Rust flavour deploys the matching zip. */
   readonly architecture?: Architecture;
-  /** `rest-token`, `rest-request` (apigateway.RestApi) or `http-api` (apigatewayv2.HttpApi). */
+  /**
+   * `rest-token`, `rest-request` (apigateway.RestApi), `http-api` (apigatewayv2.HttpApi) or
+   * `websocket` (apigatewayv2.WebSocketApi, the `$connect` route).
+   */
   readonly apiType: ApiType;
   /** The authorizer's settings, written to the function's environment. */
   readonly settings: JwtGateSettings;
-  /** How long API Gateway caches a decision per identity source (default 300 s; 0 turns it off). */
+  /**
+   * How long API Gateway caches a decision per identity source (default 300 s; 0 turns it off).
+   * WebSocket authorizers have no cache.
+   */
   readonly resultsCacheTtl?: Duration;
   /** Rust flavour: the zip (or a directory holding `bootstrap`); default: the repository's build. */
   readonly rustCode?: string;
@@ -63,7 +70,8 @@ export function checkSettings(settings: JwtGateSettings): void {
 
 /**
  * The jwtgate authorizer function and its API Gateway authorizer. Use `restAuthorizer` on a
- * RestApi's methods (`rest-token`, `rest-request`) or `httpAuthorizer` on an HttpApi's routes.
+ * RestApi's methods (`rest-token`, `rest-request`), `httpAuthorizer` on an HttpApi's routes, or
+ * `webSocketAuthorizer` on a WebSocketApi's `$connect` route.
  */
 export class JwtGateAuthorizer extends Construct {
   readonly function: lambda.Function;
@@ -72,6 +80,7 @@ export class JwtGateAuthorizer extends Construct {
   readonly identitySources: readonly string[];
   private readonly rest?: apigateway.IAuthorizer;
   private readonly http?: HttpLambdaAuthorizer;
+  private readonly webSocket?: WebSocketLambdaAuthorizer;
 
   constructor(scope: Construct, id: string, props: JwtGateAuthorizerProps) {
     super(scope, id);
@@ -147,20 +156,35 @@ export class JwtGateAuthorizer extends Construct {
         });
         break;
       }
+      case "websocket":
+        // Only $connect takes an authorizer; its Allow policy covers the stage's routes.
+        if (props.resultsCacheTtl !== undefined) throw new Error("jwtgate: resultsCacheTtl: WebSocket authorizers have no cache");
+        this.identitySources = identitySources("websocket", sources);
+        this.webSocket = new WebSocketLambdaAuthorizer("jwtgate", this.function, {
+          authorizerName: "jwtgate",
+          identitySource: [...this.identitySources],
+        });
+        break;
       default:
-        throw new Error(`jwtgate: apiType \`${props.apiType as string}\` is not rest-token, rest-request or http-api`);
+        throw new Error(`jwtgate: apiType \`${props.apiType as string}\` is not rest-token, rest-request, http-api or websocket`);
     }
   }
 
   /** The authorizer for a RestApi's methods (`rest-token`, `rest-request`). */
   get restAuthorizer(): apigateway.IAuthorizer {
-    if (this.rest === undefined) throw new Error(`jwtgate: restAuthorizer of an ${this.apiType} authorizer: use httpAuthorizer`);
+    if (this.rest === undefined) throw new Error(`jwtgate: restAuthorizer of a ${this.apiType} authorizer`);
     return this.rest;
   }
 
   /** The authorizer for an HttpApi's routes (`http-api`). */
   get httpAuthorizer(): HttpLambdaAuthorizer {
-    if (this.http === undefined) throw new Error(`jwtgate: httpAuthorizer of a ${this.apiType} authorizer: use restAuthorizer`);
+    if (this.http === undefined) throw new Error(`jwtgate: httpAuthorizer of a ${this.apiType} authorizer`);
     return this.http;
+  }
+
+  /** The authorizer for a WebSocketApi's `$connect` route (`websocket`). */
+  get webSocketAuthorizer(): WebSocketLambdaAuthorizer {
+    if (this.webSocket === undefined) throw new Error(`jwtgate: webSocketAuthorizer of a ${this.apiType} authorizer`);
+    return this.webSocket;
   }
 }

@@ -2,7 +2,7 @@
 // variable names every host reads (README "Configuration"; core/src/env.rs). Lists are written
 // as JSON lists, so a value holding a comma stays one value; a list holding a value known only
 // at deploy time (a CDK token) is written comma-separated.
-import { Fn, Token } from "aws-cdk-lib";
+import { Fn, Token } from "aws-cdk-lib/core";
 
 /** The algorithms the core supports (`none` and HMAC can never be configured). */
 export const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;

@@ -2,7 +2,7 @@
 // Gateway caches a decision per identity source values, so they must hold the token
 // (README "Token sources").
 
-export type ApiType = "rest-token" | "rest-request" | "http-api";
+export type ApiType = "rest-token" | "rest-request" | "http-api" | "websocket";
 
 /** A parsed entry of TOKEN_SOURCES. */
 export type TokenSource =
@@ -36,7 +36,7 @@ export function parseTokenSources(sources: readonly string[] | undefined): Token
 
 /** The identity source expressions for `sources` on an API of type `api`, without repeats. */
 export function identitySources(api: ApiType, sources: readonly TokenSource[]): string[] {
-  const prefix = api === "http-api" ? "$request." : "method.request.";
+  const prefix = api === "http-api" ? "$request." : api === "websocket" ? "route.request." : "method.request.";
   const out: string[] = [];
   for (const source of sources) {
     const expression =

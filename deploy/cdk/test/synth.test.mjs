@@ -1,5 +1,5 @@
-// The CDK construct, offline: the example app (example/app.mjs) is synthesized for both
-// architectures; every stack's template is checked for its wiring and passes cfn-lint; each
+// The CDK construct, offline: the example app (example/app.mjs: REST TOKEN and REQUEST, HTTP
+// API, WebSocket; Rust and Node) is synthesized for both architectures; every stack's template is checked for its wiring and passes cfn-lint; each
 // function's environment is accepted by the core itself; the Node flavour's code is run as
 // Lambda would run it (a valid token allowed, a tampered one refused); the construct refuses
 // settings the authorizer would refuse. Needs `make node-package`, a built `bootstrap` and the
@@ -21,7 +21,7 @@ const cdkDir = join(here, "..");
 const root = join(cdkDir, "..", "..");
 const require = createRequire(import.meta.url);
 const lib = require("../lib/index.js");
-const { App, Stack } = require("aws-cdk-lib");
+const { App, Duration, Stack } = require("aws-cdk-lib");
 
 const cfnLint = process.env.CFN_LINT ?? join(root, "target/host-lambda-tools/bin/cfn-lint");
 const nodePackage = join(root, "host-node/package");
@@ -50,7 +50,7 @@ function rustCodeFor(arch) {
   return { given: dir, zip: false };
 }
 
-const STACKS = ["JwtGateRustRestToken", "JwtGateNodeRestRequest", "JwtGateRustHttpApi", "JwtGateNodeHttpApi"];
+const STACKS = ["JwtGateRustRestToken", "JwtGateNodeRestRequest", "JwtGateRustHttpApi", "JwtGateNodeHttpApi", "JwtGateRustWebSocket"];
 const synthesized = {};
 
 before(async () => {
@@ -100,6 +100,7 @@ const EXPECT = {
   JwtGateNodeRestRequest: { flavour: "node", kind: "REQUEST", identity: ["method.request.header.Cookie"], tokenSources: '["cookie:__Host-access"]' },
   JwtGateRustHttpApi: { flavour: "rust", kind: "HTTP", identity: ["$request.header.Authorization", "$context.routeKey"] },
   JwtGateNodeHttpApi: { flavour: "node", kind: "HTTP", identity: ["$request.querystring.access_token"], tokenSources: '["query:access_token"]' },
+  JwtGateRustWebSocket: { flavour: "rust", kind: "WEBSOCKET", identity: ["route.request.querystring.token"], tokenSources: '["query:token"]' },
 };
 
 test("every stack is wired: function, authorizer type, identity sources, cache, protected route, permission", () => {
@@ -117,7 +118,19 @@ test("every stack is wired: function, authorizer type, identity sources, cache, 
       }
       assert.equal(p.Environment.Variables.TOKEN_SOURCES, want.tokenSources, where);
       const fnArn = { "Fn::GetAtt": [fnId, "Arn"] };
-      if (want.kind === "HTTP") {
+      if (want.kind === "WEBSOCKET") {
+        assert.equal(only(t, "AWS::ApiGatewayV2::Api")[1].Properties.ProtocolType, "WEBSOCKET", where);
+        const [authId, auth] = only(t, "AWS::ApiGatewayV2::Authorizer");
+        const a = auth.Properties;
+        assert.equal(a.AuthorizerType, "REQUEST", where);
+        assert.deepEqual(a.IdentitySource, want.identity, where);
+        for (const absent of ["AuthorizerPayloadFormatVersion", "EnableSimpleResponses", "AuthorizerResultTtlInSeconds"]) assert.equal(a[absent], undefined, `${where}: ${absent}`);
+        assert.match(JSON.stringify(a.AuthorizerUri), new RegExp(fnId), where);
+        const connect = ofType(t, "AWS::ApiGatewayV2::Route").filter(([, r]) => r.Properties.RouteKey === "$connect");
+        assert.equal(connect.length, 1, where);
+        assert.equal(connect[0][1].Properties.AuthorizationType, "CUSTOM", where);
+        assert.deepEqual(connect[0][1].Properties.AuthorizerId, { Ref: authId }, where);
+      } else if (want.kind === "HTTP") {
         const [authId, auth] = only(t, "AWS::ApiGatewayV2::Authorizer");
         const a = auth.Properties;
         assert.equal(a.AuthorizerType, "REQUEST", where);
@@ -190,7 +203,7 @@ test("every synthesized template passes cfn-lint", async () => {
 
 test("the Rust flavour deploys the architecture's zip, or the given bootstrap", () => {
   for (const [arch, { outdir, rust, templates }] of Object.entries(synthesized)) {
-    for (const stack of ["JwtGateRustRestToken", "JwtGateRustHttpApi"]) {
+    for (const stack of ["JwtGateRustRestToken", "JwtGateRustHttpApi", "JwtGateRustWebSocket"]) {
       const asset = assetPath(outdir, authorizerFunction(templates[stack])[1]);
       if (rust.zip) {
         const bytes = readFileSync(asset);
@@ -255,9 +268,13 @@ test("the construct refuses at synth what the authorizer refuses at start", () =
     assert.throws(arm, /make lambda-zip ARCH=arm64/);
   }
   const gate = new lib.JwtGateAuthorizer(new Stack(new App(), "S"), "G", { flavour: "rust", apiType: "http-api", settings: base, rustCode: dir });
-  assert.throws(() => gate.restAuthorizer, /httpAuthorizer/);
+  assert.throws(() => gate.restAuthorizer, /restAuthorizer of a http-api authorizer/);
+  assert.throws(() => gate.webSocketAuthorizer, /webSocketAuthorizer of a http-api authorizer/);
+  const ws = () => new lib.JwtGateAuthorizer(new Stack(new App(), "S"), "G", { flavour: "rust", apiType: "websocket", settings: base, rustCode: dir, resultsCacheTtl: Duration.seconds(60) });
+  assert.throws(ws, /WebSocket authorizers have no cache/);
   // Where the token is decides the identity sources.
   const sources = (list, api) => lib.identitySources(api, lib.parseTokenSources(list));
   assert.deepEqual(sources(["authorization"], "rest-request"), ["method.request.header.Authorization"]);
   assert.deepEqual(sources(["header:X-Api-Token:Token", "cookie:a", "cookie:b", "query:t"], "http-api"), ["$request.header.X-Api-Token", "$request.header.Cookie", "$request.querystring.t"]);
+  assert.deepEqual(sources(["query:token", "cookie:s"], "websocket"), ["route.request.querystring.token", "route.request.header.Cookie"]);
 });
