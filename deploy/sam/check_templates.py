@@ -292,6 +292,8 @@ def check_wiring(kind, output, params):
         connect = [r["Properties"] for r in by_type(resources, "AWS::ApiGatewayV2::Route").values() if r["Properties"]["RouteKey"] == "$connect"]
         assert len(connect) == 1, connect
         assert connect[0]["AuthorizationType"] == "CUSTOM" and connect[0]["AuthorizerId"] == "Authorizer", connect
+        for i in by_type(resources, "AWS::ApiGatewayV2::Integration").values():
+            assert i["Properties"]["IntegrationMethod"] == "POST", f"a WebSocket Lambda integration is invoked with POST: {i}"
     else:
         raise AssertionError(kind)
     check_invoke_permission(resolved)
@@ -482,6 +484,7 @@ class Templates(unittest.TestCase):
                 lambda r: props("Authorizer")(r).update(IdentitySource=["route.request.header.Authorization"]),
                 lambda r: props("Authorizer")(r).update(AuthorizerResultTtlInSeconds=300),
                 lambda r: props("Api")(r).update(ProtocolType="HTTP"),
+                lambda r: props("BackendIntegration")(r).pop("IntegrationMethod"),
             ],
         }
         for kind, changes in mutations.items():

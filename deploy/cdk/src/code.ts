@@ -41,9 +41,6 @@ export const NODE_HANDLER = [
   "",
 ].join("\n");
 
-/** The files of the npm package the function needs. */
-const PACKAGE_FILES = ["package.json", "dist", "pkg"];
-
 /**
  * The built npm package `jwtgate`: `given`, else the one installed beside this package, else
  * the repository's build output (host-node/package, `make node-package`).
@@ -69,8 +66,11 @@ export function nodePackageDir(given?: string): string {
   throw new Error(`jwtgate: no built npm package jwtgate (dist/ and pkg/) in ${candidates.join(" or ")}: \`make node-package\`, or pass nodePackage`);
 }
 
-/** The Node flavour's code: the handler file and node_modules/jwtgate, copied at synth. */
+/** The Node flavour's code: the handler file and node_modules/jwtgate (package.json and the
+ * package's `files`, as npm would install it), copied at synth. */
 export function nodeCode(packageDir: string): lambda.Code {
+  const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")) as { files?: string[] };
+  const files = ["package.json", ...(manifest.files ?? ["dist", "pkg"])].filter((f) => fs.existsSync(path.join(packageDir, f)));
   return lambda.Code.fromAsset(packageDir, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
@@ -80,7 +80,7 @@ export function nodeCode(packageDir: string): lambda.Code {
         tryBundle(outputDir: string): boolean {
           const target = path.join(outputDir, "node_modules", "jwtgate");
           fs.mkdirSync(target, { recursive: true });
-          for (const file of PACKAGE_FILES) {
+          for (const file of files) {
             fs.cpSync(path.join(packageDir, file), path.join(target, file), { recursive: true });
           }
           fs.writeFileSync(path.join(outputDir, NODE_HANDLER_FILE), NODE_HANDLER);
