@@ -71,11 +71,12 @@ lambda-zip: wasm
 # aws-sam-translator, their wiring and parameter constraints checked, cfn-lint; the CDK construct
 # of deploy/cdk synthesized in its example app (both flavours, REST, HTTP and WebSocket APIs, both
 # architectures), cfn-lint on every stack, the Node flavour's code run. The Rust flavour uses
-# the zip of `make lambda-zip` when it exists, else the bootstrap built here.
+# the zip of `make lambda-zip` when it exists, else the release bootstrap, built by the same
+# command as soak-lambda-build (nothing to do when test-soak ran before).
 test-deploy: node-package
 	host-lambda/scripts/install-tools.sh >/dev/null
 	deploy/cdk/install-deps.sh
-	cargo build --locked -p jwtgate-lambda --bin bootstrap
+	cargo build --release --locked -p jwtgate-lambda --bin bootstrap
 	target/host-lambda-tools/bin/python deploy/sam/check_templates.py
 	cd deploy/cdk && node_modules/.bin/tsc -p tsconfig.json && node --test --test-timeout=300000 test/
 

@@ -42,8 +42,8 @@ function coreVariables() {
  */
 function rustCodeFor(arch) {
   if (existsSync(join(root, lib.RUST_ZIPS[arch]))) return { given: undefined, zip: true };
-  const built = ["target/release/bootstrap", "target/debug/bootstrap"].map((p) => join(root, p)).find(existsSync);
-  assert.ok(built, "no bootstrap built: cargo build -p jwtgate-lambda --bin bootstrap");
+  const built = join(root, "target/release/bootstrap");
+  assert.ok(existsSync(built), "no bootstrap built: cargo build --release -p jwtgate-lambda --bin bootstrap");
   const dir = join(work, `rust-${arch}`);
   mkdirSync(dir, { recursive: true });
   copyFileSync(built, join(dir, "bootstrap"));
