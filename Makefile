@@ -7,12 +7,13 @@
 #   make soak-lambda  1,000,000 decisions through the Lambda host under cargo-lambda's emulator
 #   make lambda-zip   the deployable Lambda for x86_64: target/lambda/bootstrap/bootstrap.zip
 #   make lambda-zip ARCH=arm64   the same for arm64 (Graviton): target/lambda-arm64/bootstrap/bootstrap.zip
+#   make test-deploy  the deployment templates (deploy/sam) and the CDK construct (deploy/cdk), offline
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
 .PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-metrics test-bench-smoke bench clean \
-	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip test-arm64
+	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip test-arm64 test-deploy
 
 wasm:
 	wasm/build.sh
@@ -66,8 +67,9 @@ test-faults: node-package
 	cargo test -p jwtgate-lambda --locked --test faults -- --ignored --nocapture || status=1; \
 	exit $$status
 
-# The zip SAM's template deploys, built by cargo-lambda (installed in target/host-lambda-tools
-# with its own zig) for Amazon Linux 2023 on ARCH (host-lambda/scripts/lambda-zip.sh):
+# The zip the templates of deploy/ and the CDK construct deploy (README "Deploy"), built by
+# cargo-lambda (installed in target/host-lambda-tools with its own zig) for Amazon Linux 2023
+# on ARCH (host-lambda/scripts/lambda-zip.sh):
 #   ARCH=x86_64 (default)  target/lambda/bootstrap/bootstrap.zip
 #   ARCH=arm64 (Graviton)  target/lambda-arm64/bootstrap/bootstrap.zip
 # build.rs compiles the module's .cwasm for the same architecture.
@@ -95,6 +97,19 @@ test-arm64: wasm
 		cargo test -p jwtgate-lambda --locked --test arm64 -- --ignored --nocapture; \
 	JWTGATE_BOOTSTRAP_RUNNER="$$runner" JWTGATE_BOOTSTRAP="$$PWD/$(ARM64_DIR)/bootstrap/bootstrap" \
 		cargo test -p jwtgate-lambda --locked --test lambda_e2e -- --include-ignored
+
+# Deployment, offline (README "Deploy"): the SAM templates of deploy/sam transformed by
+# aws-sam-translator, their wiring and parameter constraints checked, cfn-lint; the CDK construct
+# of deploy/cdk synthesized in its example app (both flavours, REST, HTTP and WebSocket APIs, both
+# architectures), cfn-lint on every stack, the Node flavour's code run. The Rust flavour uses
+# the zip of `make lambda-zip` when it exists, else the release bootstrap, built by the same
+# command as soak-lambda-build (nothing to do when test-soak ran before).
+test-deploy: node-package
+	host-lambda/scripts/install-tools.sh >/dev/null
+	deploy/cdk/install-deps.sh
+	cargo build --release --locked -p jwtgate-lambda --bin bootstrap
+	target/host-lambda-tools/bin/python deploy/sam/check_templates.py
+	cd deploy/cdk && node_modules/.bin/tsc -p tsconfig.json && node --test --test-timeout=300000 test/
 
 # Side by side with the peers (tests/bench, README "Benchmarks"): one table on stdout,
 # target/bench/{results.json,ratios.svg} and tests/bench/RESULTS.md. Installs its pinned peers.
@@ -154,9 +169,9 @@ soak-lambda: soak-lambda-build
 	node tests/soak/soak.mjs --host lambda --n $(SOAK_LAMBDA_N) --max-growth-after-kib 1024
 
 
-test: test-rust test-node test-bun test-edge test-lambda test-arm64 test-faults test-conformance test-metrics test-bench-smoke test-fuzz test-soak
+test: test-rust test-node test-bun test-edge test-lambda test-arm64 test-faults test-conformance test-metrics test-bench-smoke test-fuzz test-soak test-deploy
 	@echo "make test: all suites passed"
 
 clean:
 	cargo clean
-	rm -rf wasm/pkg host-node/node_modules host-node/pkg host-node/package/dist host-node/package/pkg host-lambda/test-support/node_modules
+	rm -rf wasm/pkg host-node/node_modules host-node/pkg host-node/package/dist host-node/package/pkg host-lambda/test-support/node_modules deploy/cdk/node_modules deploy/cdk/lib

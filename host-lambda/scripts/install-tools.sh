@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the PyPI tools host-lambda's tests use into a venv under the gitignored target/ dir:
 # cargo-lambda (the Lambda Runtime API emulator), aws-sam-translator and cfn-lint (the offline
-# SAM template check). Idempotent: reinstalls only when this file's pins change.
+# checks of the templates in deploy/). Idempotent: reinstalls only when this file's pins change.
 #   host-lambda/scripts/install-tools.sh   -> prints the venv's bin directory
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
