@@ -66,7 +66,7 @@ try {
     console.log(`demo: ${hosts}:`);
     console.log("the valid token is allowed, the tampered one refused (bad_signature).");
     console.log("Next: `make test` runs every test (about 30 minutes on 2 cores); README \"Configuration\"");
-    console.log("points the authorizer at your issuer; host-lambda/README.md deploys it.");
+    console.log("points the authorizer at your issuer; README \"Deploy\" has a template per API type.");
   }
 } finally {
   server.close();
