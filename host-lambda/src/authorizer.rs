@@ -20,7 +20,7 @@ pub struct Verdict {
 }
 
 /// Which Lambda invocation a decision answers: written into its log line as `request_id` and
-/// `trace_id` (the X-Ray tracing header, `null` when Lambda sent none).
+/// `trace_id` (the X-Ray tracing header, left out when Lambda sent none, as the Node host does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvocationIdentity<'a> {
     pub request_id: &'a str,
@@ -99,7 +99,9 @@ impl Authorizer {
         let mut verdict = verdict(decision, (latency_ms * 1000.0).round() / 1000.0, fetched);
         if let (Some(identity), Some(line)) = (identity, verdict.log.as_object_mut()) {
             line.insert("request_id".into(), json!(identity.request_id));
-            line.insert("trace_id".into(), json!(identity.trace_id));
+            if let Some(trace_id) = identity.trace_id {
+                line.insert("trace_id".into(), json!(trace_id));
+            }
         }
         if let (Some(metrics), Value::Object(line)) = (&self.metrics, &mut verdict.log) {
             metrics.decision(line, now(started) as u64);

@@ -3,7 +3,7 @@
 //! failure, the log lines. (The rules themselves are the core's: core/tests/key_cache.rs; the
 //! fault table against a real server is tests/faults, run here by faults.rs.)
 
-use jwtgate_lambda::authorizer::{Authorizer, LogSink};
+use jwtgate_lambda::authorizer::{Authorizer, InvocationIdentity, LogSink};
 use jwtgate_lambda::engine::{Engine, Limits};
 use jwtgate_lambda::fetch::{Fetch, FetchRequest, Reply};
 use jwtgate_lambda::settings::{self, relevant_env};
@@ -225,6 +225,25 @@ fn log_lines_never_carry_the_token() {
     assert!(decision["latency_ms"].is_f64(), "{decision}");
     let loaded = logs.iter().find(|l| l["msg"] == "keys loaded").unwrap();
     assert_eq!((loaded["trigger"].as_str(), loaded["url"].as_str()), (Some("initial"), Some("https://id.example/jwks")), "{loaded}");
+}
+
+#[test]
+fn the_invocation_names_its_decision_line_as_the_node_host_does() {
+    let mut s = setup(&[]);
+    s.authorizer.warm_up(s.now).unwrap();
+    let traced = InvocationIdentity { request_id: "8476a536-e9f4-11e8-9739-2dfe598c3fcd", trace_id: Some("Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1") };
+    s.authorizer.decide_with(&event(&s.token), s.now, Some(&traced));
+    s.authorizer.decide_with(&event(&s.token), s.now, Some(&InvocationIdentity { request_id: "r-2", trace_id: None }));
+    s.authorizer.decide(&event(&s.token), s.now);
+    let logs = s.logs.lock().unwrap();
+    let decisions: Vec<&Value> = logs.iter().filter(|l| l["msg"] == "authorizer decision").collect();
+    assert_eq!(decisions.len(), 3);
+    assert_eq!((decisions[0]["request_id"].as_str(), decisions[0]["trace_id"].as_str()), (Some(traced.request_id), traced.trace_id));
+    // No trace id from Lambda: the field is left out, not null (host-node/src/lambda.ts).
+    assert_eq!(decisions[1]["request_id"], "r-2");
+    assert!(decisions[1].get("trace_id").is_none(), "{}", decisions[1]);
+    // No invocation (local mode): neither field.
+    assert!(decisions[2].get("request_id").is_none() && decisions[2].get("trace_id").is_none(), "{}", decisions[2]);
 }
 
 #[test]
