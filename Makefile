@@ -52,12 +52,13 @@ test-metrics: node-package
 	tests/metrics/run-all.sh
 
 # host-lambda end to end: cargo-lambda's Runtime API emulator, a real OpenID Provider on
-# 127.0.0.1, the SAM template check (tools in target/host-lambda-tools, node deps in
-# host-lambda/test-support). Runs the tests plain `cargo test` leaves out as ignored.
+# 127.0.0.1 (tools in target/host-lambda-tools, node deps in host-lambda/test-support). Runs
+# the tests plain `cargo test` leaves out as ignored, except the fault table (test-faults) and
+# the arm64 build's (test-arm64).
 test-lambda: wasm
 	host-lambda/scripts/install-tools.sh >/dev/null
 	host-lambda/test-support/install-deps.sh
-	cargo test -p jwtgate-lambda --locked -- --include-ignored --skip fault_table
+	cargo test -p jwtgate-lambda --locked -- --include-ignored --skip fault_table --skip arm64_conformance
 
 # The fault table (tests/faults): every host against a misbehaving OpenID provider on 127.0.0.1,
 # the same scenarios and expectations (test-lambda leaves the Lambda's run of it to this target).
