@@ -47,7 +47,7 @@ fn pem_certificate(pem: &str) -> Option<Vec<u8>> {
         }
     }
     let padding = text.iter().rev().take_while(|&&b| b == b'=').count();
-    if padding > 2 || text.len() % 4 != 0 {
+    if padding > 2 || !text.len().is_multiple_of(4) {
         return None;
     }
     text.truncate(text.len() - padding);

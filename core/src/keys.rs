@@ -213,7 +213,7 @@ fn member(jwk: &Object<'_>, name: &str) -> Result<Vec<u8>, KeyProblem> {
 
 fn refuse_private(jwk: &Object<'_>, names: &[&str]) -> Result<(), KeyProblem> {
     // A published private key means anyone can sign: refuse rather than trust it.
-    if names.iter().any(|n| jwk.contains_key(*n)) {
+    if names.iter().any(|n| jwk.contains_key(n)) {
         return Err(KeyProblem::PrivateKeyMaterial);
     }
     Ok(())

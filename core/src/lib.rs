@@ -19,6 +19,10 @@
 //! }
 //! ```
 
+// A refusal (`Failure`) carries the token's header and claims for the decision's log line, so
+// it is larger than clippy's default; it is made once per decision, not in a loop.
+#![allow(clippy::result_large_err)]
+
 pub mod alg;
 pub mod b64;
 pub mod binding;
@@ -332,7 +336,7 @@ impl<P: CryptoProvider> Verifier<P> {
             // The context last: it fills what room the answer leaves (see `context`).
             let values = if event.kind == EventKind::HttpV2 { context::Values::Json } else { context::Values::Text };
             // `,"context":` and the slack `len` allows for.
-            let budget = policy::MAX_RESPONSE_BYTES.saturating_sub(response.len() + 12);
+            let budget = policy::MAX_RESPONSE_BYTES.saturating_sub(response.max_len() + 12);
             // The reader checked the payload is UTF-8.
             let payload = core::str::from_utf8(payload).unwrap_or_default();
             Ok((response.with_context(context::build(claims, payload, &profile.context, values, budget)), verdict))
@@ -350,7 +354,7 @@ impl<P: CryptoProvider> Verifier<P> {
             }
         };
         // API Gateway takes no larger answer; a larger one would be an error at the gateway.
-        if response.len() > policy::MAX_RESPONSE_BYTES {
+        if response.max_len() > policy::MAX_RESPONSE_BYTES {
             return Decision::unauthorized(Reason::ResponseTooLarge, log);
         }
         let reason = match verdict {

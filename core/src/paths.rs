@@ -138,11 +138,10 @@ fn search(set: &PathSet, by: &[&PathSet], in_by: bool) -> bool {
             let mut next = vec![0u64; words];
             for (k, s) in by.iter().enumerate() {
                 for state in 0..=s.atoms.len() {
-                    if has(&bits, starts[k] + state) {
-                        if let Some(to) = s.step(state, c) {
+                    if has(&bits, starts[k] + state)
+                        && let Some(to) = s.step(state, c) {
                             enter(&mut next, k, to);
                         }
-                    }
                 }
             }
             if next.iter().all(|&w| w == 0) {

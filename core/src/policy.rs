@@ -224,7 +224,7 @@ impl Response {
 
     /// An upper bound of the length `write` writes (over by at most 100 bytes), without
     /// writing it.
-    pub fn len(&self) -> usize {
+    pub fn max_len(&self) -> usize {
         match self {
             Response::Policy { principal_id, statements, context, usage_identifier } => {
                 // The document and two statements without their strings (199 bytes), and the

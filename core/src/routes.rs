@@ -226,13 +226,11 @@ pub fn for_route_key(rules: &[RouteRule], unlisted: UnlistedRoutes, route_key: &
 /// The methods and paths an HTTP API route key can serve; every method and path for
 /// `$default` and for a key this cannot read.
 fn route_key_requests(route_key: &str) -> (Methods, PathSet) {
-    if let Some((method, path)) = route_key.split_once(' ') {
-        if let (Some(methods), true) = (Methods::named(method), path.starts_with('/')) {
-            if let Some(paths) = PathSet::template(path) {
+    if let Some((method, path)) = route_key.split_once(' ')
+        && let (Some(methods), true) = (Methods::named(method), path.starts_with('/'))
+            && let Some(paths) = PathSet::template(path) {
                 return (methods, paths);
             }
-        }
-    }
     (Methods::ALL, PathSet::every())
 }
 
@@ -335,7 +333,7 @@ fn rule(route: &str, scopes: Vec<String>, claims: Vec<ClaimRule>) -> Result<Rout
             if !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/*{}:@%+".contains(&b)) {
                 return Err(bad("the path has a character API Gateway resource paths do not use"));
             }
-            let path = path_glob(path).map_err(|why| bad(why))?;
+            let path = path_glob(path).map_err(&bad)?;
             let paths = PathSet::glob(&path);
             Route::Http { methods, path, paths }
         }
