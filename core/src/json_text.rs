@@ -223,7 +223,10 @@ mod tests {
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
         let mut samples: Vec<String> = (0u8..0x80).map(|b| format!("ab{}cdefghijk{}", b as char, b as char)).collect();
-        samples.extend(["", "plain", "é€😀", "a\"b\\c", "\u{7f}\u{80}\u{2028}", "12345678\"12345678", "1234567\\"].map(String::from));
+        samples.extend(
+            ["", "plain", "é€😀", "a\"b\\c", "\u{7f}\u{80}\u{2028}", "12345678\"12345678", "1234567\\"]
+                .map(String::from),
+        );
         for s in samples {
             assert_eq!(text(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
         }

@@ -99,7 +99,9 @@ fn search(set: &PathSet, by: &[&PathSet], in_by: bool) -> bool {
     }
     let words = total.div_ceil(64);
     let has = |bits: &[u64], n: usize| bits[n / 64] & (1 << (n % 64)) != 0;
-    let enter = |bits: &mut Vec<u64>, k: usize, state: usize| by[k].closure(state, &mut |s| bits[(starts[k] + s) / 64] |= 1 << ((starts[k] + s) % 64));
+    let enter = |bits: &mut Vec<u64>, k: usize, state: usize| {
+        by[k].closure(state, &mut |s| bits[(starts[k] + s) / 64] |= 1 << ((starts[k] + s) % 64))
+    };
 
     // The characters that tell paths apart for these sets: every literal, `/`, and one
     // character that is neither (it stands for all the others, which no set tells apart).
@@ -139,9 +141,10 @@ fn search(set: &PathSet, by: &[&PathSet], in_by: bool) -> bool {
             for (k, s) in by.iter().enumerate() {
                 for state in 0..=s.atoms.len() {
                     if has(&bits, starts[k] + state)
-                        && let Some(to) = s.step(state, c) {
-                            enter(&mut next, k, to);
-                        }
+                        && let Some(to) = s.step(state, c)
+                    {
+                        enter(&mut next, k, to);
+                    }
                 }
             }
             if next.iter().all(|&w| w == 0) {

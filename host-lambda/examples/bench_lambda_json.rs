@@ -85,8 +85,10 @@ fn main() {
         let tampered = event(&fx, fx["tampered"][alg].as_str().unwrap());
         assert!(!allowed(&mut authorizer, &tampered), "{alg}: a tampered token was allowed");
     }
-    send(json!({"ready": true, "runtime": if cfg!(debug_assertions) { "wasmtime (debug host)" } else { "wasmtime (host-lambda)" }, "algs": algs, "rss": rss_bytes(),
-                "setup_ms": started.elapsed().as_secs_f64() * 1e3}));
+    send(
+        json!({"ready": true, "runtime": if cfg!(debug_assertions) { "wasmtime (debug host)" } else { "wasmtime (host-lambda)" }, "algs": algs, "rss": rss_bytes(),
+                "setup_ms": started.elapsed().as_secs_f64() * 1e3}),
+    );
 
     for line in std::io::stdin().lock().lines() {
         let line = line.unwrap();
