@@ -1,6 +1,7 @@
 # The one place to build, demo and test jwtgate. Every target installs what it needs.
 #   make demo   run the authorizer locally on built-in defaults (no cloud account)
 #   make test   run every test of the project (what CI runs)
+#   make lint   clippy, rustfmt, rustdoc, tsc and Biome (part of `make test`)
 #   make bench  side-by-side benchmarks (not part of `make test`)
 #   make fuzz-long  the long fuzz run (FUZZ_RUNS executions per target; not part of `make test`)
 #   make soak   200,000 decisions through the Node host (tests/soak; not part of `make test`)
@@ -12,7 +13,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export CARGO_TERM_COLOR := never
 
-.PHONY: demo test wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-metrics test-bench-smoke bench clean \
+.PHONY: demo test lint wasm node-deps node-package test-rust test-node test-bun test-edge test-lambda test-faults test-conformance test-metrics test-bench-smoke bench clean \
 	fuzz-deps fuzz-build test-fuzz fuzz-long test-soak soak lambda-zip test-arm64 test-deploy
 
 wasm:
@@ -28,6 +29,16 @@ demo: node-package
 # host-lambda's build.rs compiles the .wasm ahead of time, so the workspace needs it built.
 test-rust: wasm
 	cargo test --workspace --locked
+
+# Lints, part of `make test`: clippy with warnings as errors on every target of the workspace,
+# rustfmt (rustfmt.toml) on the workspace and the fuzz crate, the core's docs without a
+# warning, tsc (strict, noUncheckedIndexedAccess) and Biome (biome.json) on host-node.
+lint: node-package
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo fmt --all --check
+	cd core/fuzz && cargo fmt --check
+	RUSTDOCFLAGS="-D warnings" cargo doc -p jwtgate-core --no-deps --locked
+	cd host-node && node_modules/.bin/tsc -p tsconfig.check.json && node_modules/.bin/biome lint --error-on-warnings
 
 # The npm package (host-node/package): wasm/pkg copied in, src/ compiled with tsc.
 node-package: wasm node-deps
@@ -170,7 +181,7 @@ soak-lambda: soak-lambda-build
 	node tests/soak/soak.mjs --host lambda --n $(SOAK_LAMBDA_N) --max-growth-after-kib 1024
 
 
-test: test-rust test-node test-bun test-edge test-lambda test-arm64 test-faults test-conformance test-metrics test-bench-smoke test-fuzz test-soak test-deploy
+test: lint test-rust test-node test-bun test-edge test-lambda test-arm64 test-faults test-conformance test-metrics test-bench-smoke test-fuzz test-soak test-deploy
 	@echo "make test: all suites passed"
 
 clean:

@@ -37,16 +37,27 @@ fn per_token(c: &mut Criterion) {
     let with_rules = token_event(&format!("Bearer {}", token(Algorithm::RS256, &c, json!({}))));
     let ruled = jwtgate_core::Verifier::new(config(rules.clone()));
     assert_eq!(ruled.authorize(&keys, &with_rules, NOW).outcome, jwtgate_core::Outcome::Allow);
-    group.bench_function("authorize RS256 TOKEN event, three claim rules", |b| b.iter(|| ruled.authorize(&keys, black_box(&with_rules), NOW)));
+    group.bench_function("authorize RS256 TOKEN event, three claim rules", |b| {
+        b.iter(|| ruled.authorize(&keys, black_box(&with_rules), NOW))
+    });
     // The same token without the rules: the difference is the rules' own cost.
-    group.bench_function("authorize RS256 TOKEN event, same token, no rules", |b| b.iter(|| v.authorize(&keys, black_box(&with_rules), NOW)));
+    group.bench_function("authorize RS256 TOKEN event, same token, no rules", |b| {
+        b.iter(|| v.authorize(&keys, black_box(&with_rules), NOW))
+    });
     let ruled_overhead = jwtgate_core::Verifier::with_provider(config(rules), AcceptAll);
-    group.bench_function("authorize overhead, three claim rules", |b| b.iter(|| ruled_overhead.authorize(&keys, black_box(&with_rules), NOW)));
-    group.bench_function("authorize overhead, same token, no rules", |b| b.iter(|| overhead.authorize(&keys, black_box(&with_rules), NOW)));
+    group.bench_function("authorize overhead, three claim rules", |b| {
+        b.iter(|| ruled_overhead.authorize(&keys, black_box(&with_rules), NOW))
+    });
+    group.bench_function("authorize overhead, same token, no rules", |b| {
+        b.iter(|| overhead.authorize(&keys, black_box(&with_rules), NOW))
+    });
     // The three rules' own checks, on claims already read.
     let payload = serde_json::to_vec(&c).unwrap();
     let object = jwtgate_core::json::read_object(&payload).unwrap();
-    let three = jwtgate_core::claim_rule::list_from_text("contains_any(realm_access.roles,admin,ops) equals(email_verified,true) contains_all(cognito:groups,pets)").unwrap();
+    let three = jwtgate_core::claim_rule::list_from_text(
+        "contains_any(realm_access.roles,admin,ops) equals(email_verified,true) contains_all(cognito:groups,pets)",
+    )
+    .unwrap();
     group.bench_function("three claim rules checked (claims read)", |b| {
         b.iter(|| black_box(&three).iter().all(|r| r.check(black_box(&object)) == Ok(true)))
     });

@@ -59,8 +59,10 @@ fn main() {
         let tampered = event(&fx, fx["tampered"][alg].as_str().unwrap());
         assert!(!allowed(&verifier, &keys, &tampered), "{alg}: a tampered token was allowed");
     }
-    send(json!({"ready": true, "runtime": if cfg!(debug_assertions) { "native (rustc, debug)" } else { "native (rustc, release)" }, "algs": algs, "rss": rss_bytes(),
-                "setup_ms": started.elapsed().as_secs_f64() * 1e3}));
+    send(
+        json!({"ready": true, "runtime": if cfg!(debug_assertions) { "native (rustc, debug)" } else { "native (rustc, release)" }, "algs": algs, "rss": rss_bytes(),
+                "setup_ms": started.elapsed().as_secs_f64() * 1e3}),
+    );
 
     for line in std::io::stdin().lock().lines() {
         let line = line.unwrap();

@@ -101,7 +101,10 @@ mod blocks {
             // 0-9 52-61, `-` 62, `_` 63.
             let offset = v128_or(
                 v128_or(v128_and(upper, splat(65u8.wrapping_neg())), v128_and(lower, splat(71u8.wrapping_neg()))),
-                v128_or(v128_and(digit, splat(4)), v128_or(v128_and(dash, splat(17)), v128_and(underscore, splat(32u8.wrapping_neg())))),
+                v128_or(
+                    v128_and(digit, splat(4)),
+                    v128_or(v128_and(dash, splat(17)), v128_and(underscore, splat(32u8.wrapping_neg()))),
+                ),
             );
             let sextets = u8x16_add(v, offset);
             // Pairs of sextets to 12 bits (first << 6 | second) in each 16-bit lane, pairs of

@@ -16,7 +16,9 @@ pub fn check(claims: &Object<'_>, pem: Option<&str>, required: bool) -> Result<(
         None => None,
         Some(Json::Object(cnf)) => match cnf.get("x5t#S256") {
             None => None,
-            Some(Json::Str(t)) => Some(b64::decode(t.as_bytes()).filter(|t| t.len() == 32).ok_or(Reason::InvalidClaim)?),
+            Some(Json::Str(t)) => {
+                Some(b64::decode(t.as_bytes()).filter(|t| t.len() == 32).ok_or(Reason::InvalidClaim)?)
+            }
             Some(_) => return Err(Reason::InvalidClaim),
         },
         Some(_) => return Err(Reason::InvalidClaim),
@@ -47,7 +49,7 @@ fn pem_certificate(pem: &str) -> Option<Vec<u8>> {
         }
     }
     let padding = text.iter().rev().take_while(|&&b| b == b'=').count();
-    if padding > 2 || text.len() % 4 != 0 {
+    if padding > 2 || !text.len().is_multiple_of(4) {
         return None;
     }
     text.truncate(text.len() - padding);
@@ -98,7 +100,10 @@ mod tests {
 
     #[test]
     fn pem_forms() {
-        assert!(pem_certificate("-----BEGIN CERTIFICATE-----\r\nMIIB+zCC\r\nAaGgAwIBAgIU/w==\r\n-----END CERTIFICATE-----").is_some());
+        assert!(
+            pem_certificate("-----BEGIN CERTIFICATE-----\r\nMIIB+zCC\r\nAaGgAwIBAgIU/w==\r\n-----END CERTIFICATE-----")
+                .is_some()
+        );
         for bad in [
             "",
             "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----",

@@ -114,7 +114,23 @@ mod tests {
         assert_eq!(names("\"https://example.com/roles\""), ["https://example.com/roles"]);
         assert_eq!(names("resource_access.\"my.app\".roles"), ["resource_access", "my.app", "roles"]);
         assert_eq!(names("a.b.c.d.e.f.g.h").len(), 8);
-        for bad in ["", ".", "a.", ".a", "a..b", "a.b.c.d.e.f.g.h.i", "\"a", "a\"b\"", "a,b", "a(b)", "a=b", "\"\"", "a\tb", " a", "a b"] {
+        for bad in [
+            "",
+            ".",
+            "a.",
+            ".a",
+            "a..b",
+            "a.b.c.d.e.f.g.h.i",
+            "\"a",
+            "a\"b\"",
+            "a,b",
+            "a(b)",
+            "a=b",
+            "\"\"",
+            "a\tb",
+            " a",
+            "a b",
+        ] {
             assert!(ClaimPath::parse(bad).is_err(), "{bad:?}");
         }
         assert!(ClaimPath::parse(&"a".repeat(MAX_LEN + 1)).is_err());
@@ -123,7 +139,8 @@ mod tests {
     #[test]
     fn finds_nested_values() {
         let claims = crate::json::read_object(br#"{"a":{"b":{"c":1}},"s":"x","n":null,"a.b":"flat"}"#).unwrap();
-        let find = |p: &str| ClaimPath::parse(p).unwrap().find(&claims).map(|v| v.map(|v| v.as_str().map(str::to_owned)));
+        let find =
+            |p: &str| ClaimPath::parse(p).unwrap().find(&claims).map(|v| v.map(|v| v.as_str().map(str::to_owned)));
         assert!(matches!(ClaimPath::parse("a.b.c").unwrap().find(&claims), Ok(Some(Json::Number(_)))));
         assert_eq!(find("s"), Ok(Some(Some("x".into()))));
         assert_eq!(find("n"), Ok(None));

@@ -49,7 +49,10 @@ impl Value {
             None => (false, text),
         };
         let plain = !digits.starts_with('0') || (digits == "0" && !negative);
-        let integer = json::whole_number(digits).filter(|_| plain).and_then(|n| i64::try_from(n).ok()).map(|n| if negative { -n } else { n });
+        let integer = json::whole_number(digits)
+            .filter(|_| plain)
+            .and_then(|n| i64::try_from(n).ok())
+            .map(|n| if negative { -n } else { n });
         Value { text: text.to_owned(), integer }
     }
 
@@ -89,7 +92,10 @@ impl Test {
 
     /// The test `operator` names with `values` (checked: count and sizes).
     fn of(operator: &str, values: Vec<String>) -> Result<Test, &'static str> {
-        let at = OPERATORS.iter().position(|o| *o == operator).ok_or("not a claim rule operator (equals, one_of, contains_all, contains_any, present)")?;
+        let at = OPERATORS
+            .iter()
+            .position(|o| *o == operator)
+            .ok_or("not a claim rule operator (equals, one_of, contains_all, contains_any, present)")?;
         let mut values: Vec<Value> = values.iter().map(|v| Value::new(v)).collect();
         let test = match at {
             0 if values.len() == 1 => Test::Equals(values.remove(0)),
@@ -269,7 +275,9 @@ fn parse_text(text: &str) -> Result<ClaimRule, &'static str> {
     let mut values = Vec::new();
     for item in items {
         let value = match item.strip_prefix('"') {
-            Some(quoted) => quoted.strip_suffix('"').filter(|v| !v.contains('"')).ok_or("a quoted value has no closing `\"`")?,
+            Some(quoted) => {
+                quoted.strip_suffix('"').filter(|v| !v.contains('"')).ok_or("a quoted value has no closing `\"`")?
+            }
             None if item.contains(['"', '(', ')']) || item.contains(char::is_whitespace) => {
                 return Err("a value holding `\"()` or white space is written in double quotes");
             }
@@ -291,7 +299,9 @@ fn parse_object(claim: &str, object: &Object<'_>) -> Result<ClaimRule, &'static 
         ("present", Json::Bool(true)) => Vec::new(),
         ("present", _) => return Err("`present` is `true`"),
         ("equals", value) => vec![scalar_text(value).ok_or("`equals` is a string, number or boolean")?],
-        (_, Json::Array(items)) => items.iter().map(scalar_text).collect::<Option<_>>().ok_or("a value is not a string, number or boolean")?,
+        (_, Json::Array(items)) => {
+            items.iter().map(scalar_text).collect::<Option<_>>().ok_or("a value is not a string, number or boolean")?
+        }
         _ => return Err("the operator takes a list of values"),
     };
     let test = Test::of(name, values)?;
@@ -403,7 +413,11 @@ mod tests {
         assert_eq!(check("equals(email_verified,true)", r#"{"email_verified":false}"#), Ok(false));
         assert_eq!(check("equals(email_verified,true)", r#"{"email_verified":"true"}"#), Ok(true));
         assert_eq!(check("equals(level,1)", r#"{"level":1}"#), Ok(true));
-        assert_eq!(check("equals(level,1)", r#"{"level":1.0}"#), Ok(true), "an integral number is its plain decimal too");
+        assert_eq!(
+            check("equals(level,1)", r#"{"level":1.0}"#),
+            Ok(true),
+            "an integral number is its plain decimal too"
+        );
         assert_eq!(check("equals(level,1)", r#"{"level":1e0}"#), Ok(true));
         assert_eq!(check("equals(level,1)", r#"{"level":10E-1}"#), Ok(true));
         assert_eq!(check("equals(level,1)", r#"{"level":1.5}"#), Ok(false));
@@ -494,7 +508,10 @@ mod tests {
     #[test]
     fn json_form_and_its_writer() {
         let read = |text: &str| ClaimRule::from_json(&json::read(text.as_bytes()).unwrap());
-        assert_eq!(read(r#"{"claim":"realm_access.roles","contains_all":["admin"]}"#).unwrap(), rule("contains_all(realm_access.roles,admin)"));
+        assert_eq!(
+            read(r#"{"claim":"realm_access.roles","contains_all":["admin"]}"#).unwrap(),
+            rule("contains_all(realm_access.roles,admin)")
+        );
         assert_eq!(read(r#"{"claim":"email_verified","equals":true}"#).unwrap(), rule("equals(email_verified,true)"));
         assert_eq!(read(r#"{"claim":"level","equals":1.0}"#).unwrap(), rule("equals(level,1)"));
         assert_eq!(read(r#"{"claim":"level","one_of":[-2.50,3]}"#).unwrap(), rule("one_of(level,-2.50,3)"));
@@ -518,17 +535,26 @@ mod tests {
             let e = read(bad).expect_err(bad);
             assert!(e.contains(needle), "{bad}: {e}");
         }
-        for text in ["equals(a,x)", "one_of(\"a.b\".c,1,\"x y\")", "contains_all(a,x)", "contains_any(a,x,y)", "present(a)"] {
+        for text in
+            ["equals(a,x)", "one_of(\"a.b\".c,1,\"x y\")", "contains_all(a,x)", "contains_any(a,x,y)", "present(a)"]
+        {
             let r = rule(text);
             let mut out = Vec::new();
             r.write_json(&mut out);
-            assert_eq!(ClaimRule::from_json(&json::read(&out).unwrap()).unwrap(), r, "{}", String::from_utf8_lossy(&out));
+            assert_eq!(
+                ClaimRule::from_json(&json::read(&out).unwrap()).unwrap(),
+                r,
+                "{}",
+                String::from_utf8_lossy(&out)
+            );
         }
     }
 
     #[test]
     fn lists() {
-        let rules = list_from_text("contains_any(cognito:groups, admin, ops)\n equals(email_verified,true)  present(tenant)").unwrap();
+        let rules =
+            list_from_text("contains_any(cognito:groups, admin, ops)\n equals(email_verified,true)  present(tenant)")
+                .unwrap();
         assert_eq!(rules.len(), 3);
         assert!(list_from_text("present(a) present(b").is_err());
         let many = (0..=MAX_RULES).map(|i| format!("present(c{i})")).collect::<Vec<_>>().join(" ");

@@ -1,11 +1,11 @@
 //! Registered and access-token claims (RFC 7519 section 4.1, RFC 9068), checked against the
 //! configuration and the host's clock.
 
+use crate::json::{Json, Object};
 use crate::profile::{Profile, TokenUse};
 use crate::reason::Reason;
 use crate::setting::Named;
 use crate::token::Header;
-use crate::json::{Json, Object};
 
 /// Check every rule of the token's profile except the issuer (it chose the profile) and scopes
 /// (those decide Deny, not Unauthorized).
@@ -150,9 +150,7 @@ fn string_or_strings<'c>(value: Option<&'c Json<'_>>) -> Result<Vec<&'c str>, Re
     match value {
         None => Ok(Vec::new()),
         Some(Json::Str(s)) => Ok(vec![s.as_ref()]),
-        Some(Json::Array(items)) => {
-            items.iter().map(|v| v.as_str().ok_or(Reason::InvalidClaim)).collect()
-        }
+        Some(Json::Array(items)) => items.iter().map(|v| v.as_str().ok_or(Reason::InvalidClaim)).collect(),
         Some(_) => Err(Reason::InvalidClaim),
     }
 }

@@ -35,11 +35,33 @@ mod tests {
 
     #[test]
     fn pool_ids_name_their_issuer() {
-        assert_eq!(issuer("eu-west-1_AbCd123").as_deref(), Some("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCd123"));
-        assert_eq!(issuer("us-gov-west-1_X1").as_deref(), Some("https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_X1"));
-        assert_eq!(issuer("cn-north-1_X1").as_deref(), Some("https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_X1"));
+        assert_eq!(
+            issuer("eu-west-1_AbCd123").as_deref(),
+            Some("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCd123")
+        );
+        assert_eq!(
+            issuer("us-gov-west-1_X1").as_deref(),
+            Some("https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_X1")
+        );
+        assert_eq!(
+            issuer("cn-north-1_X1").as_deref(),
+            Some("https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_X1")
+        );
         assert_eq!(jwks_uri("https://i"), "https://i/.well-known/jwks.json");
-        for bad in ["", "_", "eu-west-1", "eu-west-1_", "euwest1_A", "EU-west-1_A", "eu-west-x_A", "eu-west-1_A/b", "eu-west-1_A.b", "-west-1_A", "eu-west-1_A_b", "eu--1_A"] {
+        for bad in [
+            "",
+            "_",
+            "eu-west-1",
+            "eu-west-1_",
+            "euwest1_A",
+            "EU-west-1_A",
+            "eu-west-x_A",
+            "eu-west-1_A/b",
+            "eu-west-1_A.b",
+            "-west-1_A",
+            "eu-west-1_A_b",
+            "eu--1_A",
+        ] {
             assert_eq!(issuer(bad), None, "{bad}");
         }
     }

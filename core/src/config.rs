@@ -14,9 +14,9 @@ use crate::limits::{self, CEILING, Limits};
 use crate::policy;
 use crate::profile::{Discovery, KeySource, Profile, TokenUse};
 use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
-use crate::token_source::{self, TokenSource};
-pub use crate::setting::{ConfigError, Named};
 use crate::setting::err;
+pub use crate::setting::{ConfigError, Named};
+use crate::token_source::{self, TokenSource};
 use crate::url::check_url;
 
 /// Where an Allow (or a global Deny) applies.
@@ -140,7 +140,12 @@ struct CacheField {
 const CACHE_FIELDS: [CacheField; 4] = [
     // At most 9 s: a first request's whole fetch round then stays within API Gateway's 10 s
     // for a Lambda authorizer's answer (HTTP API quotas), with a second left for the rest.
-    CacheField { name: "jwks_timeout_ms", range: (100, 9_000), get: |r| r.jwks_timeout_ms, set: |r, v| r.jwks_timeout_ms = v },
+    CacheField {
+        name: "jwks_timeout_ms",
+        range: (100, 9_000),
+        get: |r| r.jwks_timeout_ms,
+        set: |r, v| r.jwks_timeout_ms = v,
+    },
     CacheField {
         name: "jwks_cache_min_seconds",
         range: (1, 7 * 24 * 3600),
@@ -308,15 +313,26 @@ pub(crate) fn read_profiles(setting: &str, items: &[Json<'_>]) -> Result<Vec<Pro
         .iter()
         .enumerate()
         .map(|(i, item)| match item {
-            Json::Str(issuer) => Ok(ProfileInput { issuer: Some(issuer.as_ref().to_owned()), ..ProfileInput::default() }),
+            Json::Str(issuer) => {
+                Ok(ProfileInput { issuer: Some(issuer.as_ref().to_owned()), ..ProfileInput::default() })
+            }
             Json::Object(object) => {
                 let path = [setting, "[", &decimal(i as u64), "]"].concat();
                 let members = Members::of(&path, object, &known)?;
                 let prefix = path + ".";
-                let text = |name: &str| members.get(name).map(|v| text(&[&prefix, name].concat(), v).map(str::to_owned)).transpose();
-                Ok(ProfileInput { issuer: text("issuer")?, cognito_user_pool_id: text("cognito_user_pool_id")?, ..read_profile(&prefix, &members)? })
+                let text = |name: &str| {
+                    members.get(name).map(|v| text(&[&prefix, name].concat(), v).map(str::to_owned)).transpose()
+                };
+                Ok(ProfileInput {
+                    issuer: text("issuer")?,
+                    cognito_user_pool_id: text("cognito_user_pool_id")?,
+                    ..read_profile(&prefix, &members)?
+                })
             }
-            _ => Err(err([setting, "[", &decimal(i as u64), "]"].concat(), "expected an issuer or an issuer profile object")),
+            _ => Err(err(
+                [setting, "[", &decimal(i as u64), "]"].concat(),
+                "expected an issuer or an issuer profile object",
+            )),
         })
         .collect()
 }
@@ -359,10 +375,14 @@ fn read_profile(prefix: &str, doc: &Members<'_, '_>) -> Result<ProfileInput, Con
             .get("leeway_seconds")
             .map(|v| {
                 let name = path("leeway_seconds");
-                u32::try_from(whole(&name, v)?).map_err(|_| err(name, ["at most ", &decimal(MAX_LEEWAY_SECONDS.into())].concat()))
+                u32::try_from(whole(&name, v)?)
+                    .map_err(|_| err(name, ["at most ", &decimal(MAX_LEEWAY_SECONDS.into())].concat()))
             })
             .transpose()?,
-        max_token_age_seconds: doc.get("max_token_age_seconds").map(|v| whole(&path("max_token_age_seconds"), v)).transpose()?,
+        max_token_age_seconds: doc
+            .get("max_token_age_seconds")
+            .map(|v| whole(&path("max_token_age_seconds"), v))
+            .transpose()?,
         context_claims: list("context_claims")?,
         context_payload_key: text("context_payload_key")?,
         usage_identifier_claim: text("usage_identifier_claim")?,
@@ -473,18 +493,30 @@ fn rules_input(value: &Json<'_>) -> Result<RulesInput, ConfigError> {
         Json::Array(items) => items
             .iter()
             .map(|item| {
-                let rule = Members::of(SETTING, item.as_object().ok_or_else(|| err(SETTING, "a rule is not an object"))?, &["route", "scopes", "claims"])?;
-                let route = text(SETTING, rule.get("route").ok_or_else(|| err(SETTING, "a rule has no `route`"))?)?.to_owned();
+                let rule = Members::of(
+                    SETTING,
+                    item.as_object().ok_or_else(|| err(SETTING, "a rule is not an object"))?,
+                    &["route", "scopes", "claims"],
+                )?;
+                let route =
+                    text(SETTING, rule.get("route").ok_or_else(|| err(SETTING, "a rule has no `route`"))?)?.to_owned();
                 let (scopes, claims) = (rule.get("scopes"), rule.get("claims"));
                 if scopes.is_none() && claims.is_none() {
                     return Err(err(SETTING, ["`", &route, "`: a rule has no `scopes` or `claims`"].concat()));
                 }
                 let claims = match claims {
                     None => Vec::new(),
-                    Some(Json::Array(items)) => claim_rule::list_from_json(items).map_err(|why| err(SETTING, ["`", &route, "`: ", &why].concat()))?,
-                    Some(_) => return Err(err(SETTING, ["`", &route, "`: `claims` is not a list of claim rules"].concat())),
+                    Some(Json::Array(items)) => claim_rule::list_from_json(items)
+                        .map_err(|why| err(SETTING, ["`", &route, "`: ", &why].concat()))?,
+                    Some(_) => {
+                        return Err(err(SETTING, ["`", &route, "`: `claims` is not a list of claim rules"].concat()));
+                    }
                 };
-                Ok(RuleInput { scopes: scopes.map(|s| strings(SETTING, s)).transpose()?.unwrap_or_default(), claims, route })
+                Ok(RuleInput {
+                    scopes: scopes.map(|s| strings(SETTING, s)).transpose()?.unwrap_or_default(),
+                    claims,
+                    route,
+                })
             })
             .collect::<Result<_, _>>()
             .map(RulesInput::List),
@@ -591,7 +623,10 @@ impl Config {
             let own = Checked::of(&[&path, "."].concat(), item, input)?;
             let (profile, source) = profile(&path, index, item, own, &defaults, input)?;
             if let Some(other) = profiles.iter().find(|p| p.issuer == profile.issuer) {
-                return Err(err([&path, ".issuer"].concat(), ["`", &profile.issuer, "` is also issuers[", &decimal(other.index as u64), "]"].concat()));
+                return Err(err(
+                    [&path, ".issuer"].concat(),
+                    ["`", &profile.issuer, "` is also issuers[", &decimal(other.index as u64), "]"].concat(),
+                ));
             }
             let source = match sources.iter().position(|s| s.same_origin(&source)) {
                 Some(at) => at,
@@ -668,7 +703,10 @@ impl Checked {
         }
         if let Some(rules) = &p.claim_rules {
             if rules.len() > claim_rule::MAX_RULES {
-                return Err(err(path("claim_rules"), ["more than ", &decimal(claim_rule::MAX_RULES as u64), " rules"].concat()));
+                return Err(err(
+                    path("claim_rules"),
+                    ["more than ", &decimal(claim_rule::MAX_RULES as u64), " rules"].concat(),
+                ));
             }
             for rule in rules {
                 rule.check_bounds().map_err(|why| err(path("claim_rules"), why))?;
@@ -688,7 +726,8 @@ impl Checked {
                 ["must be between 1 and ", &decimal(MAX_TOKEN_AGE_SECONDS), " (leave it out for no age rule)"].concat(),
             ));
         }
-        let context_claims = p.context_claims.as_deref().map(|items| context_claims(&path("context_claims"), items)).transpose()?;
+        let context_claims =
+            p.context_claims.as_deref().map(|items| context_claims(&path("context_claims"), items)).transpose()?;
         if let Some(key) = &p.context_payload_key {
             context::check_key(key).map_err(|why| err(path("context_payload_key"), why))?;
         }
@@ -709,7 +748,8 @@ impl Checked {
         // A set that is not one is refused at start; its keys are loaded (each checked) once,
         // by the key cache.
         if let Some(text) = &p.jwks {
-            KeySet::check(text.as_bytes(), &input.limits).map_err(|e| err(path("jwks"), ["not a usable key set (", e.code(), ")"].concat()))?;
+            KeySet::check(text.as_bytes(), &input.limits)
+                .map_err(|e| err(path("jwks"), ["not a usable key set (", e.code(), ")"].concat()))?;
         }
         Ok(Checked { algorithms, context_claims, usage_identifier_claim })
     }
@@ -717,11 +757,20 @@ impl Checked {
 
 /// Profile `index` (its members `own`, written at `item`) with the top level's members for
 /// those it leaves out, and where its keys come from.
-fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults: &Checked, input: &ConfigInput) -> Result<(Profile, KeySource), ConfigError> {
+fn profile(
+    path: &str,
+    index: usize,
+    item: &ProfileInput,
+    own: Checked,
+    defaults: &Checked,
+    input: &ConfigInput,
+) -> Result<(Profile, KeySource), ConfigError> {
     let top = &input.defaults;
     let member = |name: &str| [path, ".", name].concat();
     let (issuer, cognito_jwks_uri) = match (&item.issuer, &item.cognito_user_pool_id) {
-        (Some(_), Some(_)) => return Err(err(member("cognito_user_pool_id"), "give `issuer` or `cognito_user_pool_id`, not both")),
+        (Some(_), Some(_)) => {
+            return Err(err(member("cognito_user_pool_id"), "give `issuer` or `cognito_user_pool_id`, not both"));
+        }
         (None, None) => return Err(err(path, "give `issuer` (exactly as in `iss`) or `cognito_user_pool_id`")),
         (Some(issuer), None) => {
             if issuer.trim().is_empty() {
@@ -730,7 +779,12 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
             (issuer.clone(), None)
         }
         (None, Some(pool)) => {
-            let issuer = cognito::issuer(pool).ok_or_else(|| err(member("cognito_user_pool_id"), ["`", pool, "` is not a user pool id (REGION_ID, e.g. eu-west-1_AbCd123)"].concat()))?;
+            let issuer = cognito::issuer(pool).ok_or_else(|| {
+                err(
+                    member("cognito_user_pool_id"),
+                    ["`", pool, "` is not a user pool id (REGION_ID, e.g. eu-west-1_AbCd123)"].concat(),
+                )
+            })?;
             let uri = cognito::jwks_uri(&issuer);
             (issuer, Some(uri))
         }
@@ -746,7 +800,8 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
 
     // Keys: the profile's own source when it writes any of its members, else the top level's
     // (a Cognito pool's source is its own).
-    let writes_source = item.jwks_uri.is_some() || item.jwks.is_some() || item.jwks_file.is_some() || cognito_jwks_uri.is_some();
+    let writes_source =
+        item.jwks_uri.is_some() || item.jwks.is_some() || item.jwks_file.is_some() || cognito_jwks_uri.is_some();
     let from = if writes_source { item } else { top };
     let jwks_uri = from.jwks_uri.clone().or(cognito_jwks_uri);
     let discovery = if jwks_uri.is_none() && from.jwks.is_none() && from.jwks_file.is_none() {
@@ -778,7 +833,10 @@ fn profile(path: &str, index: usize, item: &ProfileInput, own: Checked, defaults
             item.context_payload_key.clone().or_else(|| top.context_payload_key.clone()),
         )?,
         usage_identifier_claim: own.usage_identifier_claim.or_else(|| defaults.usage_identifier_claim.clone()),
-        require_certificate_binding: item.require_certificate_binding.or(top.require_certificate_binding).unwrap_or(false),
+        require_certificate_binding: item
+            .require_certificate_binding
+            .or(top.require_certificate_binding)
+            .unwrap_or(false),
         source: 0,
     };
     Ok((profile, source))
@@ -802,7 +860,11 @@ fn context_claims(setting: &str, items: &[String]) -> Result<Vec<ContextClaim>, 
 
 /// A profile's context: its mapped claims (the default ones when none are configured) and the
 /// payload's key, which must not be a mapped claim's key too.
-fn context_mapping(setting: &str, claims: Option<Vec<ContextClaim>>, payload_key: Option<String>) -> Result<Mapping, ConfigError> {
+fn context_mapping(
+    setting: &str,
+    claims: Option<Vec<ContextClaim>>,
+    payload_key: Option<String>,
+) -> Result<Mapping, ConfigError> {
     let claims = match claims {
         Some(claims) => claims,
         None => context_claims(setting, &DEFAULT_CONTEXT_CLAIMS.map(str::to_owned))?,
@@ -860,11 +922,17 @@ mod tests {
         let config = Config::new(&defaults).unwrap();
         let p = config.profile("https://i").unwrap();
         assert_eq!((p.algorithms.as_slice(), p.leeway_seconds, p.source), (&[Algorithm::RS256][..], 0, 0));
-        assert_eq!(p.context.claims.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["client_id", "iss", "scope", "sub"]);
+        assert_eq!(
+            p.context.claims.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
+            ["client_id", "iss", "scope", "sub"]
+        );
         assert_eq!(config.sources[0].discovery.as_ref().unwrap().url, "https://i/.well-known/openid-configuration");
         assert_eq!(config.cache, CacheRules::default());
         assert_eq!(config.token_sources, [TokenSource::Authorization]);
-        let config = Config::from_json(br#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["cookie:s","authorization"]}"#).unwrap();
+        let config = Config::from_json(
+            br#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["cookie:s","authorization"]}"#,
+        )
+        .unwrap();
         assert_eq!(config.token_sources, [TokenSource::Cookie("s".into()), TokenSource::Authorization]);
     }
 
@@ -949,30 +1017,78 @@ mod tests {
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":-1}"#, "leeway_seconds", "whole number"),
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":"5"}"#, "leeway_seconds", "whole number"),
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":99999999999}"#, "leeway_seconds", "at most 600"),
-            (r#"{"issuers":["i"],"audiences":["a"],"policy_resource":"Stage"}"#, "policy_resource", "`Stage` is not `stage` or `method`"),
-            (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_keys":1,"keys":2}}"#, "limits", "unknown member `keys`"),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"policy_resource":"Stage"}"#,
+                "policy_resource",
+                "`Stage` is not `stage` or `method`",
+            ),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_keys":1,"keys":2}}"#,
+                "limits",
+                "unknown member `keys`",
+            ),
             (r#"{"issuers":["i"],"audiences":["a"],"limits":[]}"#, "limits", "object"),
-            (r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_event_bytes":"9"}}"#, "limits.max_event_bytes", "whole number"),
-            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x"}]}"#, "route_rules", "no `scopes` or `claims`"),
-            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","claims":"present(a)"}]}"#, "route_rules", "not a list of claim rules"),
-            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","claims":[{"claim":"a"}]}]}"#, "route_rules", "`GET /x`: `a`: no operator"),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"limits":{"max_event_bytes":"9"}}"#,
+                "limits.max_event_bytes",
+                "whole number",
+            ),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x"}]}"#,
+                "route_rules",
+                "no `scopes` or `claims`",
+            ),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","claims":"present(a)"}]}"#,
+                "route_rules",
+                "not a list of claim rules",
+            ),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","claims":[{"claim":"a"}]}]}"#,
+                "route_rules",
+                "`GET /x`: `a`: no operator",
+            ),
             (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":"present(a)"}"#, "claim_rules", "list of claim rules"),
             (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":["present(a"]}"#, "claim_rules", "`(` without"),
-            (r#"{"issuers":["i"],"audiences":["a"],"claim_rules":[{"claim":"a","equals":null}]}"#, "claim_rules", "string, number or boolean"),
-            (r#"{"issuers":["i"],"audiences":["a"],"scope_match":"some"}"#, "scope_match", "`some` is not `all` or `any`"),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"claim_rules":[{"claim":"a","equals":null}]}"#,
+                "claim_rules",
+                "string, number or boolean",
+            ),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"scope_match":"some"}"#,
+                "scope_match",
+                "`some` is not `all` or `any`",
+            ),
             (r#"{"issuers":["i",{"issuer":"j","scope_match":"ALL"}]}"#, "issuers[1].scope_match", "not `all` or `any`"),
-            (r#"{"issuers":["i",{"issuer":"j","claim_rules":[1]}]}"#, "issuers[1].claim_rules", "not rule text or an object"),
-            (r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","scopes":["a"],"x":1}]}"#, "route_rules", "unknown member `x`"),
+            (
+                r#"{"issuers":["i",{"issuer":"j","claim_rules":[1]}]}"#,
+                "issuers[1].claim_rules",
+                "not rule text or an object",
+            ),
+            (
+                r#"{"issuers":["i"],"audiences":["a"],"route_rules":[{"route":"GET /x","scopes":["a"],"x":1}]}"#,
+                "route_rules",
+                "unknown member `x`",
+            ),
             (r#"{"issuers":["i"],"audiences":["a"],"route_rules":5}"#, "route_rules", "rule text or a list"),
             (r#"{"issuers":["i"],"audiences":["a"],"issuers":["j"]}"#, "config", "repeated"),
             (r#"{"issuers":[{"issuer":"i","audience":["a"]}]}"#, "issuers[0]", "unknown member `audience`"),
-            (r#"{"issuers":["i",{"issuer":"j","token_use":"refresh"}]}"#, "issuers[1].token_use", "`refresh` is not `access` or `id`"),
+            (
+                r#"{"issuers":["i",{"issuer":"j","token_use":"refresh"}]}"#,
+                "issuers[1].token_use",
+                "`refresh` is not `access` or `id`",
+            ),
             (r#"{"issuers":[{"issuer":"i","jwks":[]}]}"#, "issuers[0].jwks", "key set object"),
             (r#"{"issuers":[{"issuer":"i","leeway_seconds":1.5}]}"#, "issuers[0].leeway_seconds", "whole number"),
             (r#"{"issuers":["i"],"jwks_allow_http_loopback":"yes"}"#, "jwks_allow_http_loopback", "true or false"),
             (r#"{"issuers":["i"],"token_sources":"authorization"}"#, "token_sources", "list of strings"),
             (r#"{"issuers":["i"],"token_sources":["authorization",1]}"#, "token_sources", "string"),
-            (r#"{"issuers":[{"issuer":"i","token_sources":["authorization"]}]}"#, "issuers[0]", "unknown member `token_sources`"),
+            (
+                r#"{"issuers":[{"issuer":"i","token_sources":["authorization"]}]}"#,
+                "issuers[0]",
+                "unknown member `token_sources`",
+            ),
             (r#"["i"]"#, "config", "not a JSON object"),
             (r#"{"issuers":["i"],"audiences":["a"],}"#, "config", "not valid JSON"),
         ] {
@@ -993,30 +1109,82 @@ mod tests {
             (twenty_one.as_str(), "issuers", "at most 20"),
             (r#"{"issuers":["https://i"]}"#, "issuers[0].audiences", "allowed_client_ids"),
             (r#"{"issuers":["https://i"],"audiences":[]}"#, "issuers[0].audiences", "allowed_client_ids"),
-            (r#"{"issuers":["https://i",{"issuer":"https://j","audiences":[]}],"audiences":["a"]}"#, "issuers[1].audiences", "no profile accepts any audience"),
+            (
+                r#"{"issuers":["https://i",{"issuer":"https://j","audiences":[]}],"audiences":["a"]}"#,
+                "issuers[1].audiences",
+                "no profile accepts any audience",
+            ),
             (r#"{"issuers":["https://i","https://i"],"audiences":["a"]}"#, "issuers[1].issuer", "also issuers[0]"),
-            (r#"{"issuers":[{"issuer":"https://i","cognito_user_pool_id":"eu-west-1_A"}],"audiences":["a"]}"#, "issuers[0].cognito_user_pool_id", "not both"),
+            (
+                r#"{"issuers":[{"issuer":"https://i","cognito_user_pool_id":"eu-west-1_A"}],"audiences":["a"]}"#,
+                "issuers[0].cognito_user_pool_id",
+                "not both",
+            ),
             (r#"{"issuers":[{"audiences":["a"]}]}"#, "issuers[0]", "give `issuer`"),
-            (r#"{"issuers":[{"cognito_user_pool_id":"eu-west-1"}],"allowed_client_ids":["c"]}"#, "issuers[0].cognito_user_pool_id", "REGION_ID"),
-            (r#"{"issuers":[{"issuer":"https://i","jwks_uri":"http://i/jwks"}],"audiences":["a"]}"#, "issuers[0].jwks_uri", "not https"),
+            (
+                r#"{"issuers":[{"cognito_user_pool_id":"eu-west-1"}],"allowed_client_ids":["c"]}"#,
+                "issuers[0].cognito_user_pool_id",
+                "REGION_ID",
+            ),
+            (
+                r#"{"issuers":[{"issuer":"https://i","jwks_uri":"http://i/jwks"}],"audiences":["a"]}"#,
+                "issuers[0].jwks_uri",
+                "not https",
+            ),
             (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_uri":"http://i/jwks"}"#, "jwks_uri", "not https"),
             (r#"{"issuers":["accounts.google.com"],"audiences":["a"]}"#, "issuers[0].issuer", "give `jwks_uri`"),
-            (r#"{"issuers":[{"issuer":"https://i","jwks_file":"f","jwks":{"keys":[]}}],"audiences":["a"]}"#, "issuers[0].jwks_file", "not both"),
-            (r#"{"issuers":[{"issuer":"https://i","jwks":{"key":[]}}],"audiences":["a"]}"#, "issuers[0].jwks", "jwks_no_keys"),
-            (r#"{"issuers":[{"issuer":"https://i","algorithms":["HS256"]}],"audiences":["a"]}"#, "issuers[0].algorithms", "never accepted"),
-            (r#"{"issuers":[{"issuer":"https://i","max_token_age_seconds":0}],"audiences":["a"]}"#, "issuers[0].max_token_age_seconds", "between 1"),
+            (
+                r#"{"issuers":[{"issuer":"https://i","jwks_file":"f","jwks":{"keys":[]}}],"audiences":["a"]}"#,
+                "issuers[0].jwks_file",
+                "not both",
+            ),
+            (
+                r#"{"issuers":[{"issuer":"https://i","jwks":{"key":[]}}],"audiences":["a"]}"#,
+                "issuers[0].jwks",
+                "jwks_no_keys",
+            ),
+            (
+                r#"{"issuers":[{"issuer":"https://i","algorithms":["HS256"]}],"audiences":["a"]}"#,
+                "issuers[0].algorithms",
+                "never accepted",
+            ),
+            (
+                r#"{"issuers":[{"issuer":"https://i","max_token_age_seconds":0}],"audiences":["a"]}"#,
+                "issuers[0].max_token_age_seconds",
+                "between 1",
+            ),
             (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_timeout_ms":99}"#, "jwks_timeout_ms", "between 100"),
-            (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_cache_min_seconds":7200}"#, "jwks_cache_min_seconds", "not exceed"),
-            (r#"{"issuers":["https://i"],"audiences":["a"],"jwks_refresh_cooldown_seconds":0}"#, "jwks_refresh_cooldown_seconds", "between 1"),
+            (
+                r#"{"issuers":["https://i"],"audiences":["a"],"jwks_cache_min_seconds":7200}"#,
+                "jwks_cache_min_seconds",
+                "not exceed",
+            ),
+            (
+                r#"{"issuers":["https://i"],"audiences":["a"],"jwks_refresh_cooldown_seconds":0}"#,
+                "jwks_refresh_cooldown_seconds",
+                "between 1",
+            ),
             (r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":[]}"#, "token_sources", "at least one"),
-            (r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["authorization","cookie:a b"]}"#, "token_sources", "`cookie:a b`"),
-            (r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["bearer"]}"#, "token_sources", "is not `authorization`"),
+            (
+                r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["authorization","cookie:a b"]}"#,
+                "token_sources",
+                "`cookie:a b`",
+            ),
+            (
+                r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["bearer"]}"#,
+                "token_sources",
+                "is not `authorization`",
+            ),
             (
                 r#"{"issuers":["https://i"],"audiences":["a"],"token_sources":["query:a","query:b","query:c","query:d","query:e","query:f","query:g","query:h","query:i"]}"#,
                 "token_sources",
                 "at most 8",
             ),
-            (r#"{"issuers":["https://i"],"audiences":["a"],"route_rules":"GET /x=equals(a,b,c)"}"#, "route_rules", "`GET /x`: `equals(a,b,c)`: `equals` takes exactly one value"),
+            (
+                r#"{"issuers":["https://i"],"audiences":["a"],"route_rules":"GET /x=equals(a,b,c)"}"#,
+                "route_rules",
+                "`GET /x`: `equals(a,b,c)`: `equals` takes exactly one value",
+            ),
         ] {
             let e = Config::from_json(json.as_bytes()).unwrap_err();
             assert_eq!(e.setting, setting, "{json}: {e}");
@@ -1054,8 +1222,14 @@ mod tests {
         );
         let config = Config::from_json(json.as_bytes()).unwrap();
         let (a, b) = (config.profile("https://a").unwrap(), config.profile("https://b").unwrap());
-        assert_eq!((a.audiences.as_slice(), a.leeway_seconds, a.algorithms.as_slice()), (&["mine".to_owned()][..], 9, &[Algorithm::ES256][..]));
-        assert_eq!((b.audiences.as_slice(), b.leeway_seconds, b.algorithms.as_slice()), (&["shared".to_owned()][..], 3, &[Algorithm::RS256][..]));
+        assert_eq!(
+            (a.audiences.as_slice(), a.leeway_seconds, a.algorithms.as_slice()),
+            (&["mine".to_owned()][..], 9, &[Algorithm::ES256][..])
+        );
+        assert_eq!(
+            (b.audiences.as_slice(), b.leeway_seconds, b.algorithms.as_slice()),
+            (&["shared".to_owned()][..], 3, &[Algorithm::RS256][..])
+        );
         assert_eq!((&a.required_scopes, a.index, b.index), (&vec!["read".to_owned()], 1, 0));
         assert_eq!((a.scope_match, b.scope_match), (ScopeMatch::Any, ScopeMatch::All));
         assert_eq!((a.claim_rules.len(), b.claim_rules.len()), (0, 1), "a's empty list replaces the top level's");
@@ -1063,7 +1237,10 @@ mod tests {
         assert_eq!(a.source, b.source);
         assert_eq!(config.sources[a.source].jwks_uri.as_deref(), Some("https://keys.example/jwks"));
         let pool = config.profile("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1").unwrap();
-        assert_eq!(config.sources[pool.source].jwks_uri.as_deref(), Some("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1/.well-known/jwks.json"));
+        assert_eq!(
+            config.sources[pool.source].jwks_uri.as_deref(),
+            Some("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1/.well-known/jwks.json")
+        );
         assert_eq!((pool.audiences.len(), pool.token_use, pool.leeway_seconds), (0, Some(TokenUse::Access), 3));
         let s = config.profile("https://s").unwrap();
         let source = &config.sources[s.source];

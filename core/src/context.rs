@@ -142,7 +142,8 @@ pub fn build(claims: &Object<'_>, payload: &str, mapping: &Mapping, values: Valu
         };
         kept.push(fits);
     }
-    let payload_len = mapping.payload_key.as_ref().map_or(0, |key| json_text::string_len(key) + 2 + json_text::string_len(payload));
+    let payload_len =
+        mapping.payload_key.as_ref().map_or(0, |key| json_text::string_len(key) + 2 + json_text::string_len(payload));
     kept.push(mapping.payload_key.is_some() && payload_len <= room);
     let text = write(claims, payload, mapping, values, &|i| kept[i]);
     // The marker sorts among the members only for readers that sort; it is written last.
@@ -157,7 +158,13 @@ pub fn build(claims: &Object<'_>, payload: &str, mapping: &Mapping, values: Valu
 
 /// The members `keep` keeps (claims by their index, the payload as index `claims.len()`), in
 /// key order; empty text when none is written.
-fn write(claims: &Object<'_>, payload: &str, mapping: &Mapping, values: Values, keep: &dyn Fn(usize) -> bool) -> String {
+fn write(
+    claims: &Object<'_>,
+    payload: &str,
+    mapping: &Mapping,
+    values: Values,
+    keep: &dyn Fn(usize) -> bool,
+) -> String {
     // Room for a usual context at once (sub, iss, client id and scopes take about 150 bytes).
     let mut text = Vec::with_capacity(256);
     let mut members = ObjectText::new(&mut text);
@@ -223,14 +230,31 @@ mod tests {
     #[test]
     fn values_by_response_kind() {
         let claims = crate::json::read_object(PAYLOAD.as_bytes()).unwrap();
-        let m = mapping(&["sub", "n", "b", "scp", "roles=realm_access.roles", "realm_access", "tenant=\"https://example.com/tenant\"", "nul", "absent", "deep=s.x"], None);
+        let m = mapping(
+            &[
+                "sub",
+                "n",
+                "b",
+                "scp",
+                "roles=realm_access.roles",
+                "realm_access",
+                "tenant=\"https://example.com/tenant\"",
+                "nul",
+                "absent",
+                "deep=s.x",
+            ],
+            None,
+        );
         let rest = build(&claims, PAYLOAD, &m, Values::Text, 8192);
         assert_eq!(
             read(&rest),
             json!({"sub":"u","n":1.5,"b":true,"scp":"[\"a\",\"b\"]","roles":"[\"admin\",\"ops\"]","realm_access":"{\"roles\":[\"admin\",\"ops\"]}","tenant":"acme"})
         );
         let v2 = build(&claims, PAYLOAD, &m, Values::Json, 8192);
-        assert_eq!(read(&v2), json!({"sub":"u","n":1.5,"b":true,"scp":["a","b"],"roles":["admin","ops"],"realm_access":{"roles":["admin","ops"]},"tenant":"acme"}));
+        assert_eq!(
+            read(&v2),
+            json!({"sub":"u","n":1.5,"b":true,"scp":["a","b"],"roles":["admin","ops"],"realm_access":{"roles":["admin","ops"]},"tenant":"acme"})
+        );
         // Sorted members, as serde_json writes them.
         assert_eq!(v2.text(), read(&v2).to_string());
         assert!(build(&claims, PAYLOAD, &mapping(&["absent", "nul"], None), Values::Text, 8192).is_empty());

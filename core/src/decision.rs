@@ -2,9 +2,9 @@
 //! and the fields for the host's one log line.
 
 use crate::event::EventKind;
+use crate::json_text::ObjectText;
 use crate::policy::Response;
 use crate::reason::Reason;
-use crate::json_text::ObjectText;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -154,7 +154,12 @@ mod tests {
         };
         let responses = [
             Decision { outcome: Outcome::Allow, reason: None, response: Some(policy.clone()), log: log.clone() },
-            Decision { outcome: Outcome::Deny, reason: Some(Reason::MissingScope), response: Some(policy), log: log.clone() },
+            Decision {
+                outcome: Outcome::Deny,
+                reason: Some(Reason::MissingScope),
+                response: Some(policy),
+                log: log.clone(),
+            },
             Decision {
                 outcome: Outcome::Allow,
                 reason: None,

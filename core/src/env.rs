@@ -8,12 +8,12 @@
 use crate::claim_rule;
 use crate::claims::ScopeMatch;
 use crate::config::{self, CacheRules, Config, ConfigError, ConfigInput, Named, ProfileInput};
-use crate::setting::err;
 use crate::json::{self, Json};
 use crate::json_text;
 use crate::limits::Limits;
 use crate::profile::TokenUse;
 use crate::routes::RulesInput;
+use crate::setting::err;
 use std::collections::BTreeMap;
 
 /// Who checks signatures (`SIGNATURES`): the module's own pure-Rust code, or the host's native
@@ -92,7 +92,6 @@ pub const VARIABLES: &[&str] = &[
 /// CONFIG_FILE, which holds the whole configuration.
 const HOST_VARIABLES: &[&str] = &["CONFIG_FILE", "SIGNATURES", "METRICS", "METRICS_NAMESPACE"];
 
-
 /// The configuration's members whose variables are not their names in capitals.
 const RENAMED: &[(&str, &str)] = &[
     ("audiences", "AUDIENCE"),
@@ -136,16 +135,25 @@ impl Env<'_> {
         match self.get(name) {
             None => Ok(None),
             Some(v) if v.starts_with('[') => {
-                let value = json::read(v.as_bytes()).map_err(|_| err(name, "starts with `[` but is not a JSON list of strings"))?;
+                let value = json::read(v.as_bytes())
+                    .map_err(|_| err(name, "starts with `[` but is not a JSON list of strings"))?;
                 config::strings(name, &value).map(Some)
             }
-            Some(v) => Ok(Some(v.split(|c| c == ',' || (space_too && c == ' ')).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())),
+            Some(v) => Ok(Some(
+                v.split(|c| c == ',' || (space_too && c == ' '))
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            )),
         }
     }
     fn number<T: TryFrom<u64>>(&self, name: &'static str) -> Result<Option<T>, ConfigError> {
         match self.get(name) {
             None => Ok(None),
-            Some(v) => json::whole_number(v).and_then(|n| T::try_from(n).ok()).map(Some).ok_or_else(|| err(name, ["`", v, "` is not a whole number"].concat())),
+            Some(v) => json::whole_number(v)
+                .and_then(|n| T::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| err(name, ["`", v, "` is not a whole number"].concat())),
         }
     }
     /// One of a setting's names; unset takes the default.
@@ -204,7 +212,10 @@ impl Settings {
         let metrics_namespace = env.metrics_namespace()?;
         if env.get("CONFIG_FILE").is_some() {
             if let Some(other) = configuration_variables().find(|v| env.get(v).is_some()) {
-                return Err(err("CONFIG_FILE", [other, " is set too: with a configuration file, every setting is in the file"].concat()));
+                return Err(err(
+                    "CONFIG_FILE",
+                    [other, " is set too: with a configuration file, every setting is in the file"].concat(),
+                ));
             }
             let bytes = config_file.ok_or_else(|| err("CONFIG_FILE", "the file could not be read"))?;
             let config_input = ConfigInput::from_json(bytes)?;
@@ -212,10 +223,11 @@ impl Settings {
             return Ok(Settings { config, config_input, signatures, metrics_namespace });
         }
         let listed = env.get("ISSUERS").is_some();
-        let (config_input, config) = Self::read(&env).and_then(|input| Config::new(&input).map(|config| (input, config))).map_err(|e| {
-            // Name the environment variable the user wrote.
-            ConfigError { setting: variable(&e.setting, listed), problem: e.problem }
-        })?;
+        let (config_input, config) =
+            Self::read(&env).and_then(|input| Config::new(&input).map(|config| (input, config))).map_err(|e| {
+                // Name the environment variable the user wrote.
+                ConfigError { setting: variable(&e.setting, listed), problem: e.problem }
+            })?;
         Ok(Settings { config, config_input, signatures, metrics_namespace })
     }
 
@@ -234,27 +246,44 @@ impl Settings {
             jwks_timeout_ms: env.number("JWKS_TIMEOUT_MS")?.unwrap_or(rules.jwks_timeout_ms),
             jwks_cache_min_seconds: env.number("JWKS_CACHE_MIN_SECONDS")?.unwrap_or(rules.jwks_cache_min_seconds),
             jwks_cache_max_seconds: env.number("JWKS_CACHE_MAX_SECONDS")?.unwrap_or(rules.jwks_cache_max_seconds),
-            jwks_refresh_cooldown_seconds: env.number("JWKS_REFRESH_COOLDOWN_SECONDS")?.unwrap_or(rules.jwks_refresh_cooldown_seconds),
+            jwks_refresh_cooldown_seconds: env
+                .number("JWKS_REFRESH_COOLDOWN_SECONDS")?
+                .unwrap_or(rules.jwks_refresh_cooldown_seconds),
             jwks_allow_http_loopback: env.flag("JWKS_ALLOW_HTTP_LOOPBACK")?,
         };
-        let issuers = match (env.get("ISSUERS"), env.list("ISSUER", false)?, env.list("TOKEN_ISSUER", false)?, env.get("COGNITO_USER_POOL_ID")) {
+        let issuers = match (
+            env.get("ISSUERS"),
+            env.list("ISSUER", false)?,
+            env.list("TOKEN_ISSUER", false)?,
+            env.get("COGNITO_USER_POOL_ID"),
+        ) {
             (Some(list), None, None, None) => {
-                let value = json::read(list.as_bytes()).map_err(|_| err("issuers", "not a JSON list of issuer profiles"))?;
+                let value =
+                    json::read(list.as_bytes()).map_err(|_| err("issuers", "not a JSON list of issuer profiles"))?;
                 match value {
                     Json::Array(items) => config::read_profiles("issuers", &items)?,
                     _ => return Err(err("issuers", "not a JSON list of issuer profiles")),
                 }
             }
             (Some(_), ..) => return Err(err("issuers", "set ISSUERS, or ISSUER / COGNITO_USER_POOL_ID, not both")),
-            (None, Some(a), Some(b), _) if a != b => return Err(err("issuers[0].issuer", "ISSUER and TOKEN_ISSUER are both set and differ")),
+            (None, Some(a), Some(b), _) if a != b => {
+                return Err(err("issuers[0].issuer", "ISSUER and TOKEN_ISSUER are both set and differ"));
+            }
             (None, issuer, token_issuer, pool) => {
                 let names = issuer.or(token_issuer).unwrap_or_default();
-                let mut profiles: Vec<ProfileInput> = names.into_iter().map(|issuer| ProfileInput { issuer: Some(issuer), ..ProfileInput::default() }).collect();
+                let mut profiles: Vec<ProfileInput> = names
+                    .into_iter()
+                    .map(|issuer| ProfileInput { issuer: Some(issuer), ..ProfileInput::default() })
+                    .collect();
                 if let Some(pool) = pool {
-                    profiles.push(ProfileInput { cognito_user_pool_id: Some(pool.to_owned()), ..ProfileInput::default() });
+                    profiles
+                        .push(ProfileInput { cognito_user_pool_id: Some(pool.to_owned()), ..ProfileInput::default() });
                 }
                 if profiles.is_empty() {
-                    return Err(err("issuers", "required (the token issuer, exactly as in `iss`; or COGNITO_USER_POOL_ID; or ISSUERS)"));
+                    return Err(err(
+                        "issuers",
+                        "required (the token issuer, exactly as in `iss`; or COGNITO_USER_POOL_ID; or ISSUERS)",
+                    ));
                 }
                 profiles
             }
@@ -286,7 +315,9 @@ impl Settings {
             claim_rules: match env.get("CLAIM_RULES") {
                 None => None,
                 Some(v) if v.starts_with('[') => match json::read(v.as_bytes()) {
-                    Ok(Json::Array(items)) => Some(claim_rule::list_from_json(&items).map_err(|why| err("claim_rules", why))?),
+                    Ok(Json::Array(items)) => {
+                        Some(claim_rule::list_from_json(&items).map_err(|why| err("claim_rules", why))?)
+                    }
                     _ => return Err(err("claim_rules", "starts with `[` but is not a JSON list of claim rules")),
                 },
                 Some(v) => Some(claim_rule::list_from_text(v).map_err(|why| err("claim_rules", why))?),
@@ -299,7 +330,10 @@ impl Settings {
             context_claims: env.list("CONTEXT_CLAIMS", false)?,
             context_payload_key: env.get("CONTEXT_PAYLOAD_KEY").map(str::to_owned),
             usage_identifier_claim: env.get("USAGE_IDENTIFIER_CLAIM").map(str::to_owned),
-            require_certificate_binding: env.get("REQUIRE_CERTIFICATE_BINDING").map(|_| env.flag("REQUIRE_CERTIFICATE_BINDING")).transpose()?,
+            require_certificate_binding: env
+                .get("REQUIRE_CERTIFICATE_BINDING")
+                .map(|_| env.flag("REQUIRE_CERTIFICATE_BINDING"))
+                .transpose()?,
         };
         // `METHOD /path=scopes; ...`, or the JSON list form when it starts with `[`.
         let route_rules = match env.get("ROUTE_RULES") {
@@ -344,13 +378,21 @@ mod tests {
 
     #[test]
     fn sample_variables_are_enough() {
-        let s = from(&[("ISSUER", "https://id.example.com/"), ("AUDIENCE", "api"), ("JWKS_URI", "https://id.example.com/.well-known/jwks.json")]).unwrap();
+        let s = from(&[
+            ("ISSUER", "https://id.example.com/"),
+            ("AUDIENCE", "api"),
+            ("JWKS_URI", "https://id.example.com/.well-known/jwks.json"),
+        ])
+        .unwrap();
         assert_eq!(issuers(&s), ["https://id.example.com/"]);
         assert_eq!(s.config.profiles[0].algorithms, vec![crate::Algorithm::RS256]);
         assert_eq!(s.config.sources[0].jwks_uri.as_deref(), Some("https://id.example.com/.well-known/jwks.json"));
         assert_eq!(s.config.policy_resource, crate::config::PolicyResource::Stage);
         let s = from(&[("ISSUER", "https://id.example.com/"), ("AUDIENCE", "api")]).unwrap();
-        assert_eq!(s.config.sources[0].discovery.as_ref().unwrap().url, "https://id.example.com/.well-known/openid-configuration");
+        assert_eq!(
+            s.config.sources[0].discovery.as_ref().unwrap().url,
+            "https://id.example.com/.well-known/openid-configuration"
+        );
     }
 
     #[test]
@@ -366,9 +408,21 @@ mod tests {
             (&[("COGNITO_USER_POOL_ID", "pool"), ("ALLOWED_CLIENT_IDS", "c")], "COGNITO_USER_POOL_ID"),
             (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS", "[1]")], "JWKS"),
             (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS", r#"{"keys":1}"#)], "JWKS"),
-            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS_FILE", "f"), ("JWKS", r#"{"keys":[]}"#)], "JWKS_FILE"),
-            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"]},{"issuer":"https://j","jwks_uri":"http://x"}]"#)], "ISSUERS[1].jwks_uri"),
-            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"]},{"issuer":"https://j"}]"#)], "ISSUERS[1].audiences"),
+            (
+                &[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("JWKS_FILE", "f"), ("JWKS", r#"{"keys":[]}"#)],
+                "JWKS_FILE",
+            ),
+            (
+                &[(
+                    "ISSUERS",
+                    r#"[{"issuer":"https://i","audiences":["a"]},{"issuer":"https://j","jwks_uri":"http://x"}]"#,
+                )],
+                "ISSUERS[1].jwks_uri",
+            ),
+            (
+                &[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"]},{"issuer":"https://j"}]"#)],
+                "ISSUERS[1].audiences",
+            ),
             (&[("ISSUERS", r#"[{"issuer":"https://i","audience":["a"]}]"#)], "ISSUERS[0]"),
             (&[("ISSUERS", r#"{"issuer":"https://i"}"#)], "ISSUERS"),
             (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"]}]"#), ("ISSUER", "https://j")], "ISSUERS"),
@@ -383,8 +437,14 @@ mod tests {
             (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "[present(a)]")], "CLAIM_RULES"),
             (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", r#"[{"claim":"a"}]"#)], "CLAIM_RULES"),
             (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("SCOPE_MATCH", "Any")], "SCOPE_MATCH"),
-            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"],"claim_rules":["equals(a)"]}]"#)], "ISSUERS[0].claim_rules"),
-            (&[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"],"scope_match":"one"}]"#)], "ISSUERS[0].scope_match"),
+            (
+                &[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"],"claim_rules":["equals(a)"]}]"#)],
+                "ISSUERS[0].claim_rules",
+            ),
+            (
+                &[("ISSUERS", r#"[{"issuer":"https://i","audiences":["a"],"scope_match":"one"}]"#)],
+                "ISSUERS[0].scope_match",
+            ),
         ] {
             let e = from(pairs).expect_err(&format!("{pairs:?} accepted"));
             assert_eq!(e.setting, setting, "{pairs:?}: {e}");
@@ -394,7 +454,12 @@ mod tests {
     #[test]
     fn several_issuers_cognito_and_files() {
         // AUDIENCE is optional with ALLOWED_CLIENT_IDS: Cognito access tokens carry no `aud`.
-        let s = from(&[("COGNITO_USER_POOL_ID", "eu-west-1_AbCd123"), ("ALLOWED_CLIENT_IDS", "c1"), ("TOKEN_USE", "access")]).unwrap();
+        let s = from(&[
+            ("COGNITO_USER_POOL_ID", "eu-west-1_AbCd123"),
+            ("ALLOWED_CLIENT_IDS", "c1"),
+            ("TOKEN_USE", "access"),
+        ])
+        .unwrap();
         assert_eq!(issuers(&s), ["https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCd123"]);
         assert_eq!(s.config.profiles[0].token_use, Some(TokenUse::Access));
         let s = from(&[
@@ -405,9 +470,14 @@ mod tests {
         assert_eq!(s.config.profiles.len(), 2);
         assert!(s.config.profiles.iter().all(|p| p.leeway_seconds == 7));
         let file = br#"{"issuers":[{"issuer":"https://f","audiences":["a"],"jwks_file":"keys.json"}]}"#;
-        let s = Settings::from_env(&vars(&[("CONFIG_FILE", "config.json"), ("SIGNATURES", "host")]), Some(file)).unwrap();
+        let s =
+            Settings::from_env(&vars(&[("CONFIG_FILE", "config.json"), ("SIGNATURES", "host")]), Some(file)).unwrap();
         assert_eq!((s.config.sources[0].file.as_deref(), s.signatures), (Some("keys.json"), Signatures::Host));
-        let e = Settings::from_env(&vars(&[("CONFIG_FILE", "config.json")]), Some(br#"{"issuers":[{"issuer":"https://f"}]}"#)).unwrap_err();
+        let e = Settings::from_env(
+            &vars(&[("CONFIG_FILE", "config.json")]),
+            Some(br#"{"issuers":[{"issuer":"https://f"}]}"#),
+        )
+        .unwrap_err();
         assert_eq!(e.setting, "issuers[0].audiences");
     }
 
@@ -486,7 +556,10 @@ mod tests {
             Settings::from_env(&v, None)
         };
         let s = from(&base).unwrap();
-        assert_eq!((s.config.token_sources.as_slice(), s.config_input.token_sources.as_ref()), (&[TokenSource::Authorization][..], None));
+        assert_eq!(
+            (s.config.token_sources.as_slice(), s.config_input.token_sources.as_ref()),
+            (&[TokenSource::Authorization][..], None)
+        );
         let s = with(" cookie:__Host-at , query:access_token,header:X-Token:Token, authorization ").unwrap();
         let expected = [
             TokenSource::Cookie("__Host-at".into()),
@@ -495,15 +568,35 @@ mod tests {
             TokenSource::Authorization,
         ];
         assert_eq!(s.config.token_sources, expected);
-        assert_eq!(s.config_input.token_sources.as_deref(), Some(&["cookie:__Host-at", "query:access_token", "header:X-Token:Token", "authorization"].map(String::from)[..]));
+        assert_eq!(
+            s.config_input.token_sources.as_deref(),
+            Some(
+                &["cookie:__Host-at", "query:access_token", "header:X-Token:Token", "authorization"].map(String::from)
+                    [..]
+            )
+        );
         // The JSON list form (what the npm package's `tokenSources` becomes) says the same.
         let json = with(r#"["cookie:__Host-at","query:access_token","header:X-Token:Token","authorization"]"#).unwrap();
         assert_eq!((json.config.token_sources, json.config_input), (s.config.token_sources, s.config_input));
-        for bad in [",", "bearer", "cookie:", "cookie:a b", "header:X Token", "header:X:", "query:a=b", "query:a&b", "[1]", "[]", &["authorization"; 9].join(",")] {
+        for bad in [
+            ",",
+            "bearer",
+            "cookie:",
+            "cookie:a b",
+            "header:X Token",
+            "header:X:",
+            "query:a=b",
+            "query:a&b",
+            "[1]",
+            "[]",
+            &["authorization"; 9].join(","),
+        ] {
             let e = with(bad).expect_err(&format!("TOKEN_SOURCES={bad} accepted"));
             assert_eq!(e.setting, "TOKEN_SOURCES", "{bad}: {e}");
         }
-        let e = Settings::from_env(&vars(&[("CONFIG_FILE", "c.json"), ("TOKEN_SOURCES", "authorization")]), Some(b"{}")).unwrap_err();
+        let e =
+            Settings::from_env(&vars(&[("CONFIG_FILE", "c.json"), ("TOKEN_SOURCES", "authorization")]), Some(b"{}"))
+                .unwrap_err();
         assert_eq!(e.setting, "CONFIG_FILE");
     }
 
@@ -514,15 +607,30 @@ mod tests {
             all.extend_from_slice(pairs);
             from(&all).unwrap().config.profiles.remove(0)
         };
-        let p = with(&[("CLAIM_RULES", "contains_any(cognito:groups, admin, ops)\nequals(email_verified,true)  present(\"https://example.com/tenant\")")]);
-        assert_eq!(p.claim_rules.iter().map(|r| r.test.operator()).collect::<Vec<_>>(), ["contains_any", "equals", "present"]);
+        let p = with(&[(
+            "CLAIM_RULES",
+            "contains_any(cognito:groups, admin, ops)\nequals(email_verified,true)  present(\"https://example.com/tenant\")",
+        )]);
+        assert_eq!(
+            p.claim_rules.iter().map(|r| r.test.operator()).collect::<Vec<_>>(),
+            ["contains_any", "equals", "present"]
+        );
         assert_eq!(p.claim_rules[2].path.names(), ["https://example.com/tenant"]);
-        let p = with(&[("CLAIM_RULES", r#"[{"claim":"realm_access.roles","contains_all":["admin"]},"present(tenant)"]"#), ("SCOPE_MATCH", "any")]);
+        let p = with(&[
+            ("CLAIM_RULES", r#"[{"claim":"realm_access.roles","contains_all":["admin"]},"present(tenant)"]"#),
+            ("SCOPE_MATCH", "any"),
+        ]);
         assert_eq!((p.claim_rules.len(), p.scope_match), (2, ScopeMatch::Any));
         let p = with(&[]);
         assert_eq!((p.claim_rules.len(), p.scope_match), (0, ScopeMatch::All));
         // What the environment gave reads back the same from the configuration it writes.
-        let s = from(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "one_of(tier,1.0,\"a b\") contains_all(r,x)"), ("SCOPE_MATCH", "any")]).unwrap();
+        let s = from(&[
+            ("ISSUER", "https://i"),
+            ("AUDIENCE", "a"),
+            ("CLAIM_RULES", "one_of(tier,1.0,\"a b\") contains_all(r,x)"),
+            ("SCOPE_MATCH", "any"),
+        ])
+        .unwrap();
         let mut out = Vec::new();
         s.config_input.write_json(&mut out);
         assert_eq!(ConfigInput::from_json(&out).unwrap(), s.config_input);
@@ -533,9 +641,15 @@ mod tests {
         let base = [("ISSUER", "https://id.example/"), ("AUDIENCE", "api")];
         let with = |extra: &[(&str, &str)]| from(&[&base[..], extra].concat());
         assert_eq!(with(&[]).unwrap().metrics_namespace.as_deref(), Some("jwtgate"));
-        assert_eq!(with(&[("METRICS_NAMESPACE", "Shop/auth #1:eu")]).unwrap().metrics_namespace.as_deref(), Some("Shop/auth #1:eu"));
+        assert_eq!(
+            with(&[("METRICS_NAMESPACE", "Shop/auth #1:eu")]).unwrap().metrics_namespace.as_deref(),
+            Some("Shop/auth #1:eu")
+        );
         assert_eq!(with(&[("METRICS", "false")]).unwrap().metrics_namespace, None);
-        assert_eq!(with(&[("METRICS", "true"), ("METRICS_NAMESPACE", "x")]).unwrap().metrics_namespace.as_deref(), Some("x"));
+        assert_eq!(
+            with(&[("METRICS", "true"), ("METRICS_NAMESPACE", "x")]).unwrap().metrics_namespace.as_deref(),
+            Some("x")
+        );
         let long = "n".repeat(256);
         for (name, value) in [
             ("METRICS", "sometimes"),
@@ -548,10 +662,17 @@ mod tests {
             assert_eq!(e.setting, name, "{value}: {e}");
         }
         // Checked even when metrics are off.
-        assert_eq!(with(&[("METRICS", "false"), ("METRICS_NAMESPACE", "AWS/x")]).unwrap_err().setting, "METRICS_NAMESPACE");
+        assert_eq!(
+            with(&[("METRICS", "false"), ("METRICS_NAMESPACE", "AWS/x")]).unwrap_err().setting,
+            "METRICS_NAMESPACE"
+        );
         // Output settings, allowed beside CONFIG_FILE.
         let file = br#"{"issuers":["https://id.example/"],"audiences":["api"]}"#;
-        let s = Settings::from_env(&vars(&[("CONFIG_FILE", "c.json"), ("METRICS", "false"), ("METRICS_NAMESPACE", "a")]), Some(file)).unwrap();
+        let s = Settings::from_env(
+            &vars(&[("CONFIG_FILE", "c.json"), ("METRICS", "false"), ("METRICS_NAMESPACE", "a")]),
+            Some(file),
+        )
+        .unwrap();
         assert_eq!(s.metrics_namespace, None);
     }
 

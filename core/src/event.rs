@@ -127,7 +127,8 @@ mod tests {
     fn duplicate_authorization_headers_are_ambiguous() {
         let sources = default_sources();
         let token = |ev: &[u8]| parse(ev, 1 << 20, &sources).unwrap().authorization.map(Cow::into_owned);
-        let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x","authorization":"Bearer y"}}"#;
+        let ev =
+            br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x","authorization":"Bearer y"}}"#;
         assert_eq!(token(ev), Err(Reason::AmbiguousToken));
         let ev = br#"{"type":"REQUEST","methodArn":"a","headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x"]}}"#;
         assert_eq!(token(ev), Ok("x".into()));
@@ -137,7 +138,8 @@ mod tests {
 
     #[test]
     fn token_events_read_authorization_token_with_the_first_header_rule() {
-        let ev = br#"{"type":"TOKEN","methodArn":"a","authorizationToken":"abc","headers":{"Authorization":"Bearer x"}}"#;
+        let ev =
+            br#"{"type":"TOKEN","methodArn":"a","authorizationToken":"abc","headers":{"Authorization":"Bearer x"}}"#;
         let with = |sources: &[TokenSource]| parse(ev, 1 << 20, sources).unwrap().authorization.map(Cow::into_owned);
         assert_eq!(with(&[TokenSource::Header { name: "X-Token".into(), scheme: None }]), Ok("abc".into()));
         assert_eq!(with(&default_sources()), Err(Reason::BadAuthorizationScheme));

@@ -72,7 +72,12 @@ impl<P: CryptoProvider> Gate<P> {
         let Some(now) = seconds(now_ms) else {
             return Decision::unauthorized(Reason::InvalidClock, LogFields::default());
         };
-        let decision = self.verifier.authorize_token_event(&KeysAt { cache: &self.cache, now_ms }, authorization_token, method_arn, now);
+        let decision = self.verifier.authorize_token_event(
+            &KeysAt { cache: &self.cache, now_ms },
+            authorization_token,
+            method_arn,
+            now,
+        );
         self.settle(decision, now_ms)
     }
 

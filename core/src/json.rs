@@ -526,11 +526,28 @@ mod tests {
     fn every_member_is_found_and_no_other() {
         // Names of one length and of several, shared prefixes, non-ASCII: the lookup's order
         // must be the sort's.
-        let names: Vec<String> = ["exp", "iat", "iss", "aud", "sub", "azp", "scp", "a", "", "scope", "client_id", "client_ie", "é", "zé", "\u{7f}x", "cognito:groups"]
-            .iter()
-            .map(|n| n.to_string())
-            .chain((0..40).map(|i| format!("k{}", i * 7919 % 1000)))
-            .collect();
+        let names: Vec<String> = [
+            "exp",
+            "iat",
+            "iss",
+            "aud",
+            "sub",
+            "azp",
+            "scp",
+            "a",
+            "",
+            "scope",
+            "client_id",
+            "client_ie",
+            "é",
+            "zé",
+            "\u{7f}x",
+            "cognito:groups",
+        ]
+        .iter()
+        .map(|n| n.to_string())
+        .chain((0..40).map(|i| format!("k{}", i * 7919 % 1000)))
+        .collect();
         let members: Vec<String> = names.iter().enumerate().map(|(i, n)| format!("\"{n}\":{i}")).collect();
         let doc = format!("{{{}}}", members.join(","));
         let object = read_object(doc.as_bytes()).unwrap();
@@ -565,17 +582,29 @@ mod tests {
         let doc = read_object(br#"{"a":"x\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00y","b":"plain"}"#).unwrap();
         assert_eq!(doc.get("a").and_then(Json::as_str), Some("x\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{1F600}y"));
         assert!(matches!(doc.get("b"), Some(Json::Str(Cow::Borrowed("plain")))));
-        for bad in [&br#"{"a":"\uD800"}"#[..], br#"{"a":"\uDC00"}"#, br#"{"a":"\uD800\u0041"}"#, b"{\"a\":\"\x01\"}", br#"{"a":"\x"}"#, br#"{"a":"\u12"}"#, b"{\"a\":\"\xff\"}"] {
+        for bad in [
+            &br#"{"a":"\uD800"}"#[..],
+            br#"{"a":"\uDC00"}"#,
+            br#"{"a":"\uD800\u0041"}"#,
+            b"{\"a\":\"\x01\"}",
+            br#"{"a":"\x"}"#,
+            br#"{"a":"\u12"}"#,
+            b"{\"a\":\"\xff\"}",
+        ] {
             assert_eq!(read_object(bad), Err(JsonError::Invalid), "{}", String::from_utf8_lossy(bad));
         }
     }
 
     #[test]
     fn numbers_follow_the_grammar_and_the_range() {
-        for good in ["0", "-0", "1", "10", "1.5", "-1.25e+3", "1E2", "1e-400", "1.7e308", "9e308", "0.000e999999999999999999"] {
+        for good in
+            ["0", "-0", "1", "10", "1.5", "-1.25e+3", "1E2", "1e-400", "1.7e308", "9e308", "0.000e999999999999999999"]
+        {
             assert_eq!(number(good).text(), good);
         }
-        for bad in ["01", "+1", ".5", "1.", "1e", "1e+", "-", "--1", "0x1", "1e309", "-1e309", "10e308", "NaN", "Infinity"] {
+        for bad in
+            ["01", "+1", ".5", "1.", "1e", "1e+", "-", "--1", "0x1", "1e309", "-1e309", "10e308", "NaN", "Infinity"]
+        {
             assert_eq!(read(bad.as_bytes()), Err(JsonError::Invalid), "{bad}");
         }
     }

@@ -184,6 +184,31 @@ fn escape(b: u8) -> ([u8; 6], usize) {
     }
 }
 
+/// A value read by [`crate::json`], written back as JSON text (members in the reader's order).
+pub fn value(out: &mut Vec<u8>, value: &crate::json::Json<'_>) {
+    use crate::json::Json;
+    match value {
+        Json::Null => out.extend_from_slice(b"null"),
+        Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Json::Number(n) => out.extend_from_slice(n.text().as_bytes()),
+        Json::Str(s) => string(out, s),
+        Json::Array(items) => {
+            let mut array = ArrayText::new(out);
+            for item in items {
+                self::value(array.item(), item);
+            }
+            array.end();
+        }
+        Json::Object(object) => {
+            let mut doc = ObjectText::new(out);
+            for (name, item) in object.members() {
+                self::value(doc.member(name), item);
+            }
+            doc.end();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,7 +223,10 @@ mod tests {
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
         let mut samples: Vec<String> = (0u8..0x80).map(|b| format!("ab{}cdefghijk{}", b as char, b as char)).collect();
-        samples.extend(["", "plain", "é€😀", "a\"b\\c", "\u{7f}\u{80}\u{2028}", "12345678\"12345678", "1234567\\"].map(String::from));
+        samples.extend(
+            ["", "plain", "é€😀", "a\"b\\c", "\u{7f}\u{80}\u{2028}", "12345678\"12345678", "1234567\\"]
+                .map(String::from),
+        );
         for s in samples {
             assert_eq!(text(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
         }
@@ -225,30 +253,5 @@ mod tests {
         doc.end();
         let v = json!({ "a": "x\ny", "b": true, "c": u64::MAX, "d": null, "e": ["one", "t\"wo"] });
         assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
-    }
-}
-
-/// A value read by [`crate::json`], written back as JSON text (members in the reader's order).
-pub fn value(out: &mut Vec<u8>, value: &crate::json::Json<'_>) {
-    use crate::json::Json;
-    match value {
-        Json::Null => out.extend_from_slice(b"null"),
-        Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Json::Number(n) => out.extend_from_slice(n.text().as_bytes()),
-        Json::Str(s) => string(out, s),
-        Json::Array(items) => {
-            let mut array = ArrayText::new(out);
-            for item in items {
-                self::value(array.item(), item);
-            }
-            array.end();
-        }
-        Json::Object(object) => {
-            let mut doc = ObjectText::new(out);
-            for (name, item) in object.members() {
-                self::value(doc.member(name), item);
-            }
-            doc.end();
-        }
     }
 }

@@ -131,8 +131,16 @@ impl HostFailure {
 #[derive(Clone, Copy, Debug)]
 pub enum Reply<'a> {
     /// An HTTP answer (a file read is status 200), with its `Location` and `Cache-Control`.
-    Answer { status: u16, location: Option<&'a str>, cache_control: Option<&'a str>, body: &'a [u8] },
-    Failed { failure: HostFailure, detail: &'a str },
+    Answer {
+        status: u16,
+        location: Option<&'a str>,
+        cache_control: Option<&'a str>,
+        body: &'a [u8],
+    },
+    Failed {
+        failure: HostFailure,
+        detail: &'a str,
+    },
 }
 
 /// Why a fetch round failed: the log line's `failure`.
@@ -177,8 +185,13 @@ pub enum KeyEvent {
     /// The round goes on (a redirect, or discovery done): ask [`KeyCache::next_fetch`] again.
     /// Also the answer to a reply under an id that is no longer awaited.
     Continue,
-    Loaded { log: String },
-    Failed { failure: FetchFailure, log: String },
+    Loaded {
+        log: String,
+    },
+    Failed {
+        failure: FetchFailure,
+        log: String,
+    },
 }
 
 impl KeyEvent {
@@ -222,7 +235,9 @@ struct Source {
 impl Source {
     /// Whether a fetch could bring keys (a file is read only until it has been).
     fn can_fetch(&self) -> bool {
-        self.origin.jwks_uri.is_some() || self.origin.discovery.is_some() || (self.origin.file.is_some() && !self.loaded)
+        self.origin.jwks_uri.is_some()
+            || self.origin.discovery.is_some()
+            || (self.origin.file.is_some() && !self.loaded)
     }
 }
 
@@ -244,7 +259,11 @@ impl KeyCache {
             .iter()
             .map(|origin| Source {
                 // Checked by `Config::new`: it loads.
-                keys: origin.inline.as_ref().and_then(|text| KeySet::parse(text.as_bytes(), &config.limits).ok()).unwrap_or_default(),
+                keys: origin
+                    .inline
+                    .as_ref()
+                    .and_then(|text| KeySet::parse(text.as_bytes(), &config.limits).ok())
+                    .unwrap_or_default(),
                 loaded: origin.inline.is_some(),
                 origin: origin.clone(),
                 expires_at: None,
@@ -344,7 +363,13 @@ impl KeyCache {
                 round.in_flight = true;
                 // What is left of the round's budget (at least 1 ms: the host then fails it).
                 let timeout_ms = round.deadline.saturating_sub(now_ms).clamp(1, budget as i64) as u64;
-                return Some(FetchRequest { id: round.id, kind: round.kind, url: round.url.clone(), timeout_ms, max_bytes });
+                return Some(FetchRequest {
+                    id: round.id,
+                    kind: round.kind,
+                    url: round.url.clone(),
+                    timeout_ms,
+                    max_bytes,
+                });
             }
         }
         None
@@ -352,7 +377,8 @@ impl KeyCache {
 
     /// What the host got for request `id` at `now_ms`.
     pub fn fetched(&mut self, id: u64, now_ms: i64, reply: Reply<'_>) -> KeyEvent {
-        let Some(at) = self.sources.iter().position(|s| s.round.as_ref().is_some_and(|r| r.id == id && r.in_flight)) else {
+        let Some(at) = self.sources.iter().position(|s| s.round.as_ref().is_some_and(|r| r.id == id && r.in_flight))
+        else {
             return KeyEvent::Continue;
         };
         match self.step(at, now_ms, reply) {
@@ -375,17 +401,27 @@ impl KeyCache {
             Reply::Answer { status, location, body, .. } => (status, location, body),
         };
         if now_ms > round.deadline {
-            return Err((FetchFailure::Timeout, ["no complete answer within ", &decimal(self.rules.jwks_timeout_ms), " ms"].concat()));
+            return Err((
+                FetchFailure::Timeout,
+                ["no complete answer within ", &decimal(self.rules.jwks_timeout_ms), " ms"].concat(),
+            ));
         }
         if round.kind != FetchKind::File {
             if (300..400).contains(&status) {
                 let Some(location) = location else {
-                    return Err((FetchFailure::HttpStatus, ["HTTP ", &decimal(status.into()), " without a Location"].concat()));
+                    return Err((
+                        FetchFailure::HttpStatus,
+                        ["HTTP ", &decimal(status.into()), " without a Location"].concat(),
+                    ));
                 };
                 if round.hops >= MAX_REDIRECTS {
-                    return Err((FetchFailure::HttpStatus, ["more than ", &decimal(MAX_REDIRECTS.into()), " redirects"].concat()));
+                    return Err((
+                        FetchFailure::HttpStatus,
+                        ["more than ", &decimal(MAX_REDIRECTS.into()), " redirects"].concat(),
+                    ));
                 }
-                let next = url::resolve(&round.url, location).ok_or((FetchFailure::InsecureUrl, ["redirect to `", location, "`"].concat()))?;
+                let next = url::resolve(&round.url, location)
+                    .ok_or((FetchFailure::InsecureUrl, ["redirect to `", location, "`"].concat()))?;
                 url::check_url("redirect", &next, allow_http).map_err(|e| (FetchFailure::InsecureUrl, e.problem))?;
                 round.url = next;
                 round.hops += 1;
@@ -396,10 +432,14 @@ impl KeyCache {
             }
         }
         if body.len() > limits.max_jwks_bytes {
-            return Err((FetchFailure::TooLarge, ["more than ", &decimal(limits.max_jwks_bytes as u64), " bytes"].concat()));
+            return Err((
+                FetchFailure::TooLarge,
+                ["more than ", &decimal(limits.max_jwks_bytes as u64), " bytes"].concat(),
+            ));
         }
         if round.kind == FetchKind::Discovery {
-            let uri = discovered_jwks_uri(body, s.origin.discovery.as_ref().map_or("", |d| d.issuer.as_str()), allow_http)?;
+            let uri =
+                discovered_jwks_uri(body, s.origin.discovery.as_ref().map_or("", |d| d.issuer.as_str()), allow_http)?;
             s.discovered = Some(uri.clone());
             round.kind = FetchKind::Jwks;
             round.url = uri;

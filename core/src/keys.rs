@@ -6,9 +6,9 @@
 
 use crate::alg::{Algorithm, KeyKind};
 use crate::b64;
+use crate::crypto::PublicKey;
 use crate::crypto::ecdsa::{P256Key, P384Key, P521Key};
 use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
-use crate::crypto::PublicKey;
 use crate::json::{self, Json, JsonError, Object};
 use crate::json_text;
 use crate::limits::Limits;
@@ -153,9 +153,7 @@ fn load_key(jwk: &Object<'_>) -> Result<Jwk, KeyProblem> {
     }
     let alg = match jwk.get("alg") {
         None => None,
-        Some(Json::Str(name)) => {
-            Some(Algorithm::from_name(name).ok_or(KeyProblem::BadAlgorithm)?)
-        }
+        Some(Json::Str(name)) => Some(Algorithm::from_name(name).ok_or(KeyProblem::BadAlgorithm)?),
         Some(_) => return Err(KeyProblem::BadAlgorithm),
     };
     let key = match jwk.get("kty").and_then(Json::as_str) {
@@ -205,15 +203,12 @@ fn public_jwk(key: &PublicKey) -> String {
 
 /// A required base64url member, decoded.
 fn member(jwk: &Object<'_>, name: &str) -> Result<Vec<u8>, KeyProblem> {
-    jwk.get(name)
-        .and_then(Json::as_str)
-        .and_then(|s| b64::decode(s.as_bytes()))
-        .ok_or(KeyProblem::InvalidKeyMaterial)
+    jwk.get(name).and_then(Json::as_str).and_then(|s| b64::decode(s.as_bytes())).ok_or(KeyProblem::InvalidKeyMaterial)
 }
 
 fn refuse_private(jwk: &Object<'_>, names: &[&str]) -> Result<(), KeyProblem> {
     // A published private key means anyone can sign: refuse rather than trust it.
-    if names.iter().any(|n| jwk.contains_key(*n)) {
+    if names.iter().any(|n| jwk.contains_key(n)) {
         return Err(KeyProblem::PrivateKeyMaterial);
     }
     Ok(())
@@ -289,8 +284,7 @@ fn load_okp(jwk: &Object<'_>) -> Result<PublicKey, KeyProblem> {
     }
     let x = member(jwk, "x")?;
     let bytes: [u8; 32] = x.as_slice().try_into().map_err(|_| KeyProblem::InvalidKeyMaterial)?;
-    let prepared = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
-        .map_err(|_| KeyProblem::InvalidKeyMaterial)?;
+    let prepared = ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| KeyProblem::InvalidKeyMaterial)?;
     if prepared.is_weak() {
         return Err(KeyProblem::InvalidKeyMaterial);
     }

@@ -19,6 +19,10 @@
 //! }
 //! ```
 
+// A refusal (`Failure`) carries the token's header and claims for the decision's log line, so
+// it is larger than clippy's default; it is made once per decision, not in a loop.
+#![allow(clippy::result_large_err)]
+
 pub mod alg;
 pub mod b64;
 pub mod binding;
@@ -34,16 +38,16 @@ pub mod crypto;
 pub mod decision;
 pub mod env;
 pub mod event;
-pub mod json;
 pub mod gate;
+pub mod json;
 pub mod json_text;
 pub mod key_cache;
 pub mod keys;
 pub mod limits;
 pub mod paths;
 pub mod policy;
-pub mod query;
 pub mod profile;
+pub mod query;
 pub mod reason;
 pub mod routes;
 mod scan;
@@ -58,16 +62,16 @@ pub use crypto::{CryptoProvider, PublicKey, PureRust};
 pub use decision::{Decision, LogFields, Outcome};
 pub use gate::Gate;
 pub use key_cache::{FetchRequest, KeyCache, KeyEvent, Reply};
-pub use policy::Response;
 pub use keys::{Jwk, KeySet};
 pub use limits::Limits;
+pub use policy::Response;
 pub use reason::{JwksError, KeyProblem, Reason};
 
 use config::{HttpApiResponse, PolicyResource};
-use profile::Profile;
 use event::EventKind;
-use policy::ExecuteApiArn;
 use json::{Json, Object};
+use policy::ExecuteApiArn;
+use profile::Profile;
 use token::Header;
 
 /// A token whose signature and claims passed every configured rule.
@@ -172,7 +176,12 @@ impl<P: CryptoProvider> Verifier<P> {
         accept: impl FnOnce(Header, &[u8], &Object<'_>, &Profile, Held<'_>) -> T,
     ) -> Result<T, Failure> {
         let jws = token::parse(token, self.config.limits.max_token_bytes, &self.config.algorithms)?;
-        let mut failure = Failure { reason: Reason::MalformedToken, header: Some(jws.header.clone()), claims: None, key_source: None };
+        let mut failure = Failure {
+            reason: Reason::MalformedToken,
+            header: Some(jws.header.clone()),
+            claims: None,
+            key_source: None,
+        };
         let mut fail = |reason: Reason| {
             failure.reason = reason;
             failure.clone()
@@ -218,13 +227,26 @@ impl<P: CryptoProvider> Verifier<P> {
     /// published twice, a set without kids): each that fits is tried, in the set's order, at
     /// most `MAX_KEYS_TRIED`, so the answer does not depend on which comes first; a token
     /// without `kid` that more keys fit is refused (`NoMatchingKey`).
-    pub fn check_signature(&self, keys: &KeySet, alg: Algorithm, kid: Option<&str>, message: &[u8], signature: &[u8]) -> Result<(), Reason> {
+    pub fn check_signature(
+        &self,
+        keys: &KeySet,
+        alg: Algorithm,
+        kid: Option<&str>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Reason> {
         let header = Header { alg, kid: kid.map(str::to_owned), typ: None, thumbprint: None };
         self.check_header_signature(keys, &header, message, signature)
     }
 
     /// [`Verifier::check_signature`] for a token's whole header (its thumbprint too).
-    fn check_header_signature(&self, keys: &KeySet, header: &Header, message: &[u8], signature: &[u8]) -> Result<(), Reason> {
+    fn check_header_signature(
+        &self,
+        keys: &KeySet,
+        header: &Header,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Reason> {
         let (alg, kid) = (header.alg, header.kid.as_deref());
         let named_by = |key: &Jwk| match (kid, &header.thumbprint) {
             (Some(kid), _) => key.kid.as_deref() == Some(kid),
@@ -273,7 +295,13 @@ impl<P: CryptoProvider> Verifier<P> {
     /// given by its two members: exactly what [`Verifier::authorize`] decides for that event's
     /// JSON (size cap included), without the host serialising the event and the core parsing
     /// it again. JavaScript hosts hold the event as an object; this is their warm path.
-    pub fn authorize_token_event<K: Keys + ?Sized>(&self, keys: &K, authorization_token: &str, method_arn: &str, now: i64) -> Decision {
+    pub fn authorize_token_event<K: Keys + ?Sized>(
+        &self,
+        keys: &K,
+        authorization_token: &str,
+        method_arn: &str,
+        now: i64,
+    ) -> Decision {
         if clock::whole(now).is_none() {
             return Decision::unauthorized(Reason::InvalidClock, LogFields::default());
         }
@@ -311,32 +339,48 @@ impl<P: CryptoProvider> Verifier<P> {
             Err(reason) => return Decision::unauthorized(*reason, log),
             Ok(token) => token.as_ref(),
         };
-        let answer = self.check_token(keys, token, event.client_cert_pem.as_deref(), now, |header, payload, claims, profile, held| {
-            log.alg = Some(header.alg.name());
-            log.kid = header.kid;
-            let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
-            log.iss = text("iss");
-            log.sub = text("sub");
-            log.client_id = claims.get("client_id").or_else(|| claims.get("azp")).and_then(Json::as_str).map(str::to_owned);
-            log.key_source = Some(profile.source);
-            // A claim of the wrong type for any route rule's claim rule refuses the token for
-            // every route: the answer for a token must not depend on the route (one cached
-            // policy answers them all).
-            for rule in &self.config.route_rules {
-                for claim_rule in &rule.claims {
-                    claim_rule.check(claims)?;
+        let answer = self.check_token(
+            keys,
+            token,
+            event.client_cert_pem.as_deref(),
+            now,
+            |header, payload, claims, profile, held| {
+                log.alg = Some(header.alg.name());
+                log.kid = header.kid;
+                let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
+                log.iss = text("iss");
+                log.sub = text("sub");
+                log.client_id =
+                    claims.get("client_id").or_else(|| claims.get("azp")).and_then(Json::as_str).map(str::to_owned);
+                log.key_source = Some(profile.source);
+                // A claim of the wrong type for any route rule's claim rule refuses the token for
+                // every route: the answer for a token must not depend on the route (one cached
+                // policy answers them all).
+                for rule in &self.config.route_rules {
+                    for claim_rule in &rule.claims {
+                        claim_rule.check(claims)?;
+                    }
                 }
-            }
-            let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
-            let (response, verdict) = self.respond(&event, &arn, claims, profile, held, principal, usage_identifier(&event, claims, profile));
-            // The context last: it fills what room the answer leaves (see `context`).
-            let values = if event.kind == EventKind::HttpV2 { context::Values::Json } else { context::Values::Text };
-            // `,"context":` and the slack `len` allows for.
-            let budget = policy::MAX_RESPONSE_BYTES.saturating_sub(response.len() + 12);
-            // The reader checked the payload is UTF-8.
-            let payload = core::str::from_utf8(payload).unwrap_or_default();
-            Ok((response.with_context(context::build(claims, payload, &profile.context, values, budget)), verdict))
-        });
+                let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
+                let (response, verdict) = self.respond(
+                    &event,
+                    &arn,
+                    claims,
+                    profile,
+                    held,
+                    principal,
+                    usage_identifier(&event, claims, profile),
+                );
+                // The context last: it fills what room the answer leaves (see `context`).
+                let values =
+                    if event.kind == EventKind::HttpV2 { context::Values::Json } else { context::Values::Text };
+                // `,"context":` and the slack `len` allows for.
+                let budget = policy::MAX_RESPONSE_BYTES.saturating_sub(response.max_len() + 12);
+                // The reader checked the payload is UTF-8.
+                let payload = core::str::from_utf8(payload).unwrap_or_default();
+                Ok((response.with_context(context::build(claims, payload, &profile.context, values, budget)), verdict))
+            },
+        );
         let (response, verdict) = match answer {
             Ok(Ok(answer)) => answer,
             Ok(Err(reason)) => return Decision::unauthorized(reason, log),
@@ -350,7 +394,7 @@ impl<P: CryptoProvider> Verifier<P> {
             }
         };
         // API Gateway takes no larger answer; a larger one would be an error at the gateway.
-        if response.len() > policy::MAX_RESPONSE_BYTES {
+        if response.max_len() > policy::MAX_RESPONSE_BYTES {
             return Decision::unauthorized(Reason::ResponseTooLarge, log);
         }
         let reason = match verdict {

@@ -99,7 +99,9 @@ fn search(set: &PathSet, by: &[&PathSet], in_by: bool) -> bool {
     }
     let words = total.div_ceil(64);
     let has = |bits: &[u64], n: usize| bits[n / 64] & (1 << (n % 64)) != 0;
-    let enter = |bits: &mut Vec<u64>, k: usize, state: usize| by[k].closure(state, &mut |s| bits[(starts[k] + s) / 64] |= 1 << ((starts[k] + s) % 64));
+    let enter = |bits: &mut Vec<u64>, k: usize, state: usize| {
+        by[k].closure(state, &mut |s| bits[(starts[k] + s) / 64] |= 1 << ((starts[k] + s) % 64))
+    };
 
     // The characters that tell paths apart for these sets: every literal, `/`, and one
     // character that is neither (it stands for all the others, which no set tells apart).
@@ -138,10 +140,10 @@ fn search(set: &PathSet, by: &[&PathSet], in_by: bool) -> bool {
             let mut next = vec![0u64; words];
             for (k, s) in by.iter().enumerate() {
                 for state in 0..=s.atoms.len() {
-                    if has(&bits, starts[k] + state) {
-                        if let Some(to) = s.step(state, c) {
-                            enter(&mut next, k, to);
-                        }
+                    if has(&bits, starts[k] + state)
+                        && let Some(to) = s.step(state, c)
+                    {
+                        enter(&mut next, k, to);
                     }
                 }
             }

@@ -22,22 +22,16 @@ pub struct ExecuteApiArn<'a> {
 impl<'a> ExecuteApiArn<'a> {
     pub fn parse(arn: &'a str) -> Option<ExecuteApiArn<'a>> {
         let mut fields = arn.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some("execute-api"), Some(region), Some(account), Some(rest)) = (
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-        ) else {
+        let (Some("arn"), Some(partition), Some("execute-api"), Some(region), Some(account), Some(rest)) =
+            (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
+        else {
             return None;
         };
         if !partition.starts_with("aws") || region.is_empty() || account.is_empty() {
             return None;
         }
         let mut segments = rest.splitn(4, '/');
-        let (Some(api_id), Some(stage), Some(verb)) = (segments.next(), segments.next(), segments.next())
-        else {
+        let (Some(api_id), Some(stage), Some(verb)) = (segments.next(), segments.next(), segments.next()) else {
             return None;
         };
         if api_id.is_empty() || stage.is_empty() || verb.is_empty() {
@@ -112,7 +106,12 @@ pub const LONGEST_API_STAGE: usize = "arn::execute-api:::/".len() + 10 + 16 + 12
 /// WebSocket) becomes resources, one per method, Allow where the token `holds` the rule (its
 /// scopes and its claim rules) and Deny where it does not. With unlisted routes open, the whole stage is allowed
 /// and only the Denies are needed; closed, only routes of held rules are allowed.
-pub fn rule_statements(arn: &ExecuteApiArn<'_>, rules: &[RouteRule], unlisted: UnlistedRoutes, holds: &dyn Fn(&RouteRule) -> bool) -> Statements {
+pub fn rule_statements(
+    arn: &ExecuteApiArn<'_>,
+    rules: &[RouteRule],
+    unlisted: UnlistedRoutes,
+    holds: &dyn Fn(&RouteRule) -> bool,
+) -> Statements {
     let websocket = arn.path.is_none();
     let open = unlisted == UnlistedRoutes::Allow;
     let mut statements = Statements::default();
@@ -224,7 +223,7 @@ impl Response {
 
     /// An upper bound of the length `write` writes (over by at most 100 bytes), without
     /// writing it.
-    pub fn len(&self) -> usize {
+    pub fn max_len(&self) -> usize {
         match self {
             Response::Policy { principal_id, statements, context, usage_identifier } => {
                 // The document and two statements without their strings (199 bytes), and the
@@ -258,7 +257,13 @@ mod tests {
         let ws = ExecuteApiArn::parse("arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/$connect").unwrap();
         assert_eq!((ws.stage, ws.verb, ws.path), ("test", "$connect", None));
         assert_eq!(ws.stage_wide(), "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/*");
-        for bad in ["", "arn:aws:s3:::bucket", "arn:aws:execute-api:us-east-1:1:abc", "arn:aws:execute-api:us-east-1:1:abc/prod", "x:aws:execute-api:r:1:a/s/GET/"] {
+        for bad in [
+            "",
+            "arn:aws:s3:::bucket",
+            "arn:aws:execute-api:us-east-1:1:abc",
+            "arn:aws:execute-api:us-east-1:1:abc/prod",
+            "x:aws:execute-api:r:1:a/s/GET/",
+        ] {
             assert!(ExecuteApiArn::parse(bad).is_none(), "{bad}");
         }
     }

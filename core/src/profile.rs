@@ -5,9 +5,9 @@
 
 use crate::alg::Algorithm;
 use crate::claim_path::ClaimPath;
-use crate::context::Mapping;
 use crate::claim_rule::ClaimRule;
 use crate::claims::ScopeMatch;
+use crate::context::Mapping;
 use crate::setting::Named;
 
 /// What a token is for, from its `token_use` claim (Amazon Cognito's).
@@ -68,7 +68,10 @@ pub struct KeySource {
 impl KeySource {
     /// Whether two sources are the same place (profiles then share one key set).
     pub fn same_origin(&self, other: &KeySource) -> bool {
-        self.jwks_uri == other.jwks_uri && self.discovery == other.discovery && self.file == other.file && self.inline == other.inline
+        self.jwks_uri == other.jwks_uri
+            && self.discovery == other.discovery
+            && self.file == other.file
+            && self.inline == other.inline
     }
 }
 

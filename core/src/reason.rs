@@ -158,8 +158,12 @@ impl Reason {
             Reason::InvalidClock => "the host's clock is not a time in seconds after 2000 (and below 2^53)",
             Reason::InvalidEvent => "the event is not an API Gateway authorizer event",
             Reason::MissingToken => "no token in any configured source (or the one found is empty)",
-            Reason::BadAuthorizationScheme => "the token's source does not hold one token in its form (`Bearer <token>` for Authorization)",
-            Reason::AmbiguousToken => "the token's source holds more than one value (a header, cookie or query parameter twice, or a comma)",
+            Reason::BadAuthorizationScheme => {
+                "the token's source does not hold one token in its form (`Bearer <token>` for Authorization)"
+            }
+            Reason::AmbiguousToken => {
+                "the token's source holds more than one value (a header, cookie or query parameter twice, or a comma)"
+            }
             Reason::TokenTooLarge => "the token is larger than the configured limit",
             Reason::MalformedToken => "the token is not a compact JWS of three non-empty parts",
             Reason::InvalidHeaderKid => "the header's kid is not a string",
@@ -187,9 +191,13 @@ impl Reason {
             Reason::IssuerMismatch => "the issuer is not a configured issuer",
             Reason::AudienceMismatch => "no audience of the token is a configured audience",
             Reason::TokenTypeMismatch => "the token's typ is not the required type",
-            Reason::TokenUseMismatch => "the token's token_use is not the configured one (an id token where access tokens are expected, or the reverse)",
+            Reason::TokenUseMismatch => {
+                "the token's token_use is not the configured one (an id token where access tokens are expected, or the reverse)"
+            }
             Reason::ClientNotAllowed => "the token's client is not allowed",
-            Reason::CertificateRequired => "the token is bound to a client certificate and the request has none (mutual TLS)",
+            Reason::CertificateRequired => {
+                "the token is bound to a client certificate and the request has none (mutual TLS)"
+            }
             Reason::CertificateMismatch => "the token is bound to another client certificate than the request's",
             Reason::TokenNotBound => "certificate binding is required and the token has no cnf x5t#S256",
             Reason::MissingScope => "the token lacks a required scope",

@@ -17,10 +17,10 @@
 //! answers every route of the stage as these rules do.
 
 use crate::claim_rule::{self, ClaimRule};
-use crate::setting::{ConfigError, Named};
-use crate::paths::{self, PathSet};
 use crate::json_text::decimal;
+use crate::paths::{self, PathSet};
 use crate::scan;
+use crate::setting::{ConfigError, Named};
 
 pub const MAX_RULES: usize = 50;
 // `for_route_key` keeps a bit per rule in a `u64`.
@@ -110,7 +110,9 @@ impl RouteRule {
     /// for WebSocket APIs.
     pub fn applies(&self, verb: &str, path: Option<&str>) -> bool {
         match (&self.route, path) {
-            (Route::Http { methods, path: glob_path, .. }, Some(path)) => methods.contains(verb) && glob(&glob_path[1..], path),
+            (Route::Http { methods, path: glob_path, .. }, Some(path)) => {
+                methods.contains(verb) && glob(&glob_path[1..], path)
+            }
             (Route::WebSocket(key), None) => key == verb,
             _ => false,
         }
@@ -159,7 +161,13 @@ fn worse(a: Verdict, b: Verdict) -> Verdict {
 }
 
 /// The verdict for one request (see [`RouteRule::applies`]).
-pub fn for_request(rules: &[RouteRule], unlisted: UnlistedRoutes, verb: &str, path: Option<&str>, check: Check<'_>) -> Verdict {
+pub fn for_request(
+    rules: &[RouteRule],
+    unlisted: UnlistedRoutes,
+    verb: &str,
+    path: Option<&str>,
+    check: Check<'_>,
+) -> Verdict {
     let mut listed = false;
     let mut verdict = Verdict::Allowed;
     for rule in rules.iter().filter(|r| r.applies(verb, path)) {
@@ -226,12 +234,11 @@ pub fn for_route_key(rules: &[RouteRule], unlisted: UnlistedRoutes, route_key: &
 /// The methods and paths an HTTP API route key can serve; every method and path for
 /// `$default` and for a key this cannot read.
 fn route_key_requests(route_key: &str) -> (Methods, PathSet) {
-    if let Some((method, path)) = route_key.split_once(' ') {
-        if let (Some(methods), true) = (Methods::named(method), path.starts_with('/')) {
-            if let Some(paths) = PathSet::template(path) {
-                return (methods, paths);
-            }
-        }
+    if let Some((method, path)) = route_key.split_once(' ')
+        && let (Some(methods), true) = (Methods::named(method), path.starts_with('/'))
+        && let Some(paths) = PathSet::template(path)
+    {
+        return (methods, paths);
     }
     (Methods::ALL, PathSet::every())
 }
@@ -274,16 +281,20 @@ pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {
         RulesInput::List(items) => items.clone(),
         RulesInput::Text(text) => {
             let mut out = Vec::new();
-            let rules = claim_rule::split_outside(text, |c| c == ';').map_err(|why| err(["`", text, "`: ", why].concat()))?;
+            let rules =
+                claim_rule::split_outside(text, |c| c == ';').map_err(|why| err(["`", text, "`: ", why].concat()))?;
             for rule in rules.into_iter().map(str::trim).filter(|r| !r.is_empty()) {
                 let (route, terms) = rule
                     .split_once('=')
                     .ok_or_else(|| err(["`", rule, "`: expected `METHOD /path=scope ...`"].concat()))?;
                 let (mut scopes, mut claims) = (Vec::new(), Vec::new());
-                let terms = claim_rule::split_outside(terms, |c| c.is_whitespace() || c == ',').map_err(|why| err(["`", rule, "`: ", why].concat()))?;
+                let terms = claim_rule::split_outside(terms, |c| c.is_whitespace() || c == ',')
+                    .map_err(|why| err(["`", rule, "`: ", why].concat()))?;
                 for term in terms.into_iter().filter(|t| !t.is_empty()) {
                     if term.contains('(') {
-                        claims.push(ClaimRule::parse(term).map_err(|why| err(["`", route.trim(), "`: ", &why].concat()))?);
+                        claims.push(
+                            ClaimRule::parse(term).map_err(|why| err(["`", route.trim(), "`: ", &why].concat()))?,
+                        );
                     } else {
                         scopes.push(term.to_owned());
                     }
@@ -294,7 +305,13 @@ pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {
         }
     };
     if list.len() > MAX_RULES {
-        return Err(err([&decimal(list.len() as u64), " rules; at most ", &decimal(MAX_RULES as u64), " fit in one policy"].concat()));
+        return Err(err([
+            &decimal(list.len() as u64),
+            " rules; at most ",
+            &decimal(MAX_RULES as u64),
+            " fit in one policy",
+        ]
+        .concat()));
     }
     list.into_iter().map(|r| rule(&r.route, r.scopes, r.claims)).collect()
 }
@@ -317,7 +334,9 @@ fn rule(route: &str, scopes: Vec<String>, claims: Vec<ClaimRule>) -> Result<Rout
     let route = match (parts.next(), parts.next(), parts.next()) {
         (Some(key), None, None) if !key.starts_with('/') && Methods::named(&key.to_ascii_uppercase()).is_none() => {
             if key.len() > MAX_PATTERN_LEN {
-                return Err(bad(&["the route key is longer than ", &decimal(MAX_PATTERN_LEN as u64), " characters"].concat()));
+                return Err(bad(
+                    &["the route key is longer than ", &decimal(MAX_PATTERN_LEN as u64), " characters"].concat()
+                ));
             }
             if !key.bytes().all(|b| b.is_ascii_alphanumeric() || b"$_-.:".contains(&b)) {
                 return Err(bad("a WebSocket route key is letters, digits and `$_-.:`"));
@@ -330,12 +349,14 @@ fn rule(route: &str, scopes: Vec<String>, claims: Vec<ClaimRule>) -> Result<Rout
                 return Err(bad("the path must start with `/`"));
             }
             if path.len() > MAX_PATTERN_LEN {
-                return Err(bad(&["the path is longer than ", &decimal(MAX_PATTERN_LEN as u64), " characters"].concat()));
+                return Err(bad(
+                    &["the path is longer than ", &decimal(MAX_PATTERN_LEN as u64), " characters"].concat()
+                ));
             }
             if !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/*{}:@%+".contains(&b)) {
                 return Err(bad("the path has a character API Gateway resource paths do not use"));
             }
-            let path = path_glob(path).map_err(|why| bad(why))?;
+            let path = path_glob(path).map_err(&bad)?;
             let paths = PathSet::glob(&path);
             Route::Http { methods, path, paths }
         }
@@ -352,7 +373,9 @@ fn path_glob(path: &str) -> Result<String, &'static str> {
     let mut segments = path.split('/').peekable();
     while let Some(segment) = segments.next() {
         match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            None if segment.contains(['{', '}']) => return Err("a `{parameter}` must be a whole path segment, with its braces balanced"),
+            None if segment.contains(['{', '}']) => {
+                return Err("a `{parameter}` must be a whole path segment, with its braces balanced");
+            }
             None => out.push_str(segment),
             Some(name) => {
                 let (name, greedy) = name.strip_suffix('+').map_or((name, false), |n| (n, true));
@@ -393,7 +416,9 @@ mod tests {
 
     #[test]
     fn text_form() {
-        let rules = parse(&RulesInput::Text("GET /pets/*=pets:read; POST /pets=pets:write,admin ; DELETE /*=admin".into())).unwrap();
+        let rules =
+            parse(&RulesInput::Text("GET /pets/*=pets:read; POST /pets=pets:write,admin ; DELETE /*=admin".into()))
+                .unwrap();
         assert_eq!(rules.len(), 3);
         assert_eq!(path_of(&rules[0]), "/pets/*");
         assert_eq!(rules[0].scopes, vec!["pets:read"]);
@@ -407,7 +432,10 @@ mod tests {
     #[test]
     fn any_lists_the_seven_methods() {
         let resources: Vec<String> = one("ANY /pets=x").resources().collect();
-        assert_eq!(resources, ["DELETE/pets", "GET/pets", "HEAD/pets", "OPTIONS/pets", "PATCH/pets", "POST/pets", "PUT/pets"]);
+        assert_eq!(
+            resources,
+            ["DELETE/pets", "GET/pets", "HEAD/pets", "OPTIONS/pets", "PATCH/pets", "POST/pets", "PUT/pets"]
+        );
         assert_eq!(one("* /pets=x").resources().count(), 7);
         assert!(one("ANY /pets=x").resources().all(|r| !r.starts_with('*')));
     }
@@ -456,10 +484,20 @@ mod tests {
     fn claim_terms() {
         let r = one("DELETE /pets/*=contains_any(cognito:groups,admin, ops) pets:write,equals(\"a;b\",x)");
         assert_eq!(r.scopes, ["pets:write"]);
-        assert_eq!(r.claims, [ClaimRule::parse("contains_any(cognito:groups,admin,ops)").unwrap(), ClaimRule::parse("equals(\"a;b\",x)").unwrap()]);
+        assert_eq!(
+            r.claims,
+            [
+                ClaimRule::parse("contains_any(cognito:groups,admin,ops)").unwrap(),
+                ClaimRule::parse("equals(\"a;b\",x)").unwrap()
+            ]
+        );
         let r = one("GET /a=present(tenant); GET /b=s");
         assert_eq!((r.scopes.len(), r.claims.len()), (0, 1));
-        assert_eq!(parse(&RulesInput::Text("GET /a=equals(t,\"x;y\"); GET /b=s".into())).unwrap().len(), 2, "`;` inside quotes");
+        assert_eq!(
+            parse(&RulesInput::Text("GET /a=equals(t,\"x;y\"); GET /b=s".into())).unwrap().len(),
+            2,
+            "`;` inside quotes"
+        );
         for (text, needle) in [
             ("GET /a=has(groups,admin)", "`has(groups,admin)`: not a claim rule operator"),
             ("GET /a=equals(t)", "exactly one value"),
@@ -471,13 +509,28 @@ mod tests {
             assert!(e.problem.contains(needle), "{text}: {e}");
         }
         let many = (0..=claim_rule::MAX_RULES).map(|i| format!("present(c{i})")).collect::<Vec<_>>().join(" ");
-        assert!(parse(&RulesInput::Text(format!("GET /a={many}"))).unwrap_err().problem.contains("more than 20 claim rules"));
+        assert!(
+            parse(&RulesInput::Text(format!("GET /a={many}")))
+                .unwrap_err()
+                .problem
+                .contains("more than 20 claim rules")
+        );
     }
 
     #[test]
     fn a_missing_scope_decides_before_a_failed_claim_rule() {
-        let rules = parse(&RulesInput::Text("GET /pets/*=present(tenant); GET /pets/1=admin; GET /x/*=present(tenant)".into())).unwrap();
-        let check = |r: &RouteRule| if !r.scopes.is_empty() { Verdict::MissingScope } else if !r.claims.is_empty() { Verdict::ClaimRuleFailed } else { Verdict::Allowed };
+        let rules =
+            parse(&RulesInput::Text("GET /pets/*=present(tenant); GET /pets/1=admin; GET /x/*=present(tenant)".into()))
+                .unwrap();
+        let check = |r: &RouteRule| {
+            if !r.scopes.is_empty() {
+                Verdict::MissingScope
+            } else if !r.claims.is_empty() {
+                Verdict::ClaimRuleFailed
+            } else {
+                Verdict::Allowed
+            }
+        };
         assert_eq!(for_request(&rules, UnlistedRoutes::Allow, "GET", Some("pets/1"), &check), Verdict::MissingScope);
         assert_eq!(for_request(&rules, UnlistedRoutes::Allow, "GET", Some("pets/2"), &check), Verdict::ClaimRuleFailed);
         assert_eq!(for_request(&rules, UnlistedRoutes::Deny, "GET", Some("y"), &check), Verdict::NotListed);

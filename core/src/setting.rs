@@ -62,4 +62,3 @@ fn position(setting: &str, text: &str, names: &[&str]) -> Result<usize, ConfigEr
         err(setting, ["`", text, "` is not ", &names.join(" or ")].concat())
     })
 }
-

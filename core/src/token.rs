@@ -4,9 +4,9 @@
 
 use crate::alg::Algorithm;
 use crate::b64;
-use crate::scan;
 use crate::json::{self, Json, JsonError, Object};
 use crate::reason::Reason;
+use crate::scan;
 
 /// A token split into its parts, with its protected header read and checked.
 #[derive(Debug)]

@@ -61,9 +61,13 @@ impl TokenSource {
         let named = is_token(name) && scheme.is_none();
         match kind {
             "authorization" if text == kind => Some(TokenSource::Authorization),
-            "header" if is_token(name) && scheme.is_none_or(is_token) => Some(TokenSource::Header { name: name.to_owned(), scheme: scheme.map(str::to_owned) }),
+            "header" if is_token(name) && scheme.is_none_or(is_token) => {
+                Some(TokenSource::Header { name: name.to_owned(), scheme: scheme.map(str::to_owned) })
+            }
             "cookie" if named => Some(TokenSource::Cookie(name.to_owned())),
-            "query" if !rest.is_empty() && rest.len() <= MAX_QUERY_NAME_BYTES && !rest.contains(['&', '=', '#']) => Some(TokenSource::Query(rest.to_owned())),
+            "query" if !rest.is_empty() && rest.len() <= MAX_QUERY_NAME_BYTES && !rest.contains(['&', '=', '#']) => {
+                Some(TokenSource::Query(rest.to_owned()))
+            }
             _ => None,
         }
     }
@@ -100,7 +104,10 @@ pub fn parse_list(setting: &str, items: &[String]) -> Result<Vec<TokenSource>, C
 /// The token of a TOKEN event, whose `authorizationToken` is the one header API Gateway was
 /// told to pass: read with the rule of the list's first header source; a list without one
 /// takes no token from TOKEN events.
-pub fn from_token_event<'a>(sources: &[TokenSource], authorization_token: Option<Cow<'a, str>>) -> Result<Cow<'a, str>, Reason> {
+pub fn from_token_event<'a>(
+    sources: &[TokenSource],
+    authorization_token: Option<Cow<'a, str>>,
+) -> Result<Cow<'a, str>, Reason> {
     let (_, scheme) = sources.iter().find_map(TokenSource::header).ok_or(Reason::MissingToken)?;
     one_token(authorization_token.ok_or(Reason::MissingToken)?, scheme)
 }
@@ -113,7 +120,9 @@ pub fn from_event<'a>(sources: &[TokenSource], event: &Object<'a>, kind: EventKi
                 let (name, scheme) = source.header().unwrap_or_default();
                 one_value(header_values(event, kind, name)?)?.map(|v| one_token(v, scheme))
             }
-            TokenSource::Cookie(name) => one_value(cookie::values(&cookie_strings(event, kind)?, name)?)?.map(cookie::token),
+            TokenSource::Cookie(name) => {
+                one_value(cookie::values(&cookie_strings(event, kind)?, name)?)?.map(cookie::token)
+            }
             TokenSource::Query(name) => one_value(query_values(event, kind, name)?)?.map(|v| one_token(v, None)),
         };
         if let Some(token) = found {
@@ -208,7 +217,12 @@ fn text<'a>(value: &Json<'a>) -> Result<Cow<'a, str>, Reason> {
 /// twin give one name: the multi-value map's values, then the single-value map's not among
 /// them (API Gateway mirrors one into the other, the single map keeping one of the values).
 /// Names compare exactly (query parameters) or not (`exact` false: headers).
-fn map_values<'a>(single: Option<&Object<'a>>, multi: Vec<Cow<'a, str>>, name: &str, exact: bool) -> Result<Vec<Cow<'a, str>>, Reason> {
+fn map_values<'a>(
+    single: Option<&Object<'a>>,
+    multi: Vec<Cow<'a, str>>,
+    name: &str,
+    exact: bool,
+) -> Result<Vec<Cow<'a, str>>, Reason> {
     let mut values = multi;
     let mirrored = values.len();
     for (n, value) in single.into_iter().flat_map(Object::members) {
@@ -242,7 +256,11 @@ fn multi_values<'a>(multi: Option<&Object<'a>>, name: &str, exact: bool) -> Resu
 
 /// A header's values, by case-insensitive name (HTTP API 2.0 has only `headers`).
 fn header_values<'a>(event: &Object<'a>, kind: EventKind, name: &str) -> Result<Vec<Cow<'a, str>>, Reason> {
-    let multi = if kind == EventKind::HttpV2 { Vec::new() } else { multi_values(member(event, "multiValueHeaders")?, name, false)? };
+    let multi = if kind == EventKind::HttpV2 {
+        Vec::new()
+    } else {
+        multi_values(member(event, "multiValueHeaders")?, name, false)?
+    };
     map_values(member(event, "headers")?, multi, name, false)
 }
 
@@ -293,14 +311,39 @@ mod tests {
     #[test]
     fn items_are_read_and_checked() {
         assert_eq!(TokenSource::parse("authorization"), Some(TokenSource::Authorization));
-        assert_eq!(TokenSource::parse("header:X-Api-Token"), Some(TokenSource::Header { name: "X-Api-Token".into(), scheme: None }));
-        assert_eq!(TokenSource::parse("header:X-Api-Token:Token"), Some(TokenSource::Header { name: "X-Api-Token".into(), scheme: Some("Token".into()) }));
+        assert_eq!(
+            TokenSource::parse("header:X-Api-Token"),
+            Some(TokenSource::Header { name: "X-Api-Token".into(), scheme: None })
+        );
+        assert_eq!(
+            TokenSource::parse("header:X-Api-Token:Token"),
+            Some(TokenSource::Header { name: "X-Api-Token".into(), scheme: Some("Token".into()) })
+        );
         assert_eq!(TokenSource::parse("cookie:__Host-access"), Some(TokenSource::Cookie("__Host-access".into())));
         assert_eq!(TokenSource::parse("query:access_token"), Some(TokenSource::Query("access_token".into())));
         assert_eq!(TokenSource::parse("query:a:b"), Some(TokenSource::Query("a:b".into())));
         for bad in [
-            "", "Authorization", "authorization:x", "bearer", "header:", "header:a b", "header:a:", "header:a:b:c", "header:a:b c", "header:é", "cookie:", "cookie:a:b",
-            "cookie:a=b", "cookie:a;b", "cookie:a b", "query:", "query:a&b", "query:a=b", "query:a#", "headers:x", "cookie",
+            "",
+            "Authorization",
+            "authorization:x",
+            "bearer",
+            "header:",
+            "header:a b",
+            "header:a:",
+            "header:a:b:c",
+            "header:a:b c",
+            "header:é",
+            "cookie:",
+            "cookie:a:b",
+            "cookie:a=b",
+            "cookie:a;b",
+            "cookie:a b",
+            "query:",
+            "query:a&b",
+            "query:a=b",
+            "query:a#",
+            "headers:x",
+            "cookie",
         ] {
             assert!(TokenSource::parse(bad).is_none(), "{bad:?} accepted");
         }
@@ -338,10 +381,15 @@ mod tests {
 
     #[test]
     fn token_events_take_the_first_header_source() {
-        let t = |items: &[&str], v: Option<&str>| from_token_event(&sources(items), v.map(Cow::Borrowed)).map(Cow::into_owned);
+        let t = |items: &[&str], v: Option<&str>| {
+            from_token_event(&sources(items), v.map(Cow::Borrowed)).map(Cow::into_owned)
+        };
         assert_eq!(t(&["authorization"], Some("Bearer abc")), Ok("abc".into()));
         assert_eq!(t(&["cookie:a", "header:X-Token", "authorization"], Some("abc")), Ok("abc".into()));
-        assert_eq!(t(&["cookie:a", "header:X-Token", "authorization"], Some("Bearer abc")), Err(Reason::BadAuthorizationScheme));
+        assert_eq!(
+            t(&["cookie:a", "header:X-Token", "authorization"], Some("Bearer abc")),
+            Err(Reason::BadAuthorizationScheme)
+        );
         assert_eq!(t(&["query:t", "header:X-Token:Token"], Some("token abc")), Ok("abc".into()));
         assert_eq!(t(&["cookie:a", "query:t"], Some("Bearer abc")), Err(Reason::MissingToken));
         assert_eq!(t(&["authorization"], None), Err(Reason::MissingToken));
@@ -355,7 +403,14 @@ mod tests {
     fn headers_once_in_either_map() {
         let a = ["authorization"];
         assert_eq!(from(&a, REST, r#"{"headers":{"Authorization":"Bearer x"}}"#), Ok("x".into()));
-        assert_eq!(from(&a, REST, r#"{"headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x"]}}"#), Ok("x".into()));
+        assert_eq!(
+            from(
+                &a,
+                REST,
+                r#"{"headers":{"Authorization":"Bearer x"},"multiValueHeaders":{"Authorization":["Bearer x"]}}"#
+            ),
+            Ok("x".into())
+        );
         assert_eq!(from(&a, REST, r#"{"multiValueHeaders":{"authorization":["Bearer x"]}}"#), Ok("x".into()));
         for twice in [
             r#"{"headers":{"Authorization":"Bearer x","authorization":"Bearer y"}}"#,
@@ -369,7 +424,14 @@ mod tests {
         }
         // HTTP API 2.0: lower-case names, repeats joined with commas, no multi-value map.
         assert_eq!(from(&a, V2, r#"{"headers":{"authorization":"Bearer x, Bearer y"}}"#), Err(Reason::AmbiguousToken));
-        assert_eq!(from(&a, V2, r#"{"headers":{"authorization":"Bearer x"},"multiValueHeaders":{"authorization":["Bearer y"]}}"#), Ok("x".into()));
+        assert_eq!(
+            from(
+                &a,
+                V2,
+                r#"{"headers":{"authorization":"Bearer x"},"multiValueHeaders":{"authorization":["Bearer y"]}}"#
+            ),
+            Ok("x".into())
+        );
         let x = ["header:X-Api-Token"];
         assert_eq!(from(&x, V2, r#"{"headers":{"x-api-token":"abc"}}"#), Ok("abc".into()));
         assert_eq!(from(&x, V2, r#"{"headers":{"x-api-token":"Bearer abc"}}"#), Err(Reason::BadAuthorizationScheme));
@@ -393,10 +455,22 @@ mod tests {
         assert_eq!(from(&list, REST, &ev(auth)), Ok("a1".into()));
         assert_eq!(from(&list, REST, &ev("")), Err(Reason::MissingToken));
         // The first found decides, even when it is malformed.
-        assert_eq!(from(&list, REST, &ev(r#""headers":{"Cookie":"session=\"c1","Authorization":"Bearer a1"}"#)), Err(Reason::BadAuthorizationScheme));
-        assert_eq!(from(&list, REST, &ev(r#""headers":{"Cookie":"session=","Authorization":"Bearer a1"}"#)), Err(Reason::MissingToken));
-        assert_eq!(from(&list, REST, &ev(&[r#""queryStringParameters":{"access_token":"q 1"},"#, auth].concat())), Err(Reason::BadAuthorizationScheme));
-        assert_eq!(from(&list, REST, &ev(&[r#""queryStringParameters":{"access_token":"q1,q2"},"#, auth].concat())), Err(Reason::AmbiguousToken));
+        assert_eq!(
+            from(&list, REST, &ev(r#""headers":{"Cookie":"session=\"c1","Authorization":"Bearer a1"}"#)),
+            Err(Reason::BadAuthorizationScheme)
+        );
+        assert_eq!(
+            from(&list, REST, &ev(r#""headers":{"Cookie":"session=","Authorization":"Bearer a1"}"#)),
+            Err(Reason::MissingToken)
+        );
+        assert_eq!(
+            from(&list, REST, &ev(&[r#""queryStringParameters":{"access_token":"q 1"},"#, auth].concat())),
+            Err(Reason::BadAuthorizationScheme)
+        );
+        assert_eq!(
+            from(&list, REST, &ev(&[r#""queryStringParameters":{"access_token":"q1,q2"},"#, auth].concat())),
+            Err(Reason::AmbiguousToken)
+        );
     }
 
     #[test]
@@ -411,10 +485,23 @@ mod tests {
         assert_eq!(from(&c, V2, r#"{"cookies":[1]}"#), Err(Reason::InvalidEvent));
         // Without the array, the header (payload 1.0 through an HTTP API, or REST).
         assert_eq!(from(&c, V2, r#"{"headers":{"cookie":"session=abc"}}"#), Ok("abc".into()));
-        assert_eq!(from(&c, REST, r#"{"headers":{"Cookie":"session=abc"},"multiValueHeaders":{"Cookie":["session=abc"]}}"#), Ok("abc".into()));
+        assert_eq!(
+            from(&c, REST, r#"{"headers":{"Cookie":"session=abc"},"multiValueHeaders":{"Cookie":["session=abc"]}}"#),
+            Ok("abc".into())
+        );
         // HTTP/2 sends cookies in several header fields: one cookie in each is not a repeat.
-        assert_eq!(from(&c, REST, r#"{"headers":{"Cookie":"b=2"},"multiValueHeaders":{"Cookie":["session=abc","b=2"]}}"#), Ok("abc".into()));
-        assert_eq!(from(&c, REST, r#"{"headers":{"Cookie":"session=b"},"multiValueHeaders":{"Cookie":["session=abc","session=b"]}}"#), Err(Reason::AmbiguousToken));
+        assert_eq!(
+            from(&c, REST, r#"{"headers":{"Cookie":"b=2"},"multiValueHeaders":{"Cookie":["session=abc","b=2"]}}"#),
+            Ok("abc".into())
+        );
+        assert_eq!(
+            from(
+                &c,
+                REST,
+                r#"{"headers":{"Cookie":"session=b"},"multiValueHeaders":{"Cookie":["session=abc","session=b"]}}"#
+            ),
+            Err(Reason::AmbiguousToken)
+        );
         // Names are case-sensitive (RFC 6265 section 5.4 compares them exactly).
         assert_eq!(from(&c, V2, r#"{"cookies":["Session=abc"]}"#), Err(Reason::MissingToken));
     }
@@ -422,20 +509,43 @@ mod tests {
     #[test]
     fn query_parameters_rest_websocket_and_http_api() {
         let q = ["query:token"];
-        assert_eq!(from(&q, REST, r#"{"queryStringParameters":{"token":"abc"},"multiValueQueryStringParameters":{"token":["abc"]}}"#), Ok("abc".into()));
         assert_eq!(
-            from(&q, REST, r#"{"queryStringParameters":{"token":"b"},"multiValueQueryStringParameters":{"token":["a","b"]}}"#),
+            from(
+                &q,
+                REST,
+                r#"{"queryStringParameters":{"token":"abc"},"multiValueQueryStringParameters":{"token":["abc"]}}"#
+            ),
+            Ok("abc".into())
+        );
+        assert_eq!(
+            from(
+                &q,
+                REST,
+                r#"{"queryStringParameters":{"token":"b"},"multiValueQueryStringParameters":{"token":["a","b"]}}"#
+            ),
             Err(Reason::AmbiguousToken)
         );
         // WebSocket `$connect`: repeats joined with a comma in the single-value map.
-        assert_eq!(from(&q, REST, r#"{"queryStringParameters":{"token":"a,b"},"multiValueQueryStringParameters":{}}"#), Err(Reason::AmbiguousToken));
+        assert_eq!(
+            from(&q, REST, r#"{"queryStringParameters":{"token":"a,b"},"multiValueQueryStringParameters":{}}"#),
+            Err(Reason::AmbiguousToken)
+        );
         assert_eq!(from(&q, REST, r#"{"queryStringParameters":{"Token":"abc"}}"#), Err(Reason::MissingToken));
-        assert_eq!(from(&q, V2, r#"{"rawQueryString":"a=1&token=abc","queryStringParameters":{"a":"1","token":"abc"}}"#), Ok("abc".into()));
+        assert_eq!(
+            from(&q, V2, r#"{"rawQueryString":"a=1&token=abc","queryStringParameters":{"a":"1","token":"abc"}}"#),
+            Ok("abc".into())
+        );
         assert_eq!(from(&q, V2, r#"{"rawQueryString":"to%6Ben=ab%63"}"#), Ok("abc".into()));
         assert_eq!(from(&q, V2, r#"{"queryStringParameters":{"token":"abc"}}"#), Ok("abc".into()));
-        assert_eq!(from(&q, V2, r#"{"rawQueryString":"token=a&token=b","queryStringParameters":{"token":"a,b"}}"#), Err(Reason::AmbiguousToken));
+        assert_eq!(
+            from(&q, V2, r#"{"rawQueryString":"token=a&token=b","queryStringParameters":{"token":"a,b"}}"#),
+            Err(Reason::AmbiguousToken)
+        );
         assert_eq!(from(&q, V2, r#"{"rawQueryString":"token=a&token=a"}"#), Err(Reason::AmbiguousToken));
-        assert_eq!(from(&q, V2, r#"{"rawQueryString":"token=a","queryStringParameters":{"token":"b"}}"#), Err(Reason::AmbiguousToken));
+        assert_eq!(
+            from(&q, V2, r#"{"rawQueryString":"token=a","queryStringParameters":{"token":"b"}}"#),
+            Err(Reason::AmbiguousToken)
+        );
         assert_eq!(from(&q, V2, r#"{"rawQueryString":"token=a+b"}"#), Err(Reason::BadAuthorizationScheme));
         assert_eq!(from(&q, V2, r#"{"rawQueryString":"token="}"#), Err(Reason::MissingToken));
         assert_eq!(from(&q, V2, r#"{"rawQueryString":5}"#), Err(Reason::InvalidEvent));

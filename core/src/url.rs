@@ -18,7 +18,8 @@ pub fn check_url(setting: &str, url: &str, allow_http_loopback: bool) -> Result<
         }
         return Err(err(
             setting,
-            ["`", url, "` is not https (plain http is allowed only to loopback with JWKS_ALLOW_HTTP_LOOPBACK=true)"].concat(),
+            ["`", url, "` is not https (plain http is allowed only to loopback with JWKS_ALLOW_HTTP_LOOPBACK=true)"]
+                .concat(),
         ));
     }
     Err(err(setting, ["`", url, "` is not an https URL"].concat()))

@@ -70,7 +70,9 @@ fn algorithm_outside_the_allow_list() {
     assert_eq!(v.verify(&all_keys(), &t, NOW).unwrap_err().reason, Reason::AlgorithmNotAllowed);
     // ES512 is known but allowed only when configured: the default list is RS256 alone.
     let es512 = token(Algorithm::ES512, &claims(), json!({}));
-    let default = jwtgate_core::Config::from_json(json!({ "issuers": [ISSUER], "audiences": [AUDIENCE] }).to_string().as_bytes()).unwrap();
+    let default =
+        jwtgate_core::Config::from_json(json!({ "issuers": [ISSUER], "audiences": [AUDIENCE] }).to_string().as_bytes())
+            .unwrap();
     let by_default = jwtgate_core::Verifier::new(default).verify(&all_keys(), &es512, NOW);
     assert_eq!(by_default.unwrap_err().reason, Reason::AlgorithmNotAllowed);
     assert!(verifier(json!({ "algorithms": ["ES512"] })).verify(&all_keys(), &es512, NOW).is_ok());
@@ -88,13 +90,33 @@ fn alg_and_key_type_must_fit() {
     let rs_on_ec = token(Algorithm::RS256, &claims(), json!({ "kid": "ec-p256" }));
     assert_eq!(refused(&rs_on_ec), Reason::KeyMismatch);
     let payload = Value::Object(claims()).to_string();
-    let es_on_rsa = sign_raw(Algorithm::ES256, "ec-p256", json!({ "alg": "ES256", "kid": "rsa-2048" }).to_string().as_bytes(), payload.as_bytes());
+    let es_on_rsa = sign_raw(
+        Algorithm::ES256,
+        "ec-p256",
+        json!({ "alg": "ES256", "kid": "rsa-2048" }).to_string().as_bytes(),
+        payload.as_bytes(),
+    );
     assert_eq!(refused(&es_on_rsa), Reason::KeyMismatch);
-    let es384_on_p256 = sign_raw(Algorithm::ES384, "ec-p384", json!({ "alg": "ES384", "kid": "ec-p256" }).to_string().as_bytes(), payload.as_bytes());
+    let es384_on_p256 = sign_raw(
+        Algorithm::ES384,
+        "ec-p384",
+        json!({ "alg": "ES384", "kid": "ec-p256" }).to_string().as_bytes(),
+        payload.as_bytes(),
+    );
     assert_eq!(refused(&es384_on_p256), Reason::KeyMismatch);
-    let es512_on_p384 = sign_raw(Algorithm::ES512, "ec-p521", json!({ "alg": "ES512", "kid": "ec-p384" }).to_string().as_bytes(), payload.as_bytes());
+    let es512_on_p384 = sign_raw(
+        Algorithm::ES512,
+        "ec-p521",
+        json!({ "alg": "ES512", "kid": "ec-p384" }).to_string().as_bytes(),
+        payload.as_bytes(),
+    );
     assert_eq!(refused(&es512_on_p384), Reason::KeyMismatch);
-    let es384_on_p521 = sign_raw(Algorithm::ES384, "ec-p384", json!({ "alg": "ES384", "kid": "ec-p521" }).to_string().as_bytes(), payload.as_bytes());
+    let es384_on_p521 = sign_raw(
+        Algorithm::ES384,
+        "ec-p384",
+        json!({ "alg": "ES384", "kid": "ec-p521" }).to_string().as_bytes(),
+        payload.as_bytes(),
+    );
     assert_eq!(refused(&es384_on_p521), Reason::KeyMismatch);
     // A JWK that says alg RS256 must not verify PS256, even with a valid PS256 signature.
     let mut jwk = public_jwk("rsa-2048");
@@ -117,7 +139,12 @@ fn header_keys_are_never_used() {
         let only_rsa = key_set(&["rsa-2048"]);
         let mut h = json!({ "alg": "ES256" });
         h[name] = value;
-        let t = sign_raw(Algorithm::ES256, "ec-p256", h.to_string().as_bytes(), Value::Object(claims()).to_string().as_bytes());
+        let t = sign_raw(
+            Algorithm::ES256,
+            "ec-p256",
+            h.to_string().as_bytes(),
+            Value::Object(claims()).to_string().as_bytes(),
+        );
         let r = verifier(json!({})).verify(&only_rsa, &t, NOW).unwrap_err().reason;
         assert_eq!(r, Reason::NoMatchingKey, "{name}");
     }
@@ -126,11 +153,26 @@ fn header_keys_are_never_used() {
 #[test]
 fn crit_and_b64() {
     let c = Value::Object(claims());
-    let t = sign_raw(Algorithm::ES256, "ec-p256", json!({ "alg": "ES256", "kid": "ec-p256", "crit": ["exp"], "exp": 1 }).to_string().as_bytes(), c.to_string().as_bytes());
+    let t = sign_raw(
+        Algorithm::ES256,
+        "ec-p256",
+        json!({ "alg": "ES256", "kid": "ec-p256", "crit": ["exp"], "exp": 1 }).to_string().as_bytes(),
+        c.to_string().as_bytes(),
+    );
     assert_eq!(refused(&t), Reason::UnsupportedCritical);
-    let t = sign_raw(Algorithm::ES256, "ec-p256", json!({ "alg": "ES256", "kid": "ec-p256", "b64": false, "crit": ["b64"] }).to_string().as_bytes(), c.to_string().as_bytes());
+    let t = sign_raw(
+        Algorithm::ES256,
+        "ec-p256",
+        json!({ "alg": "ES256", "kid": "ec-p256", "b64": false, "crit": ["b64"] }).to_string().as_bytes(),
+        c.to_string().as_bytes(),
+    );
     assert_eq!(refused(&t), Reason::UnencodedPayload);
-    let t = sign_raw(Algorithm::ES256, "ec-p256", json!({ "alg": "ES256", "kid": "ec-p256", "b64": "no" }).to_string().as_bytes(), c.to_string().as_bytes());
+    let t = sign_raw(
+        Algorithm::ES256,
+        "ec-p256",
+        json!({ "alg": "ES256", "kid": "ec-p256", "b64": "no" }).to_string().as_bytes(),
+        c.to_string().as_bytes(),
+    );
     assert_eq!(refused(&t), Reason::UnencodedPayload);
 }
 
@@ -157,20 +199,31 @@ fn base64_and_segment_shape() {
     assert_eq!(refused(""), Reason::MalformedToken);
     assert_eq!(refused(&format!("{h}.{p}.{s}=")), Reason::InvalidBase64, "padding");
     assert_eq!(refused(&format!("{h}=.{p}.{s}")), Reason::InvalidBase64, "header padding");
-    assert_eq!(refused(&format!("{h}.{p}.{}", s.replace('-', "+").replace('_', "/"))).code(), if s.contains(['-', '_']) { "invalid_base64" } else { "bad_signature" });
+    assert_eq!(
+        refused(&format!("{h}.{p}.{}", s.replace('-', "+").replace('_', "/"))).code(),
+        if s.contains(['-', '_']) { "invalid_base64" } else { "bad_signature" }
+    );
     // The payload is decoded before the signature is checked (its `iss` chooses the keys), so
     // a payload that is not base64url is refused as such.
     assert_eq!(refused(&format!("{h}.{p} .{s}")), Reason::InvalidBase64, "a payload with a space");
     assert_eq!(refused(&format!("{h}.{p}.{} ", s)), Reason::InvalidBase64);
     assert_eq!(refused(&format!("{h}.{p}.{}", &s[..s.len() - 1])).code(), "invalid_base64");
     assert_eq!(refused(&format!("{h}.!!!!.{s}")), Reason::InvalidBase64);
-    let other = token(Algorithm::ES256, &{
-        let mut c = claims();
-        c.insert("sub".into(), json!("someone-else"));
-        c
-    }, json!({}));
+    let other = token(
+        Algorithm::ES256,
+        &{
+            let mut c = claims();
+            c.insert("sub".into(), json!("someone-else"));
+            c
+        },
+        json!({}),
+    );
     let other_payload = other.split('.').nth(1).unwrap();
-    assert_eq!(refused(&format!("{h}.{other_payload}.{s}")), Reason::BadSignature, "a changed payload segment is a changed signing input");
+    assert_eq!(
+        refused(&format!("{h}.{other_payload}.{s}")),
+        Reason::BadSignature,
+        "a changed payload segment is a changed signing input"
+    );
 }
 
 #[test]
@@ -182,7 +235,12 @@ fn payload_after_signature_must_be_a_canonical_json_object() {
         (b"", Reason::InvalidJson),
         (br#"{"exp":1} trailing"#, Reason::InvalidJson),
     ] {
-        assert_eq!(refused(&sign_raw(Algorithm::ES256, "ec-p256", h, payload)), reason, "{:?}", String::from_utf8_lossy(payload));
+        assert_eq!(
+            refused(&sign_raw(Algorithm::ES256, "ec-p256", h, payload)),
+            reason,
+            "{:?}",
+            String::from_utf8_lossy(payload)
+        );
     }
 }
 
@@ -212,12 +270,24 @@ fn signature_lengths_are_checked_before_any_provider() {
             true
         }
     }
-    let lax = jwtgate_core::Verifier::with_provider(config(json!({ "algorithms": ["RS256", "PS384", "ES256", "ES384", "ES512", "EdDSA"] })), AcceptsAll);
+    let lax = jwtgate_core::Verifier::with_provider(
+        config(json!({ "algorithms": ["RS256", "PS384", "ES256", "ES384", "ES512", "EdDSA"] })),
+        AcceptsAll,
+    );
     let keys = all_keys();
-    for (alg, len) in [(Algorithm::RS256, 256), (Algorithm::PS384, 256), (Algorithm::ES256, 64), (Algorithm::ES384, 96), (Algorithm::ES512, 132), (Algorithm::EdDSA, 64)] {
+    for (alg, len) in [
+        (Algorithm::RS256, 256),
+        (Algorithm::PS384, 256),
+        (Algorithm::ES256, 64),
+        (Algorithm::ES384, 96),
+        (Algorithm::ES512, 132),
+        (Algorithm::EdDSA, 64),
+    ] {
         let good = token(alg, &claims(), json!({}));
         let (head, _) = good.rsplit_once('.').unwrap();
-        let with = |n: usize| lax.verify(&keys, &format!("{head}.{}", b64::encode(&vec![0u8; n])), NOW).map(|_| ()).map_err(|f| f.reason);
+        let with = |n: usize| {
+            lax.verify(&keys, &format!("{head}.{}", b64::encode(&vec![0u8; n])), NOW).map(|_| ()).map_err(|f| f.reason)
+        };
         assert_eq!(with(len), Ok(()), "{alg:?}: the exact length reaches the provider");
         for n in [len - 1, len + 1, 1] {
             assert_eq!(with(n), Err(Reason::BadSignature), "{alg:?}: {n} bytes");
@@ -241,7 +311,11 @@ fn time_claims() {
     let at = |c: Value| {
         let mut claims = claims();
         for (k, val) in c.as_object().unwrap() {
-            if val.is_null() { claims.remove(k); } else { claims.insert(k.clone(), val.clone()); }
+            if val.is_null() {
+                claims.remove(k);
+            } else {
+                claims.insert(k.clone(), val.clone());
+            }
         }
         v.verify(&keys, &token(Algorithm::ES256, &claims, json!({})), NOW).map(|_| ()).map_err(|f| f.reason)
     };
@@ -275,7 +349,14 @@ fn time_claims() {
     let aged = verifier(json!({ "max_token_age_seconds": 60 }));
     let age = |iat: Option<i64>| {
         let mut claims = claims();
-        match iat { Some(i) => { claims.insert("iat".into(), json!(i)); } None => { claims.remove("iat"); } }
+        match iat {
+            Some(i) => {
+                claims.insert("iat".into(), json!(i));
+            }
+            None => {
+                claims.remove("iat");
+            }
+        }
         aged.verify(&keys, &token(Algorithm::ES256, &claims, json!({})), NOW).map(|_| ()).map_err(|f| f.reason)
     };
     assert_eq!(age(Some(NOW - 60)), Ok(()));
@@ -310,10 +391,21 @@ fn dates_beyond_a_double_and_i64() {
     }
     // One second either side of now, in forms a double would round.
     assert_eq!(at(&format!(r#""exp":{now}.0000000000000000001,"iat":{now}"#)), Ok(()), "exp a hair after now");
-    assert_eq!(at(&format!(r#""exp":{exp},"iat":{now},"nbf":{now}.0000000000000000001"#)), Err(Reason::TokenNotYetValid));
+    assert_eq!(
+        at(&format!(r#""exp":{exp},"iat":{now},"nbf":{now}.0000000000000000001"#)),
+        Err(Reason::TokenNotYetValid)
+    );
     assert_eq!(at(&format!(r#""exp":{exp},"iat":{}.0000000000000000001"#, now - 60)), Ok(()), "age a hair under 60 s");
-    assert_eq!(at(&format!(r#""exp":{exp},"iat":{}.9999999999999999999"#, now - 61)), Err(Reason::TokenTooOld), "age a hair over 60 s");
-    assert_eq!(at(&format!(r#""exp":1e400,"iat":{now}"#)), Err(Reason::InvalidJson), "beyond a double: not JSON we read");
+    assert_eq!(
+        at(&format!(r#""exp":{exp},"iat":{}.9999999999999999999"#, now - 61)),
+        Err(Reason::TokenTooOld),
+        "age a hair over 60 s"
+    );
+    assert_eq!(
+        at(&format!(r#""exp":1e400,"iat":{now}"#)),
+        Err(Reason::InvalidJson),
+        "beyond a double: not JSON we read"
+    );
 }
 
 #[test]
@@ -322,15 +414,27 @@ fn issuer_audience_client_and_type() {
     let check = |v: &jwtgate_core::Verifier, c: Value, h: Value| {
         let mut claims = claims();
         for (k, val) in c.as_object().unwrap() {
-            if val.is_null() { claims.remove(k); } else { claims.insert(k.clone(), val.clone()); }
+            if val.is_null() {
+                claims.remove(k);
+            } else {
+                claims.insert(k.clone(), val.clone());
+            }
         }
         v.verify(&keys, &token(Algorithm::ES256, &claims, h), NOW).map(|_| ()).map_err(|f| f.reason)
     };
     let v = verifier(json!({}));
-    assert_eq!(check(&v, json!({ "iss": "https://issuer.test" }), json!({})), Err(Reason::IssuerMismatch), "trailing slash differs");
+    assert_eq!(
+        check(&v, json!({ "iss": "https://issuer.test" }), json!({})),
+        Err(Reason::IssuerMismatch),
+        "trailing slash differs"
+    );
     assert_eq!(check(&v, json!({ "iss": null }), json!({})), Err(Reason::IssuerMismatch));
     assert_eq!(check(&v, json!({ "iss": ["https://issuer.test/"] }), json!({})), Err(Reason::InvalidClaim));
-    assert_eq!(check(&v, json!({ "aud": ["a", "b"] }), json!({})), Err(Reason::AudienceMismatch), "array without a match");
+    assert_eq!(
+        check(&v, json!({ "aud": ["a", "b"] }), json!({})),
+        Err(Reason::AudienceMismatch),
+        "array without a match"
+    );
     assert_eq!(check(&v, json!({ "aud": ["a", AUDIENCE] }), json!({})), Ok(()));
     assert_eq!(check(&v, json!({ "aud": null }), json!({})), Err(Reason::AudienceMismatch));
     assert_eq!(check(&v, json!({ "aud": [AUDIENCE, 1] }), json!({})), Err(Reason::InvalidClaim));
@@ -372,16 +476,23 @@ fn key_selection() {
     assert_eq!(v.verify(&KeySet::default(), &t, NOW).unwrap_err().reason, Reason::NoKeys);
     // More than four fitting keys: refused before any is tried, whatever their order.
     let with_kids = |kids: &[&str], last: &str| {
-        let mut keys: Vec<Value> = kids.iter().map(|kid| {
-            let mut k = public_jwk("rsa-3072");
-            k["kid"] = json!(kid);
-            k
-        }).collect();
+        let mut keys: Vec<Value> = kids
+            .iter()
+            .map(|kid| {
+                let mut k = public_jwk("rsa-3072");
+                k["kid"] = json!(kid);
+                k
+            })
+            .collect();
         keys.push(public_jwk(last));
         KeySet::parse(json!({ "keys": keys }).to_string().as_bytes(), &jwtgate_core::Limits::default()).unwrap()
     };
     assert!(v.verify(&with_kids(&["a", "b", "c"], "rsa-2048"), &t, NOW).is_ok(), "four keys fit");
-    assert_eq!(v.verify(&with_kids(&["a", "b", "c", "d"], "rsa-2048"), &t, NOW).unwrap_err().reason, Reason::NoMatchingKey, "five keys fit");
+    assert_eq!(
+        v.verify(&with_kids(&["a", "b", "c", "d"], "rsa-2048"), &t, NOW).unwrap_err().reason,
+        Reason::NoMatchingKey,
+        "five keys fit"
+    );
     // A certificate thumbprint names the key: only keys with that `x5t` (or `x5t#S256`) are
     // tried, and a thumbprint no key has asks for a refresh, as an unknown kid does.
     let thumbprinted = |name: &str, member: &str, value: &str| {
@@ -412,15 +523,26 @@ fn key_selection() {
 #[test]
 fn header_members_of_the_wrong_type_are_named() {
     let v = verifier(json!({}));
-    for (member, reason) in [("kid", Reason::InvalidHeaderKid), ("typ", Reason::InvalidHeaderTyp), ("cty", Reason::InvalidHeaderCty)] {
+    for (member, reason) in
+        [("kid", Reason::InvalidHeaderKid), ("typ", Reason::InvalidHeaderTyp), ("cty", Reason::InvalidHeaderCty)]
+    {
         for value in [json!(7), json!(null), json!(["a"]), json!({ "a": 1 }), json!(true)] {
             let mut header = json!({ "kid": "rsa-2048", "typ": "JWT" });
             header[member] = value.clone();
-            let t = sign_raw(Algorithm::RS256, "rsa-2048", json!({ "alg": "RS256" }).as_object().map(|h| {
-                let mut h = h.clone();
-                h.extend(header.as_object().unwrap().clone());
-                serde_json::Value::Object(h).to_string()
-            }).unwrap().as_bytes(), serde_json::Value::Object(claims()).to_string().as_bytes());
+            let t = sign_raw(
+                Algorithm::RS256,
+                "rsa-2048",
+                json!({ "alg": "RS256" })
+                    .as_object()
+                    .map(|h| {
+                        let mut h = h.clone();
+                        h.extend(header.as_object().unwrap().clone());
+                        serde_json::Value::Object(h).to_string()
+                    })
+                    .unwrap()
+                    .as_bytes(),
+                serde_json::Value::Object(claims()).to_string().as_bytes(),
+            );
             let failure = v.verify(&all_keys(), &t, NOW).unwrap_err();
             assert_eq!(failure.reason, reason, "{member}: {value}");
             assert!(failure.reason.message().contains(member), "{}", failure.reason.message());
@@ -461,7 +583,9 @@ fn duplicate_kids_do_not_depend_on_order() {
         k["kid"] = json!("dup");
         k
     };
-    let set = |keys: Vec<serde_json::Value>| KeySet::parse(json!({ "keys": keys }).to_string().as_bytes(), &Default::default()).unwrap();
+    let set = |keys: Vec<serde_json::Value>| {
+        KeySet::parse(json!({ "keys": keys }).to_string().as_bytes(), &Default::default()).unwrap()
+    };
     // `token` signs RS256 with rsa-2048.
     for keys in [
         vec![named("rsa-2048"), named("rsa-3072")],
@@ -471,8 +595,14 @@ fn duplicate_kids_do_not_depend_on_order() {
         assert!(v.verify(&set(keys.clone()), &t, NOW).is_ok(), "{keys:?}");
     }
     // No key with that kid verifies: bad_signature; none fits RS256: key_mismatch.
-    assert_eq!(v.verify(&set(vec![named("rsa-3072"), named("rsa-3072")]), &t, NOW).unwrap_err().reason, Reason::BadSignature);
-    assert_eq!(v.verify(&set(vec![named("ec-p256"), named("ed25519")]), &t, NOW).unwrap_err().reason, Reason::KeyMismatch);
+    assert_eq!(
+        v.verify(&set(vec![named("rsa-3072"), named("rsa-3072")]), &t, NOW).unwrap_err().reason,
+        Reason::BadSignature
+    );
+    assert_eq!(
+        v.verify(&set(vec![named("ec-p256"), named("ed25519")]), &t, NOW).unwrap_err().reason,
+        Reason::KeyMismatch
+    );
     // At most four are tried: the signer fifth is not reached.
     let mut five = vec![named("rsa-3072"); 4];
     five.push(named("rsa-2048"));
@@ -507,7 +637,9 @@ fn rsa_keys_are_prepared_at_first_use() {
         keys.keys()
             .iter()
             .filter_map(|k| match &k.key {
-                jwtgate_core::PublicKey::Rsa { prepared, .. } => Some((k.kid.clone().unwrap_or_default(), prepared.is_prepared())),
+                jwtgate_core::PublicKey::Rsa { prepared, .. } => {
+                    Some((k.kid.clone().unwrap_or_default(), prepared.is_prepared()))
+                }
                 _ => None,
             })
             .collect::<Vec<_>>()
@@ -545,11 +677,24 @@ fn weak_and_hostile_keys_are_refused_at_load_and_reported() {
     let set = KeySet::parse(doc.to_string().as_bytes(), &Limits::default()).unwrap();
     assert_eq!(set.keys().len(), 1, "only the good RSA key loads");
     let problems: Vec<&str> = set.refused().iter().map(|r| r.problem.code()).collect();
-    assert_eq!(problems, [
-        "rsa_modulus_too_small", "bad_use", "bad_key_ops", "rsa_bad_exponent", "rsa_bad_exponent",
-        "invalid_key_material", "bad_alg", "private_key_material", "unsupported_kty",
-        "invalid_key_material", "unsupported_curve", "unsupported_curve", "not_an_object",
-    ]);
+    assert_eq!(
+        problems,
+        [
+            "rsa_modulus_too_small",
+            "bad_use",
+            "bad_key_ops",
+            "rsa_bad_exponent",
+            "rsa_bad_exponent",
+            "invalid_key_material",
+            "bad_alg",
+            "private_key_material",
+            "unsupported_kty",
+            "invalid_key_material",
+            "unsupported_curve",
+            "unsupported_curve",
+            "not_an_object",
+        ]
+    );
 }
 
 #[test]

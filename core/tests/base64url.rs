@@ -15,7 +15,8 @@ fn agrees_on_every_short_string() {
     let mut inputs = vec![Vec::new()];
     let mut level = vec![Vec::new()];
     for _ in 0..3 {
-        level = level.iter().flat_map(|s: &Vec<u8>| symbols.iter().map(move |&c| [s.as_slice(), &[c]].concat())).collect();
+        level =
+            level.iter().flat_map(|s: &Vec<u8>| symbols.iter().map(move |&c| [s.as_slice(), &[c]].concat())).collect();
         inputs.extend(level.iter().cloned());
     }
     let mut checked = 0;

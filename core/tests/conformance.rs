@@ -12,7 +12,8 @@ fn root() -> PathBuf {
 
 #[test]
 fn native_core_decides_every_case_as_expected() {
-    let doc: Value = serde_json::from_slice(&std::fs::read(root().join("tests/conformance/vectors.json")).unwrap()).unwrap();
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(root().join("tests/conformance/vectors.json")).unwrap()).unwrap();
     let cases = doc["cases"].as_array().unwrap();
     let (mut passed, mut failed) = (0, 0);
     let mut results = Map::new();
@@ -44,12 +45,12 @@ fn native_core_decides_every_case_as_expected() {
             passed += 1;
         } else {
             failed += 1;
-            println!("FAIL {name}: got {got:?} (context {context}, usage identifier {usage}), expected {want:?} (context {})", c["expected"].get("context").unwrap_or(&Value::Null));
+            println!(
+                "FAIL {name}: got {got:?} (context {context}, usage identifier {usage}), expected {want:?} (context {})",
+                c["expected"].get("context").unwrap_or(&Value::Null)
+            );
         }
-        results.insert(
-            name.to_owned(),
-            json!({ "outcome": got.0, "reason": got.1, "response": response }),
-        );
+        results.insert(name.to_owned(), json!({ "outcome": got.0, "reason": got.1, "response": response }));
     }
     let out = root().join("target/conformance");
     std::fs::create_dir_all(&out).unwrap();

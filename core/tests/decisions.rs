@@ -13,15 +13,19 @@ fn good_token() -> String {
 
 #[test]
 fn token_event_allow_covers_the_stage_by_default() {
-    let d = verifier(json!({})).authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {}", good_token())), NOW);
+    let d =
+        verifier(json!({})).authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {}", good_token())), NOW);
     assert_eq!(d.outcome, Outcome::Allow);
-    assert_eq!(d.response.unwrap().to_value(), json!({
-        "principalId": "user-1",
-        "policyDocument": { "Version": "2012-10-17", "Statement": [{
-            "Action": "execute-api:Invoke", "Effect": "Allow",
-            "Resource": "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*" }] },
-        "context": { "sub": "user-1", "iss": ISSUER, "scope": "pets:read pets:write", "client_id": "client-1" },
-    }));
+    assert_eq!(
+        d.response.unwrap().to_value(),
+        json!({
+            "principalId": "user-1",
+            "policyDocument": { "Version": "2012-10-17", "Statement": [{
+                "Action": "execute-api:Invoke", "Effect": "Allow",
+                "Resource": "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*" }] },
+            "context": { "sub": "user-1", "iss": ISSUER, "scope": "pets:read pets:write", "client_id": "client-1" },
+        })
+    );
     assert_eq!(d.log.kid.as_deref(), Some("rsa-2048"));
     assert_eq!(d.log.sub.as_deref(), Some("user-1"));
 }
@@ -55,10 +59,25 @@ fn unauthorized_outcomes_have_no_response() {
     let rotated = token(Algorithm::RS256, &claims(), json!({ "kid": "new-key" }));
     let d = v.authorize(&keys, &token_event(&format!("Bearer {rotated}")), NOW);
     // The verifier alone cannot fetch: the gate turns this into `FetchKeys` when it may.
-    assert_eq!((d.outcome, d.reason, d.log.kid.as_deref()), (Outcome::Unauthorized, Some(Reason::UnknownKid), Some("new-key")));
-    for bad_event in [&b"null"[..], b"{}", b"[]", br#"{"type":"TOKEN"}"#, br#"{"type":"TOKEN","authorizationToken":"x","methodArn":"arn:aws:s3:::b"}"#, br#"{"type":"TOKEN","methodArn":1}"#] {
+    assert_eq!(
+        (d.outcome, d.reason, d.log.kid.as_deref()),
+        (Outcome::Unauthorized, Some(Reason::UnknownKid), Some("new-key"))
+    );
+    for bad_event in [
+        &b"null"[..],
+        b"{}",
+        b"[]",
+        br#"{"type":"TOKEN"}"#,
+        br#"{"type":"TOKEN","authorizationToken":"x","methodArn":"arn:aws:s3:::b"}"#,
+        br#"{"type":"TOKEN","methodArn":1}"#,
+    ] {
         let d = v.authorize(&keys, bad_event, NOW);
-        assert_eq!((d.outcome, d.reason), (Outcome::Unauthorized, Some(Reason::InvalidEvent)), "{}", String::from_utf8_lossy(bad_event));
+        assert_eq!(
+            (d.outcome, d.reason),
+            (Outcome::Unauthorized, Some(Reason::InvalidEvent)),
+            "{}",
+            String::from_utf8_lossy(bad_event)
+        );
     }
     let no_token = json!({ "type": "TOKEN", "methodArn": METHOD_ARN }).to_string();
     assert_eq!(v.authorize(&keys, no_token.as_bytes(), NOW).reason, Some(Reason::MissingToken));
@@ -85,8 +104,15 @@ fn request_and_http_api_events_from_api_gateway_fixtures() {
     rest["headers"]["AUTHORIZATION"] = json!(bearer);
     let d = v.authorize(&keys, rest.to_string().as_bytes(), NOW);
     assert_eq!(d.outcome, Outcome::Allow);
-    assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*/*");
-    let d = v.authorize(&keys, fixture("example-apigw-custom-auth-request-type-request.json").unwrap().to_string().as_bytes(), NOW);
+    assert_eq!(
+        d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"],
+        "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/*/*"
+    );
+    let d = v.authorize(
+        &keys,
+        fixture("example-apigw-custom-auth-request-type-request.json").unwrap().to_string().as_bytes(),
+        NOW,
+    );
     assert_eq!(d.reason, Some(Reason::MissingToken), "the fixture has no Authorization header");
 
     // HTTP API payload 1.0 (a REQUEST event with methodArn).
@@ -95,13 +121,20 @@ fn request_and_http_api_events_from_api_gateway_fixtures() {
     assert_eq!(v.authorize(&keys, v1.to_string().as_bytes(), NOW).outcome, Outcome::Allow);
 
     // HTTP API payload 2.0: simple response by default, policy when configured.
-    for name in ["example-apigw-v2-custom-authorizer-v2-request.json", "example-apigw-v2-custom-authorizer-v2-request-null-maps.json", "example-apigw-v2-custom-authorizer-v2-request-without-cookies.json"] {
+    for name in [
+        "example-apigw-v2-custom-authorizer-v2-request.json",
+        "example-apigw-v2-custom-authorizer-v2-request-null-maps.json",
+        "example-apigw-v2-custom-authorizer-v2-request-without-cookies.json",
+    ] {
         let mut v2 = fixture(name).unwrap();
         v2["headers"]["authorization"] = json!(bearer);
         let d = v.authorize(&keys, v2.to_string().as_bytes(), NOW);
         assert_eq!(d.response.unwrap().to_value()["isAuthorized"], true, "{name}");
         let d = verifier(json!({ "http_api_response": "policy" })).authorize(&keys, v2.to_string().as_bytes(), NOW);
-        assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/*/*");
+        assert_eq!(
+            d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"],
+            "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/*/*"
+        );
         let denied = verifier(json!({ "required_scopes": ["admin"] })).authorize(&keys, v2.to_string().as_bytes(), NOW);
         assert_eq!(denied.response.unwrap().to_value()["isAuthorized"], false);
     }
@@ -131,7 +164,13 @@ fn the_written_decision_is_the_decision_document() {
     let mut v2 = fixture("example-apigw-v2-custom-authorizer-v2-request.json").unwrap();
     v2["headers"]["authorization"] = json!(format!("Bearer {t}"));
     let v2 = v2.to_string().into_bytes();
-    let configs = [json!({}), json!({ "required_scopes": ["admin"] }), json!({ "context_claims": ["sub", "n"] }), json!({ "context_claims": [] }), json!({ "context_claims": ["sub", "iss", "sub"] })];
+    let configs = [
+        json!({}),
+        json!({ "required_scopes": ["admin"] }),
+        json!({ "context_claims": ["sub", "n"] }),
+        json!({ "context_claims": [] }),
+        json!({ "context_claims": ["sub", "iss", "sub"] }),
+    ];
     for (event, config) in events.iter().chain([&v2]).flat_map(|e| configs.iter().map(move |c| (e, c))) {
         let d = verifier(config.clone()).authorize(&keys, event, NOW);
         let text = d.to_json_bytes();

@@ -41,12 +41,22 @@ fn websocket_connect_with_a_valid_token_is_allowed_for_the_stage() {
     assert_eq!(d.outcome, Outcome::Deny);
     assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Effect"], "Deny");
     let expired = json!({ "type": "REQUEST", "methodArn": WEBSOCKET_ARN, "headers": { "Authorization": format!("Bearer {}", token(Algorithm::RS256, &{ let mut c = claims(); c.insert("exp".into(), json!(NOW - 1)); c }, json!({}))) } });
-    assert_eq!(verifier(json!({})).authorize(&keys, expired.to_string().as_bytes(), NOW).outcome, Outcome::Unauthorized);
+    assert_eq!(
+        verifier(json!({})).authorize(&keys, expired.to_string().as_bytes(), NOW).outcome,
+        Outcome::Unauthorized
+    );
 }
 
 /// REST method ARNs keep the `API/STAGE/*/*` stage-wide resource, root path included.
 #[test]
 fn rest_method_arns_keep_the_two_part_stage_wildcard() {
-    let d = verifier(json!({})).authorize(&key_set(&["rsa-2048"]), &token_event(&format!("Bearer {}", token(Algorithm::RS256, &claims(), json!({})))), NOW);
-    assert_eq!(d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*");
+    let d = verifier(json!({})).authorize(
+        &key_set(&["rsa-2048"]),
+        &token_event(&format!("Bearer {}", token(Algorithm::RS256, &claims(), json!({})))),
+        NOW,
+    );
+    assert_eq!(
+        d.response.unwrap().to_value()["policyDocument"]["Statement"][0]["Resource"],
+        "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*"
+    );
 }

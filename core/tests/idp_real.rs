@@ -202,7 +202,9 @@ fn clock(v: &Vector, now: Now) -> i64 {
     match now {
         AfterIat => iat.unwrap_or_else(|| panic!("{}: AfterIat, but no iat", v.file)) + 1,
         AfterNbf if iat.is_none() => nbf.unwrap_or_else(|| panic!("{}: AfterNbf, but no nbf", v.file)) + 1,
-        BeforeExp if iat.is_none() && nbf.is_none() => exp.unwrap_or_else(|| panic!("{}: BeforeExp, but no exp", v.file)) - 60,
+        BeforeExp if iat.is_none() && nbf.is_none() => {
+            exp.unwrap_or_else(|| panic!("{}: BeforeExp, but no exp", v.file)) - 60
+        }
         At(t) if iat.is_none() && nbf.is_none() && exp.is_none() => t,
         _ => panic!("{}: {now:?} while the token has iat {iat:?}, nbf {nbf:?}, exp {exp:?}", v.file),
     }
@@ -355,7 +357,9 @@ fn real_identity_provider_tokens() {
         // unless its key set has no key the core loads (listed in REFUSED_KEYS).
         let keyless = KeySet::parse(v.jwks.to_string().as_bytes(), &Limits::default()).unwrap().is_empty();
         match want {
-            Accept => assert!(carries_everything(&v.claims), "{file}: Accept, but the token lacks iss, exp or aud/client id"),
+            Accept => {
+                assert!(carries_everything(&v.claims), "{file}: Accept, but the token lacks iss, exp or aud/client id")
+            }
             Refuse(_) => assert!(!carries_everything(&v.claims) || keyless, "{file}: the rule says Accept"),
         }
         let got = decide(&configs[i], &v.token, nows[i]);
@@ -485,8 +489,7 @@ fn real_key_sets_load_as_documented() {
         let v = load(&dir, file);
         let set = KeySet::parse(v.jwks.to_string().as_bytes(), &Limits::default()).unwrap();
         let got: Vec<(usize, KeyProblem)> = set.refused().iter().map(|r| (r.index, r.problem)).collect();
-        let want: Vec<(usize, KeyProblem)> =
-            REFUSED_KEYS.iter().filter(|r| r.0 == *file).map(|r| (r.1, r.2)).collect();
+        let want: Vec<(usize, KeyProblem)> = REFUSED_KEYS.iter().filter(|r| r.0 == *file).map(|r| (r.1, r.2)).collect();
         assert_eq!(got, want, "{file}");
     }
 }
@@ -603,7 +606,9 @@ fn real_cognito_groups_in_route_rules() {
     let (_, config, now, _) = TABLE[row_of(file)];
     let v = load(&dir, file);
     let mut config = with_keys(config, &v.jwks);
-    config["route_rules"] = json!("DELETE /pets/*=contains_any(cognito:groups,admin); GET /pets/*=contains_any(cognito:groups,admin-techsupport)");
+    config["route_rules"] = json!(
+        "DELETE /pets/*=contains_any(cognito:groups,admin); GET /pets/*=contains_any(cognito:groups,admin-techsupport)"
+    );
     let mut gate = Gate::new(Config::from_json(config.to_string().as_bytes()).unwrap());
     let arn = "arn:aws:execute-api:us-west-2:123456789012:abc123/prod";
     let decide = |gate: &mut Gate, route: &str| {
@@ -615,5 +620,8 @@ fn real_cognito_groups_in_route_rules() {
     let d = decide(&mut gate, "GET/pets/1");
     assert_eq!(d.reason, None);
     let policy = d.response.unwrap().to_value();
-    assert_eq!(policy["policyDocument"]["Statement"][1], json!({ "Action": "execute-api:Invoke", "Effect": "Deny", "Resource": format!("{arn}/DELETE/pets/*") }));
+    assert_eq!(
+        policy["policyDocument"]["Statement"][1],
+        json!({ "Action": "execute-api:Invoke", "Effect": "Deny", "Resource": format!("{arn}/DELETE/pets/*") })
+    );
 }

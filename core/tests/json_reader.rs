@@ -132,10 +132,19 @@ fn oracle(bytes: &[u8]) -> (Vec<Outcome>, Option<Map<String, Value>>) {
             // serde_json's column counts the bytes of the error's line read, the bad one included.
             let line_start = match e.line() {
                 0 | 1 => 0,
-                n => bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(n - 2).map_or(bytes.len(), |(i, _)| i + 1),
+                n => bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .nth(n - 2)
+                    .map_or(bytes.len(), |(i, _)| i + 1),
             };
             let read = &bytes[..(line_start + e.column()).min(bytes.len())];
-            if repeats_a_name(read) { (vec![Outcome::Invalid, Outcome::Duplicate], None) } else { (vec![Outcome::Invalid], None) }
+            if repeats_a_name(read) {
+                (vec![Outcome::Invalid, Outcome::Duplicate], None)
+            } else {
+                (vec![Outcome::Invalid], None)
+            }
         }
         Ok(_) if repeats_a_name(bytes) => (vec![Outcome::Duplicate], None),
         Ok(Value::Object(map)) => (vec![Outcome::Object], Some(map)),
@@ -164,21 +173,91 @@ fn agrees_with_serde(bytes: &[u8]) -> Result<(), String> {
 /// Numbers the RFC grammar admits and an f64 holds; each is read as a member value, in an
 /// array, and (NotAnObject) alone.
 const GOOD_NUMBERS: &[&str] = &[
-    "0", "-0", "-0.0", "0.5", "-1.25e-3", "1E+2", "1e2", "1E-2", "2e0", "0e0", "1e007", "0.000", "10", "123456789",
-    "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-    "18446744073709551615", "18446744073709551616", "123456789012345678901234567890.123456789012345678901234567890e-10",
+    "0",
+    "-0",
+    "-0.0",
+    "0.5",
+    "-1.25e-3",
+    "1E+2",
+    "1e2",
+    "1E-2",
+    "2e0",
+    "0e0",
+    "1e007",
+    "0.000",
+    "10",
+    "123456789",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551615",
+    "18446744073709551616",
+    "123456789012345678901234567890.123456789012345678901234567890e-10",
     // The extremes: the largest f64, and underflow (to a subnormal or to zero) is not an error.
-    "1.7976931348623157e308", "-1.7976931348623157e308", "1e308", "10e307", "0.0000001e310", "5e-324", "1e-400",
-    "-1e-400", "1E-999999", "1e-99999999999999999999", "0e400", "0e99999999999999999999", "-0E+400",
+    "1.7976931348623157e308",
+    "-1.7976931348623157e308",
+    "1e308",
+    "10e307",
+    "0.0000001e310",
+    "5e-324",
+    "1e-400",
+    "-1e-400",
+    "1E-999999",
+    "1e-99999999999999999999",
+    "0e400",
+    "0e99999999999999999999",
+    "-0E+400",
 ];
 
 /// Outside the grammar, or too large for an f64 (magnitudes at or above 1e309; the band from
 /// f64::MAX to 1e309 is left to the reader). Each is Invalid anywhere.
 const BAD_NUMBERS: &[&str] = &[
-    "01", "-01", "00", "-00", "00.5", "+1", "+0", ".5", "-.5", "1.", "-1.", "1.e5", "1e", "1E", "1e+", "1e-", "1E+-2",
-    "1e1.5", "1.5.5", "1e5e5", "--1", "-", "- 1", "-+1", "0x10", "0X1", "0b1", "1_000", "NaN", "-NaN",
-    "Infinity", "-Infinity", "inf", "e5", ".", "1e400", "-1e400", "1e309", "-1e309", "1000e306", "0.1e311",
-    "1e99999999999999999999", "-1e99999999999999999999", "\u{661}", "\u{ff11}",
+    "01",
+    "-01",
+    "00",
+    "-00",
+    "00.5",
+    "+1",
+    "+0",
+    ".5",
+    "-.5",
+    "1.",
+    "-1.",
+    "1.e5",
+    "1e",
+    "1E",
+    "1e+",
+    "1e-",
+    "1E+-2",
+    "1e1.5",
+    "1.5.5",
+    "1e5e5",
+    "--1",
+    "-",
+    "- 1",
+    "-+1",
+    "0x10",
+    "0X1",
+    "0b1",
+    "1_000",
+    "NaN",
+    "-NaN",
+    "Infinity",
+    "-Infinity",
+    "inf",
+    "e5",
+    ".",
+    "1e400",
+    "-1e400",
+    "1e309",
+    "-1e309",
+    "1000e306",
+    "0.1e311",
+    "1e99999999999999999999",
+    "-1e99999999999999999999",
+    "\u{661}",
+    "\u{ff11}",
 ];
 
 /// String literals (quotes included); each is read as a member value, as a name, and
@@ -202,25 +281,84 @@ const GOOD_STRINGS: &[&[u8]] = &[
 /// Raw control characters, unknown or short escapes, lone surrogates, bad UTF-8, no closing
 /// quote. Each is Invalid anywhere.
 const BAD_STRINGS: &[&[u8]] = &[
-    b"\"\x00\"", b"\"\x01\"", b"\"\x1f\"", b"\"\n\"", b"\"\t\"", b"\"\r\"", b"\"a\x00b\"",
-    br#""\a""#, br#""\x41""#, br#""\U0041""#, br#""\'""#, br#""\0""#, b"\"\\\n\"", b"\"\\ \"", br#""\u12""#,
-    br#""\u12G4""#, br#""\u""#, br#""\u 123""#, br#""\u+123""#, br#""\uD83D\uDE0""#,
+    b"\"\x00\"",
+    b"\"\x01\"",
+    b"\"\x1f\"",
+    b"\"\n\"",
+    b"\"\t\"",
+    b"\"\r\"",
+    b"\"a\x00b\"",
+    br#""\a""#,
+    br#""\x41""#,
+    br#""\U0041""#,
+    br#""\'""#,
+    br#""\0""#,
+    b"\"\\\n\"",
+    b"\"\\ \"",
+    br#""\u12""#,
+    br#""\u12G4""#,
+    br#""\u""#,
+    br#""\u 123""#,
+    br#""\u+123""#,
+    br#""\uD83D\uDE0""#,
     // Surrogates: a high one alone, before another character or escape, or twice; a low one alone or first.
-    br#""\uD800""#, br#""\uD800x""#, br#""\uD800\u0041""#, br#""\uD800\n""#, br#""\uD800\uD800""#, br#""\uDBFF""#,
-    br#""\uDC00""#, br#""\uDFFF""#, br#""\uDC00\uD800""#, br#""\ud83dx\ude00""#, br#""\uD800\\uDC00""#,
+    br#""\uD800""#,
+    br#""\uD800x""#,
+    br#""\uD800\u0041""#,
+    br#""\uD800\n""#,
+    br#""\uD800\uD800""#,
+    br#""\uDBFF""#,
+    br#""\uDC00""#,
+    br#""\uDFFF""#,
+    br#""\uDC00\uD800""#,
+    br#""\ud83dx\ude00""#,
+    br#""\uD800\\uDC00""#,
     br#""x\uDC00""#,
     // UTF-8: stray continuation, truncated, overlong, an encoded surrogate, above U+10FFFF, 0xFF.
-    b"\"\x80\"", b"\"\xbf\"", b"\"\xc3\"", b"\"\xc3\x28\"", b"\"\xe2\x82\"", b"\"\xf0\x9f\x98\"", b"\"\xc0\xaf\"",
-    b"\"\xe0\x80\xaf\"", b"\"\xed\xa0\x80\"", b"\"\xf4\x90\x80\x80\"", b"\"\xf8\x88\x80\x80\x80\"", b"\"\xff\"",
+    b"\"\x80\"",
+    b"\"\xbf\"",
+    b"\"\xc3\"",
+    b"\"\xc3\x28\"",
+    b"\"\xe2\x82\"",
+    b"\"\xf0\x9f\x98\"",
+    b"\"\xc0\xaf\"",
+    b"\"\xe0\x80\xaf\"",
+    b"\"\xed\xa0\x80\"",
+    b"\"\xf4\x90\x80\x80\"",
+    b"\"\xf8\x88\x80\x80\x80\"",
+    b"\"\xff\"",
     // Not closed.
-    b"\"abc", b"\"\\\"", b"\"\\u00e9", b"\"\\",
+    b"\"abc",
+    b"\"\\\"",
+    b"\"\\u00e9",
+    b"\"\\",
 ];
 
 const GOOD_LITERALS: &[&str] = &["true", "false", "null"];
 
 const BAD_LITERALS: &[&str] = &[
-    "tru", "True", "TRUE", "t", "nul", "nulll", "NULL", "Null", "n", "fals", "falsee", "f", "truefalse", "undefined",
-    "nil", "None", "ture", "nuLL", "truE", "nulL", "falsE", "trux",
+    "tru",
+    "True",
+    "TRUE",
+    "t",
+    "nul",
+    "nulll",
+    "NULL",
+    "Null",
+    "n",
+    "fals",
+    "falsee",
+    "f",
+    "truefalse",
+    "undefined",
+    "nil",
+    "None",
+    "ture",
+    "nuLL",
+    "truE",
+    "nulL",
+    "falsE",
+    "trux",
 ];
 
 /// Whole documents that are objects.
@@ -273,23 +411,90 @@ const NOT_OBJECTS: &[&[u8]] = &[b"[]", b" [ ] ", b"[{}]", b"[1,\"a\",null]", br#
 /// Whole documents that are not one JSON value, or not JSON at all.
 const INVALID: &[&[u8]] = &[
     // Nothing, too little, too much.
-    b"", b" \t\n\r", b"{", b"}", b"{{}}", b"{}}", b"{}{}", b"{} {}", b"{}x", b"{} []", b"{}0", b"[] x", b"1 2", b"[",
-    b"]", b"{}\"\"", b"{}\\",
+    b"",
+    b" \t\n\r",
+    b"{",
+    b"}",
+    b"{{}}",
+    b"{}}",
+    b"{}{}",
+    b"{} {}",
+    b"{}x",
+    b"{} []",
+    b"{}0",
+    b"[] x",
+    b"1 2",
+    b"[",
+    b"]",
+    b"{}\"\"",
+    b"{}\\",
     // Other whitespace and bytes around or inside: NUL, form feed, vertical tab, NBSP, U+2028, BOM.
-    b"{}\x00", b"\x00{}", b"{\x00}", b"{}\x0c", b"\x0c{}", b"{\x0c}", b"{}\x0b", b"{\"a\":1\x0b}", "{}\u{a0}".as_bytes(),
-    "{\u{a0}}".as_bytes(), "{}\u{2028}".as_bytes(), "\u{feff}{}".as_bytes(), "{}\u{feff}".as_bytes(), b"{}\xff",
-    b"{\xff}", b"\xff", b"\x80{}",
+    b"{}\x00",
+    b"\x00{}",
+    b"{\x00}",
+    b"{}\x0c",
+    b"\x0c{}",
+    b"{\x0c}",
+    b"{}\x0b",
+    b"{\"a\":1\x0b}",
+    "{}\u{a0}".as_bytes(),
+    "{\u{a0}}".as_bytes(),
+    "{}\u{2028}".as_bytes(),
+    "\u{feff}{}".as_bytes(),
+    "{}\u{feff}".as_bytes(),
+    b"{}\xff",
+    b"{\xff}",
+    b"\xff",
+    b"\x80{}",
     // Comments.
-    b"{}//", b"{}//c\n", b"/*c*/{}", b"{/*c*/}", b"{\"a\":1/*c*/}", b"{}#", b"#\n{}",
+    b"{}//",
+    b"{}//c\n",
+    b"/*c*/{}",
+    b"{/*c*/}",
+    b"{\"a\":1/*c*/}",
+    b"{}#",
+    b"#\n{}",
     // Members.
-    br#"{"a":1,}"#, br#"{,}"#, br#"{,"a":1}"#, br#"{"a":1,,"b":2}"#, br#"{"a" 1}"#, br#"{"a"::1}"#, br#"{"a":}"#,
-    br#"{"a"}"#, br#"{:1}"#, br#"{"a":1 "b":2}"#, br#"{"a":1;"b":2}"#, br#"{"a"=1}"#, br#"{"a"=>1}"#, br#"{a:1}"#,
-    br#"{'a':1}"#, br#"{"a":'x'}"#, br#"{1:1}"#, br#"{null:1}"#, br#"{true:1}"#, br#"{{}:1}"#, br#"{[]:1}"#,
+    br#"{"a":1,}"#,
+    br#"{,}"#,
+    br#"{,"a":1}"#,
+    br#"{"a":1,,"b":2}"#,
+    br#"{"a" 1}"#,
+    br#"{"a"::1}"#,
+    br#"{"a":}"#,
+    br#"{"a"}"#,
+    br#"{:1}"#,
+    br#"{"a":1 "b":2}"#,
+    br#"{"a":1;"b":2}"#,
+    br#"{"a"=1}"#,
+    br#"{"a"=>1}"#,
+    br#"{a:1}"#,
+    br#"{'a':1}"#,
+    br#"{"a":'x'}"#,
+    br#"{1:1}"#,
+    br#"{null:1}"#,
+    br#"{true:1}"#,
+    br#"{{}:1}"#,
+    br#"{[]:1}"#,
     // Not closed, or closed by the wrong bracket.
-    br#"{"a":1"#, br#"{"a":"x}"#, br#"{"a"#, br#"{"a":"\"#, br#"{"a":"x"]"#, br#"{"a":{"b":1}"#, br#"{"a":1}}"#,
-    br#"{"a":[1}"#, br#"{"a":[}"#, br#"{"a":]}"#, br#"{"a":[1]]}"#,
+    br#"{"a":1"#,
+    br#"{"a":"x}"#,
+    br#"{"a"#,
+    br#"{"a":"\"#,
+    br#"{"a":"x"]"#,
+    br#"{"a":{"b":1}"#,
+    br#"{"a":1}}"#,
+    br#"{"a":[1}"#,
+    br#"{"a":[}"#,
+    br#"{"a":]}"#,
+    br#"{"a":[1]]}"#,
     // Arrays.
-    br#"{"a":[1,]}"#, br#"{"a":[,1]}"#, br#"{"a":[,]}"#, br#"{"a":[1,,2]}"#, br#"{"a":[1 2]}"#, br#"{"a":[1:2]}"#,
+    br#"{"a":[1,]}"#,
+    br#"{"a":[,1]}"#,
+    br#"{"a":[,]}"#,
+    br#"{"a":[1,,2]}"#,
+    br#"{"a":[1 2]}"#,
+    br#"{"a":[1:2]}"#,
 ];
 
 fn cases() -> Vec<(Vec<u8>, Outcome)> {
@@ -325,7 +530,8 @@ fn cases() -> Vec<(Vec<u8>, Outcome)> {
     let many: Vec<String> = (0..500).map(|i| format!("\"k{i}\":{i}")).collect();
     cases.push((format!("{{{}}}", many.join(",")).into_bytes(), Object));
     cases.push((format!("{{{},\"k250\":0}}", many.join(",")).into_bytes(), Duplicate));
-    for (list, expected) in [(OBJECTS, Object), (DUPLICATES, Duplicate), (NOT_OBJECTS, NotAnObject), (INVALID, Invalid)] {
+    for (list, expected) in [(OBJECTS, Object), (DUPLICATES, Duplicate), (NOT_OBJECTS, NotAnObject), (INVALID, Invalid)]
+    {
         cases.extend(list.iter().map(|d| (d.to_vec(), expected)));
     }
     cases
@@ -354,7 +560,9 @@ fn serde_json_agrees_with_the_table() {
     let wrong: Vec<String> = cases()
         .into_iter()
         .filter(|(doc, expected)| !oracle(doc).0.contains(expected))
-        .map(|(doc, expected)| format!("{}: serde_json {:?}, expected {expected:?}", doc.escape_ascii(), oracle(&doc).0))
+        .map(|(doc, expected)| {
+            format!("{}: serde_json {:?}, expected {expected:?}", doc.escape_ascii(), oracle(&doc).0)
+        })
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
@@ -403,10 +611,12 @@ fn nesting_stops_where_serde_json_stops() {
     let shapes: [fn(usize) -> String; 4] = [
         |d| format!("{{\"a\":{}{}}}", "[".repeat(d - 1), "]".repeat(d - 1)),
         |d| format!("{}0{}", "{\"a\":".repeat(d), "}".repeat(d)),
-        |d| (1..d).fold("{}".to_string(), |inner, level| match (d - 1 - level) % 2 {
-            0 => format!("{{\"k\":1,\"v\":{inner}}}"),
-            _ => format!(" [ true , {inner} ] "),
-        }),
+        |d| {
+            (1..d).fold("{}".to_string(), |inner, level| match (d - 1 - level) % 2 {
+                0 => format!("{{\"k\":1,\"v\":{inner}}}"),
+                _ => format!(" [ true , {inner} ] "),
+            })
+        },
         |d| format!("{}{{\"b\":1,\"b\":2}}{}", "{\"a\":".repeat(d - 1), "}".repeat(d - 1)),
     ];
     let expected = [Outcome::Object, Outcome::Object, Outcome::Object, Outcome::Duplicate];
@@ -464,7 +674,8 @@ fn write_char(out: &mut String, c: char, how: u8) {
 }
 
 /// Rare pieces of string that make a document invalid.
-const BAD_PIECES: &[&str] = &["\u{0}", "\u{1f}", "\n", "\\uD800", "\\udc00", "\\uD83D\\u0041", "\\ud83dx", "\\x41", "\\u12", "\\U0041", "\\'"];
+const BAD_PIECES: &[&str] =
+    &["\u{0}", "\u{1f}", "\n", "\\uD800", "\\udc00", "\\uD83D\\u0041", "\\ud83dx", "\\x41", "\\u12", "\\U0041", "\\'"];
 
 fn string_literal(chars: impl Strategy<Value = char>, len: std::ops::Range<usize>) -> impl Strategy<Value = String> {
     let piece = prop_oneof![
@@ -525,7 +736,8 @@ fn array_of(item: impl Strategy<Value = String>) -> impl Strategy<Value = String
 
 fn object_of(value: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
     (ws(), proptest::collection::vec((ws(), name(), ws(), ws(), value, ws()), 0..5)).prop_map(|(inside, members)| {
-        let members: Vec<String> = members.into_iter().map(|(a, n, b, c, v, d)| format!("{a}{n}{b}:{c}{v}{d}")).collect();
+        let members: Vec<String> =
+            members.into_iter().map(|(a, n, b, c, v, d)| format!("{a}{n}{b}:{c}{v}{d}")).collect();
         if members.is_empty() { format!("{{{inside}}}") } else { format!("{{{}}}", members.join(",")) }
     })
 }
@@ -595,7 +807,13 @@ fn generators_reach_every_outcome() {
         counts
     };
     let [object, invalid, duplicate, not_object] = count(document().prop_map(String::into_bytes).boxed());
-    assert!(object > 500 && invalid > 10 && duplicate > 50 && not_object > 50, "{object} {invalid} {duplicate} {not_object}");
+    assert!(
+        object > 500 && invalid > 10 && duplicate > 50 && not_object > 50,
+        "{object} {invalid} {duplicate} {not_object}"
+    );
     let [object, invalid, duplicate, not_object] = count(corrupted_document().boxed());
-    assert!(object > 30 && invalid > 300 && duplicate > 20 && not_object > 0, "{object} {invalid} {duplicate} {not_object}");
+    assert!(
+        object > 30 && invalid > 300 && duplicate > 20 && not_object > 0,
+        "{object} {invalid} {duplicate} {not_object}"
+    );
 }

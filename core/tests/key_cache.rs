@@ -73,7 +73,12 @@ fn token(iss: &str, kid: &str, key: &str) -> String {
 /// A token whose signature is zeros: enough where the `kid` decides before any signature check.
 fn unsigned_token(iss: &str, kid: &str) -> String {
     let header = json!({ "alg": "RS256", "typ": "JWT", "kid": kid });
-    format!("{}.{}.{}", b64::encode(header.to_string().as_bytes()), b64::encode(claims(iss).to_string().as_bytes()), b64::encode(&[0u8; 256]))
+    format!(
+        "{}.{}.{}",
+        b64::encode(header.to_string().as_bytes()),
+        b64::encode(claims(iss).to_string().as_bytes()),
+        b64::encode(&[0u8; 256])
+    )
 }
 
 fn one_issuer(issuer: &str, jwks_uri: &str) -> Value {
@@ -146,7 +151,14 @@ impl Sim {
         self.gate.fetched(id, self.now, reply)
     }
 
-    fn answer(&mut self, id: u64, status: u16, location: Option<&str>, cache_control: Option<&str>, body: &[u8]) -> KeyEvent {
+    fn answer(
+        &mut self,
+        id: u64,
+        status: u16,
+        location: Option<&str>,
+        cache_control: Option<&str>,
+        body: &[u8],
+    ) -> KeyEvent {
         self.reply(id, Reply::Answer { status, location, cache_control, body })
     }
 
@@ -180,7 +192,11 @@ fn failed(event: &KeyEvent, code: &str) -> Value {
         other => panic!("expected a `{code}` failure, got {other:?}"),
     }
     let log = log_of(event);
-    assert_eq!((log["msg"].as_str(), log["failure"].as_str(), log["level"].as_str()), (Some("keys fetch failed"), Some(code), Some("warn")), "{log}");
+    assert_eq!(
+        (log["msg"].as_str(), log["failure"].as_str(), log["level"].as_str()),
+        (Some("keys fetch failed"), Some(code), Some("warn")),
+        "{log}"
+    );
     log
 }
 
@@ -202,11 +218,17 @@ fn first_decision_fetches_then_decides() {
     assert_eq!(sim.verify(&t), Err(("jwks_unavailable", true)));
 
     let r = sim.request();
-    assert_eq!((r.kind, r.url.as_str(), r.timeout_ms, r.max_bytes), (FetchKind::Jwks, A_JWKS, BUDGET_MS, MAX_JWKS_BYTES));
+    assert_eq!(
+        (r.kind, r.url.as_str(), r.timeout_ms, r.max_bytes),
+        (FetchKind::Jwks, A_JWKS, BUDGET_MS, MAX_JWKS_BYTES)
+    );
     let mut text = Vec::new();
     r.write_json(&mut text);
     let written: Value = serde_json::from_slice(&text).unwrap();
-    assert_eq!(written, json!({ "id": r.id, "kind": "jwks", "url": A_JWKS, "timeout_ms": BUDGET_MS, "max_bytes": MAX_JWKS_BYTES }));
+    assert_eq!(
+        written,
+        json!({ "id": r.id, "kind": "jwks", "url": A_JWKS, "timeout_ms": BUDGET_MS, "max_bytes": MAX_JWKS_BYTES })
+    );
 
     // Asked again while the request is with the host: it still waits, and no second request.
     assert_eq!(sim.decide(&t).outcome, FETCH);
@@ -237,16 +259,25 @@ fn the_log_line_lists_keys_refused() {
     let mut set = jwks_value(&[("a1", KA)]);
     set["keys"].as_array_mut().unwrap().push(json!({ "kty": "RSA", "kid": "broken" }));
     let log = sim.load(set.to_string().as_bytes(), None);
-    assert_eq!((log["level"].as_str(), log["keys"].as_i64(), log["kids"].clone()), (Some("warn"), Some(1), json!(["a1"])), "{log}");
+    assert_eq!(
+        (log["level"].as_str(), log["keys"].as_i64(), log["kids"].clone()),
+        (Some("warn"), Some(1), json!(["a1"])),
+        "{log}"
+    );
     let refused = log["refused"].as_array().unwrap();
-    assert_eq!((refused.len(), refused[0]["index"].as_i64(), refused[0]["kid"].as_str()), (1, Some(1), Some("broken")), "{log}");
+    assert_eq!(
+        (refused.len(), refused[0]["index"].as_i64(), refused[0]["kid"].as_str()),
+        (1, Some(1), Some("broken")),
+        "{log}"
+    );
     assert!(refused[0]["problem"].is_string());
     assert_eq!(sim.outcome(&t), ALLOW);
 }
 
 #[test]
 fn requests_carry_the_configured_budget_and_size() {
-    let config = with(one_issuer(A, A_JWKS), json!({ "jwks_timeout_ms": 2_500, "limits": { "max_jwks_bytes": 4_096 } }));
+    let config =
+        with(one_issuer(A, A_JWKS), json!({ "jwks_timeout_ms": 2_500, "limits": { "max_jwks_bytes": 4_096 } }));
     let mut sim = Sim::new(config);
     assert_eq!(sim.decide(&token(A, "a1", KA)).outcome, FETCH);
     let r = sim.request();
@@ -392,7 +423,10 @@ fn expired_keys_are_refetched_and_a_failed_refetch_keeps_the_last_good_keys() {
     assert_eq!((r.kind, r.url.as_str(), r.timeout_ms), (FetchKind::Jwks, A_JWKS, BUDGET_MS));
     sim.at(300_400);
     let log = failed(&sim.fail(r.id, HostFailure::Network, "connection refused"), "network");
-    assert_eq!((log["trigger"].as_str(), log["kept_last_good_keys"].as_bool(), log["error"].as_str()), (Some("expired"), Some(true), Some("connection refused")));
+    assert_eq!(
+        (log["trigger"].as_str(), log["kept_last_good_keys"].as_bool(), log["error"].as_str()),
+        (Some("expired"), Some(true), Some("connection refused"))
+    );
     assert_eq!(log["url"], A_JWKS);
 
     // The last good keys decide, and no new fetch before the cooldown.
@@ -547,7 +581,10 @@ fn a_flood_of_unknown_kids_costs_one_request_per_cooldown() {
 fn only_status_200_is_a_key_set() {
     let body = jwks(&[("a1", KA)]);
     let t = token(A, "a1", KA);
-    for status in [201, 202, 203, 204, 206, 226, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 410, 429, 500, 502, 503, 504] {
+    for status in [
+        201, 202, 203, 204, 206, 226, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 410, 429, 500, 502, 503,
+        504,
+    ] {
         let mut sim = Sim::a();
         assert_eq!(sim.decide(&t).outcome, FETCH);
         let r = sim.request();
@@ -642,7 +679,9 @@ fn a_redirect_target_must_pass_the_url_rule() {
 fn http_to_loopback_only_when_allowed() {
     let t = token(A, "a1", KA);
     let allowing = with(one_issuer(A, A_JWKS), json!({ "jwks_allow_http_loopback": true }));
-    for location in ["http://127.0.0.1:8080/jwks", "http://localhost:9/jwks", "http://[::1]:9/jwks", "http://127.0.0.2/jwks"] {
+    for location in
+        ["http://127.0.0.1:8080/jwks", "http://localhost:9/jwks", "http://[::1]:9/jwks", "http://127.0.0.2/jwks"]
+    {
         let mut sim = Sim::new(allowing.clone());
         assert_eq!(sim.decide(&t).outcome, FETCH);
         let r = sim.request();
@@ -652,7 +691,12 @@ fn http_to_loopback_only_when_allowed() {
         loaded(&sim.answer(r.id, 200, None, None, &jwks(&[("a1", KA)])));
         assert_eq!(sim.outcome(&t), ALLOW);
     }
-    for location in ["http://evil.example/jwks", "http://127.0.0.1.evil.example/jwks", "http://127.0.0.1@evil.example/jwks", "http://10.0.0.1/jwks"] {
+    for location in [
+        "http://evil.example/jwks",
+        "http://127.0.0.1.evil.example/jwks",
+        "http://127.0.0.1@evil.example/jwks",
+        "http://10.0.0.1/jwks",
+    ] {
         let mut sim = Sim::new(allowing.clone());
         assert_eq!(sim.decide(&t).outcome, FETCH);
         let r = sim.request();
@@ -660,7 +704,8 @@ fn http_to_loopback_only_when_allowed() {
         assert!(sim.requests().is_empty(), "{location}");
     }
     // A configured loopback URL: with the flag it is fetched; without it the configuration is refused.
-    let mut sim = Sim::new(with(one_issuer(A, "http://127.0.0.1:9000/jwks"), json!({ "jwks_allow_http_loopback": true })));
+    let mut sim =
+        Sim::new(with(one_issuer(A, "http://127.0.0.1:9000/jwks"), json!({ "jwks_allow_http_loopback": true })));
     assert_eq!(sim.decide(&t).outcome, FETCH);
     assert_eq!(sim.request().url, "http://127.0.0.1:9000/jwks");
     let refused = Config::from_json(one_issuer(A, "http://127.0.0.1:9000/jwks").to_string().as_bytes()).unwrap_err();
@@ -774,7 +819,10 @@ fn discovery_finds_the_key_set_once() {
     let mut sim = Sim::new(discovery_config());
     assert_eq!(sim.decide(&t).outcome, FETCH);
     let r = sim.request();
-    assert_eq!((r.kind, r.url.as_str(), r.max_bytes), (FetchKind::Discovery, "https://a.example/.well-known/openid-configuration", MAX_JWKS_BYTES));
+    assert_eq!(
+        (r.kind, r.url.as_str(), r.max_bytes),
+        (FetchKind::Discovery, "https://a.example/.well-known/openid-configuration", MAX_JWKS_BYTES)
+    );
     assert_eq!(sim.answer(r.id, 200, None, Some("max-age=86400"), &discovery_doc(A, DISCOVERED)), KeyEvent::Continue);
     let r = sim.request();
     assert_eq!((r.kind, r.url.as_str()), (FetchKind::Jwks, DISCOVERED));
@@ -799,7 +847,15 @@ fn discovery_finds_the_key_set_once() {
 #[test]
 fn discovery_names_the_configured_issuer_exactly() {
     let t = token(A, "a1", KA);
-    for issuer in ["https://a.example/", "https://A.example", "https://a.example/tenant", "http://a.example", " https://a.example", "https://a.example ", ""] {
+    for issuer in [
+        "https://a.example/",
+        "https://A.example",
+        "https://a.example/tenant",
+        "http://a.example",
+        " https://a.example",
+        "https://a.example ",
+        "",
+    ] {
         let mut sim = Sim::new(discovery_config());
         assert_eq!(sim.decide(&t).outcome, FETCH);
         let r = sim.request();
@@ -1086,13 +1142,20 @@ fn a_key_file_is_read_once() {
     let t = token(A, "a1", KA);
     assert_eq!(sim.decide(&t).outcome, FETCH);
     let r = sim.request();
-    assert_eq!((r.kind, r.url.as_str(), r.timeout_ms, r.max_bytes), (FetchKind::File, "keys/a.json", BUDGET_MS, MAX_JWKS_BYTES));
+    assert_eq!(
+        (r.kind, r.url.as_str(), r.timeout_ms, r.max_bytes),
+        (FetchKind::File, "keys/a.json", BUDGET_MS, MAX_JWKS_BYTES)
+    );
     let mut text = Vec::new();
     r.write_json(&mut text);
     assert_eq!(serde_json::from_slice::<Value>(&text).unwrap()["kind"], "file");
     sim.at(3);
     let log = loaded(&sim.answer(r.id, 200, None, None, &jwks(&[("a1", KA)])));
-    assert_eq!((log["cache_seconds"].clone(), log["kids"].clone()), (Value::Null, json!(["a1"])), "a file never expires: {log}");
+    assert_eq!(
+        (log["cache_seconds"].clone(), log["kids"].clone()),
+        (Value::Null, json!(["a1"])),
+        "a file never expires: {log}"
+    );
     assert_eq!(sim.outcome(&t), ALLOW);
 
     // Never again: not on expiry (there is none), not for an unknown kid.
@@ -1244,14 +1307,19 @@ fn an_invalid_key_set_fails_and_keeps_the_last_good_keys() {
 #[test]
 fn each_host_failure_maps_to_its_log_code() {
     let t = token(A, "a1", KA);
-    for (failure, code) in [(HostFailure::Network, "network"), (HostFailure::Timeout, "timeout"), (HostFailure::TooLarge, "too_large")] {
+    for (failure, code) in
+        [(HostFailure::Network, "network"), (HostFailure::Timeout, "timeout"), (HostFailure::TooLarge, "too_large")]
+    {
         assert_eq!(HostFailure::from_name(code), Some(failure));
         let mut sim = Sim::a();
         assert_eq!(sim.decide(&t).outcome, FETCH);
         let r = sim.request();
         let detail = format!("the host's words for {code}");
         let log = failed(&sim.fail(r.id, failure, &detail), code);
-        assert_eq!((log["error"].as_str(), log["url"].as_str(), log["trigger"].as_str()), (Some(detail.as_str()), Some(A_JWKS), Some("initial")));
+        assert_eq!(
+            (log["error"].as_str(), log["url"].as_str(), log["trigger"].as_str()),
+            (Some(detail.as_str()), Some(A_JWKS), Some("initial"))
+        );
         assert_eq!(sim.outcome(&t), NO_KEYS);
         // The same for a file.
         let mut sim = Sim::new(file_config(json!({})));
@@ -1266,4 +1334,3 @@ fn each_host_failure_maps_to_its_log_code() {
     }
     assert_eq!(HostFailure::from_name("dns"), None);
 }
-

@@ -29,8 +29,10 @@ fn read(rel: &str) -> Option<Value> {
 fn verifier() -> Verifier {
     let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
     Verifier::new(
-        Config::from_json(json!({ "issuers": ["https://i"], "audiences": ["a"], "algorithms": names }).to_string().as_bytes())
-            .unwrap(),
+        Config::from_json(
+            json!({ "issuers": ["https://i"], "audiences": ["a"], "algorithms": names }).to_string().as_bytes(),
+        )
+        .unwrap(),
     )
 }
 
@@ -146,7 +148,11 @@ fn wycheproof_json_web_key() {
 #[test]
 fn wycheproof_weak_keys_are_refused_when_loaded() {
     let Some(doc) = read("wycheproof/json_web_key_test.json") else { return };
-    let want = [("jws_rsa_roca_key", "rsa_weak_key"), ("keysize_too_small", "rsa_modulus_too_small"), ("exponentOne", "rsa_bad_exponent")];
+    let want = [
+        ("jws_rsa_roca_key", "rsa_weak_key"),
+        ("keysize_too_small", "rsa_modulus_too_small"),
+        ("exponentOne", "rsa_bad_exponent"),
+    ];
     for (comment, problem) in want {
         let group = doc["testGroups"].as_array().unwrap().iter().find(|g| g["comment"] == comment).unwrap();
         let keys = group["private"]["keys"].as_array().unwrap().iter().map(public_part).collect::<Vec<_>>();

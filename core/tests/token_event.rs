@@ -48,7 +48,8 @@ fn the_event_size_cap_counts_the_json_form() {
     // Quotes, backslashes and controls take more room as JSON than as text.
     let good = token(Algorithm::RS256, &claims(), json!({}));
     for authorization in [format!("Bearer {good}"), format!("Bearer {good}\"\\\n\u{1}")] {
-        let event = json!({ "type": "TOKEN", "authorizationToken": authorization, "methodArn": METHOD_ARN }).to_string();
+        let event =
+            json!({ "type": "TOKEN", "authorizationToken": authorization, "methodArn": METHOD_ARN }).to_string();
         for cap in [event.len() - 1, event.len(), event.len() + 1] {
             let v = verifier(json!({ "limits": { "max_event_bytes": cap } }));
             let (from_json, from_members) = both(&v, &keys, &authorization, METHOD_ARN);

@@ -44,9 +44,15 @@ fn base(kind: Kind) -> Value {
     }
     eprintln!("shared vectors absent: minimal {kind:?} event");
     match kind {
-        Kind::Rest => json!({ "type": "REQUEST", "methodArn": METHOD_ARN, "headers": {}, "multiValueHeaders": {}, "queryStringParameters": {}, "multiValueQueryStringParameters": {} }),
-        Kind::HttpV1 => json!({ "version": "1.0", "type": "REQUEST", "methodArn": METHOD_ARN, "headers": {}, "queryStringParameters": {} }),
-        Kind::HttpV2 => json!({ "version": "2.0", "type": "REQUEST", "routeKey": "$default", "routeArn": METHOD_ARN, "rawQueryString": "", "cookies": [], "headers": {} }),
+        Kind::Rest => {
+            json!({ "type": "REQUEST", "methodArn": METHOD_ARN, "headers": {}, "multiValueHeaders": {}, "queryStringParameters": {}, "multiValueQueryStringParameters": {} })
+        }
+        Kind::HttpV1 => {
+            json!({ "version": "1.0", "type": "REQUEST", "methodArn": METHOD_ARN, "headers": {}, "queryStringParameters": {} })
+        }
+        Kind::HttpV2 => {
+            json!({ "version": "2.0", "type": "REQUEST", "routeKey": "$default", "routeArn": METHOD_ARN, "rawQueryString": "", "cookies": [], "headers": {} })
+        }
         Kind::WebSocket => json!({
             "type": "REQUEST", "methodArn": "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/$connect", "headers": {}, "multiValueHeaders": {},
             "queryStringParameters": {}, "multiValueQueryStringParameters": {}, "requestContext": { "routeKey": "$connect", "eventType": "CONNECT" }
@@ -65,7 +71,8 @@ enum Source {
     Query,
 }
 
-const SOURCES: [Source; 5] = [Source::Authorization, Source::Header, Source::HeaderScheme, Source::Cookie, Source::Query];
+const SOURCES: [Source; 5] =
+    [Source::Authorization, Source::Header, Source::HeaderScheme, Source::Cookie, Source::Query];
 
 impl Source {
     fn setting(self) -> &'static str {
@@ -101,7 +108,9 @@ impl Source {
             }
         };
         match (self, kind) {
-            (Source::Authorization | Source::Header | Source::HeaderScheme, Kind::Token) => event["authorizationToken"] = json!(values.join(",")),
+            (Source::Authorization | Source::Header | Source::HeaderScheme, Kind::Token) => {
+                event["authorizationToken"] = json!(values.join(","))
+            }
             (_, Kind::Token) => {}
             (Source::Authorization, _) => header(&mut event, "Authorization", values),
             (Source::Header | Source::HeaderScheme, _) => header(&mut event, "X-Api-Token", values),
@@ -116,7 +125,14 @@ impl Source {
             (Source::Query, Kind::HttpV2) => {
                 let raw = event["rawQueryString"].as_str().unwrap_or("").to_owned();
                 let added: Vec<String> = values.iter().map(|v| format!("access_token={v}")).collect();
-                event["rawQueryString"] = json!([raw.as_str(), &added.join("&")].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("&"));
+                event["rawQueryString"] = json!(
+                    [raw.as_str(), &added.join("&")]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("&")
+                );
                 if event["queryStringParameters"].is_object() {
                     event["queryStringParameters"]["access_token"] = json!(values.join(","));
                 }
@@ -145,7 +161,12 @@ fn decide(v: &Verifier, event: &Value) -> Decision {
     let d = v.authorize(&keys, event.to_string().as_bytes(), NOW);
     if event["type"] == "TOKEN" {
         // The TOKEN fast path decides exactly as the JSON path.
-        let fast = v.authorize_token_event(&keys, event["authorizationToken"].as_str().unwrap_or(""), event["methodArn"].as_str().unwrap(), NOW);
+        let fast = v.authorize_token_event(
+            &keys,
+            event["authorizationToken"].as_str().unwrap_or(""),
+            event["methodArn"].as_str().unwrap(),
+            NOW,
+        );
         if event.get("authorizationToken").is_some() {
             assert_eq!(fast, d, "{event}");
         }
@@ -169,20 +190,43 @@ fn each_source_in_each_event() {
             let absent = base(kind);
             if source.carried_by(kind) {
                 assert_eq!(outcome(&decide(&v, &once)), (Outcome::Allow, None), "{cell}: {once}");
-                assert_eq!(outcome(&decide(&v, &twice)), (Outcome::Unauthorized, Some(Reason::AmbiguousToken)), "{cell} twice: {twice}");
+                assert_eq!(
+                    outcome(&decide(&v, &twice)),
+                    (Outcome::Unauthorized, Some(Reason::AmbiguousToken)),
+                    "{cell} twice: {twice}"
+                );
             } else {
-                assert_eq!(outcome(&decide(&v, &once)), (Outcome::Unauthorized, Some(Reason::MissingToken)), "{cell}: {once}");
+                assert_eq!(
+                    outcome(&decide(&v, &once)),
+                    (Outcome::Unauthorized, Some(Reason::MissingToken)),
+                    "{cell}: {once}"
+                );
             }
-            assert_eq!(outcome(&decide(&v, &absent)), (Outcome::Unauthorized, Some(Reason::MissingToken)), "{cell} absent");
+            assert_eq!(
+                outcome(&decide(&v, &absent)),
+                (Outcome::Unauthorized, Some(Reason::MissingToken)),
+                "{cell} absent"
+            );
             // The token of another source is not this one's (only TOKEN events have no names).
             for other in SOURCES.into_iter().filter(|o| o.setting() != source.setting() && kind != Kind::Token) {
                 let elsewhere = other.place(kind, base(kind), &[other.value(&good)]);
                 let d = decide(&v, &elsewhere);
-                let shares_header = matches!((source, other), (Source::Header, Source::HeaderScheme) | (Source::HeaderScheme, Source::Header));
+                let shares_header = matches!(
+                    (source, other),
+                    (Source::Header, Source::HeaderScheme) | (Source::HeaderScheme, Source::Header)
+                );
                 if shares_header {
-                    assert_eq!(outcome(&d), (Outcome::Unauthorized, Some(Reason::BadAuthorizationScheme)), "{cell} given {other:?}");
+                    assert_eq!(
+                        outcome(&d),
+                        (Outcome::Unauthorized, Some(Reason::BadAuthorizationScheme)),
+                        "{cell} given {other:?}"
+                    );
                 } else {
-                    assert_eq!(outcome(&d), (Outcome::Unauthorized, Some(Reason::MissingToken)), "{cell} given {other:?}");
+                    assert_eq!(
+                        outcome(&d),
+                        (Outcome::Unauthorized, Some(Reason::MissingToken)),
+                        "{cell} given {other:?}"
+                    );
                 }
             }
         }
@@ -192,7 +236,15 @@ fn each_source_in_each_event() {
 #[test]
 fn sources_in_order_the_first_present_decides() {
     let good = token(Algorithm::RS256, &claims(), json!({}));
-    let expired = token(Algorithm::RS256, &{ let mut c = claims(); c.insert("exp".into(), json!(NOW - 1)); c }, json!({}));
+    let expired = token(
+        Algorithm::RS256,
+        &{
+            let mut c = claims();
+            c.insert("exp".into(), json!(NOW - 1));
+            c
+        },
+        json!({}),
+    );
     let order = [Source::Cookie, Source::Query, Source::HeaderScheme, Source::Authorization];
     let v = verifier(json!({ "token_sources": order.map(Source::setting) }));
     for kind in [Kind::Rest, Kind::HttpV1, Kind::HttpV2, Kind::WebSocket] {
@@ -209,7 +261,11 @@ fn sources_in_order_the_first_present_decides() {
             for later in &order[i + 1..] {
                 event = later.place(kind, event, &[later.value(&good)]);
             }
-            assert_eq!(outcome(&decide(&v, &event)), (Outcome::Unauthorized, Some(Reason::TokenExpired)), "{kind:?}, {first:?} first, expired");
+            assert_eq!(
+                outcome(&decide(&v, &event)),
+                (Outcome::Unauthorized, Some(Reason::TokenExpired)),
+                "{kind:?}, {first:?} first, expired"
+            );
             // Malformed (a space inside) is final too, never a fall-through.
             let mut event = first.place(kind, base(kind), &[first.value("not a token")]);
             for later in &order[i + 1..] {
@@ -223,7 +279,10 @@ fn sources_in_order_the_first_present_decides() {
     // A TOKEN event: read with the first header source's rule (`Token <jwt>` here).
     let t = |value: &str| json!({ "type": "TOKEN", "authorizationToken": value, "methodArn": METHOD_ARN });
     assert_eq!(outcome(&decide(&v, &t(&format!("Token {good}")))), (Outcome::Allow, None));
-    assert_eq!(outcome(&decide(&v, &t(&format!("Bearer {good}")))), (Outcome::Unauthorized, Some(Reason::BadAuthorizationScheme)));
+    assert_eq!(
+        outcome(&decide(&v, &t(&format!("Bearer {good}")))),
+        (Outcome::Unauthorized, Some(Reason::BadAuthorizationScheme))
+    );
 }
 
 /// A WebSocket `$connect` with its token in the query string: API Gateway's own example event,

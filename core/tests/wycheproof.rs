@@ -16,8 +16,10 @@ fn b64(bytes: &[u8]) -> String {
 fn verifier() -> Verifier {
     let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
     Verifier::new(
-        Config::from_json(json!({ "issuers": ["https://i"], "audiences": ["a"], "algorithms": names }).to_string().as_bytes())
-            .unwrap(),
+        Config::from_json(
+            json!({ "issuers": ["https://i"], "audiences": ["a"], "algorithms": names }).to_string().as_bytes(),
+        )
+        .unwrap(),
     )
 }
 
@@ -62,9 +64,7 @@ struct Case<'a> {
 fn run_case(tally: &mut Tally, verifier: &Verifier, keys: &Option<KeySet>, alg: Algorithm, case: Case<'_>) {
     let Case { name, tc_id, msg, sig, result, flags } = case;
     let flags = &flags;
-    let accepted = keys
-        .as_ref()
-        .is_some_and(|k| verifier.check_signature(k, alg, Some("k"), msg, sig).is_ok());
+    let accepted = keys.as_ref().is_some_and(|k| verifier.check_signature(k, alg, Some("k"), msg, sig).is_ok());
     let expected = match result {
         TestResult::Valid => true,
         TestResult::Invalid => false,
@@ -119,7 +119,20 @@ fn rsa_pkcs1v15() {
             let keys = load(json!({ "kty": "RSA", "kid": "k", "n": b64(&group.key.n), "e": b64(&group.key.e) }));
             assert!(keys.is_some(), "{name:?}: key refused");
             for t in &group.tests {
-                run_case(&mut tally, &verifier, &keys, alg, Case { name: &format!("{name:?}"), tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
+                run_case(
+                    &mut tally,
+                    &verifier,
+                    &keys,
+                    alg,
+                    Case {
+                        name: &format!("{name:?}"),
+                        tc_id: t.tc_id,
+                        msg: &t.msg,
+                        sig: &t.sig,
+                        result: &t.result,
+                        flags: flags_of(&t.flags),
+                    },
+                );
             }
         }
     }
@@ -146,7 +159,20 @@ fn rsa_pss_with_jwa_parameters() {
         for group in &set.test_groups {
             let keys = load(json!({ "kty": "RSA", "kid": "k", "n": b64(&group.key.n), "e": b64(&group.key.e) }));
             for t in &group.tests {
-                run_case(&mut tally, &verifier, &keys, alg, Case { name: &format!("{name:?}"), tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
+                run_case(
+                    &mut tally,
+                    &verifier,
+                    &keys,
+                    alg,
+                    Case {
+                        name: &format!("{name:?}"),
+                        tc_id: t.tc_id,
+                        msg: &t.msg,
+                        sig: &t.sig,
+                        result: &t.result,
+                        flags: flags_of(&t.flags),
+                    },
+                );
             }
         }
     }
@@ -164,7 +190,11 @@ fn rsa_pss_with_other_salt_lengths_never_verifies_as_jwa() {
     for group in &set.test_groups {
         let keys = load(json!({ "kty": "RSA", "kid": "k", "n": b64(&group.key.n), "e": b64(&group.key.e) })).unwrap();
         for t in group.tests.iter().filter(|t| t.result == TestResult::Valid) {
-            assert!(verifier.check_signature(&keys, Algorithm::PS256, Some("k"), &t.msg, &t.sig).is_err(), "tcId {}", t.tc_id);
+            assert!(
+                verifier.check_signature(&keys, Algorithm::PS256, Some("k"), &t.msg, &t.sig).is_err(),
+                "tcId {}",
+                t.tc_id
+            );
             checked += 1;
         }
     }
@@ -192,7 +222,20 @@ fn ecdsa_p1363() {
                 tally.key_refused_groups += 1;
             }
             for t in &group.tests {
-                run_case(&mut tally, &verifier, &keys, alg, Case { name: &format!("{name:?}"), tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
+                run_case(
+                    &mut tally,
+                    &verifier,
+                    &keys,
+                    alg,
+                    Case {
+                        name: &format!("{name:?}"),
+                        tc_id: t.tc_id,
+                        msg: &t.msg,
+                        sig: &t.sig,
+                        result: &t.result,
+                        flags: flags_of(&t.flags),
+                    },
+                );
             }
         }
     }
@@ -212,9 +255,15 @@ fn ecdsa_der_signatures_are_not_jws_signatures() {
         let Some(keys) = load(json!({
             "kty": "EC", "crv": "P-256", "kid": "k",
             "x": b64(&fixed(&group.key.affine_x, 32)), "y": b64(&fixed(&group.key.affine_y, 32)),
-        })) else { continue };
+        })) else {
+            continue;
+        };
         for t in group.tests.iter().filter(|t| t.result == TestResult::Valid) {
-            assert!(verifier.check_signature(&keys, Algorithm::ES256, Some("k"), &t.msg, &t.sig).is_err(), "tcId {}", t.tc_id);
+            assert!(
+                verifier.check_signature(&keys, Algorithm::ES256, Some("k"), &t.msg, &t.sig).is_err(),
+                "tcId {}",
+                t.tc_id
+            );
             checked += 1;
         }
     }
@@ -230,7 +279,20 @@ fn ed25519() {
     for group in &set.test_groups {
         let keys = load(json!({ "kty": "OKP", "crv": "Ed25519", "kid": "k", "x": b64(&group.key.pk) }));
         for t in &group.tests {
-            run_case(&mut tally, &verifier, &keys, Algorithm::EdDSA, Case { name: "ed25519", tc_id: t.tc_id, msg: &t.msg, sig: &t.sig, result: &t.result, flags: flags_of(&t.flags) });
+            run_case(
+                &mut tally,
+                &verifier,
+                &keys,
+                Algorithm::EdDSA,
+                Case {
+                    name: "ed25519",
+                    tc_id: t.tc_id,
+                    msg: &t.msg,
+                    sig: &t.sig,
+                    result: &t.result,
+                    flags: flags_of(&t.flags),
+                },
+            );
         }
     }
     tally.write("ed25519");

@@ -61,7 +61,7 @@ fn main() {
     let path = std::env::args().nth(1).expect("usage: bench_lambda_json <fixture.json> [wasm|host]");
     let fx: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let s = |v: &Value| v.as_str().unwrap().to_owned();
-    let algs_csv = fx["algs"].as_array().unwrap().iter().map(|a| s(a)).collect::<Vec<_>>().join(",");
+    let algs_csv = fx["algs"].as_array().unwrap().iter().map(&s).collect::<Vec<_>>().join(",");
     let signatures = std::env::args().nth(2).unwrap_or_else(|| "wasm".to_owned());
     let env = relevant_env([
         ("ISSUER".to_owned(), s(&fx["issuer"])),
@@ -85,8 +85,10 @@ fn main() {
         let tampered = event(&fx, fx["tampered"][alg].as_str().unwrap());
         assert!(!allowed(&mut authorizer, &tampered), "{alg}: a tampered token was allowed");
     }
-    send(json!({"ready": true, "runtime": if cfg!(debug_assertions) { "wasmtime (debug host)" } else { "wasmtime (host-lambda)" }, "algs": algs, "rss": rss_bytes(),
-                "setup_ms": started.elapsed().as_secs_f64() * 1e3}));
+    send(
+        json!({"ready": true, "runtime": if cfg!(debug_assertions) { "wasmtime (debug host)" } else { "wasmtime (host-lambda)" }, "algs": algs, "rss": rss_bytes(),
+                "setup_ms": started.elapsed().as_secs_f64() * 1e3}),
+    );
 
     for line in std::io::stdin().lock().lines() {
         let line = line.unwrap();

@@ -49,7 +49,12 @@ pub struct Authorizer {
 
 impl Authorizer {
     /// Configure the engine from validated settings. Does not fetch: call `warm_up`.
-    pub fn new(mut engine: Engine, settings: HostSettings, fetcher: Box<dyn Fetch>, log: LogSink) -> Result<Authorizer, EngineError> {
+    pub fn new(
+        mut engine: Engine,
+        settings: HostSettings,
+        fetcher: Box<dyn Fetch>,
+        log: LogSink,
+    ) -> Result<Authorizer, EngineError> {
         engine.set_signatures(settings.signatures);
         engine.configure(&settings.config_json)?;
         let metrics = settings.metrics_namespace.map(Metrics::new);

@@ -201,12 +201,13 @@ impl Live {
         let load = |e: wasmtime::Error| EngineError::Load(format!("{e:#}"));
         store.set_fuel(limits.setup_fuel).map_err(load)?;
         let instance = pre.instantiate(&mut store).map_err(load)?;
-        let memory = instance
-            .get_memory(&mut store, "memory")
-            .ok_or_else(|| EngineError::Load("no exported memory".into()))?;
+        let memory =
+            instance.get_memory(&mut store, "memory").ok_or_else(|| EngineError::Load("no exported memory".into()))?;
         macro_rules! export {
             ($name:literal) => {
-                instance.get_typed_func(&mut store, $name).map_err(|e| EngineError::Load(format!("{}: {e:#}", $name)))?
+                instance
+                    .get_typed_func(&mut store, $name)
+                    .map_err(|e| EngineError::Load(format!("{}: {e:#}", $name)))?
             };
         }
         Ok(Live {
@@ -467,8 +468,10 @@ fn native_verify(
     use jwtgate_core::{Algorithm, CryptoProvider, KeySet, Limits as CoreLimits, PureRust};
     let Some(wasmtime::Extern::Memory(memory)) = caller.get_export("memory") else { return 0 };
     let (data, state) = memory.data_and_store_mut(&mut caller);
-    let slice = |ptr: i32, len: i32| data.get(ptr as u32 as usize..(ptr as u32 as usize).checked_add(len as u32 as usize)?);
-    let (Some(jwk), Some(message), Some(signature)) = (slice(jwk_ptr, jwk_len), slice(msg_ptr, msg_len), slice(sig_ptr, sig_len))
+    let slice =
+        |ptr: i32, len: i32| data.get(ptr as u32 as usize..(ptr as u32 as usize).checked_add(len as u32 as usize)?);
+    let (Some(jwk), Some(message), Some(signature)) =
+        (slice(jwk_ptr, jwk_len), slice(msg_ptr, msg_len), slice(sig_ptr, sig_len))
     else {
         return 0;
     };
@@ -478,7 +481,9 @@ fn native_verify(
         let doc = format!(r#"{{"keys":[{jwk}]}}"#);
         KeySet::parse(doc.as_bytes(), &CoreLimits::default()).ok().and_then(|set| set.keys().first().cloned())
     };
-    let check = |key: &Option<jwtgate_core::Jwk>| key.as_ref().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature));
+    let check = |key: &Option<jwtgate_core::Jwk>| {
+        key.as_ref().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature))
+    };
     // Id 0: a key the module did not tag; nothing to keep it by.
     if key_id == 0.0 {
         return check(&load()) as i32;

@@ -21,9 +21,17 @@ pub struct FetchRequest {
 /// What a request got, as the module reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
-    Answer { status: u16, location: Option<String>, cache_control: Option<String>, body: Vec<u8> },
+    Answer {
+        status: u16,
+        location: Option<String>,
+        cache_control: Option<String>,
+        body: Vec<u8>,
+    },
     /// `failure`: `network`, `timeout` or `too_large`; `detail` is for the log.
-    Failed { failure: &'static str, detail: String },
+    Failed {
+        failure: &'static str,
+        detail: String,
+    },
 }
 
 impl Reply {
@@ -31,10 +39,14 @@ impl Reply {
     pub fn to_module(&self, id: u64) -> (Vec<u8>, &[u8]) {
         match self {
             Reply::Answer { status, location, cache_control, body } => (
-                serde_json::json!({ "id": id, "status": status, "location": location, "cache_control": cache_control }).to_string().into_bytes(),
+                serde_json::json!({ "id": id, "status": status, "location": location, "cache_control": cache_control })
+                    .to_string()
+                    .into_bytes(),
                 body,
             ),
-            Reply::Failed { failure, detail } => (serde_json::json!({ "id": id, "failure": failure, "detail": detail }).to_string().into_bytes(), &[]),
+            Reply::Failed { failure, detail } => {
+                (serde_json::json!({ "id": id, "failure": failure, "detail": detail }).to_string().into_bytes(), &[])
+            }
         }
     }
 }
@@ -79,7 +91,9 @@ impl HttpFetcher {
         let timeout = Duration::from_millis(request.timeout_ms.max(1));
         let failed = |failure: &'static str, detail: String| Reply::Failed { failure, detail };
         let transport = |e: ureq::Error| match e {
-            ureq::Error::Timeout(_) => failed("timeout", format!("no complete answer within {} ms", request.timeout_ms)),
+            ureq::Error::Timeout(_) => {
+                failed("timeout", format!("no complete answer within {} ms", request.timeout_ms))
+            }
             ureq::Error::BodyExceedsLimit(_) => failed("too_large", format!("more than {} bytes", request.max_bytes)),
             other => failed("network", other.to_string()),
         };
@@ -101,7 +115,10 @@ impl HttpFetcher {
         // announcing 50 MiB and then stalling fails at once, not at the timeout).
         let declared = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
         if declared.is_some_and(|n| n > request.max_bytes as u64) {
-            return failed("too_large", format!("Content-Length {} is over {} bytes", declared.unwrap_or(0), request.max_bytes));
+            return failed(
+                "too_large",
+                format!("Content-Length {} is over {} bytes", declared.unwrap_or(0), request.max_bytes),
+            );
         }
         let status = response.status().as_u16();
         if (300..400).contains(&status) {
@@ -122,7 +139,9 @@ impl HttpFetcher {
         };
         let mut body = Vec::new();
         match file.take(request.max_bytes as u64 + 1).read_to_end(&mut body) {
-            Ok(_) if body.len() > request.max_bytes => failed("too_large", format!("{} is over {} bytes", request.url, request.max_bytes)),
+            Ok(_) if body.len() > request.max_bytes => {
+                failed("too_large", format!("{} is over {} bytes", request.url, request.max_bytes))
+            }
             Ok(_) => Reply::Answer { status: 200, location: None, cache_control: None, body },
             Err(e) => failed("network", format!("{}: {e}", request.url)),
         }

@@ -106,7 +106,8 @@ fn serve_lambda() -> ExitCode {
         }
     };
     let stopped = runtime_api::serve(&api, |invocation| {
-        let identity = InvocationIdentity { request_id: invocation.request_id.as_str(), trace_id: invocation.trace_id.as_deref() };
+        let identity =
+            InvocationIdentity { request_id: invocation.request_id.as_str(), trace_id: invocation.trace_id.as_deref() };
         let verdict = authorizer.decide_with(&invocation.event, unix_now_ms(), Some(&identity));
         match verdict.response.map(|response| serde_json::to_vec(&response)) {
             Some(Ok(body)) => Answer::Response(body),
@@ -154,9 +155,8 @@ fn local(args: &[String]) -> ExitCode {
     };
     // The decision's log line goes to stderr (as in Lambda); the answer to stdout.
     let verdict = authorizer.decide(&event, now.map_or_else(unix_now_ms, |seconds| seconds.saturating_mul(1000)));
-    let answer = verdict
-        .response
-        .unwrap_or_else(|| json!({ "errorType": "Unauthorized", "errorMessage": "Unauthorized" }));
+    let answer =
+        verdict.response.unwrap_or_else(|| json!({ "errorType": "Unauthorized", "errorMessage": "Unauthorized" }));
     println!("{}", serde_json::to_string_pretty(&answer).unwrap_or_default());
     ExitCode::SUCCESS
 }

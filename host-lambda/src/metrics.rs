@@ -21,7 +21,8 @@ impl Metrics {
     /// Make a decision's log line its metric record: `decisions` (1) and `latency_ms` by
     /// nothing and by `outcome`, `decisions` by `outcome` and `reason` when there is a reason.
     pub fn decision(&self, line: &mut Map<String, Value>, timestamp_ms: u64) {
-        let mut directives = vec![self.directive(json!([[], ["outcome"]]), &[("decisions", "Count"), ("latency_ms", "Milliseconds")])];
+        let mut directives =
+            vec![self.directive(json!([[], ["outcome"]]), &[("decisions", "Count"), ("latency_ms", "Milliseconds")])];
         if line.get("reason").is_some_and(Value::is_string) {
             directives.push(self.directive(json!([["outcome", "reason"]]), &[("decisions", "Count")]));
         }
@@ -38,7 +39,8 @@ impl Metrics {
             Some("keys fetch failed") => true,
             _ => return,
         };
-        let mut directives = vec![self.directive(json!([[]]), &[("jwks_fetches", "Count"), ("jwks_failures", "Count")])];
+        let mut directives =
+            vec![self.directive(json!([[]]), &[("jwks_fetches", "Count"), ("jwks_failures", "Count")])];
         if failed && line.get("failure").is_some_and(Value::is_string) {
             directives.push(self.directive(json!([["failure"]]), &[("jwks_failures", "Count")]));
         }
@@ -66,7 +68,8 @@ mod tests {
         let m = Metrics::new("jwtgate");
         let mut allow = object(json!({ "outcome": "allow", "reason": null, "latency_ms": 0.05 }));
         m.decision(&mut allow, 7);
-        let sets: Vec<&Value> = allow["_aws"]["CloudWatchMetrics"].as_array().unwrap().iter().map(|d| &d["Dimensions"]).collect();
+        let sets: Vec<&Value> =
+            allow["_aws"]["CloudWatchMetrics"].as_array().unwrap().iter().map(|d| &d["Dimensions"]).collect();
         assert_eq!(sets, [&json!([[], ["outcome"]])]);
         assert_eq!((allow["decisions"].clone(), allow["_aws"]["Timestamp"].clone()), (json!(1), json!(7)));
 
@@ -81,7 +84,10 @@ mod tests {
         assert_eq!(failed["_aws"]["CloudWatchMetrics"][1]["Dimensions"], json!([["failure"]]));
         let mut loaded = object(json!({ "msg": "keys loaded" }));
         m.key_set(&mut loaded, 7);
-        assert_eq!((loaded["jwks_failures"].clone(), loaded["_aws"]["CloudWatchMetrics"].as_array().unwrap().len()), (json!(0), 1));
+        assert_eq!(
+            (loaded["jwks_failures"].clone(), loaded["_aws"]["CloudWatchMetrics"].as_array().unwrap().len()),
+            (json!(0), 1)
+        );
         let mut other = object(json!({ "msg": "authorizer started" }));
         m.key_set(&mut other, 7);
         assert!(other.get("_aws").is_none());

@@ -122,7 +122,9 @@ impl RuntimeApi {
     pub fn from_env() -> Result<RuntimeApi, RuntimeApiError> {
         match std::env::var("AWS_LAMBDA_RUNTIME_API") {
             Ok(endpoint) => RuntimeApi::new(&endpoint),
-            Err(_) => Err(RuntimeApiError::Endpoint("not set (this mode runs inside AWS Lambda; `bootstrap local` decides one event)".into())),
+            Err(_) => Err(RuntimeApiError::Endpoint(
+                "not set (this mode runs inside AWS Lambda; `bootstrap local` decides one event)".into(),
+            )),
         }
     }
 
@@ -133,7 +135,9 @@ impl RuntimeApi {
         let rest = match endpoint.split_once("://") {
             None => endpoint,
             Some(("http", rest)) => rest,
-            Some((scheme, _)) => return Err(RuntimeApiError::Endpoint(format!("scheme `{scheme}` (the Runtime API is plain http)"))),
+            Some((scheme, _)) => {
+                return Err(RuntimeApiError::Endpoint(format!("scheme `{scheme}` (the Runtime API is plain http)")));
+            }
         };
         let rest = rest.trim_end_matches('/');
         let authority = rest.split('/').next().unwrap_or("");
@@ -149,7 +153,8 @@ impl RuntimeApi {
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .user_agent(concat!("jwtgate-lambda/", env!("CARGO_PKG_VERSION")))
             .build();
-        let agent = ureq::Agent::with_parts(config, TcpConnector::default().chain(OneWrite), DefaultResolver::default());
+        let agent =
+            ureq::Agent::with_parts(config, TcpConnector::default().chain(OneWrite), DefaultResolver::default());
         Ok(RuntimeApi { agent, base: format!("http://{rest}") })
     }
 
@@ -176,7 +181,12 @@ impl RuntimeApi {
             }
             let header = |name: &str| response.headers().get(name).map(|v| v.to_str().map_err(|_| ()));
             let request_id = match header("lambda-runtime-aws-request-id") {
-                None => return Err(RuntimeApiError::Malformed { call: CALL, detail: "no Lambda-Runtime-Aws-Request-Id".into() }),
+                None => {
+                    return Err(RuntimeApiError::Malformed {
+                        call: CALL,
+                        detail: "no Lambda-Runtime-Aws-Request-Id".into(),
+                    });
+                }
                 Some(value) => value.ok().and_then(RequestId::parse).ok_or_else(|| RuntimeApiError::Malformed {
                     call: CALL,
                     detail: "Lambda-Runtime-Aws-Request-Id is not a safe token".into(),
@@ -186,7 +196,8 @@ impl RuntimeApi {
                 .and_then(Result::ok)
                 .filter(|t| !t.is_empty() && t.len() <= MAX_TRACE_ID_BYTES && t.bytes().all(|b| b.is_ascii_graphic()))
                 .map(str::to_owned);
-            let deadline_ms = header("lambda-runtime-deadline-ms").and_then(Result::ok).and_then(|d| d.trim().parse::<u64>().ok());
+            let deadline_ms =
+                header("lambda-runtime-deadline-ms").and_then(Result::ok).and_then(|d| d.trim().parse::<u64>().ok());
             let mut event = Vec::new();
             response
                 .body_mut()
@@ -204,10 +215,15 @@ impl RuntimeApi {
     pub fn answer(&self, request_id: &RequestId, answer: &Answer) -> Result<(), RuntimeApiError> {
         let id = request_id.as_str();
         match answer {
-            Answer::Response(body) => self.post("invocation response", &format!("invocation/{id}/response"), None, body),
-            Answer::Unauthorized => {
-                self.post("invocation error", &format!("invocation/{id}/error"), Some("Unauthorized"), UNAUTHORIZED.as_bytes())
+            Answer::Response(body) => {
+                self.post("invocation response", &format!("invocation/{id}/response"), None, body)
             }
+            Answer::Unauthorized => self.post(
+                "invocation error",
+                &format!("invocation/{id}/error"),
+                Some("Unauthorized"),
+                UNAUTHORIZED.as_bytes(),
+            ),
         }
     }
 
@@ -217,7 +233,13 @@ impl RuntimeApi {
         self.post("init error", "init/error", Some(error_type), body.as_bytes())
     }
 
-    fn post(&self, call: &'static str, path: &str, error_type: Option<&str>, body: &[u8]) -> Result<(), RuntimeApiError> {
+    fn post(
+        &self,
+        call: &'static str,
+        path: &str,
+        error_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), RuntimeApiError> {
         let mut request = self
             .agent
             .post(&self.url(path))
@@ -228,7 +250,8 @@ impl RuntimeApi {
         if let Some(error_type) = error_type {
             request = request.header("lambda-runtime-function-error-type", error_type);
         }
-        let mut response = request.send(body).map_err(|e| RuntimeApiError::Transport { call, detail: e.to_string() })?;
+        let mut response =
+            request.send(body).map_err(|e| RuntimeApiError::Transport { call, detail: e.to_string() })?;
         // Read the (empty or short) answer to the end so the connection is reused.
         let _ = response.body_mut().with_config().limit(64 * 1024).read_to_vec();
         match response.status().as_u16() {

@@ -29,7 +29,12 @@ impl Fetch for Scripted {
         if s.down {
             return Reply::Answer { status: 503, location: None, cache_control: None, body: Vec::new() };
         }
-        Reply::Answer { status: 200, location: None, cache_control: s.max_age.map(|a| format!("max-age={a}")), body: s.jwks.clone() }
+        Reply::Answer {
+            status: 200,
+            location: None,
+            cache_control: s.max_age.map(|a| format!("max-age={a}")),
+            body: s.jwks.clone(),
+        }
     }
 }
 
@@ -199,7 +204,9 @@ fn failed_fetch_keeps_the_last_good_keys() {
     assert!(s.authorizer.decide(&event(&s.token), at(&s, 95)).response.is_some());
     assert_eq!(requests(&s), 3);
     let logs = s.logs.lock().unwrap();
-    assert!(logs.iter().any(|l| l["msg"] == "keys fetch failed" && l["failure"] == "jwks_invalid" && l["kept_last_good_keys"] == true));
+    assert!(logs.iter().any(|l| l["msg"] == "keys fetch failed"
+        && l["failure"] == "jwks_invalid"
+        && l["kept_last_good_keys"] == true));
     assert!(logs.iter().any(|l| l["msg"] == "keys fetch failed" && l["failure"] == "http_status"));
 }
 
@@ -219,26 +226,39 @@ fn log_lines_never_carry_the_token() {
     }
     // The Node host's line: the same names and units.
     let decision = logs.iter().find(|l| l["msg"] == "authorizer decision").unwrap();
-    assert_eq!((decision["level"].as_str(), decision["call"].as_str(), decision["outcome"].as_str()), (Some("info"), Some("authorize"), Some("allow")));
+    assert_eq!(
+        (decision["level"].as_str(), decision["call"].as_str(), decision["outcome"].as_str()),
+        (Some("info"), Some("authorize"), Some("allow"))
+    );
     assert_eq!(decision["sub"], "jwtgate-test-client");
     assert_eq!(decision["kid"], "test-key-1");
     assert!(decision["latency_ms"].is_f64(), "{decision}");
     let loaded = logs.iter().find(|l| l["msg"] == "keys loaded").unwrap();
-    assert_eq!((loaded["trigger"].as_str(), loaded["url"].as_str()), (Some("initial"), Some("https://id.example/jwks")), "{loaded}");
+    assert_eq!(
+        (loaded["trigger"].as_str(), loaded["url"].as_str()),
+        (Some("initial"), Some("https://id.example/jwks")),
+        "{loaded}"
+    );
 }
 
 #[test]
 fn the_invocation_names_its_decision_line_as_the_node_host_does() {
     let mut s = setup(&[]);
     s.authorizer.warm_up(s.now).unwrap();
-    let traced = InvocationIdentity { request_id: "8476a536-e9f4-11e8-9739-2dfe598c3fcd", trace_id: Some("Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1") };
+    let traced = InvocationIdentity {
+        request_id: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+        trace_id: Some("Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1"),
+    };
     s.authorizer.decide_with(&event(&s.token), s.now, Some(&traced));
     s.authorizer.decide_with(&event(&s.token), s.now, Some(&InvocationIdentity { request_id: "r-2", trace_id: None }));
     s.authorizer.decide(&event(&s.token), s.now);
     let logs = s.logs.lock().unwrap();
     let decisions: Vec<&Value> = logs.iter().filter(|l| l["msg"] == "authorizer decision").collect();
     assert_eq!(decisions.len(), 3);
-    assert_eq!((decisions[0]["request_id"].as_str(), decisions[0]["trace_id"].as_str()), (Some(traced.request_id), traced.trace_id));
+    assert_eq!(
+        (decisions[0]["request_id"].as_str(), decisions[0]["trace_id"].as_str()),
+        (Some(traced.request_id), traced.trace_id)
+    );
     // No trace id from Lambda: the field is left out, not null (host-node/src/lambda.ts).
     assert_eq!(decisions[1]["request_id"], "r-2");
     assert!(decisions[1].get("trace_id").is_none(), "{}", decisions[1]);
@@ -277,14 +297,19 @@ fn keys_shipped_with_the_deployment_need_no_fetch() {
     let base = [("ISSUER", raw["issuer"].as_str().unwrap()), ("AUDIENCE", raw["audience"].as_str().unwrap())];
     let jwks_text = raw["jwks"].to_string();
     let missing = dir.join("missing.json");
-    for (name, value, allowed) in [("JWKS_FILE", file.to_str().unwrap(), true), ("JWKS", jwks_text.as_str(), true), ("JWKS_FILE", missing.to_str().unwrap(), false)] {
+    for (name, value, allowed) in [
+        ("JWKS_FILE", file.to_str().unwrap(), true),
+        ("JWKS", jwks_text.as_str(), true),
+        ("JWKS_FILE", missing.to_str().unwrap(), false),
+    ] {
         let env = relevant_env(base.iter().chain(&[(name, value)]).map(|(k, v)| (k.to_string(), v.to_string())));
         let mut engine = Engine::embedded().unwrap();
         let host = settings::from_env(&mut engine, &env).unwrap();
         let logs = Arc::new(Mutex::new(Vec::new()));
         let sink_logs = logs.clone();
         let sink: LogSink = Box::new(move |line: &Value| sink_logs.lock().unwrap().push(line.clone()));
-        let mut authorizer = Authorizer::new(engine, host, Box::new(jwtgate_lambda::fetch::HttpFetcher::new()), sink).unwrap();
+        let mut authorizer =
+            Authorizer::new(engine, host, Box::new(jwtgate_lambda::fetch::HttpFetcher::new()), sink).unwrap();
         for _ in 0..3 {
             let v = authorizer.decide(&event(token), now);
             assert_eq!(v.response.is_some(), allowed, "{name}: {}", v.log);
@@ -295,7 +320,11 @@ fn keys_shipped_with_the_deployment_need_no_fetch() {
         match (name, allowed) {
             ("JWKS_FILE", true) => assert_eq!((loads.len(), loads[0]["url"].as_str()), (1, file.to_str()), "read once"),
             ("JWKS", _) => assert!(loads.is_empty() && failures.is_empty(), "inline keys need no request"),
-            _ => assert_eq!((failures.len(), failures[0]["failure"].as_str()), (1, Some("network")), "an unreadable file, retried after 1 s"),
+            _ => assert_eq!(
+                (failures.len(), failures[0]["failure"].as_str()),
+                (1, Some("network")),
+                "an unreadable file, retried after 1 s"
+            ),
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();

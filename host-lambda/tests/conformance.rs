@@ -12,7 +12,8 @@ fn root() -> PathBuf {
 }
 
 fn run(signatures: Signatures, host: &str) {
-    let doc: Value = serde_json::from_slice(&std::fs::read(root().join("tests/conformance/vectors.json")).unwrap()).unwrap();
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(root().join("tests/conformance/vectors.json")).unwrap()).unwrap();
     let cases = doc["cases"].as_array().unwrap();
     let mut engine = Engine::embedded().unwrap();
     engine.set_signatures(signatures);
@@ -26,7 +27,11 @@ fn run(signatures: Signatures, host: &str) {
             // The setting the refusal names: `invalid configuration: SETTING: problem`.
             let setting = configured.err().map(|e| {
                 let text = e.to_string();
-                text.split("invalid configuration: ").nth(1).and_then(|rest| rest.split(':').next()).map(str::to_owned).unwrap_or(text)
+                text.split("invalid configuration: ")
+                    .nth(1)
+                    .and_then(|rest| rest.split(':').next())
+                    .map(str::to_owned)
+                    .unwrap_or(text)
             });
             if setting.as_deref() == want.as_str() {
                 passed += 1;
@@ -51,14 +56,12 @@ fn run(signatures: Signatures, host: &str) {
             failed += 1;
             println!("FAIL {name}: got {outcome}/{reason}, expected {}", c["expected"]);
         }
-        results.insert(
-            name.to_owned(),
-            json!({ "outcome": outcome, "reason": reason, "response": d.0["response"] }),
-        );
+        results.insert(name.to_owned(), json!({ "outcome": outcome, "reason": reason, "response": d.0["response"] }));
     }
     let out = root().join("target/conformance");
     std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join(format!("{host}.json")), serde_json::to_string_pretty(&Value::Object(results)).unwrap()).unwrap();
+    std::fs::write(out.join(format!("{host}.json")), serde_json::to_string_pretty(&Value::Object(results)).unwrap())
+        .unwrap();
     println!("conformance ({host}: wasm in wasmtime, {signatures:?} signatures): {} cases", cases.len());
     println!("{passed} passed, {failed} failed");
     assert_eq!(failed, 0);

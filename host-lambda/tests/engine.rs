@@ -46,7 +46,10 @@ fn ready_engine(f: &Fixture) -> Engine {
 fn settings_from_env_are_validated_by_the_module() {
     let mut engine = Engine::embedded().unwrap();
     let ok = engine
-        .settings_from_env(br#"{"ISSUER":"https://id.example/","AUDIENCE":"api","JWKS_REFRESH_COOLDOWN_SECONDS":"7"}"#, None)
+        .settings_from_env(
+            br#"{"ISSUER":"https://id.example/","AUDIENCE":"api","JWKS_REFRESH_COOLDOWN_SECONDS":"7"}"#,
+            None,
+        )
         .unwrap();
     assert_eq!(ok["ok"], true);
     assert_eq!(ok["config"]["jwks_refresh_cooldown_seconds"], 7);
@@ -107,7 +110,8 @@ fn bad_input_is_unauthorized_never_an_error() {
 fn keys_are_fetched_when_the_module_asks() {
     let f = fixture();
     let mut engine = Engine::embedded().unwrap();
-    let config = json!({ "issuers": [f.issuer], "audiences": [f.audience], "jwks_uri": "https://id.example/jwks" }).to_string();
+    let config =
+        json!({ "issuers": [f.issuer], "audiences": [f.audience], "jwks_uri": "https://id.example/jwks" }).to_string();
     engine.configure(config.as_bytes()).unwrap();
     let now = f.now * 1000;
     let first = engine.authorize(&token_event(&f.token), now).unwrap();
@@ -118,18 +122,31 @@ fn keys_are_fetched_when_the_module_asks() {
     assert_eq!(request["timeout_ms"], 5000);
     assert!(engine.next_fetch(now).unwrap().is_none(), "one request at a time per source");
     // A body that is no key set: logged, and no keys.
-    let reply = json!({ "id": request["id"], "status": 200, "location": null, "cache_control": "max-age=600" }).to_string();
+    let reply =
+        json!({ "id": request["id"], "status": 200, "location": null, "cache_control": "max-age=600" }).to_string();
     let log = engine.fetched(reply.as_bytes(), b"not json", now).unwrap().expect("a log line");
-    assert_eq!((log["msg"].as_str(), log["failure"].as_str()), (Some("keys fetch failed"), Some("jwks_invalid")), "{log}");
+    assert_eq!(
+        (log["msg"].as_str(), log["failure"].as_str()),
+        (Some("keys fetch failed"), Some("jwks_invalid")),
+        "{log}"
+    );
     let refused = engine.authorize(&token_event(&f.token), now).unwrap();
-    assert_eq!((refused.outcome(), refused.field("reason")), (Outcome::Unauthorized, Some("jwks_unavailable")), "no retry within a second");
+    assert_eq!(
+        (refused.outcome(), refused.field("reason")),
+        (Outcome::Unauthorized, Some("jwks_unavailable")),
+        "no retry within a second"
+    );
     // A second later the module asks again; this time the keys come.
     let later = now + 1000;
     assert_eq!(engine.authorize(&token_event(&f.token), later).unwrap().outcome(), Outcome::FetchKeys);
     let request = engine.next_fetch(later).unwrap().unwrap();
     let reply = json!({ "id": request["id"], "status": 200, "cache_control": "max-age=600" }).to_string();
     let log = engine.fetched(reply.as_bytes(), &f.jwks, later).unwrap().unwrap();
-    assert_eq!((log["msg"].as_str(), log["cache_seconds"].as_u64(), log["kids"].clone()), (Some("keys loaded"), Some(600), json!(["test-key-1"])), "{log}");
+    assert_eq!(
+        (log["msg"].as_str(), log["cache_seconds"].as_u64(), log["kids"].clone()),
+        (Some("keys loaded"), Some(600), json!(["test-key-1"])),
+        "{log}"
+    );
     assert_eq!(engine.authorize(&token_event(&f.token), later).unwrap().outcome(), Outcome::Allow);
     // A bad answer to the next refetch keeps the last good keys. (A short lifetime here, so
     // the token, valid for 290 s, is still valid when its keys expire.)

@@ -48,11 +48,13 @@ impl Server {
             .expect("node (tests/faults/server.mjs)");
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        let port = serde_json::from_str::<Value>(&first).unwrap_or_else(|e| panic!("server.mjs said {first:?}: {e}"))["port"]
-            .as_u64()
-            .unwrap();
+        let port =
+            serde_json::from_str::<Value>(&first).unwrap_or_else(|e| panic!("server.mjs said {first:?}: {e}"))["port"]
+                .as_u64()
+                .unwrap();
         // The control connection: loopback only, never through a proxy.
-        let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).timeout_global(Some(Duration::from_secs(30))).build().into();
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().proxy(None).timeout_global(Some(Duration::from_secs(30))).build().into();
         Server { child, base: format!("http://127.0.0.1:{port}"), agent }
     }
 
@@ -84,7 +86,9 @@ impl Server {
     }
 
     fn mint(&self, issuer: &str, kid: &str, signer: &str, kind: &str) -> String {
-        let q = |s: &str| s.replace('%', "%25").replace('&', "%26").replace('=', "%3D").replace('{', "%7B").replace('}', "%7D");
+        let q = |s: &str| {
+            s.replace('%', "%25").replace('&', "%26").replace('=', "%3D").replace('{', "%7B").replace('}', "%7D")
+        };
         self.get(&format!("/mint?issuer={}&kid={}&signer={}&kind={}", q(issuer), q(kid), q(signer), q(kind)))
     }
 }
@@ -126,7 +130,8 @@ fn environment(scenario: &Value, urls: &Value, audience: &str) -> Vec<(String, S
         env.push(("MAX_JWKS_BYTES".into(), max.to_string()));
     }
     let issuers = scenario["issuers"].as_array().unwrap();
-    let jwks_uri = |i: &Value| (s(&i["key_source"]) == "jwks_uri").then(|| s(&urls[s(&i["name"])]["jwks_uri"]).to_owned());
+    let jwks_uri =
+        |i: &Value| (s(&i["key_source"]) == "jwks_uri").then(|| s(&urls[s(&i["name"])]["jwks_uri"]).to_owned());
     if let [only] = issuers.as_slice() {
         env.push(("ISSUER".into(), s(&urls[s(&only["name"])]["issuer"]).to_owned()));
         env.push(("AUDIENCE".into(), audience.to_owned()));
@@ -150,7 +155,9 @@ fn environment(scenario: &Value, urls: &Value, audience: &str) -> Vec<(String, S
 }
 
 fn event(token: &str) -> Vec<u8> {
-    json!({"type": "TOKEN", "authorizationToken": format!("Bearer {token}"), "methodArn": METHOD_ARN}).to_string().into_bytes()
+    json!({"type": "TOKEN", "authorizationToken": format!("Bearer {token}"), "methodArn": METHOD_ARN})
+        .to_string()
+        .into_bytes()
 }
 
 fn run_scenario(server: &Server, table: &Value, scenario: &Value) -> Vec<String> {
@@ -244,7 +251,9 @@ fn run_scenario(server: &Server, table: &Value, scenario: &Value) -> Vec<String>
                     .filter_map(|l| l.get("failure").map(|f| s(f).to_owned()))
                     .collect();
                 match want.as_str() {
-                    None if !seen.is_empty() => fail(format!("key fetch failures logged: {}; expected none", seen.join(", "))),
+                    None if !seen.is_empty() => {
+                        fail(format!("key fetch failures logged: {}; expected none", seen.join(", ")))
+                    }
                     Some(code) if !seen.iter().any(|f| f == code) => {
                         fail(format!("key fetch failures logged: [{}]; expected {code}", seen.join(", ")))
                     }
@@ -275,8 +284,10 @@ fn run_scenario(server: &Server, table: &Value, scenario: &Value) -> Vec<String>
 #[test]
 #[ignore = "the fault table against tests/faults/server.mjs: make test-faults"]
 fn fault_table() {
-    let table: Value = serde_json::from_slice(&std::fs::read(root().join("tests/faults/scenarios.json")).unwrap()).unwrap();
-    let only: Option<Vec<String>> = std::env::var("FAULTS_ONLY").ok().map(|v| v.split(',').map(str::to_owned).collect());
+    let table: Value =
+        serde_json::from_slice(&std::fs::read(root().join("tests/faults/scenarios.json")).unwrap()).unwrap();
+    let only: Option<Vec<String>> =
+        std::env::var("FAULTS_ONLY").ok().map(|v| v.split(',').map(str::to_owned).collect());
     let server = Server::start();
     let (mut passed, mut failed) = (0, 0);
     let mut results = Map::new();

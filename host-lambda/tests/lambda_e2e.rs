@@ -11,8 +11,9 @@
 mod support;
 
 use aws_lambda_events::apigw::{
-    ApiGatewayCustomAuthorizerRequest, ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayCustomAuthorizerResponse,
-    ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
+    ApiGatewayCustomAuthorizerRequest, ApiGatewayCustomAuthorizerRequestTypeRequest,
+    ApiGatewayCustomAuthorizerResponse, ApiGatewayV2CustomAuthorizerSimpleResponse,
+    ApiGatewayV2CustomAuthorizerV2Request,
 };
 use serde_json::{Value, json};
 use std::process::Command;
@@ -47,7 +48,8 @@ fn request_event(token: &str) -> Vec<u8> {
             "apiId": "abcdef1234", "identity": { "sourceIp": "203.0.113.7", "userAgent": "curl/8" }
         }
     });
-    serde_json::from_value::<ApiGatewayCustomAuthorizerRequestTypeRequest>(event.clone()).expect("a valid REQUEST event");
+    serde_json::from_value::<ApiGatewayCustomAuthorizerRequestTypeRequest>(event.clone())
+        .expect("a valid REQUEST event");
     event.to_string().into_bytes()
 }
 
@@ -127,7 +129,10 @@ fn lambda_runtime_api_end_to_end() {
     let allow = emulator.invoke(&token_event(&token)).expect("TOKEN allowed");
     assert_eq!(effect(&allow), "Allow");
     assert_eq!(allow["principalId"], provider.client_id);
-    assert_eq!(allow["policyDocument"]["Statement"][0]["Resource"], "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/*/*");
+    assert_eq!(
+        allow["policyDocument"]["Statement"][0]["Resource"],
+        "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/*/*"
+    );
     assert_eq!(allow["context"]["scope"], "read");
 
     let allow = emulator.invoke(&request_event(&token)).expect("REQUEST allowed");
@@ -207,7 +212,9 @@ fn lambda_runtime_api_end_to_end() {
         assert!(!log.contains(signature), "a token leaked into the log");
     }
     let first = decisions[0];
-    for field in ["level", "outcome", "reason", "kid", "iss", "sub", "latency_ms", "keys_fetched", "request_id", "trace_id"] {
+    for field in
+        ["level", "outcome", "reason", "kid", "iss", "sub", "latency_ms", "keys_fetched", "request_id", "trace_id"]
+    {
         assert!(first.get(field).is_some(), "log line lacks {field}: {first}");
     }
     // Each decision names its invocation: the request id and X-Ray trace header the emulator
@@ -312,7 +319,9 @@ fn invalid_settings_are_reported_to_the_runtime_api() {
             }
             head.push(line.trim_end().to_owned());
         }
-        let length = head.iter().find_map(|h| h.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()));
+        let length = head.iter().find_map(|h| {
+            h.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap())
+        });
         let mut body = vec![0; length.unwrap_or(0)];
         reader.read_exact(&mut body).unwrap();
         (&stream).write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n").unwrap();
@@ -327,7 +336,10 @@ fn invalid_settings_are_reported_to_the_runtime_api() {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let (head, body) = recorder.join().unwrap();
     assert_eq!(head[0], "POST /2018-06-01/runtime/init/error HTTP/1.1");
-    assert!(head.iter().any(|h| h.eq_ignore_ascii_case("lambda-runtime-function-error-type: ConfigurationError")), "{head:?}");
+    assert!(
+        head.iter().any(|h| h.eq_ignore_ascii_case("lambda-runtime-function-error-type: ConfigurationError")),
+        "{head:?}"
+    );
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["errorType"], "ConfigurationError");
     assert!(body["errorMessage"].as_str().unwrap().contains("AUDIENCE"), "{body}");

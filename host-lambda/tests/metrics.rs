@@ -97,8 +97,12 @@ fn finish(part: Part, script: &Arc<Mutex<Script>>) -> Value {
 fn metrics_table() {
     let vectors = read_json("tests/conformance/vectors.json");
     let script = read_json("tests/metrics/key-sets.json");
-    let cases: BTreeMap<String, Value> =
-        vectors["cases"].as_array().unwrap().iter().map(|c| (c["name"].as_str().unwrap().to_owned(), c.clone())).collect();
+    let cases: BTreeMap<String, Value> = vectors["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap().to_owned(), c.clone()))
+        .collect();
     let cases = Arc::new(cases);
     let mut parts = Map::new();
 
@@ -121,7 +125,12 @@ fn metrics_table() {
             let result = decide(&mut authorizer, &c["event"], c["now"].as_u64().unwrap() * 1000);
             // Still wanting keys after the rounds allowed is answered `unauthorized`.
             let want = c["expected"]["outcome"].as_str().unwrap().replace("fetch_keys", "unauthorized");
-            assert_eq!((result["outcome"].as_str(), &result["reason"]), (Some(want.as_str()), &c["expected"]["reason"]), "{}", c["name"]);
+            assert_eq!(
+                (result["outcome"].as_str(), &result["reason"]),
+                (Some(want.as_str()), &c["expected"]["reason"]),
+                "{}",
+                c["name"]
+            );
             part.results.push(result);
         }
         parts.insert(name.to_owned(), finish(part, &state));
@@ -143,7 +152,12 @@ fn metrics_table() {
         let now_ms = (start + step["at_s"].as_u64().unwrap()) * 1000;
         let result = decide(&mut authorizer, event, now_ms);
         let want = &step["expect"];
-        assert_eq!((&result["outcome"], &result["reason"]), (&want["outcome"], &want["reason"]), "step at {} s", step["at_s"]);
+        assert_eq!(
+            (&result["outcome"], &result["reason"]),
+            (&want["outcome"], &want["reason"]),
+            "step at {} s",
+            step["at_s"]
+        );
         part.results.push(result);
     }
     parts.insert("key_sets".to_owned(), finish(part, &state));
@@ -155,7 +169,13 @@ fn metrics_table() {
     }
     let summary: Vec<String> = parts
         .iter()
-        .map(|(name, p)| format!("{name} {} decisions, {} lines", p["results"].as_array().unwrap().len(), p["lines"].as_array().unwrap().len()))
+        .map(|(name, p)| {
+            format!(
+                "{name} {} decisions, {} lines",
+                p["results"].as_array().unwrap().len(),
+                p["lines"].as_array().unwrap().len()
+            )
+        })
         .collect();
     let out = root().join("target/metrics/lambda.json");
     std::fs::write(&out, json!({ "host": "lambda", "parts": parts }).to_string()).unwrap();

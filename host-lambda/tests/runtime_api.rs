@@ -4,7 +4,9 @@
 //! (garbage, wrong statuses, unsafe request ids, oversized events): an error, never a panic,
 //! and never a request built from an unsafe id.
 
-use jwtgate_lambda::runtime_api::{Answer, Invocation, MAX_EVENT_BYTES, RequestId, RuntimeApi, RuntimeApiError, UNAUTHORIZED, serve};
+use jwtgate_lambda::runtime_api::{
+    Answer, Invocation, MAX_EVENT_BYTES, RequestId, RuntimeApi, RuntimeApiError, UNAUTHORIZED, serve,
+};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -109,7 +111,10 @@ fn read_request(reader: &mut BufReader<TcpStream>, connection: usize) -> Option<
         let (k, v) = line.split_once(':')?;
         headers.push((k.trim().to_owned(), v.trim().to_owned()));
     }
-    let length = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map_or(0, |(_, v)| v.parse().unwrap_or(0));
+    let length = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .map_or(0, |(_, v)| v.parse().unwrap_or(0));
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     Some(Seen { connection, method, path, headers, body })
@@ -177,7 +182,11 @@ fn unusable_trace_ids_and_deadlines_are_dropped_not_fatal() {
     for (trace, deadline) in [("Root=1 2", "soon"), (long.as_str(), "-1"), ("", "")] {
         let server = Server::start(vec![reply(
             "200 OK",
-            &[("Lambda-Runtime-Aws-Request-Id", REQUEST_ID), ("Lambda-Runtime-Trace-Id", trace), ("Lambda-Runtime-Deadline-Ms", deadline)],
+            &[
+                ("Lambda-Runtime-Aws-Request-Id", REQUEST_ID),
+                ("Lambda-Runtime-Trace-Id", trace),
+                ("Lambda-Runtime-Deadline-Ms", deadline),
+            ],
             EVENT,
         )]);
         let invocation = server.api().next_invocation().unwrap();
@@ -200,12 +209,24 @@ fn the_endpoint_may_carry_a_scheme_and_a_base_path() {
     let invocation = api.next_invocation().unwrap();
     api.answer(&invocation.request_id, &Answer::Unauthorized).unwrap();
     let paths: Vec<String> = server.seen().into_iter().map(|s| s.path).collect();
-    assert_eq!(paths, ["/.rt/2018-06-01/runtime/invocation/next", &format!("/.rt/2018-06-01/runtime/invocation/{REQUEST_ID}/error")]);
+    assert_eq!(
+        paths,
+        ["/.rt/2018-06-01/runtime/invocation/next", &format!("/.rt/2018-06-01/runtime/invocation/{REQUEST_ID}/error")]
+    );
 }
 
 #[test]
 fn endpoints_that_are_not_plain_http_host_port_are_refused() {
-    for endpoint in ["", "http://", "https://127.0.0.1:9001", "ftp://x", "127.0.0.1:9001?x=1", "user@127.0.0.1:9001", "127.0.0.1 :9001", "/path"] {
+    for endpoint in [
+        "",
+        "http://",
+        "https://127.0.0.1:9001",
+        "ftp://x",
+        "127.0.0.1:9001?x=1",
+        "user@127.0.0.1:9001",
+        "127.0.0.1 :9001",
+        "/path",
+    ] {
         assert!(matches!(RuntimeApi::new(endpoint), Err(RuntimeApiError::Endpoint(_))), "{endpoint:?}");
     }
     assert!(RuntimeApi::new("127.0.0.1:9001").is_ok());
@@ -219,7 +240,10 @@ fn a_response_is_posted_to_the_invocations_response_path() {
     let body = br#"{"principalId":"user","policyDocument":{}}"#.to_vec();
     server.api().answer(&id, &Answer::Response(body.clone())).unwrap();
     let seen = server.seen();
-    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("POST", &*format!("/2018-06-01/runtime/invocation/{REQUEST_ID}/response")));
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("POST", &*format!("/2018-06-01/runtime/invocation/{REQUEST_ID}/response"))
+    );
     assert_eq!(seen[0].body, body);
     assert_eq!(seen[0].header("content-type"), Some("application/json"));
     assert_eq!(seen[0].header("lambda-runtime-function-error-type"), None);
@@ -231,7 +255,10 @@ fn unauthorized_is_the_exact_error_body_api_gateway_turns_into_a_401() {
     let id = RequestId::parse(REQUEST_ID).unwrap();
     server.api().answer(&id, &Answer::Unauthorized).unwrap();
     let seen = server.seen();
-    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("POST", &*format!("/2018-06-01/runtime/invocation/{REQUEST_ID}/error")));
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("POST", &*format!("/2018-06-01/runtime/invocation/{REQUEST_ID}/error"))
+    );
     assert_eq!(seen[0].body, br#"{"errorType":"Unauthorized","errorMessage":"Unauthorized"}"#);
     assert_eq!(UNAUTHORIZED.as_bytes(), seen[0].body);
     assert_eq!(seen[0].header("lambda-runtime-function-error-type"), Some("Unauthorized"));
@@ -244,7 +271,10 @@ fn an_init_error_is_posted_with_its_type_and_message() {
     let seen = server.seen();
     assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("POST", "/2018-06-01/runtime/init/error"));
     let body: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
-    assert_eq!(body, serde_json::json!({ "errorType": "ConfigurationError", "errorMessage": "AUDIENCE is required \"quoted\"" }));
+    assert_eq!(
+        body,
+        serde_json::json!({ "errorType": "ConfigurationError", "errorMessage": "AUDIENCE is required \"quoted\"" })
+    );
     assert_eq!(seen[0].header("lambda-runtime-function-error-type"), Some("ConfigurationError"));
 }
 
@@ -253,14 +283,19 @@ fn request_ids_must_be_safe_path_segments() {
     for good in [REQUEST_ID, "a", "A_b-9", &"x".repeat(128)] {
         assert_eq!(RequestId::parse(good).map(|id| id.as_str().to_owned()), Some(good.to_owned()));
     }
-    for bad in ["", "..", "../init/error", "a/b", "a%2Fb", "a b", "a?b", "a#b", "a.b", "a\r\nb", "é", &"x".repeat(129)] {
+    for bad in ["", "..", "../init/error", "a/b", "a%2Fb", "a b", "a?b", "a#b", "a.b", "a\r\nb", "é", &"x".repeat(129)]
+    {
         assert_eq!(RequestId::parse(bad), None, "{bad:?}");
     }
 }
 
 #[test]
 fn an_unsafe_or_missing_request_id_is_malformed_and_nothing_is_posted_for_it() {
-    for headers in [vec![("Lambda-Runtime-Aws-Request-Id", "../../init/error")], vec![("Lambda-Runtime-Aws-Request-Id", "a.b")], vec![]] {
+    for headers in [
+        vec![("Lambda-Runtime-Aws-Request-Id", "../../init/error")],
+        vec![("Lambda-Runtime-Aws-Request-Id", "a.b")],
+        vec![],
+    ] {
         let server = Server::start(vec![reply("200 OK", &headers, EVENT), accepted()]);
         let api = server.api();
         let stopped = serve(&api, |_| panic!("no invocation to decide"));
@@ -275,8 +310,15 @@ fn garbage_from_the_runtime_api_is_an_error_not_a_panic() {
         ("not http", b"garbage\r\n\r\n".to_vec()),
         ("binary", vec![0, 159, 146, 150, 255, 13, 10, 13, 10]),
         ("bad status line", b"HTTP/1.1 OK fine\r\n\r\n".to_vec()),
-        ("body shorter than its length", b"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: abc\r\ncontent-length: 100\r\n\r\n{\"a\"".to_vec()),
-        ("bad chunked body", b"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: abc\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n".to_vec()),
+        (
+            "body shorter than its length",
+            b"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: abc\r\ncontent-length: 100\r\n\r\n{\"a\"".to_vec(),
+        ),
+        (
+            "bad chunked body",
+            b"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: abc\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n"
+                .to_vec(),
+        ),
     ];
     for (what, raw) in cases {
         let server = Server::start(vec![raw]);
@@ -339,7 +381,11 @@ fn the_loop_answers_each_invocation_in_order_on_one_connection() {
     let mut decided: Vec<Invocation> = Vec::new();
     let stopped = serve(&api, |invocation| {
         decided.push(invocation.clone());
-        if invocation.event == b"[1]" { Answer::Response(b"{\"isAuthorized\":true}".to_vec()) } else { Answer::Unauthorized }
+        if invocation.event == b"[1]" {
+            Answer::Response(b"{\"isAuthorized\":true}".to_vec())
+        } else {
+            Answer::Unauthorized
+        }
     });
     assert_eq!(stopped, RuntimeApiError::Status { call: "next invocation", status: 500 });
     assert_eq!(decided.iter().map(|i| i.request_id.as_str()).collect::<Vec<_>>(), ["id-1", "id-2"]);

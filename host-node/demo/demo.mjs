@@ -9,7 +9,7 @@ import { createAuthorizer } from "../package/dist/index.js";
 import { makeKey, signToken, jwks } from "../test/support/tokens.mjs";
 
 const key = makeKey("RS256", "demo-key");
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   res.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=300" });
   res.end(jwks(key));
 });
@@ -28,7 +28,7 @@ try {
     authorizationToken: `Bearer ${t}`,
     methodArn: "arn:aws:execute-api:us-east-1:123456789012:demoapi/prod/GET/pets",
   });
-  const tokens = [["valid token", token, "allow"], ["tampered token", token.slice(0, -4) + "AAAA", "unauthorized"]];
+  const tokens = [["valid token", token, "allow"], ["tampered token", `${token.slice(0, -4)}AAAA`, "unauthorized"]];
   const outcomes = [];
   console.log("== Node host (npm package): one authorizer, keys fetched once and cached");
   for (const [label, t] of tokens) {

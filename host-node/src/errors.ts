@@ -28,6 +28,7 @@ export type HostReason = "internal_error";
 export class AuthorizerError extends Error {
   /** True for an `AuthorizerError` of either build of the package (see `isBranded`). */
   static [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked about, perhaps a subclass
     return isBranded(this, AuthorizerError, value, AUTHORIZER_ERROR);
   }
   override readonly name = "AuthorizerError";
@@ -46,6 +47,7 @@ export class AuthorizerError extends Error {
 export class ConfigurationError extends Error {
   /** True for a `ConfigurationError` of either build of the package (see `isBranded`). */
   static [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked about, perhaps a subclass
     return isBranded(this, ConfigurationError, value, CONFIGURATION_ERROR);
   }
   override readonly name = "ConfigurationError";
@@ -67,7 +69,7 @@ function brand(error: Error, symbol: symbol): void {
   Object.defineProperty(error, symbol, { value: true });
 }
 
-function isBranded(target: Function, base: Function, value: unknown, symbol: symbol): boolean {
+function isBranded(target: object, base: object, value: unknown, symbol: symbol): boolean {
   if (target !== base) return Function.prototype[Symbol.hasInstance].call(target, value);
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[symbol] === true;
 }

@@ -59,5 +59,6 @@ const CHECKS = new Map<string, Check>([
 /** `alg` is one the module allows and always fits the key's type (the module checked both). */
 export function nodeCryptoVerify(alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array): boolean {
   const check = CHECKS.get(alg);
-  return check !== undefined && check(keyObject(publicJwk), message, signature);
+  if (check === undefined) return false;
+  return check(keyObject(publicJwk), message, signature);
 }

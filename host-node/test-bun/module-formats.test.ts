@@ -5,9 +5,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-// @ts-ignore: plain JavaScript test support shared with the node:test suites
+// @ts-expect-error: plain JavaScript test support shared with the node:test suites
 import { startProvider, AUDIENCE } from "../test/support/oidc.mjs";
-// @ts-ignore
+// @ts-expect-error
 import { installedPackage } from "../test/support/consumer.mjs";
 
 const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets";

@@ -2,9 +2,9 @@
 // JWKS comes from the real OpenID Provider on 127.0.0.1, decisions match Node's.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { AuthorizerError, ConfigurationError, createAuthorizer, verifyWithKeys } from "../package/dist/index.js";
-// @ts-ignore: plain JavaScript test support shared with the node:test suites
+// @ts-expect-error: plain JavaScript test support shared with the node:test suites
 import { startProvider, peek, AUDIENCE, OTHER_AUDIENCE } from "../test/support/oidc.mjs";
-// @ts-ignore
+// @ts-expect-error
 import { tokenEvent, STAGE_ARN } from "../test/support/events.mjs";
 
 let op: any;

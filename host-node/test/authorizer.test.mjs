@@ -91,7 +91,7 @@ test("verify() returns the claims; REQUEST events read the Authorization header"
     headers: { authorization: `Bearer ${token}` },
   };
   assert.equal((await a.authorize(httpApi)).isAuthorized, true, "HTTP API 2.0: simple response");
-  const [h, p, sig] = token.split(".");
+  const [h, , sig] = token.split(".");
   const other = Buffer.from(JSON.stringify({ ...peek(token).claims, scope: "pets:admin" })).toString("base64url");
   assert.equal(await refusal(a.verify(`${h}.${other}.${sig}`)), "bad_signature");
 });
@@ -109,7 +109,7 @@ test("expired, wrong audience, wrong issuer, tampered, wrong algorithm: Unauthor
   const { a, now, lines } = await authorizer();
   const token = await op.token();
   assert.equal(await refusal(a.authorize(tokenEvent(await op.token("RS256", OTHER_AUDIENCE)))), "audience_mismatch");
-  const [h, p, s] = token.split(".");
+  const [h, , s] = token.split(".");
   const forged = Buffer.from(JSON.stringify({ ...peek(token).claims, sub: "admin" })).toString("base64url");
   assert.equal(await refusal(a.authorize(tokenEvent(`${h}.${forged}.${s}`))), "bad_signature");
   const { a: slash } = await authorizer({ ISSUER: `${op.issuer}/` });
@@ -193,7 +193,8 @@ test("authorize() without logging (the module's answer alone) resolves and rejec
     );
     if (whole.response !== null) assert.deepEqual(answered, { response: whole.response }, `case ${i}`);
     else assert.deepEqual(answered, { reason: whole.reason, message: "Unauthorized" }, `case ${i}`);
-    grower.inputArea((growth += 4) * 1024 * 1024);
+    growth += 4;
+    grower.inputArea(growth * 1024 * 1024);
   }
   // Every valid token is allowed, also after the memory grew under the sessions.
   assert.deepEqual(outcomes.map((o, i) => (o === "allow" ? i : -1)).filter((i) => i >= 0), [0, 4, 7]);

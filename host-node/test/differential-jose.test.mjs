@@ -486,7 +486,7 @@ function headerVariants(alg, keys) {
   add("member=unknown", h({ foo: "bar" }));
   add("member=proto", spliced(H, `"__proto__":{"alg":"none"}`));
   // Duplicate member names, written by hand.
-  add("dup=alg-same", spliced(H, J("alg") + ":" + J(alg)));
+  add("dup=alg-same", spliced(H, `${J("alg")}:${J(alg)}`));
   add("dup=alg-HS256-first", `{"alg":"HS256",${J(H).slice(1)}`);
   add("dup=alg-none-last", spliced(H, `"alg":"none"`));
   add("dup=kid-unknown-first", `{"kid":"nope",${J(H).slice(1)}`);
@@ -835,7 +835,9 @@ test("jwtgate never accepts what jose refuses (every algorithm, generated and mu
   for (let i = 0; i < ordered.length; i += CONCURRENCY) {
     const chunk = ordered.slice(i, i + CONCURRENCY);
     const answers = await Promise.all(chunk.map((c) => Promise.all([decideJwtgate(c.token, c.ctx), decideJose(c.token, c.ctx)])));
-    chunk.forEach((c, k) => judge(c, ...answers[k]));
+    chunk.forEach((c, k) => {
+      judge(c, ...answers[k]);
+    });
   }
   const seconds = (performance.now() - started) / 1000;
 

@@ -199,7 +199,10 @@ export const wrong: ReasonCode = "no_such_reason";
     const why = new Map();
     let current;
     for (const line of r.stdout.split("\n")) {
-      if (/^\S/.test(line)) why.set((current = line.trim()), []);
+      if (/^\S/.test(line)) {
+        current = line.trim();
+        why.set(current, []);
+      }
       else if (current && line.trim()) why.get(current).push(line.trim());
     }
     const explain = (path) => why.get(path) ?? assert.fail(`${mode}: ${path} is not in the program:\n${r.stdout}`);

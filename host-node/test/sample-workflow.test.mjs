@@ -37,7 +37,7 @@ async function writeEnv(vars) {
   const template = await readFile(join(sample, ".env"), "utf8");
   const names = template.split("\n").filter(Boolean).map((line) => line.split("=")[0]);
   assert.deepEqual(names.sort(), ["AUDIENCE", "ISSUER", "JWKS_URI"]);
-  await writeFile(join(sample, ".env"), Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  await writeFile(join(sample, ".env"), `${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n")}\n`);
 }
 
 async function writeEvent(token) {

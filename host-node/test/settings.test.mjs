@@ -169,7 +169,10 @@ test("Node fetches keys through node:http unless the caller gives a fetch", asyn
     assert.equal(globalCalls, 0);
     assert.equal(server.counter.requests, 1);
     let given = 0;
-    const b = await createAuthorizer({ env: env(server.url), log: false, fetch: (url, init) => (given++, globalFetch(url, init)) });
+    const b = await createAuthorizer({ env: env(server.url), log: false, fetch: (url, init) => {
+        given++;
+        return globalFetch(url, init);
+      } });
     assert.equal((await b.decide(tokenEvent(token()))).outcome, "allow");
     assert.equal(given, 1);
   } finally {

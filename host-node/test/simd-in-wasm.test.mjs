@@ -42,7 +42,10 @@ function claimsOfLength(length, seed) {
   const room = Math.max(0, Math.floor((length * 3) / 4) - JSON.stringify(base).length);
   const chars = Array.from("aZ09-_~é€😀\"\\/<>?+");
   let x = "";
-  while (Buffer.byteLength(x) < room) x += chars[(seed = (seed * 1103515245 + 12345) >>> 0) % chars.length];
+  while (Buffer.byteLength(x) < room) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    x += chars[seed % chars.length];
+  }
   return JSON.stringify({ ...base, x });
 }
 
@@ -99,7 +102,7 @@ test("a token is split at its two dots wherever they fall; any other count is ma
     assert.equal(JSON.parse(a.verify(token, NOW * 1000)).ok, true, token);
     // A third dot at every position, and each of the two dots taken out.
     for (let at = 0; at <= token.length; at++) {
-      const extra = token.slice(0, at) + "." + token.slice(at);
+      const extra = `${token.slice(0, at)}.${token.slice(at)}`;
       assert.equal(JSON.parse(a.verify(extra, NOW * 1000)).reason, "malformed_token", extra);
       checked++;
     }

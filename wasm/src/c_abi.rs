@@ -137,7 +137,13 @@ pub extern "C" fn jwtgate_next_fetch(now_ms: i64) -> u32 {
 /// # Safety
 /// See `input`, for both ranges.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn jwtgate_fetched(reply_ptr: *const u8, reply_len: usize, body_ptr: *const u8, body_len: usize, now_ms: i64) -> u32 {
+pub unsafe extern "C" fn jwtgate_fetched(
+    reply_ptr: *const u8,
+    reply_len: usize,
+    body_ptr: *const u8,
+    body_len: usize,
+    now_ms: i64,
+) -> u32 {
     let (reply, body) = unsafe { (input(reply_ptr, reply_len), input(body_ptr, body_len)) };
     match SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.fetched(reply, body, now_ms))) {
         Some(log) => {
@@ -155,7 +161,12 @@ pub unsafe extern "C" fn jwtgate_fetched(reply_ptr: *const u8, reply_len: usize,
 /// # Safety
 /// See `input`, for both ranges.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn jwtgate_settings_from_env(ptr: *const u8, len: usize, file_ptr: *const u8, file_len: usize) -> u32 {
+pub unsafe extern "C" fn jwtgate_settings_from_env(
+    ptr: *const u8,
+    len: usize,
+    file_ptr: *const u8,
+    file_len: usize,
+) -> u32 {
     let file = if file_ptr.is_null() { None } else { Some(unsafe { input(file_ptr, file_len) }) };
     status_output(settings_from_env(unsafe { input(ptr, len) }, file))
 }

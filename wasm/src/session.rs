@@ -34,7 +34,13 @@ impl Session {
     /// Decide a TOKEN event given by its members as UTF-8 bytes (see
     /// `Verifier::authorize_token_event`). Bytes that are not UTF-8 could not have come from a
     /// JSON event, so they are an `invalid_event`.
-    pub fn authorize_token(&mut self, authorization_token: &[u8], method_arn: &[u8], now_ms: i64, fields: Fields) -> String {
+    pub fn authorize_token(
+        &mut self,
+        authorization_token: &[u8],
+        method_arn: &[u8],
+        now_ms: i64,
+        fields: Fields,
+    ) -> String {
         let decision = match (std::str::from_utf8(authorization_token), std::str::from_utf8(method_arn)) {
             (Ok(token), Ok(arn)) => self.gate.authorize_token_event(token, arn, now_ms),
             _ => return self.invalid_event(fields),

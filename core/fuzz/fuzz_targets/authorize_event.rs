@@ -7,15 +7,17 @@
 use jwtgate_core::Outcome;
 use jwtgate_core::Reason;
 use jwtgate_core_fuzz::{
-    NOW, accepted_json, base64url, check_accepted, check_accepted_key, check_context, check_decision, check_doubled_source_is_ambiguous, check_keys_asked, check_routes,
-    check_same_up_to_signature, check_token_is_given, choose_indexed, scopes, take_asked,
+    NOW, accepted_json, base64url, check_accepted, check_accepted_key, check_context, check_decision,
+    check_doubled_source_is_ambiguous, check_keys_asked, check_routes, check_same_up_to_signature,
+    check_token_is_given, choose_indexed, scopes, take_asked,
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Some((choice, v, event)) = choose_indexed(data) else { return };
     let keys = &v.keys;
-    let parsed = jwtgate_core::event::parse(event, v.real.config().limits.max_event_bytes, &v.real.config().token_sources).ok();
+    let parsed =
+        jwtgate_core::event::parse(event, v.real.config().limits.max_event_bytes, &v.real.config().token_sources).ok();
     let token = parsed.as_ref().and_then(|e| e.authorization.as_deref().ok());
     take_asked();
     let real = v.real.authorize(keys, event, NOW);
@@ -48,7 +50,10 @@ fuzz_target!(|data: &[u8]| {
             let held = scopes(&claims);
             let scoped = d.outcome == Outcome::Allow || d.reason == Some(Reason::RouteNotListed);
             let payload = token.split('.').nth(1).and_then(base64url).expect("an accepted payload decodes");
-            let Some(profile) = check_accepted(&v.profiles, &header, &String::from_utf8_lossy(&payload), NOW, scoped) else { continue };
+            let Some(profile) = check_accepted(&v.profiles, &header, &String::from_utf8_lossy(&payload), NOW, scoped)
+            else {
+                continue;
+            };
             check_accepted_key(profile, &header);
             check_context(profile, &claims, d, e.kind == jwtgate_core::event::EventKind::HttpV2);
             check_routes(choice, v.real.config(), profile, &claims, d, arn, e.route_key.as_deref(), &held);
@@ -64,7 +69,8 @@ fuzz_target!(|data: &[u8]| {
             if let Some(doubled) = doubled {
                 let d = v.real.authorize(keys, &doubled, NOW);
                 assert!(
-                    d.outcome == Outcome::Unauthorized && matches!(d.reason, Some(Reason::AmbiguousToken | Reason::InvalidEvent)),
+                    d.outcome == Outcome::Unauthorized
+                        && matches!(d.reason, Some(Reason::AmbiguousToken | Reason::InvalidEvent)),
                     "the token's source given twice decided {:?} {:?}: {}",
                     d.outcome,
                     d.reason,

@@ -137,8 +137,8 @@ macro_rules! reference {
     ($krate:ident) => {{
         use $krate::ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
         use $krate::ecdsa::{Signature, SigningKey, VerifyingKey};
-        use $krate::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
         use $krate::elliptic_curve::PrimeField;
+        use $krate::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
         use $krate::{AffinePoint, EncodedPoint, FieldBytes, ProjectivePoint, Scalar};
 
         fn bytes(b: &[u8]) -> FieldBytes {
@@ -152,7 +152,8 @@ macro_rules! reference {
         fn sign(secret: &[u8], digest: &[u8]) -> Vec<u8> {
             let key = SigningKey::from_slice(secret).expect("a valid secret");
             // A fixed seed for the added entropy: the same input gives the same signature.
-            let signature: Signature = key.sign_prehash_with_rng(&mut ChaCha20Rng::seed_from_u64(6979), digest).expect("signs");
+            let signature: Signature =
+                key.sign_prehash_with_rng(&mut ChaCha20Rng::seed_from_u64(6979), digest).expect("signs");
             signature.to_bytes().to_vec()
         }
         fn point(x: &[u8], y: &[u8]) -> AffinePoint {

@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
         (Ok(ours), Ok(theirs)) => same(ours, theirs),
         // Refused by serde_json, read by us: only a number serde_json's approximate float
         // parsing puts past f64::MAX while it is below our bound of 1e309.
-        (Ok(_), Err(e)) => assert!(e.to_string().contains("number out of range"), "we read what serde_json refuses ({e})"),
+        (Ok(_), Err(e)) => {
+            assert!(e.to_string().contains("number out of range"), "we read what serde_json refuses ({e})")
+        }
         // serde_json keeps the last of repeated names; we refuse the document.
         (Err(JsonError::Duplicate), Ok(_)) => {}
         (Err(e), Ok(v)) => panic!("{e:?} for a document serde_json reads: {v}"),

@@ -43,14 +43,26 @@ fuzz_target!(|data: &[u8]| {
         let (header, _) = token_json(token).expect("a signed token reads as JSON");
         let kid = header.get("kid").and_then(|k| k.as_str());
         assert!(asked.len() <= jwtgate_core::MAX_KEYS_TRIED, "{} keys tried for one token", asked.len());
-        assert!(asked.iter().all(|a| a.alg == Algorithm::RS256 && (kid.is_none() || a.kid.as_deref() == kid)), "a key the header does not name was tried");
+        assert!(
+            asked.iter().all(|a| a.alg == Algorithm::RS256 && (kid.is_none() || a.kid.as_deref() == kid)),
+            "a key the header does not name was tried"
+        );
         if let Ok(ok) = verified {
             assert!(check_accepted(&verifiers()[0].profiles, &header, &ok.claims, NOW, true).is_some());
             // Without `kid` (and thumbprint), every key that fits is a candidate: more than 4
             // and the token is refused (`no_matching_key`), whatever the order.
             if kid.is_none() {
-                let fitting = set.keys().iter().filter(|k| k.key.kind() == Algorithm::RS256.key_kind() && k.alg.is_none_or(|a| a == Algorithm::RS256)).count();
-                assert!(fitting <= jwtgate_core::MAX_KEYS_TRIED, "accepted a token without kid that {fitting} keys fit");
+                let fitting = set
+                    .keys()
+                    .iter()
+                    .filter(|k| {
+                        k.key.kind() == Algorithm::RS256.key_kind() && k.alg.is_none_or(|a| a == Algorithm::RS256)
+                    })
+                    .count();
+                assert!(
+                    fitting <= jwtgate_core::MAX_KEYS_TRIED,
+                    "accepted a token without kid that {fitting} keys fit"
+                );
             }
         }
         // Hostile key material meets the signature code directly, with input bytes as signature.

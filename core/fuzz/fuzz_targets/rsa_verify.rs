@@ -8,13 +8,13 @@
 //! (RFC 8017 sections 8.2.2 and 8.1.2 step 1), where `rsa` reads a shorter one as a number.
 #![no_main]
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jwtgate_core::alg::Hash;
 use jwtgate_core::crypto::rsa::RsaKey;
 use jwtgate_core_fuzz::input::{Input, be_padded};
 use libfuzzer_sys::fuzz_target;
 use num_bigint::BigUint;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rsa::traits::PublicKeyParts;
@@ -40,7 +40,8 @@ fn keys() -> &'static [RsaPrivateKey] {
             .filter(|key| key["kty"] == "RSA")
             .map(|key| {
                 let primes = vec![part(key, "p"), part(key, "q")];
-                RsaPrivateKey::from_components(part(key, "n"), part(key, "e"), part(key, "d"), primes).expect("a valid key")
+                RsaPrivateKey::from_components(part(key, "n"), part(key, "e"), part(key, "d"), primes)
+                    .expect("a valid key")
             })
             .collect()
     })
@@ -162,6 +163,11 @@ fuzz_target!(|data: &[u8]| {
     if exact_length {
         assert_eq!(ours, theirs, "ours {ours}, rsa {theirs} ({} bits, pss {is_pss})", checked_public.n().bits());
     } else {
-        assert!(!ours, "a signature of {} bytes for a {}-byte modulus accepted", signature.len(), checked_public.size());
+        assert!(
+            !ours,
+            "a signature of {} bytes for a {}-byte modulus accepted",
+            signature.len(),
+            checked_public.size()
+        );
     }
 });

@@ -63,11 +63,8 @@ fuzz_target!(|data: &[u8]| {
         None => (data, None),
     };
     let text = String::from_utf8_lossy(env);
-    let vars: BTreeMap<String, String> = text
-        .split('\n')
-        .filter_map(|line| line.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let vars: BTreeMap<String, String> =
+        text.split('\n').filter_map(|line| line.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
     let with_file = set(&vars, "CONFIG_FILE").is_some();
     let listed = set(&vars, "ISSUERS").is_some();
     match Settings::from_env(&vars, file) {
@@ -94,7 +91,8 @@ fuzz_target!(|data: &[u8]| {
             let json = String::from_utf8(json).expect("config JSON is UTF-8");
             let input = ConfigInput::from_json(json.as_bytes()).expect("written config reads back");
             assert_eq!(input, s.config_input, "config JSON round trip\n{json}");
-            let again = Config::from_json(json.as_bytes()).unwrap_or_else(|e| panic!("settings accepted, config refused: {e}\n{json}"));
+            let again = Config::from_json(json.as_bytes())
+                .unwrap_or_else(|e| panic!("settings accepted, config refused: {e}\n{json}"));
             assert_eq!(format!("{:?}", again.profiles), format!("{:?}", s.config.profiles));
             assert_eq!(format!("{:?}", again.sources), format!("{:?}", s.config.sources));
             assert_eq!(again.algorithms, s.config.algorithms);
@@ -103,7 +101,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again.cache, s.config.cache);
             if with_file {
                 // Every setting is in the file.
-                assert_eq!(Some(s.config_input.clone()), file.and_then(|f| ConfigInput::from_json(f).ok()), "CONFIG_FILE: the file is the configuration");
+                assert_eq!(
+                    Some(s.config_input.clone()),
+                    file.and_then(|f| ConfigInput::from_json(f).ok()),
+                    "CONFIG_FILE: the file is the configuration"
+                );
             }
 
             let limits = &s.config.limits;
@@ -113,8 +115,16 @@ fuzz_target!(|data: &[u8]| {
             assert!(limits.max_event_bytes >= 1 && limits.max_event_bytes <= CEILING.max_event_bytes);
             let c = &s.config.cache;
             assert!((100..=30_000).contains(&c.jwks_timeout_ms));
-            assert!(1 <= c.jwks_cache_min_seconds && c.jwks_cache_min_seconds <= c.jwks_cache_max_seconds && c.jwks_cache_max_seconds <= 7 * 24 * 3600);
-            assert!((1..=3_600).contains(&c.jwks_refresh_cooldown_seconds), "a cooldown of {}", c.jwks_refresh_cooldown_seconds);
+            assert!(
+                1 <= c.jwks_cache_min_seconds
+                    && c.jwks_cache_min_seconds <= c.jwks_cache_max_seconds
+                    && c.jwks_cache_max_seconds <= 7 * 24 * 3600
+            );
+            assert!(
+                (1..=3_600).contains(&c.jwks_refresh_cooldown_seconds),
+                "a cooldown of {}",
+                c.jwks_refresh_cooldown_seconds
+            );
 
             // 1 to 20 profiles, one per issuer; each accepts some audience or client, never any.
             let profiles = &s.config.profiles;
@@ -124,7 +134,11 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!p.issuer.trim().is_empty());
                 assert!(p.audiences.iter().all(|a| !a.trim().is_empty()), "{:?}: an empty audience", p.issuer);
                 let clients = p.allowed_client_ids.as_ref();
-                assert!(clients.is_none_or(|ids| !ids.is_empty() && ids.iter().all(|c| !c.trim().is_empty())), "{:?}: client ids {clients:?}", p.issuer);
+                assert!(
+                    clients.is_none_or(|ids| !ids.is_empty() && ids.iter().all(|c| !c.trim().is_empty())),
+                    "{:?}: client ids {clients:?}",
+                    p.issuer
+                );
                 assert!(!p.audiences.is_empty() || clients.is_some(), "{:?} accepts any audience", p.issuer);
                 assert!(!p.algorithms.is_empty());
                 assert!(p.leeway_seconds <= 600);
@@ -134,7 +148,10 @@ fuzz_target!(|data: &[u8]| {
                 assert!(p.claim_rules.len() <= 20, "{} claim rules", p.claim_rules.len());
                 for rule in &p.claim_rules {
                     let values = rule.test.values();
-                    assert!(values.len() <= 50 && values.iter().all(|v| !v.text().is_empty() && v.text().len() <= 256), "{rule:?}");
+                    assert!(
+                        values.len() <= 50 && values.iter().all(|v| !v.text().is_empty() && v.text().len() <= 256),
+                        "{rule:?}"
+                    );
                     assert!(!rule.path.names().is_empty() && rule.path.names().len() <= 8);
                 }
                 // Its key source: an https URL (or loopback http only when allowed), discovery
@@ -147,7 +164,14 @@ fuzz_target!(|data: &[u8]| {
                         assert!(url.starts_with("https://"), "non-https fetch URL {url:?} accepted");
                     }
                 }
-                assert!(source.jwks_uri.is_some() || source.discovery.is_some() || source.file.is_some() || source.inline.is_some(), "{:?}: no keys anywhere", p.issuer);
+                assert!(
+                    source.jwks_uri.is_some()
+                        || source.discovery.is_some()
+                        || source.file.is_some()
+                        || source.inline.is_some(),
+                    "{:?}: no keys anywhere",
+                    p.issuer
+                );
                 if let Some(d) = &source.discovery {
                     assert!(source.jwks_uri.is_none());
                     assert_eq!(d.issuer, p.issuer, "discovery for another issuer");
@@ -169,14 +193,20 @@ fuzz_target!(|data: &[u8]| {
                 // A user pool names its issuer and its key set.
                 if let Some(pool) = set(&vars, "COGNITO_USER_POOL_ID") {
                     let issuer = cognito_issuer(pool);
-                    let p = profiles.iter().find(|p| p.issuer == issuer).unwrap_or_else(|| panic!("pool {pool:?}: no profile for {issuer:?}"));
+                    let p = profiles
+                        .iter()
+                        .find(|p| p.issuer == issuer)
+                        .unwrap_or_else(|| panic!("pool {pool:?}: no profile for {issuer:?}"));
                     let uri = format!("{issuer}/.well-known/jwks.json");
                     assert_eq!(s.config.sources[p.source].jwks_uri.as_deref(), Some(uri.as_str()));
                 }
             }
             // Only documented variables matter: dropping every other name changes nothing.
-            let known: BTreeMap<String, String> =
-                vars.iter().filter(|(k, _)| VARIABLES.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let known: BTreeMap<String, String> = vars
+                .iter()
+                .filter(|(k, _)| VARIABLES.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             let s2 = Settings::from_env(&known, file).expect("documented variables alone are accepted");
             assert_eq!(s2.config_input, s.config_input);
             assert_eq!(s2.signatures, s.signatures);

@@ -34,7 +34,12 @@ fuzz_target!(|data: &[u8]| {
             }
             Err(f) => {
                 // Claims travel with a failure only for a valid token lacking scopes (Deny).
-                assert_eq!(f.claims.is_some(), matches!(f.reason, Reason::MissingScope | Reason::ClaimRuleFailed), "claims with {:?}", f.reason);
+                assert_eq!(
+                    f.claims.is_some(),
+                    matches!(f.reason, Reason::MissingScope | Reason::ClaimRuleFailed),
+                    "claims with {:?}",
+                    f.reason
+                );
                 if let (Some(_), Some(c)) = (&f.header, &f.claims) {
                     check(c, false);
                 }

@@ -131,7 +131,15 @@ pub fn jwks_document(keys: &[OracleKey]) -> Vec<u8> {
     let items: Vec<Value> = keys
         .iter()
         .map(|k| {
-            let mut jwk = test["keys"].as_array().unwrap().iter().find(|t| t["kid"] == k.base).expect("test key").as_object().unwrap().clone();
+            let mut jwk = test["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["kid"] == k.base)
+                .expect("test key")
+                .as_object()
+                .unwrap()
+                .clone();
             for name in PRIVATE_MEMBERS.iter().chain(&["kid"]) {
                 jwk.remove(*name);
             }
@@ -193,7 +201,10 @@ impl SourceKeys {
         let sets = config
             .sources
             .iter()
-            .map(|source| keys_at(source.jwks_uri.as_deref()).map(|keys| KeySet::parse(&jwks_document(keys), &Limits::default()).expect("fixture JWKS loads")))
+            .map(|source| {
+                keys_at(source.jwks_uri.as_deref())
+                    .map(|keys| KeySet::parse(&jwks_document(keys), &Limits::default()).expect("fixture JWKS loads"))
+            })
             .collect();
         SourceKeys { sets }
     }
@@ -233,7 +244,13 @@ impl<P: CryptoProvider> CryptoProvider for Noting<P> {
         ASKED.with(|a| {
             let mut a = a.borrow_mut();
             if a.len() < 64 {
-                a.push(Asked { alg, kid: key.kid.clone(), x5t: key.x5t.clone(), x5t_s256: key.x5t_s256.clone(), public_jwk: key.public_jwk.clone() });
+                a.push(Asked {
+                    alg,
+                    kid: key.kid.clone(),
+                    x5t: key.x5t.clone(),
+                    x5t_s256: key.x5t_s256.clone(),
+                    public_jwk: key.public_jwk.clone(),
+                });
             }
         });
         self.0.verify(alg, key, message, signature)
@@ -373,7 +390,9 @@ pub fn cognito_issuer(pool: &str) -> String {
 pub fn oracle_profiles(doc: &Value) -> Vec<OracleProfile> {
     let top = doc.as_object().expect("config object");
     let empty = Map::new();
-    let strings = |v: &Value| -> Vec<String> { v.as_array().expect("a list").iter().map(|s| s.as_str().expect("a string").to_owned()).collect() };
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array().expect("a list").iter().map(|s| s.as_str().expect("a string").to_owned()).collect()
+    };
     doc["issuers"]
         .as_array()
         .expect("issuers")
@@ -392,7 +411,9 @@ pub fn oracle_profiles(doc: &Value) -> Vec<OracleProfile> {
             // top level's; without a URL, discovery.
             let url = match pool {
                 Some(_) => Some(format!("{issuer}/.well-known/jwks.json")),
-                None if ["jwks_uri", "jwks", "jwks_file"].iter().any(|n| present(own, n).is_some()) => present(own, "jwks_uri").and_then(|v| v.as_str().map(str::to_owned)),
+                None if ["jwks_uri", "jwks", "jwks_file"].iter().any(|n| present(own, n).is_some()) => {
+                    present(own, "jwks_uri").and_then(|v| v.as_str().map(str::to_owned))
+                }
                 None => present(top, "jwks_uri").and_then(|v| v.as_str().map(str::to_owned)),
             };
             OracleProfile {
@@ -402,11 +423,15 @@ pub fn oracle_profiles(doc: &Value) -> Vec<OracleProfile> {
                 algorithms: get("algorithms").map(|v| strings(&v)).unwrap_or_else(|| vec!["RS256".to_owned()]),
                 required_scopes: get("required_scopes").map(|v| strings(&v)).unwrap_or_default(),
                 scope_any: get("scope_match").is_some_and(|v| v == "any"),
-                claim_rules: get("claim_rules").map(|v| v.as_array().expect("a list").iter().map(OracleClaim::of).collect()).unwrap_or_default(),
+                claim_rules: get("claim_rules")
+                    .map(|v| v.as_array().expect("a list").iter().map(OracleClaim::of).collect())
+                    .unwrap_or_default(),
                 token_type: get("token_type").map(|v| v.as_str().unwrap().to_owned()),
                 leeway_seconds: get("leeway_seconds").and_then(|v| v.as_u64()).unwrap_or(0),
                 max_token_age_seconds: get("max_token_age_seconds").and_then(|v| v.as_u64()),
-                context_claims: get("context_claims").map(|v| strings(&v)).unwrap_or_else(|| ["sub", "iss", "scope", "client_id"].map(str::to_owned).to_vec()),
+                context_claims: get("context_claims")
+                    .map(|v| strings(&v))
+                    .unwrap_or_else(|| ["sub", "iss", "scope", "client_id"].map(str::to_owned).to_vec()),
                 keys: keys_at(url.as_deref()),
                 issuer,
             }
@@ -487,7 +512,9 @@ impl OracleClaim {
             "contains_all" | "contains_any" => {
                 let set: Vec<&str> = match value {
                     Value::String(s) => s.split(' ').collect(),
-                    Value::Array(items) if items.iter().all(Value::is_string) => items.iter().filter_map(Value::as_str).collect(),
+                    Value::Array(items) if items.iter().all(Value::is_string) => {
+                        items.iter().filter_map(Value::as_str).collect()
+                    }
                     _ => return Met::Invalid,
                 };
                 let has = |v: &String| set.contains(&v.as_str());
@@ -557,9 +584,19 @@ pub fn oracle_rules(choice: usize) -> (&'static [OracleRule], bool) {
         OracleRule { methods: &[], path: "$connect", scopes: &["chat"], claims: &[] },
     ];
     const SEVEN_CLAIMS: &[OracleRule] = &[
-        OracleRule { methods: &["GET"], path: "/pets/*", scopes: &["pets:read"], claims: &["contains_any(groups,admin,ops)"] },
+        OracleRule {
+            methods: &["GET"],
+            path: "/pets/*",
+            scopes: &["pets:read"],
+            claims: &["contains_any(groups,admin,ops)"],
+        },
         OracleRule { methods: &["DELETE"], path: "/*", scopes: &["admin"], claims: &["equals(tenant,acme)"] },
-        OracleRule { methods: &["POST"], path: "/pets", scopes: &[], claims: &["contains_all(scope,pets:write,pets:read)"] },
+        OracleRule {
+            methods: &["POST"],
+            path: "/pets",
+            scopes: &[],
+            claims: &["contains_all(scope,pets:write,pets:read)"],
+        },
         OracleRule { methods: SEVEN, path: "/admin/*", scopes: &[], claims: &["present(n)"] },
         OracleRule { methods: &[], path: "$connect", scopes: &[], claims: &["one_of(tenant,acme,true)"] },
     ];
@@ -580,7 +617,13 @@ pub fn rule_claims(rules: &[OracleRule]) -> Vec<Vec<OracleClaim>> {
 /// What the rules say of one request (`method` `None`: a WebSocket route key): allowed or not
 /// (`None`: a claim the oracle cannot read decides). A rule that applies must have its scopes
 /// held (all, or one with `any`) and its claim terms met.
-pub fn rules_allow(rules: &[OracleRule], closed: bool, token: &OracleToken<'_>, method: Option<&str>, path: &str) -> Option<bool> {
+pub fn rules_allow(
+    rules: &[OracleRule],
+    closed: bool,
+    token: &OracleToken<'_>,
+    method: Option<&str>,
+    path: &str,
+) -> Option<bool> {
     let mut listed = false;
     let claims = rule_claims(rules);
     for (rule, terms) in rules.iter().zip(&claims) {
@@ -739,7 +782,13 @@ pub fn profile_of<'p>(profiles: &'p [OracleProfile], claims: &Map<String, Value>
 /// id), type and client rules when configured. `header` and `claims_text` are the token's, read
 /// here with serde_json. Returns the profile (`None` where serde_json cannot read the claims:
 /// see [`read_accepted`]).
-pub fn check_accepted<'p>(profiles: &'p [OracleProfile], header: &Map<String, Value>, claims_text: &str, now: i64, scoped: bool) -> Option<&'p OracleProfile> {
+pub fn check_accepted<'p>(
+    profiles: &'p [OracleProfile],
+    header: &Map<String, Value>,
+    claims_text: &str,
+    now: i64,
+    scoped: bool,
+) -> Option<&'p OracleProfile> {
     // An independent reading of the claims the core accepted (serde_json, floating point).
     let claims = &read_accepted(claims_text.as_bytes())?;
     let iss = claims.get("iss").and_then(Value::as_str).expect("accepted a token without a string iss");
@@ -769,7 +818,12 @@ pub fn check_accepted<'p>(profiles: &'p [OracleProfile], header: &Map<String, Va
     }
     // Cognito's `token_use`: exactly the profile's.
     if let Some(wanted) = &profile.token_use {
-        assert_eq!(claims.get("token_use").and_then(Value::as_str), Some(wanted.as_str()), "accepted token_use {:?} for {iss:?}", claims.get("token_use"));
+        assert_eq!(
+            claims.get("token_use").and_then(Value::as_str),
+            Some(wanted.as_str()),
+            "accepted token_use {:?} for {iss:?}",
+            claims.get("token_use")
+        );
     }
     // RFC 7519 section 4.1.3 and issue 17: a token with `aud` names one of the profile's
     // audiences; one without it passes only a profile without audiences (on a client id below).
@@ -777,7 +831,8 @@ pub fn check_accepted<'p>(profiles: &'p [OracleProfile], header: &Map<String, Va
         None => profile.audiences.is_empty() && profile.allowed_client_ids.as_ref().is_some_and(|ids| !ids.is_empty()),
         Some(Value::String(a)) => profile.audiences.contains(a),
         Some(Value::Array(items)) => {
-            items.iter().all(Value::is_string) && items.iter().filter_map(Value::as_str).any(|a| profile.audiences.iter().any(|c| c == a))
+            items.iter().all(Value::is_string)
+                && items.iter().filter_map(Value::as_str).any(|a| profile.audiences.iter().any(|c| c == a))
         }
         _ => false,
     };
@@ -799,10 +854,18 @@ pub fn check_accepted<'p>(profiles: &'p [OracleProfile], header: &Map<String, Va
         assert!(allowed.iter().any(|a| a == client), "accepted client {client:?} for {iss:?}");
     }
     // Claim rules (issue 18): a decision with a response never had a claim of the wrong type.
-    assert_ne!(all_met(&profile.claim_rules, claims), Met::Invalid, "a claim of the wrong type for a claim rule was not refused");
+    assert_ne!(
+        all_met(&profile.claim_rules, claims),
+        Met::Invalid,
+        "a claim of the wrong type for a claim rule was not refused"
+    );
     if scoped {
         let held = scopes(claims);
-        assert!(scopes_held(&held, &profile.required_scopes, profile.scope_any), "allowed without the required scopes {:?}", profile.required_scopes);
+        assert!(
+            scopes_held(&held, &profile.required_scopes, profile.scope_any),
+            "allowed without the required scopes {:?}",
+            profile.required_scopes
+        );
         assert_ne!(all_met(&profile.claim_rules, claims), Met::No, "allowed failing a claim rule");
     }
     Some(profile)
@@ -824,11 +887,15 @@ fn named_by(key: &OracleKey, header: &Map<String, Value>) -> bool {
 /// is refused when more than 4 keys would have to be tried.
 pub fn check_accepted_key(profile: &OracleProfile, header: &Map<String, Value>) {
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
-    let keys = profile.keys.unwrap_or_else(|| panic!("accepted a token of {:?}, whose keys cannot be had", profile.issuer));
+    let keys =
+        profile.keys.unwrap_or_else(|| panic!("accepted a token of {:?}, whose keys cannot be had", profile.issuer));
     let fitting = keys.iter().filter(|k| named_by(k, header) && k.fits(alg)).count();
     assert!(fitting >= 1, "accepted a token of {:?} that no key of its own source fits ({header:?})", profile.issuer);
     if !header.contains_key("kid") {
-        assert!(fitting <= jwtgate_core::MAX_KEYS_TRIED, "accepted a token without kid that {fitting} keys fit ({header:?})");
+        assert!(
+            fitting <= jwtgate_core::MAX_KEYS_TRIED,
+            "accepted a token without kid that {fitting} keys fit ({header:?})"
+        );
     }
 }
 
@@ -847,18 +914,36 @@ pub fn check_keys_asked(profiles: &[OracleProfile], token: &str, asked: &[Asked]
         return;
     };
     let named = profiles_named(profiles, &claims);
-    assert_eq!(named.len(), 1, "keys used for a token whose iss {:?} names {} profiles", claims.get("iss"), named.len());
+    assert_eq!(
+        named.len(),
+        1,
+        "keys used for a token whose iss {:?} names {} profiles",
+        claims.get("iss"),
+        named.len()
+    );
     let profile = named[0];
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
-    assert!(profile.algorithms.iter().any(|a| a == alg), "keys used for algorithm {alg:?}, which {:?} does not allow", profile.issuer);
+    assert!(
+        profile.algorithms.iter().any(|a| a == alg),
+        "keys used for algorithm {alg:?}, which {:?} does not allow",
+        profile.issuer
+    );
     assert!(asked.len() <= jwtgate_core::MAX_KEYS_TRIED, "{} keys tried for one token", asked.len());
-    let published = profile.keys.unwrap_or_else(|| panic!("a key used for {:?}, whose keys cannot be had", profile.issuer));
+    let published =
+        profile.keys.unwrap_or_else(|| panic!("a key used for {:?}, whose keys cannot be had", profile.issuer));
     for a in asked {
         assert_eq!(a.alg.name(), alg, "a key asked about with another algorithm than the header's");
         let key = published
             .iter()
-            .find(|k| k.kid == a.kid.as_deref() && k.x5t == a.x5t.as_deref() && k.x5t_s256 == a.x5t_s256.as_deref() && public_jwk_of(k.base) == a.public_jwk)
-            .unwrap_or_else(|| panic!("a key not published by {:?} checked its token: kid {:?}", profile.issuer, a.kid));
+            .find(|k| {
+                k.kid == a.kid.as_deref()
+                    && k.x5t == a.x5t.as_deref()
+                    && k.x5t_s256 == a.x5t_s256.as_deref()
+                    && public_jwk_of(k.base) == a.public_jwk
+            })
+            .unwrap_or_else(|| {
+                panic!("a key not published by {:?} checked its token: kid {:?}", profile.issuer, a.kid)
+            });
         assert!(named_by(key, &header), "key {:?} checked a token whose header names another ({header:?})", a.kid);
         assert!(key.fits(alg), "key {:?} checked an {alg} signature", a.kid);
     }
@@ -978,11 +1063,23 @@ pub fn iam_allows(response: &Value, arn: &str) -> bool {
 /// request the key serves (a sample) must be allowed by the rules. `held`: the token's scopes;
 /// `claims` its claims; `profile` its profile (required scopes, scope matching, claim rules).
 #[allow(clippy::too_many_arguments)]
-pub fn check_routes(choice: usize, config: &Config, profile: &OracleProfile, claims: &Map<String, Value>, d: &Decision, arn: &str, route_key: Option<&str>, held: &[&str]) {
+pub fn check_routes(
+    choice: usize,
+    config: &Config,
+    profile: &OracleProfile,
+    claims: &Map<String, Value>,
+    d: &Decision,
+    arn: &str,
+    route_key: Option<&str>,
+    held: &[&str],
+) {
     let (rules, closed) = oracle_rules(choice);
     let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) else { return };
     // A claim of the wrong type for any route rule refuses the token for every route.
-    assert!(rule_claims(rules).iter().all(|terms| all_met(terms, claims) != Met::Invalid), "a claim of the wrong type for a route rule got a response");
+    assert!(
+        rule_claims(rules).iter().all(|terms| all_met(terms, claims) != Met::Invalid),
+        "a claim of the wrong type for a route rule got a response"
+    );
     let scoped = scopes_held(held, &profile.required_scopes, profile.scope_any)
         && match all_met(&profile.claim_rules, claims) {
             Met::Yes => true,
@@ -992,7 +1089,8 @@ pub fn check_routes(choice: usize, config: &Config, profile: &OracleProfile, cla
     let token = OracleToken { held, any: profile.scope_any, claims };
     let Some(parsed) = jwtgate_core::policy::ExecuteApiArn::parse(arn) else { return };
     let prefix = format!("{}/{}", parsed.api, parsed.stage);
-    let mut paths: Vec<String> = vec!["/".into(), "/pets".into(), "/admin/pets".into(), "/owners".into(), "/pets/1/admin".into()];
+    let mut paths: Vec<String> =
+        vec!["/".into(), "/pets".into(), "/admin/pets".into(), "/owners".into(), "/pets/1/admin".into()];
     if let Some(p) = parsed.path {
         paths.push(format!("/{p}"));
     }
@@ -1023,7 +1121,10 @@ pub fn check_routes(choice: usize, config: &Config, profile: &OracleProfile, cla
                 }
                 path.push_str(rest);
                 let allowed = rules_allow(rules, closed, &token, Some(method), &path);
-                assert!(allowed.is_none() || (scoped && allowed == Some(true)), "route key {key:?} allowed, but the rules refuse {method} {path}");
+                assert!(
+                    allowed.is_none() || (scoped && allowed == Some(true)),
+                    "route key {key:?} allowed, but the rules refuse {method} {path}"
+                );
             }
         }
         return;
@@ -1040,7 +1141,11 @@ pub fn check_routes(choice: usize, config: &Config, profile: &OracleProfile, cla
         let Some(allowed) = rules_allow(rules, closed, &token, method, path) else { continue };
         let want = scoped && allowed;
         let route = format!("{prefix}/{}{path}", method.unwrap_or(""));
-        assert_eq!(iam_allows(&response, &route), want, "the cached policy answers {route:?} unlike the rules\n{response:#}");
+        assert_eq!(
+            iam_allows(&response, &route),
+            want,
+            "the cached policy answers {route:?} unlike the rules\n{response:#}"
+        );
     }
 }
 
@@ -1055,7 +1160,10 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
             assert!(d.response.is_some(), "allow without a response");
         }
         Outcome::Deny => {
-            assert!(matches!(d.reason, Some(Reason::MissingScope | Reason::ClaimRuleFailed | Reason::RouteNotListed)), "deny for another reason");
+            assert!(
+                matches!(d.reason, Some(Reason::MissingScope | Reason::ClaimRuleFailed | Reason::RouteNotListed)),
+                "deny for another reason"
+            );
             assert!(d.response.is_some(), "deny without a response");
         }
         Outcome::Unauthorized => {
@@ -1065,7 +1173,11 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
         }
         Outcome::FetchKeys => {
             assert!(d.response.is_none(), "fetch_keys with a response");
-            assert!(matches!(d.reason, Some(Reason::UnknownKid | Reason::JwksUnavailable)), "fetch_keys for {:?}", d.reason);
+            assert!(
+                matches!(d.reason, Some(Reason::UnknownKid | Reason::JwksUnavailable)),
+                "fetch_keys for {:?}",
+                d.reason
+            );
         }
     }
     if let Some(response) = d.response.as_ref().map(jwtgate_core::Response::to_value) {
@@ -1091,7 +1203,12 @@ pub fn check_decision(d: &Decision, arn: Option<&str>) {
                 assert!(s["Effect"] == "Allow" || s["Effect"] == "Deny");
             }
             let arn = arn.expect("a response for an event without an ARN");
-            assert_eq!(iam_allows(response, arn), allowed, "IAM evaluation of the policy for {arn:?} disagrees with the outcome {:?}", d.outcome);
+            assert_eq!(
+                iam_allows(response, arn),
+                allowed,
+                "IAM evaluation of the policy for {arn:?} disagrees with the outcome {:?}",
+                d.outcome
+            );
         }
         let mut text = Vec::new();
         d.response.as_ref().unwrap().write(&mut text);
@@ -1149,7 +1266,10 @@ pub fn signed_tokens() -> &'static [String] {
 /// RFC 6265 section 4.2.1, the URL standard's urlencoded parser): part of one of its strings,
 /// or of one percent-decoded; and it is one token (no comma, no white space).
 pub fn check_token_is_given(event: &[u8], token: &str) {
-    assert!(!token.is_empty() && !token.contains(|c: char| c == ',' || c.is_whitespace() || c.is_control()), "not one token: {token:?}");
+    assert!(
+        !token.is_empty() && !token.contains(|c: char| c == ',' || c.is_whitespace() || c.is_control()),
+        "not one token: {token:?}"
+    );
     let Ok(value) = serde_json::from_slice::<Value>(event) else { return };
     let mut strings = Vec::new();
     leaves(&value, &mut strings);
@@ -1176,7 +1296,9 @@ fn urlencoded_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let hex = |c: Option<&u8>| c.and_then(|c| char::from(*c).to_digit(16));
-        if b[i] == b'%' && let (Some(h), Some(l)) = (hex(b.get(i + 1)), hex(b.get(i + 2))) {
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (hex(b.get(i + 1)), hex(b.get(i + 2)))
+        {
             out.push((h * 16 + l) as u8);
             i += 3;
             continue;

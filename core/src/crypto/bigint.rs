@@ -63,11 +63,7 @@ pub struct Modulus {
 /// before its carry and late Montgomery terms) are below the full sum: all terms are positive.
 fn limb_width(bits: usize) -> (u32, usize) {
     let limbs28 = (bits + 2).div_ceil(28);
-    if limbs28 <= 127 {
-        (28, limbs28)
-    } else {
-        (26, (bits + 2).div_ceil(26))
-    }
+    if limbs28 <= 127 { (28, limbs28) } else { (26, (bits + 2).div_ceil(26)) }
 }
 
 /// Whether a column sum of `limbs`-limb operands of `w` bits fits in a `u64` (see
@@ -102,15 +98,7 @@ impl Modulus {
             }
         }
         let (n_rev, r2_rev) = (reversed(&n, 1), reversed(&r2, 1));
-        Some(Modulus {
-            n,
-            n_rev,
-            w,
-            mask,
-            n0_inv,
-            r2_rev,
-            bits,
-        })
+        Some(Modulus { n, n_rev, w, mask, n0_inv, r2_rev, bits })
     }
 
     pub fn bits(&self) -> usize {
@@ -220,14 +208,7 @@ impl Modulus {
             });
             // The contract of `dot::columns` (its SIMD form relies on it; checked here for both).
             debug_assert!(x_len.iter().all(|&x| x <= len));
-            let mut s = dot::columns(
-                &a[lo..],
-                &m[lo..],
-                &x_rev[r..],
-                &self.n_rev[r..],
-                x_len,
-                len,
-            );
+            let mut s = dot::columns(&a[lo..], &m[lo..], &x_rev[r..], &self.n_rev[r..], x_len, len);
             for (d, sd) in s.iter_mut().enumerate() {
                 let c = k + d;
                 match kind {
@@ -301,12 +282,7 @@ mod dot {
         x_len: [usize; COLS],
         len: usize,
     ) -> [u64; COLS] {
-        let dot = |p: &[u32], q: &[u32]| {
-            p.iter()
-                .zip(q)
-                .map(|(&p, &q)| p as u64 * q as u64)
-                .sum::<u64>()
-        };
+        let dot = |p: &[u32], q: &[u32]| p.iter().zip(q).map(|(&p, &q)| p as u64 * q as u64).sum::<u64>();
         core::array::from_fn(|d| {
             let off = COLS - 1 - d;
             dot(&a[..x_len[d]], &x_rev[off..]) + dot(&m[..len], &n_rev[off..])
@@ -333,9 +309,7 @@ mod dot {
         // and from x_rev or n_rev at j + COLS - 1 - d, are within the slices (checked above);
         // unaligned v128 loads are allowed in wasm.
         let load = |p: *const u32, j: usize| unsafe { v128_load(p.add(j) as *const v128) };
-        let prod = |p: v128, q: v128| {
-            u64x2_add(u64x2_extmul_low_u32x4(p, q), u64x2_extmul_high_u32x4(p, q))
-        };
+        let prod = |p: v128, q: v128| u64x2_add(u64x2_extmul_low_u32x4(p, q), u64x2_extmul_high_u32x4(p, q));
         let mut acc = [u64x2_splat(0); COLS];
         // One group of four limbs of the x and y sums, and of the y sums only.
         let xy = |acc: &mut [v128; COLS], j: usize| {
@@ -372,10 +346,7 @@ mod dot {
             let (va, vm) = (load(a, j), load(m, j));
             for (d, acc) in acc.iter_mut().enumerate() {
                 let off = j + COLS - 1 - d;
-                let keep = u32x4_lt(
-                    u32x4(0, 1, 2, 3),
-                    u32x4_splat(x_len[d].saturating_sub(j) as u32),
-                );
+                let keep = u32x4_lt(u32x4(0, 1, 2, 3), u32x4_splat(x_len[d].saturating_sub(j) as u32));
                 let px = prod(v128_and(va, keep), load(x_rev, off));
                 *acc = u64x2_add(*acc, u64x2_add(px, prod(vm, load(n_rev, off))));
             }
@@ -516,10 +487,7 @@ mod tests {
             n[0] = 0xc3;
             n[bytes - 1] = 0x77;
             let m = Modulus::new(&n).unwrap();
-            let x: Vec<u8> = (0..bytes)
-                .map(|i| (i * 7 + 3) as u8)
-                .map(|b| b & 0x7f)
-                .collect();
+            let x: Vec<u8> = (0..bytes).map(|i| (i * 7 + 3) as u8).map(|b| b & 0x7f).collect();
             assert_eq!(m.pow(&x, 1).unwrap(), x);
             let cube = m.pow(&x, 3).unwrap();
             let square = m.pow(&x, 2).unwrap();
@@ -543,10 +511,7 @@ mod tests {
         }
 
         pub fn to_be(x: &[u32], len: usize) -> Vec<u8> {
-            (0..len)
-                .rev()
-                .map(|i| x.get(i / 4).map_or(0, |d| (d >> (8 * (i % 4))) as u8))
-                .collect()
+            (0..len).rev().map(|i| x.get(i / 4).map_or(0, |d| (d >> (8 * (i % 4))) as u8)).collect()
         }
 
         fn geq(a: &[u32], b: &[u32]) -> bool {
@@ -647,18 +612,9 @@ mod tests {
         let n = reference::from_be(n_be, digits);
         for base in bases {
             for e in exps {
-                let want = reference::to_be(
-                    &reference::pow_mod(&reference::from_be(base, digits), e, &n),
-                    k,
-                );
+                let want = reference::to_be(&reference::pow_mod(&reference::from_be(base, digits), e, &n), k);
                 let got = m.pow_be(base, e).unwrap();
-                assert_eq!(
-                    got,
-                    want,
-                    "bits={} e={e:02x?} base={:02x?}",
-                    m.bits(),
-                    &base[..4]
-                );
+                assert_eq!(got, want, "bits={} e={e:02x?} base={:02x?}", m.bits(), &base[..4]);
             }
         }
     }
@@ -684,11 +640,7 @@ mod tests {
             bases.push(near);
             // 65537 (every JWA key), 3, and a random 64-bit exponent for many multiplications.
             let random_e = rng.bytes(8);
-            let exps: &[&[u8]] = if bits > 4096 {
-                &[&[1, 0, 1]]
-            } else {
-                &[&[1, 0, 1], &[3], &random_e]
-            };
+            let exps: &[&[u8]] = if bits > 4096 { &[&[1, 0, 1]] } else { &[&[1, 0, 1], &[3], &random_e] };
             check_against_reference(&n, &bases, exps);
         }
     }
@@ -710,15 +662,8 @@ mod tests {
                 v.resize(l + PAD, 0);
                 v
             };
-            let (rev1, rev2) = (
-                reversed(&two_n_minus_1[..l], 1),
-                reversed(&two_n_minus_1[..l], 2),
-            );
-            let (mut mm, mut sq, mut scratch) = (
-                vec![0u32; l + PAD],
-                vec![0u32; l + PAD],
-                vec![0u32; l + PAD],
-            );
+            let (rev1, rev2) = (reversed(&two_n_minus_1[..l], 1), reversed(&two_n_minus_1[..l], 2));
+            let (mut mm, mut sq, mut scratch) = (vec![0u32; l + PAD], vec![0u32; l + PAD], vec![0u32; l + PAD]);
             m.mont_mul(&two_n_minus_1, &rev1, &mut scratch, &mut mm);
             m.mont_sqr(&two_n_minus_1, &rev2, &mut scratch, &mut sq);
             assert_eq!(mm, sq, "bits={bits}: square and product differ");

@@ -86,7 +86,12 @@ impl<const L: usize> Curve<L> {
     /// [`Curve::new`] with its coordinate field and order prepared: P-521's are constants, the
     /// rest of it is built by [`p521`] at its first use (the parameters are fixed: tests run
     /// every check below).
-    const fn with_fields(name: &'static str, params: &Params<'_>, field: PrimeField<L>, order: PrimeField<L>) -> Curve<L> {
+    const fn with_fields(
+        name: &'static str,
+        params: &Params<'_>,
+        field: PrimeField<L>,
+        order: PrimeField<L>,
+    ) -> Curve<L> {
         let bits = order.bits();
         assert!(bits <= MAX_SCALAR_BITS);
         // x(R) mod n is x(R) or x(R) - n only if p < 2n (Hasse: p and n are close).

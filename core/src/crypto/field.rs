@@ -5,7 +5,7 @@
 //! but no 64x64->128 one, and a carry after every multiply-add serialises the work. So limbs
 //! are 29 bits, multiplied as `u64`: a product is below 2^58, and a column of a product plus
 //! its reduction, when the reduction reaches it, holds at most `2 * limbs` of them (`limbs`
-//! from the product, `limbs - 1` from the reduction's q * m[j] with j >= 1, and q * m[0]) and
+//! from the product, `limbs - 1` from the reduction's `q * m[j]` with j >= 1, and `q * m[0]`) and
 //! the previous column's carry, below 2^35: for up to 31 limbs that stays below 2^64 (19 limbs,
 //! P-521: below 38 * 2^58 + 2^35 < 2^63.3), so the multiply loops have no carries; one carry
 //! pass per multiplication normalises the result. Limbs are stored as `u32`: half the memory for tables, and widening a load costs
@@ -137,7 +137,7 @@ impl<const L: usize> PrimeField<L> {
         self.reduce(t)
     }
 
-    /// a * a / R mod m: the cross products a[i]a[j] (i < j) once, doubled.
+    /// a * a / R mod m: the cross products `a[i] * a[j]` (i < j) once, doubled.
     #[inline(never)]
     pub const fn square(&self, a: &Fe<L>) -> Fe<L> {
         let mut t = [0u64; COLUMNS];

@@ -91,12 +91,8 @@ impl CryptoProvider for PureRust {
 /// The pure-Rust check on a prepared key.
 pub fn verify_prepared(alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
     match (key, alg.rsa_hash()) {
-        (PublicKey::Rsa { prepared, .. }, Some(hash)) if alg.is_pss() => {
-            prepared.verify_pss(hash, message, signature)
-        }
-        (PublicKey::Rsa { prepared, .. }, Some(hash)) => {
-            prepared.verify_pkcs1v15(hash, message, signature)
-        }
+        (PublicKey::Rsa { prepared, .. }, Some(hash)) if alg.is_pss() => prepared.verify_pss(hash, message, signature),
+        (PublicKey::Rsa { prepared, .. }, Some(hash)) => prepared.verify_pkcs1v15(hash, message, signature),
         (PublicKey::P256 { prepared, .. }, None) if alg == Algorithm::ES256 => {
             // One hashing routine per hash in the module (RSA's), not one per call site.
             prepared.verify_digest(&rsa::digest(Hash::Sha256, message), signature)

@@ -140,7 +140,11 @@ pub fn token(alg: Algorithm, claims: &Map<String, Value>, header: Value) -> Stri
     let kid = kid_for(alg);
     let mut h = json!({ "alg": alg.name(), "typ": "JWT", "kid": kid });
     for (k, v) in header.as_object().unwrap() {
-        if v.is_null() { h.as_object_mut().unwrap().remove(k); } else { h[k] = v.clone(); }
+        if v.is_null() {
+            h.as_object_mut().unwrap().remove(k);
+        } else {
+            h[k] = v.clone();
+        }
     }
     sign_raw(alg, kid, h.to_string().as_bytes(), Value::Object(claims.clone()).to_string().as_bytes())
 }

@@ -87,7 +87,8 @@ fn main() {
     ]);
     let mut engine = Engine::embedded().unwrap();
     let host = settings::from_env(&mut engine, &env).unwrap();
-    let mut authorizer = Authorizer::new(engine, host, Box::new(Static(jwks.clone())), Box::new(|_: &Value| {})).unwrap();
+    let mut authorizer =
+        Authorizer::new(engine, host, Box::new(Static(jwks.clone())), Box::new(|_: &Value| {})).unwrap();
     assert!(authorizer.warm_up(now_ms).unwrap(), "keys load");
     let (rss_warm, _) = rss_kib();
 

@@ -25,7 +25,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let doc: Value = match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())) {
+    let doc: Value = match std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
         Ok(doc) => doc,
         Err(e) => {
             eprintln!("jwtgate-lambda-conformance: {path}: {e}");
@@ -58,7 +61,8 @@ fn decide(engine: &mut Engine, c: &Value) -> Value {
     if let Err(e) = engine.configure(c["config"].to_string().as_bytes()) {
         // The setting the refusal names: `invalid configuration: SETTING: problem`.
         let text = e.to_string();
-        let setting = text.split("invalid configuration: ").nth(1).and_then(|rest| rest.split(':').next()).map(str::to_owned);
+        let setting =
+            text.split("invalid configuration: ").nth(1).and_then(|rest| rest.split(':').next()).map(str::to_owned);
         return match setting {
             Some(setting) => json!({ "config_error": setting }),
             None => json!({ "error": text }),

@@ -92,7 +92,10 @@ pub struct Provider {
 impl Provider {
     pub fn start() -> Provider {
         let script = repo_root().join("host-lambda/test-support/oidc-provider.mjs");
-        require(&repo_root().join("host-lambda/test-support/node_modules/oidc-provider"), "host-lambda/test-support/install-deps.sh");
+        require(
+            &repo_root().join("host-lambda/test-support/node_modules/oidc-provider"),
+            "host-lambda/test-support/install-deps.sh",
+        );
         let mut child = bounded(std::path::Path::new("node"))
             .arg(script)
             .stdin(Stdio::piped())
@@ -106,13 +109,20 @@ impl Provider {
         let guard = Guard { child, _stdin: stdin };
         let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
         let s = |k: &str| info[k].as_str().unwrap().to_owned();
-        Provider { issuer: s("issuer"), client_id: s("client_id"), client_secret: s("client_secret"), audience: s("audience"), _guard: guard }
+        Provider {
+            issuer: s("issuer"),
+            client_id: s("client_id"),
+            client_secret: s("client_secret"),
+            audience: s("audience"),
+            _guard: guard,
+        }
     }
 
     /// A JWT access token from the provider's real /token endpoint (client_credentials).
     pub fn token(&self, scope: &str) -> String {
         use base64::Engine as _;
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.client_id, self.client_secret));
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.client_id, self.client_secret));
         let body = format!("grant_type=client_credentials&scope={scope}");
         let mut resp = agent()
             .post(&format!("{}/token", self.issuer))
@@ -185,7 +195,8 @@ impl Emulator {
         let mut resp = agent().post(&url).send(event).unwrap();
         let status = resp.status().as_u16();
         let body = resp.body_mut().read_to_vec().unwrap();
-        let doc: Value = serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into()));
+        let doc: Value =
+            serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into()));
         if status == 200 { Ok(doc) } else { Err(doc) }
     }
 
@@ -203,7 +214,8 @@ impl Emulator {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let log_path = std::env::temp_dir().join(format!("jwtgate-lambda-e2e-{}-{}.log", std::process::id(), free_port()));
+        let log_path =
+            std::env::temp_dir().join(format!("jwtgate-lambda-e2e-{}-{}.log", std::process::id(), free_port()));
         let log = std::fs::File::create(&log_path).unwrap();
         let child = cmd.stdin(Stdio::null()).stdout(log.try_clone().unwrap()).stderr(log).spawn().unwrap();
         Function { log_path, _guard: Guard { child, _stdin: None } }

@@ -24,7 +24,7 @@ export async function serve(handler) {
 /** Serves `body()` at every path with `headers`, counting requests. */
 export async function serveJwks(body, headers = {}) {
   const counter = { requests: 0 };
-  const server = await serve((req, res) => {
+  const server = await serve((_req, res) => {
     counter.requests += 1;
     res.writeHead(200, { "content-type": "application/json", ...headers });
     res.end(typeof body === "function" ? body() : body);
@@ -37,7 +37,7 @@ export const serveSilence = () => serve(() => {});
 
 /** Streams JSON-looking bytes without end (for the size limit); stops when the client leaves. */
 export const serveEndless = () =>
-  serve((req, res) => {
+  serve((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
     res.write('{"keys":[');
     const timer = setInterval(() => res.write("x".repeat(16 * 1024)), 1);

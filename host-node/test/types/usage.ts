@@ -29,15 +29,19 @@ export async function usage(): Promise<void> {
   void createAuthorizer({ issuer: "i", audience: "a", tokenSources: ["bearer"] });
   const response: AuthorizerResponse = await authorizer.authorize({ type: "TOKEN", authorizationToken: "Bearer x", methodArn: "arn" });
   if ("policyDocument" in response) {
-    const effect: "Allow" | "Deny" = response.policyDocument.Statement[0].Effect;
-    void effect;
+    const first = response.policyDocument.Statement[0];
+    if (first !== undefined) {
+      const effect: "Allow" | "Deny" = first.Effect;
+      void effect;
+    }
   }
   const decision: Decision = await authorizer.decide({});
   const outcome: "allow" | "deny" | "unauthorized" = decision.outcome;
   void outcome;
   try {
     const { claims, header } = await authorizer.verify("token");
-    void claims.sub, header.alg;
+    void claims.sub;
+    void header.alg;
   } catch (e) {
     if (e instanceof AuthorizerError) {
       const reason: ReasonCode = e.reason;
