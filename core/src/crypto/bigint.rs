@@ -328,9 +328,8 @@ mod dot {
         };
         let (x_min, x_max) = (*x_len.iter().min().unwrap(), *x_len.iter().max().unwrap());
         // Two groups per iteration where possible: fewer loop branches and fuel checks per
-        // product. Measured on a 2048-bit RS256 decision: wasmtime (Cranelift, fuel) 54.5 ->
-        // 49.6 us; V8 35.5 -> 36.5 us (its register allocator spills two of the sums in the
-        // longer body). Kept for wasmtime, the slower host.
+        // product, which wasmtime (Cranelift, fuel) gains from; V8 loses a little (its register
+        // allocator spills two of the sums in the longer body), and wasmtime is the slower host.
         let mut j = 0;
         while j + 8 <= x_min {
             xy(&mut acc, j);
