@@ -26,7 +26,7 @@ aarch64) arch=arm64 ;;
 esac
 case "$arch" in
 x86_64)
-    cargo lambda build --release --locked --x86-64 --output-format zip -p jwtgate-lambda >&2
+    cargo lambda build --release --locked --x86-64 --output-format zip -p jwtgate-lambda --bin bootstrap >&2
     echo "$root/target/lambda/bootstrap/bootstrap.zip"
     ;;
 arm64)

@@ -8,8 +8,8 @@
 //   -> {"op":"mem","alg":"RS256","n":10000}  <- {"rss":bytes}          (untimed decisions)
 //   -> {"op":"exit"}
 //
-// The protocol is the whole interface: a driver in another language (core/examples/bench_json.rs)
-// speaks it too. Every decision must be an allow; the sanity check also requires a tampered
+// The protocol is the whole interface: the native drivers (tests/bench/native, Rust) speak it
+// too. Every decision must be an allow; the sanity check also requires a tampered
 // token to be refused, so no row can be fast by being wrong.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";

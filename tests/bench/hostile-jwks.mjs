@@ -2,7 +2,7 @@
 // to load, 255 RSA keys of 8192 bits that no token uses beside the signer's 2048-bit key
 // (about 360 KB), loaded afresh and used for one decision, each run. jwtgate in Node (the
 // module's own arithmetic, `verifyWithKeys`: a new session, the set loaded, one token
-// verified), the native core (core/examples/hostile_jwks.rs) and jose (`createLocalJWKSet` and
+// verified), the native core (tests/bench/native, bench-hostile-jwks) and jose (`createLocalJWKSet` and
 // a first `jwtVerify`). An RSA key's Montgomery constants are computed at its first use, so
 // only the signer's are.
 //

@@ -66,7 +66,7 @@ const ROWS = [
   { id: "jwtgate-bun-nc", label: "jwtgate authorize, node:crypto signatures (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "node-crypto" } } },
   { id: "jwtgate-deno", label: "jwtgate authorize (Deno, edge entry)", ours: true, runtime: "deno", module: "variants/jwtgate-authorize.mjs", options: { entry: "edge" } },
   { id: "jwtgate-native", label: "jwtgate-core native (Rust, no wasm)", ours: true, runtime: "native-core" },
-  // host-lambda (wasmtime): its examples/bench_lambda_json.rs speaks the driver protocol.
+  // host-lambda (wasmtime): tests/bench/native's bench-lambda speaks the driver protocol.
   { id: "jwtgate-wasmtime", label: "jwtgate wasm in wasmtime (host-lambda)", ours: true, runtime: "native-lambda" },
   { id: "jwtgate-wasmtime-native", label: "jwtgate wasm in wasmtime, native signatures (host-lambda)", ours: true, runtime: "native-lambda", options: { signatures: "host" } },
 ];
@@ -118,18 +118,8 @@ async function startJwksServer() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Native drivers (built here so a row never measures a stale binary).
-const built = new Map();
-function cargoExample(pkg, example) {
-  if (built.has(example)) return built.get(example);
-  const profile = SMOKE ? [] : ["--release"];
-  log(`cargo build ${profile.join(" ")} -p ${pkg} --example ${example}`);
-  execFileSync("cargo", ["build", "--quiet", "--locked", ...profile, "-p", pkg, "--example", example], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"] });
-  const path = join(REPO, "target", SMOKE ? "debug" : "release", "examples", example);
-  built.set(example, path);
-  return path;
-}
-
+// How each row's driver runs: a JavaScript runtime with driver.mjs, or a native driver of
+// tests/bench/native (cargoBin).
 function commandFor(row, fixturePath, jwksPort) {
   const driver = join(HERE, "driver.mjs");
   const variant = row.module && join(HERE, row.module);
@@ -142,9 +132,9 @@ function commandFor(row, fixturePath, jwksPort) {
     case "deno":
       return [join(BIN, "deno"), ["run", "--quiet", "--no-prompt", `--allow-read=${REPO}`, `--allow-net=127.0.0.1:${jwksPort}`, driver, variant, fixturePath, opts]];
     case "native-core":
-      return [cargoExample("jwtgate-core", "bench_json"), [fixturePath]];
+      return [cargoBin("jwtgate-bench", "bench-core"), [fixturePath]];
     case "native-lambda": {
-      return [cargoExample("jwtgate-lambda", "bench_lambda_json"), [fixturePath, row.options?.signatures ?? "wasm"]];
+      return [cargoBin("jwtgate-bench", "bench-lambda"), [fixturePath, row.options?.signatures ?? "wasm"]];
     }
     default:
       throw new Error(`unknown runtime ${row.runtime}`);
@@ -358,11 +348,16 @@ function spawnColdNative(cmd, args, env) {
   });
 }
 
+// Native drivers and binaries, built here (once per run) so a row never measures a stale one.
+const built = new Map();
 function cargoBin(pkg, bin) {
+  if (built.has(bin)) return built.get(bin);
   const profile = SMOKE ? [] : ["--release"];
   log(`cargo build ${profile.join(" ")} -p ${pkg} --bin ${bin}`);
   execFileSync("cargo", ["build", "--quiet", "--locked", ...profile, "-p", pkg, "--bin", bin], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"] });
-  return join(REPO, "target", SMOKE ? "debug" : "release", bin);
+  const path = join(REPO, "target", SMOKE ? "debug" : "release", bin);
+  built.set(bin, path);
+  return path;
 }
 
 function spawnCold(args, env, cmd = process.execPath) {
@@ -524,7 +519,7 @@ async function main() {
     const cold = await coldStart(fx, jwksServer.url, work);
     const size = sizes(cold.bundles, work);
     log("hostile key set");
-    const native = cargoExample("jwtgate-core", "hostile_jwks");
+    const native = cargoBin("jwtgate-bench", "bench-hostile-jwks");
     const hostile = JSON.parse(
       execFileSync("node", [join(HERE, "hostile-jwks.mjs"), ...(SMOKE ? ["--smoke"] : []), "--native", native], { cwd: REPO, encoding: "utf8" }),
     );

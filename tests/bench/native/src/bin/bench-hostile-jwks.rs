@@ -2,7 +2,7 @@
 //! fixture and runs this): a fresh key set parsed from the fixture's JWKS and one token
 //! decided, `runs` times; prints the median and the worst in milliseconds as JSON.
 //!
-//!   cargo run --release -p jwtgate-core --example hostile_jwks -- <fixture.json> <runs>
+//!   cargo run --release -p jwtgate-bench --bin bench-hostile-jwks -- <fixture.json> <runs>
 
 use jwtgate_core::{Config, KeySet, Verifier};
 use serde_json::{Value, json};

@@ -2,7 +2,8 @@
 //! after 10,000 decisions, and cold start of the `bootstrap` binary (process start to its
 //! first decision, in local mode against a JWKS served on 127.0.0.1).
 //!
-//!   cargo build --release -p jwtgate-lambda --bins && target/release/jwtgate-lambda-bench
+//!   cargo build --release -p jwtgate-lambda --bin bootstrap -p jwtgate-bench --bin bench-lambda-engine
+//!   target/release/bench-lambda-engine
 //!
 //! Uses a frozen token and JWKS from the test OpenID Provider with a fixed clock.
 
@@ -16,7 +17,7 @@ use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const FIXTURE: &str = include_str!("../../tests/fixtures/op-rs256.json");
+const FIXTURE: &str = include_str!("../../../../../host-lambda/tests/fixtures/op-rs256.json");
 const INVOCATIONS: usize = 10_000;
 
 struct Static(Vec<u8>);
@@ -113,7 +114,9 @@ fn main() {
 fn cold_start(issuer: &str, audience: &str, jwks: &[u8], event: &[u8], now: u64) {
     let bootstrap = std::env::current_exe().unwrap().with_file_name("bootstrap");
     if !bootstrap.exists() {
-        println!("cold start: skipped, build the bootstrap binary too (cargo build --release --bins)");
+        println!(
+            "cold start: skipped, build the bootstrap binary too (cargo build --release -p jwtgate-lambda --bin bootstrap)"
+        );
         return;
     }
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
