@@ -65,7 +65,7 @@ try {
     const hosts = bootstrap ? "both hosts (Node and the Rust Lambda) decided alike" : "the Node host decided";
     console.log(`demo: ${hosts}:`);
     console.log("the valid token is allowed, the tampered one refused (bad_signature).");
-    console.log("Next: `make test` runs every test (about 30 minutes on 2 cores); README \"Configuration\"");
+    console.log("Next: `make test` runs every test (about 50 minutes on 2 cores); README \"Configuration\"");
     console.log("points the authorizer at your issuer; README \"Deploy\" has a template per API type.");
   }
 } finally {
