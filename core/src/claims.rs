@@ -2,7 +2,7 @@
 //! configuration and the host's clock.
 
 use crate::json::{Json, Object};
-use crate::profile::{Profile, TokenUse};
+use crate::profile::{Profile, ScopeMatch, TokenUse};
 use crate::reason::Reason;
 use crate::setting::Named;
 use crate::token::Header;
@@ -107,20 +107,6 @@ pub fn scopes<'c>(claims: &'c Object<'_>) -> Result<Vec<&'c str>, Reason> {
         Some(_) => return Err(Reason::InvalidClaim),
     }
     Ok(out)
-}
-
-/// How a list of scopes (`required_scopes`, a route rule's) is held (`scope_match`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ScopeMatch {
-    /// Every scope of the list (the default).
-    #[default]
-    All,
-    /// At least one (API Gateway's JWT authorizers' rule for a route's scopes).
-    Any,
-}
-
-impl Named for ScopeMatch {
-    const NAMES: &'static [(&'static str, Self)] = &[("all", Self::All), ("any", Self::Any)];
 }
 
 /// Whether `held` (the token's [`scopes`]) has the scopes of `required` as `mode` says; an

@@ -5,8 +5,8 @@
 //! around names and values dropped, a pair without `=` has an empty name (so it is never a
 //! configured cookie). Names compare exactly (RFC 6265 section 5.4 matches them as sent).
 
+use crate::field_value::{part, span, trim};
 use crate::reason::Reason;
-use crate::token_source::{part, span, trim};
 use std::borrow::Cow;
 
 /// The most cookie text read from one event (every Cookie header or `cookies` item together).

@@ -6,12 +6,11 @@
 //! ancestor (`TOKEN_ISSUER`).
 
 use crate::claim_rule;
-use crate::claims::ScopeMatch;
 use crate::config::{self, CacheRules, Config, ConfigError, ConfigInput, Named, ProfileInput};
 use crate::json::{self, Json};
 use crate::json_text;
 use crate::limits::Limits;
-use crate::profile::TokenUse;
+use crate::profile::{ScopeMatch, TokenUse};
 use crate::routes::RulesInput;
 use crate::setting::err;
 use std::collections::BTreeMap;
@@ -361,6 +360,11 @@ pub use crate::url::{check_url, is_loopback_authority};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_signature_provider_name_reads_back_as_its_value() {
+        crate::setting::assert_names_read_back::<Signatures>();
+    }
 
     fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

@@ -1,32 +1,12 @@
 //! API Gateway Lambda authorizer events: the token (read from the configured sources, see
 //! `token_source`) and which resource the answer is for.
 
+pub use crate::event_kind::EventKind;
 use crate::json::{self, Json, Object};
 use crate::json_text;
 use crate::reason::Reason;
 use crate::token_source::{self, TokenSource};
 use std::borrow::Cow;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    /// REST API TOKEN authorizer: `authorizationToken`, `methodArn`.
-    Token,
-    /// REST API (or HTTP API payload 1.0, or WebSocket `$connect`) REQUEST authorizer:
-    /// headers, query parameters, `methodArn`.
-    Request,
-    /// HTTP API payload 2.0: lower-case headers, `routeArn`, `routeKey`.
-    HttpV2,
-}
-
-impl EventKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            EventKind::Token => "token",
-            EventKind::Request => "request",
-            EventKind::HttpV2 => "http_v2",
-        }
-    }
-}
 
 /// What a decision reads of an event. Borrowed when the host gives the members directly (the
 /// TOKEN fast path), owned when they come out of the event's JSON.

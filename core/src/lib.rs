@@ -38,6 +38,8 @@ pub mod crypto;
 pub mod decision;
 pub mod env;
 pub mod event;
+mod event_kind;
+mod field_value;
 pub mod gate;
 pub mod json;
 pub mod json_text;

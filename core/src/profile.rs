@@ -6,7 +6,6 @@
 use crate::alg::Algorithm;
 use crate::claim_path::ClaimPath;
 use crate::claim_rule::ClaimRule;
-use crate::claims::ScopeMatch;
 use crate::context::Mapping;
 use crate::setting::Named;
 
@@ -19,6 +18,20 @@ pub enum TokenUse {
 
 impl Named for TokenUse {
     const NAMES: &'static [(&'static str, Self)] = &[("access", Self::Access), ("id", Self::Id)];
+}
+
+/// How a list of scopes (`required_scopes`, a route rule's) is held (`scope_match`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ScopeMatch {
+    /// Every scope of the list (the default).
+    #[default]
+    All,
+    /// At least one (API Gateway's JWT authorizers' rule for a route's scopes).
+    Any,
+}
+
+impl Named for ScopeMatch {
+    const NAMES: &'static [(&'static str, Self)] = &[("all", Self::All), ("any", Self::Any)];
 }
 
 /// One trusted issuer and its rules (validated; see `config`).

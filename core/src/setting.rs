@@ -55,6 +55,17 @@ pub trait Named: Copy + PartialEq + 'static {
     }
 }
 
+/// For tests of each [`Named`] type: every name reads back as its value and names it, and the
+/// empty text is refused.
+#[cfg(test)]
+pub(crate) fn assert_names_read_back<T: Named + std::fmt::Debug>() {
+    for &(name, value) in T::NAMES {
+        assert_eq!(value.name(), name);
+        assert_eq!(T::from_setting("s", name), Ok(value));
+    }
+    assert!(T::from_setting("s", "").is_err());
+}
+
 /// Where `text` is among `names`, or an error listing them (one body for every [`Named`]).
 fn position(setting: &str, text: &str, names: &[&str]) -> Result<usize, ConfigError> {
     names.iter().position(|n| *n == text).ok_or_else(|| {

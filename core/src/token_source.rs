@@ -13,13 +13,13 @@
 //!   one): `ambiguous_token`, never a guess between them.
 
 use crate::cookie;
-use crate::event::EventKind;
+use crate::event_kind::EventKind;
+use crate::field_value::{part, span, trim};
 use crate::json::{Json, Object};
 use crate::query;
 use crate::reason::Reason;
 use crate::setting::{ConfigError, err};
 use std::borrow::Cow;
-use std::ops::Range;
 
 /// One place a token may be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,29 +172,6 @@ pub fn one_token<'a>(value: Cow<'a, str>, scheme: Option<&str>) -> Result<Cow<'a
     }
     let range = span(&value, token);
     Ok(part(value, range))
-}
-
-/// `s` without the spaces and tabs around it (RFC 9110 OWS).
-pub(crate) fn trim(s: &str) -> &str {
-    let b = s.as_bytes();
-    let ows = |c: &u8| *c == b' ' || *c == b'\t';
-    let start = b.iter().position(|c| !ows(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !ows(c)).map_or(start, |i| i + 1);
-    &s[start..end]
-}
-
-/// Where `inner`, a slice of `whole`, lies in it.
-pub(crate) fn span(whole: &str, inner: &str) -> Range<usize> {
-    let start = inner.as_ptr() as usize - whole.as_ptr() as usize;
-    start..start + inner.len()
-}
-
-/// `value[range]` as a `Cow` of the same lifetime: borrowed when `value` is.
-pub(crate) fn part(value: Cow<'_, str>, range: Range<usize>) -> Cow<'_, str> {
-    match value {
-        Cow::Borrowed(whole) => Cow::Borrowed(&whole[range]),
-        Cow::Owned(whole) => Cow::Owned(whole[range].to_owned()),
-    }
 }
 
 /// A map member of the event: absent or `null` is `None`, another type is not an event.
