@@ -20,7 +20,7 @@ wasm:
 	wasm/build.sh
 
 node-deps:
-	host-node/scripts/install-deps.sh
+	scripts/npm-install.sh host-node
 
 demo: node-package
 	cargo build --locked -p jwtgate-lambda --bin bootstrap
@@ -68,7 +68,7 @@ test-metrics: node-package
 # the arm64 build's (test-arm64).
 test-lambda: wasm
 	host-lambda/scripts/install-tools.sh >/dev/null
-	host-lambda/test-support/install-deps.sh
+	scripts/npm-install.sh host-lambda/test-support
 	cargo test -p jwtgate-lambda --locked -- --include-ignored --skip fault_table --skip arm64_conformance
 
 # The fault table (tests/faults): every host against a misbehaving OpenID provider on 127.0.0.1,
@@ -97,7 +97,7 @@ lambda-zip: wasm
 ARM64_DIR := target/lambda-arm64
 test-arm64: wasm
 	host-lambda/scripts/install-tools.sh >/dev/null
-	host-lambda/test-support/install-deps.sh
+	scripts/npm-install.sh host-lambda/test-support
 	host-lambda/scripts/lambda-zip.sh arm64 >/dev/null
 	for bin in bootstrap jwtgate-lambda-conformance; do \
 		rm -f $(ARM64_DIR)/$$bin/bootstrap; \
@@ -118,7 +118,7 @@ test-arm64: wasm
 # command as soak-lambda-build (nothing to do when test-soak ran before).
 test-deploy: node-package
 	host-lambda/scripts/install-tools.sh >/dev/null
-	deploy/cdk/install-deps.sh
+	scripts/npm-install.sh deploy/cdk
 	cargo build --release --locked -p jwtgate-lambda --bin bootstrap
 	target/host-lambda-tools/bin/python deploy/sam/check_templates.py
 	cd deploy/cdk && node_modules/.bin/tsc -p tsconfig.json && node --test --test-timeout=300000 test/

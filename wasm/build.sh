@@ -14,7 +14,6 @@ cd "$root"
 target=wasm32-unknown-unknown
 out="$root/wasm/pkg"
 log() { printf 'wasm/build.sh: %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 rustup_has_wasm_std() {
     command -v rustc >/dev/null 2>&1 || return 1
@@ -24,15 +23,7 @@ rustup_has_wasm_std() {
 }
 
 ensure_debian_toolchain() {
-    local missing=()
-    for pkg in rustc-web cargo-web rust-web-src lld-22; do
-        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-    done
-    if [ "${#missing[@]}" -gt 0 ]; then
-        log "installing Debian packages: ${missing[*]}"
-        as_root apt-get update -qq
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
+    "$root/scripts/apt-install.sh" rustc-web cargo-web rust-web-src lld-22
 }
 
 # WebAssembly SIMD (every host we target runs it: V8, JavaScriptCore, wasmtime) for the RSA

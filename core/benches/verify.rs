@@ -68,7 +68,7 @@ fn per_token(c: &mut Criterion) {
 struct AcceptAll;
 
 impl jwtgate_core::CryptoProvider for AcceptAll {
-    fn verify(&self, _: Algorithm, _: &jwtgate_core::Jwk, _: &[u8], _: &[u8]) -> bool {
+    fn verify(&self, _: Algorithm, _: jwtgate_core::ProviderKey<'_>, _: &[u8], _: &[u8]) -> bool {
         true
     }
 }

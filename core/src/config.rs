@@ -11,40 +11,13 @@ use crate::json_text::{self, ArrayText, ObjectText, decimal};
 use crate::keys::KeySet;
 use crate::limits::{self, CEILING, Limits};
 use crate::policy;
+pub use crate::policy::{HttpApiResponse, PolicyResource};
 use crate::profile::{Discovery, KeySource, Profile, ScopeMatch, TokenUse};
 use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
 use crate::setting::err;
 pub use crate::setting::{ConfigError, Named};
 use crate::token_source::{self, TokenSource};
 use crate::url::check_url;
-
-/// Where an Allow (or a global Deny) applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum PolicyResource {
-    /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/*/*`: one cached policy serves every route.
-    #[default]
-    Stage,
-    /// Only the `methodArn` of this request (the original sample's behaviour).
-    Method,
-}
-
-/// The response shape for HTTP API payload 2.0 events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum HttpApiResponse {
-    /// `{ "isAuthorized": bool, "context": {...} }` (enableSimpleResponses).
-    #[default]
-    Simple,
-    /// An IAM policy, as for REST APIs.
-    Policy,
-}
-
-impl Named for PolicyResource {
-    const NAMES: &'static [(&'static str, Self)] = &[("stage", Self::Stage), ("method", Self::Method)];
-}
-
-impl Named for HttpApiResponse {
-    const NAMES: &'static [(&'static str, Self)] = &[("simple", Self::Simple), ("policy", Self::Policy)];
-}
 
 pub const MAX_LEEWAY_SECONDS: u32 = 600;
 /// The longest `max_token_age_seconds`: a year.
@@ -558,6 +531,16 @@ pub const DEFAULT_CONTEXT_CLAIMS: [&str; 4] = ["sub", "iss", "scope", "client_id
 impl Config {
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigError> {
         Config::new(&ConfigInput::from_json(bytes)?)
+    }
+
+    /// The settings that shape every answer.
+    pub fn policy_settings(&self) -> policy::PolicySettings<'_> {
+        policy::PolicySettings {
+            route_rules: &self.route_rules,
+            unlisted_routes: self.unlisted_routes,
+            policy_resource: self.policy_resource,
+            http_api_response: self.http_api_response,
+        }
     }
 
     /// The profile of the issuer `iss` names exactly.

@@ -1,13 +1,14 @@
 //! A verifier and its keys together: what a host holds for one configuration. The host brings
 //! events, time and the bytes it fetched; the gate decides, and says what to fetch.
 
+use crate::clock;
 use crate::config::Config;
 use crate::crypto::{CryptoProvider, PureRust};
 use crate::decision::{Decision, LogFields, Outcome};
 use crate::key_cache::{FetchRequest, KeyCache, KeyEvent, Reply, Trigger};
 use crate::keys::KeySet;
 use crate::reason::Reason;
-use crate::{Failure, Keys, Verified, Verifier, clock};
+use crate::verifier::{Failure, Keys, Verified, Verifier};
 
 /// The cache's keys as they stand at one moment.
 struct KeysAt<'a> {

@@ -6,9 +6,9 @@
 
 use crate::alg::{Algorithm, KeyKind};
 use crate::b64;
-use crate::crypto::PublicKey;
 use crate::crypto::ecdsa::{P256Key, P384Key, P521Key};
 use crate::crypto::rsa::{RsaKey, has_roca_fingerprint};
+use crate::crypto::{ProviderKey, PublicKey};
 use crate::json::{self, Json, JsonError, Object};
 use crate::json_text;
 use crate::limits::Limits;
@@ -42,6 +42,20 @@ impl Jwk {
     /// checked at load time (a key for encryption never loads).
     pub fn fits(&self, alg: Algorithm) -> bool {
         self.key.kind() == alg.key_kind() && self.alg.is_none_or(|a| a == alg)
+    }
+
+    /// The key as a signature provider sees it.
+    pub fn provider_key(&self) -> ProviderKey<'_> {
+        ProviderKey { public: &self.key, public_jwk: &self.public_jwk, host_tag: self.host_tag }
+    }
+
+    /// Load one JWK given alone as JSON text (as [`Jwk::public_jwk`] gives it to a host), with
+    /// every check a key in a set gets.
+    pub fn from_text(text: &[u8], limits: &Limits) -> Result<Jwk, KeyProblem> {
+        if text.len() > limits.max_jwks_bytes {
+            return Err(KeyProblem::InvalidKeyMaterial);
+        }
+        json::read_object(text).map_err(|_| KeyProblem::NotAnObject).and_then(|object| load_key(&object))
     }
 
     /// Whether a header's thumbprint names this key.

@@ -1,9 +1,129 @@
 //! The answers API Gateway understands: IAM policies for REST APIs (and HTTP APIs that ask for
 //! them), simple responses for HTTP API payload 2.0.
 
-use crate::context::Context;
+use crate::claims;
+use crate::context::{self, Context};
+use crate::event::AuthEvent;
+use crate::event_kind::EventKind;
+use crate::json::Object;
 use crate::json_text::{self, ArrayText, ObjectText};
-use crate::routes::{RouteRule, UnlistedRoutes};
+use crate::profile::{Held, Profile};
+use crate::routes::{self, RouteRule, UnlistedRoutes, Verdict};
+use crate::setting::Named;
+
+/// Where an Allow (or a global Deny) applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PolicyResource {
+    /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/*/*`: one cached policy serves every route.
+    #[default]
+    Stage,
+    /// Only the `methodArn` of this request (the original sample's behaviour).
+    Method,
+}
+
+/// The response shape for HTTP API payload 2.0 events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HttpApiResponse {
+    /// `{ "isAuthorized": bool, "context": {...} }` (enableSimpleResponses).
+    #[default]
+    Simple,
+    /// An IAM policy, as for REST APIs.
+    Policy,
+}
+
+impl Named for PolicyResource {
+    const NAMES: &'static [(&'static str, Self)] = &[("stage", Self::Stage), ("method", Self::Method)];
+}
+
+impl Named for HttpApiResponse {
+    const NAMES: &'static [(&'static str, Self)] = &[("simple", Self::Simple), ("policy", Self::Policy)];
+}
+
+/// The settings that shape every answer, as the configuration holds them.
+#[derive(Clone, Copy, Debug)]
+pub struct PolicySettings<'c> {
+    pub route_rules: &'c [RouteRule],
+    pub unlisted_routes: UnlistedRoutes,
+    pub policy_resource: PolicyResource,
+    pub http_api_response: HttpApiResponse,
+}
+
+impl PolicySettings<'_> {
+    /// Whether this kind of event is answered with a simple response.
+    pub fn simple(&self, kind: EventKind) -> bool {
+        kind == EventKind::HttpV2 && self.http_api_response == HttpApiResponse::Simple
+    }
+
+    /// Whether this kind of event is answered by a stage-wide policy built from route rules.
+    pub fn stage_policy_with_rules(&self, kind: EventKind) -> bool {
+        !self.route_rules.is_empty() && !self.simple(kind) && self.policy_resource == PolicyResource::Stage
+    }
+}
+
+/// The answer for a valid token of `profile` holding `held` (its claims `claims`, its subject
+/// `principal`), and what the rules say of this request (for HTTP API simple responses: of
+/// every request its route key serves). Route rules' claim rules were checked once for type
+/// (none is `InvalidClaim`). The context is left empty: the caller fills what room it leaves.
+pub fn respond(
+    settings: PolicySettings<'_>,
+    event: &AuthEvent<'_>,
+    arn: &ExecuteApiArn<'_>,
+    claims: &Object<'_>,
+    profile: &Profile,
+    held: Held<'_>,
+    principal: String,
+) -> (Response, Verdict) {
+    let (rules, unlisted) = (settings.route_rules, settings.unlisted_routes);
+    let check = |rule: &RouteRule| {
+        if !claims::holds(held.scopes, &rule.scopes, profile.scope_match) {
+            Verdict::MissingScope
+        } else if !rule.claims.iter().all(|c| c.check(claims) == Ok(true)) {
+            Verdict::ClaimRuleFailed
+        } else {
+            Verdict::Allowed
+        }
+    };
+    let holds = |rule: &RouteRule| check(rule) == Verdict::Allowed;
+    let has_scopes = claims::holds(held.scopes, &profile.required_scopes, profile.scope_match);
+    let simple = settings.simple(event.kind);
+    let verdict = if !has_scopes {
+        Verdict::MissingScope
+    } else if !held.claim_rules {
+        Verdict::ClaimRuleFailed
+    } else if simple {
+        // API Gateway caches a simple response per route key (README: add
+        // `$context.routeKey` to the identity sources when caching).
+        routes::for_route_key(rules, unlisted, event.route_key.as_deref().unwrap_or("$default"), &check)
+    } else {
+        routes::for_request(rules, unlisted, arn.verb, arn.path, &check)
+    };
+    let allowed = verdict == Verdict::Allowed;
+    let context = Context::default();
+    if simple {
+        return (Response::Simple { authorized: allowed, context }, verdict);
+    }
+    let statements = match settings.policy_resource {
+        // This request alone, as its rules say.
+        PolicyResource::Method => {
+            let arn = event.arn.clone().into_owned();
+            if allowed { Statements::allow(arn) } else { Statements::deny(arn) }
+        }
+        PolicyResource::Stage if !has_scopes || !held.claim_rules => Statements::deny(arn.stage_wide()),
+        PolicyResource::Stage if rules.is_empty() => Statements::allow(arn.stage_wide()),
+        PolicyResource::Stage => rule_statements(arn, rules, unlisted, &holds),
+    };
+    let usage_identifier = usage_identifier(event.kind, claims, profile);
+    (Response::Policy { principal_id: principal, statements, context, usage_identifier }, verdict)
+}
+
+/// The `usageIdentifierKey`, for REST APIs (TOKEN and REQUEST events) when configured.
+fn usage_identifier(kind: EventKind, claims: &Object<'_>, profile: &Profile) -> Option<String> {
+    let path = profile.usage_identifier_claim.as_ref()?;
+    if kind == EventKind::HttpV2 {
+        return None;
+    }
+    context::usage_identifier(claims, path)
+}
 
 /// The parts of an execute-api ARN:
 /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH...` (REST and HTTP APIs), or

@@ -94,3 +94,12 @@ pub struct Discovery {
     pub url: String,
     pub issuer: String,
 }
+
+/// What a verified token holds of its profile's rules that decide Deny rather than Unauthorized.
+#[derive(Clone, Copy)]
+pub struct Held<'s> {
+    /// Its scopes.
+    pub scopes: &'s [&'s str],
+    /// Whether it meets every claim rule of its profile.
+    pub claim_rules: bool,
+}

@@ -266,7 +266,7 @@ fn rsa_signature_length_must_equal_the_modulus_length() {
 fn signature_lengths_are_checked_before_any_provider() {
     struct AcceptsAll;
     impl jwtgate_core::CryptoProvider for AcceptsAll {
-        fn verify(&self, _: Algorithm, _: &jwtgate_core::Jwk, _: &[u8], _: &[u8]) -> bool {
+        fn verify(&self, _: Algorithm, _: jwtgate_core::ProviderKey<'_>, _: &[u8], _: &[u8]) -> bool {
             true
         }
     }

@@ -10,18 +10,11 @@
 #       matters: the .cwasm and the binary must use no CPU feature Graviton2 lacks.
 set -euo pipefail
 log() { printf 'install-qemu.sh: %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 sysroot=/usr/aarch64-linux-gnu
-missing=()
-command -v qemu-aarch64 >/dev/null 2>&1 || missing+=(qemu-user)
-for pkg in libc6-arm64-cross libgcc-s1-arm64-cross; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    log "installing Debian packages: ${missing[*]}"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# qemu-user by its command: any package that provides `qemu-aarch64` will do.
+packages=(libc6-arm64-cross libgcc-s1-arm64-cross)
+command -v qemu-aarch64 >/dev/null 2>&1 || packages+=(qemu-user)
+"$(dirname "$0")/../../scripts/apt-install.sh" --no-install-recommends "${packages[@]}"
 [ -e "$sysroot/lib/ld-linux-aarch64.so.1" ] || { log "no aarch64 dynamic loader in $sysroot"; exit 1; }
 echo "$(command -v qemu-aarch64) -cpu neoverse-n1 -L $sysroot"

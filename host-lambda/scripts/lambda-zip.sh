@@ -15,7 +15,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 log() { printf 'lambda-zip.sh: %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 arch="${1:-x86_64}"
 PATH="$(host-lambda/scripts/install-tools.sh):$PATH"
 export PATH
@@ -38,15 +37,7 @@ arm64)
         CARGO_TARGET_DIR="$root/target/arm64" cargo lambda build --release --locked --arm64 \
             --output-format zip --lambda-dir "$lambda_dir" -p jwtgate-lambda "${bins[@]}" >&2
     else
-        missing=()
-        for pkg in rustc-web cargo-web rust-web-src; do
-            dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-        done
-        if [ "${#missing[@]}" -gt 0 ]; then
-            log "installing Debian packages: ${missing[*]}"
-            as_root apt-get update -qq
-            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-        fi
+        "$root/scripts/apt-install.sh" rustc-web cargo-web rust-web-src
         log "using Debian's rustc $(/usr/bin/rustc --version | cut -d' ' -f2) with -Zbuild-std for $target"
         # Debian's cargo and rustc first on PATH (cargo-lambda and cargo-zigbuild call them by
         # name); no rustup target check, which would download the target's std.

@@ -465,7 +465,7 @@ fn native_verify(
     sig_ptr: i32,
     sig_len: i32,
 ) -> i32 {
-    use jwtgate_core::{Algorithm, CryptoProvider, KeySet, Limits as CoreLimits, PureRust};
+    use jwtgate_core::{Algorithm, CryptoProvider, Jwk, Limits as CoreLimits, PureRust};
     let Some(wasmtime::Extern::Memory(memory)) = caller.get_export("memory") else { return 0 };
     let (data, state) = memory.data_and_store_mut(&mut caller);
     let slice =
@@ -476,13 +476,9 @@ fn native_verify(
         return 0;
     };
     let Some(alg) = Algorithm::from_code(alg_code as u32) else { return 0 };
-    let load = || {
-        let jwk = std::str::from_utf8(jwk).ok()?;
-        let doc = format!(r#"{{"keys":[{jwk}]}}"#);
-        KeySet::parse(doc.as_bytes(), &CoreLimits::default()).ok().and_then(|set| set.keys().first().cloned())
-    };
-    let check = |key: &Option<jwtgate_core::Jwk>| {
-        key.as_ref().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature))
+    let load = || Jwk::from_text(jwk, &CoreLimits::default()).ok();
+    let check = |key: &Option<Jwk>| {
+        key.as_ref().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key.provider_key(), message, signature))
     };
     // Id 0: a key the module did not tag; nothing to keep it by.
     if key_id == 0.0 {

@@ -149,12 +149,11 @@ pub fn settings_from_env(env_json: &str, config_file: Option<String>) -> String 
 /// self-tests and for proving every provider agrees on every vector.
 #[wasm_bindgen(js_name = checkSignature)]
 pub fn check_signature(alg: &str, public_jwk: &str, message: &[u8], signature: &[u8]) -> bool {
-    use jwtgate_core::{Algorithm, CryptoProvider, KeySet, Limits, PureRust};
+    use jwtgate_core::{Algorithm, CryptoProvider, Jwk, Limits, PureRust};
     let Some(alg) = Algorithm::from_name(alg) else { return false };
-    let doc = [r#"{"keys":["#, public_jwk, "]}"].concat();
-    let Ok(keys) = KeySet::parse(doc.as_bytes(), &Limits::default()) else { return false };
+    let Ok(key) = Jwk::from_text(public_jwk.as_bytes(), &Limits::default()) else { return false };
     // (One key, from the caller: the selection rules of a token's header do not apply.)
-    keys.keys().first().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key, message, signature))
+    key.fits(alg) && PureRust.verify(alg, key.provider_key(), message, signature)
 }
 
 /// The environment variables the settings read, as a JSON array of names: hosts pass only these

@@ -2,7 +2,7 @@
 //! in every host), or the host's native one through the imported `hostVerify` (`node:crypto` in
 //! JavaScript, native Rust in the wasmtime host). The core does everything else either way.
 
-use jwtgate_core::{Algorithm, CryptoProvider, Jwk, PureRust};
+use jwtgate_core::{Algorithm, CryptoProvider, ProviderKey, PureRust};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
@@ -44,7 +44,7 @@ pub fn next_key_id() -> u64 {
 }
 
 impl CryptoProvider for SessionProvider {
-    fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool {
+    fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, message: &[u8], signature: &[u8]) -> bool {
         match self {
             SessionProvider::PureRust => PureRust.verify(alg, key, message, signature),
             // An untagged key (0) is passed as such; the host then goes by the JWK text.

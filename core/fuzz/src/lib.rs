@@ -13,11 +13,11 @@
 pub mod input;
 
 use jwtgate_core::alg::Algorithm;
-use jwtgate_core::crypto::{CryptoProvider, PureRust};
+use jwtgate_core::crypto::{CryptoProvider, ProviderKey, PureRust};
 use jwtgate_core::{Config, Decision, Jwk, KeySet, Keys, Limits, Outcome, Reason, Verifier};
 use serde_json::{Map, Value, json};
 use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 pub const NOW: i64 = 1_800_000_000;
 pub const ISSUER: &str = "https://issuer.test/";
@@ -202,8 +202,15 @@ impl SourceKeys {
             .sources
             .iter()
             .map(|source| {
-                keys_at(source.jwks_uri.as_deref())
-                    .map(|keys| KeySet::parse(&jwks_document(keys), &Limits::default()).expect("fixture JWKS loads"))
+                keys_at(source.jwks_uri.as_deref()).map(|keys| {
+                    let mut set = KeySet::parse(&jwks_document(keys), &Limits::default()).expect("fixture JWKS loads");
+                    // Providers see a key's material and host tag only: the tag names the loaded
+                    // key (its `kid` and thumbprints) for the oracle.
+                    let mut names = KEY_NAMES.lock().expect("key names");
+                    set.tag_keys(|| names.len() as u64 + 1);
+                    names.extend(set.keys().iter().map(|k| (k.kid.clone(), k.x5t.clone(), k.x5t_s256.clone())));
+                    set
+                })
             })
             .collect();
         SourceKeys { sets }
@@ -239,18 +246,23 @@ pub fn take_asked() -> Vec<Asked> {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Noting<P>(pub P);
 
+/// The names (`kid`, `x5t`, `x5t#S256`) of every key [`SourceKeys`] loaded, by host tag - 1.
+type KeyNames = Vec<(Option<String>, Option<String>, Option<String>)>;
+static KEY_NAMES: Mutex<KeyNames> = Mutex::new(Vec::new());
+
 impl<P: CryptoProvider> CryptoProvider for Noting<P> {
-    fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool {
+    fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, message: &[u8], signature: &[u8]) -> bool {
+        let names = KEY_NAMES.lock().expect("key names");
+        let (kid, x5t, x5t_s256) = key
+            .host_tag
+            .checked_sub(1)
+            .and_then(|i| names.get(i as usize))
+            .cloned()
+            .unwrap_or_else(|| panic!("a provider asked with an untagged key {}", key.public_jwk));
         ASKED.with(|a| {
             let mut a = a.borrow_mut();
             if a.len() < 64 {
-                a.push(Asked {
-                    alg,
-                    kid: key.kid.clone(),
-                    x5t: key.x5t.clone(),
-                    x5t_s256: key.x5t_s256.clone(),
-                    public_jwk: key.public_jwk.clone(),
-                });
+                a.push(Asked { alg, kid, x5t, x5t_s256, public_jwk: key.public_jwk.to_owned() });
             }
         });
         self.0.verify(alg, key, message, signature)
@@ -263,9 +275,9 @@ impl<P: CryptoProvider> CryptoProvider for Noting<P> {
 pub struct AcceptAll;
 
 impl CryptoProvider for AcceptAll {
-    fn verify(&self, alg: Algorithm, key: &Jwk, _message: &[u8], _signature: &[u8]) -> bool {
+    fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, _message: &[u8], _signature: &[u8]) -> bool {
         // The core promises to ask only with a key of the algorithm's kind.
-        assert_eq!(key.key.kind(), alg.key_kind(), "provider asked with a key of the wrong kind");
+        assert_eq!(key.public.kind(), alg.key_kind(), "provider asked with a key of the wrong kind");
         true
     }
 }

@@ -10,7 +10,6 @@ pub mod field;
 pub mod rsa;
 
 use crate::alg::{Algorithm, Hash, KeyKind};
-use crate::keys::Jwk;
 
 /// A public key that passed the loader's checks, with its JWK components for providers that
 /// build their own key objects, and a form prepared for the pure-Rust provider.
@@ -70,12 +69,26 @@ impl PublicKey {
     }
 }
 
+/// A loaded key as a provider sees it: the public key and what a host needs to keep its own
+/// key object for it, nothing of the JWK's naming members (`kid`, `alg`, thumbprints), which
+/// are the core's to match.
+#[derive(Clone, Copy, Debug)]
+pub struct ProviderKey<'k> {
+    /// The checked public key, with the form prepared for the pure-Rust provider.
+    pub public: &'k PublicKey,
+    /// The public key alone as canonical JWK JSON: what a host's own provider builds its key
+    /// object from.
+    pub public_jwk: &'k str,
+    /// The host's number for this key (see `KeySet::tag_keys`), 0 when it gave none: a host
+    /// keeps its prepared key by it instead of reading `public_jwk` on every check.
+    pub host_tag: u64,
+}
+
 /// Checks one signature. Implementations must be pure functions of their arguments.
 pub trait CryptoProvider {
-    /// `alg` always fits the key's kind: the core checks that before asking. A provider builds
-    /// its own key object from `key.public_jwk` (caching it by that string), or uses the
-    /// prepared `key.key`.
-    fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool;
+    /// `alg` always fits the key's kind and the signature has the key's exact length
+    /// ([`PublicKey::signature_len`]): the core checks both before asking.
+    fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, message: &[u8], signature: &[u8]) -> bool;
 }
 
 /// The default provider: our RSA and ECDSA (P-256/P-384/P-521), and ed25519-dalek.
@@ -83,8 +96,8 @@ pub trait CryptoProvider {
 pub struct PureRust;
 
 impl CryptoProvider for PureRust {
-    fn verify(&self, alg: Algorithm, key: &Jwk, message: &[u8], signature: &[u8]) -> bool {
-        verify_prepared(alg, &key.key, message, signature)
+    fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, message: &[u8], signature: &[u8]) -> bool {
+        verify_prepared(alg, key.public, message, signature)
     }
 }
 

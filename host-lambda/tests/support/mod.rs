@@ -94,7 +94,7 @@ impl Provider {
         let script = repo_root().join("host-lambda/test-support/oidc-provider.mjs");
         require(
             &repo_root().join("host-lambda/test-support/node_modules/oidc-provider"),
-            "host-lambda/test-support/install-deps.sh",
+            "scripts/npm-install.sh host-lambda/test-support",
         );
         let mut child = bounded(std::path::Path::new("node"))
             .arg(script)
