@@ -12,8 +12,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="$1" seconds="$2" runs="${3:--1}"
 dict="$here/dict/jwt.dict"
 [ "$target" = settings_env ] && dict="$here/dict/env.dict"
-# The arithmetic targets read structured bytes: no dictionary.
-case "$target" in modexp | field_ops | ecdsa_verify | rsa_verify) dict="" ;; esac
+# The arithmetic targets and token_jwt_compact read structured bytes: no dictionary.
+case "$target" in modexp | field_ops | ecdsa_verify | rsa_verify | token_jwt_compact) dict="" ;; esac
 bin="$here/target/x86_64-unknown-linux-gnu/release/$target"
 [ -x "$bin" ] || { echo "fuzz: $bin not built (cd core && cargo +nightly fuzz build ${FUZZ_BUILD_FLAGS:-})" >&2; exit 1; }
 mkdir -p "$here/corpus/$target" "$here/artifacts/$target"

@@ -393,5 +393,15 @@ const counts = {
     ...[...toks, ...profileToks].flatMap((t) => t.split(".").slice(0, 2).map((part) => Buffer.from(part, "base64url"))),
     ...configFiles(),
   ]),
+  // Structured bytes (fuzz_targets/token_jwt_compact.rs): each signing key and algorithm (first
+  // byte) with each mutation (fourth byte) and its first eight choices (fifth byte), the header
+  // and claims shapes (second byte) and times (third) varied.
+  token_jwt_compact: write(
+    "token_jwt_compact",
+    Array.from({ length: 6 * 16 * 8 }, (_, i) => {
+      const [alg, mutation, choice] = [i % 6, Math.floor(i / 6) % 16, Math.floor(i / 96)];
+      return Buffer.from([alg, (choice * 37 + mutation) & 0x7f, i & 0xff, mutation, choice, choice, 1, 2, 3, 4]);
+    }),
+  ),
 };
 console.log(`seeds.mjs: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(", ")}`);
