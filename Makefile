@@ -134,9 +134,10 @@ test-bench-smoke: node-package
 
 
 # Fuzzing the core (core/fuzz, cargo-fuzz on the nightly toolchain rustup installed). The core's
-# only `unsafe` is in its wasm32 SIMD kernels (scan.rs, b64.rs, crypto/bigint.rs), which a
-# native build does not compile, so targets build without a sanitizer and with overflow checks
-# and debug assertions on; FUZZ_BUILD_FLAGS="-s address -a" turns AddressSanitizer on.
+# only `unsafe` is in its wasm32 SIMD kernels (core/src/simd/: base64url decoding, the dot scan,
+# Montgomery multiplication's dot products), which a native build does not compile, so targets
+# build without a sanitizer and with overflow checks and debug assertions on;
+# FUZZ_BUILD_FLAGS="-s address -a" turns AddressSanitizer on.
 FUZZ_TARGETS := verify_token jwks_parse authorize_event settings_env json_read modexp field_ops ecdsa_verify rsa_verify token_jwt_compact
 FUZZ_BUILD_FLAGS ?= -s none -a
 export FUZZ_BUILD_FLAGS

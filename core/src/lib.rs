@@ -28,6 +28,10 @@
 // A refusal (`Failure`) carries the token's header and claims for the decision's log line, so
 // it is larger than clippy's default; it is made once per decision, not in a loop.
 #![allow(clippy::result_large_err)]
+// `unsafe` only in the wasm32 SIMD kernels (`simd`, one module each, which allow it): see
+// simd/mod.rs and tests/unsafe_confined.rs.
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod alg;
 pub mod b64;
@@ -61,6 +65,7 @@ pub mod reason;
 pub mod routes;
 mod scan;
 pub mod setting;
+mod simd;
 pub mod token;
 pub mod token_source;
 pub mod url;

@@ -10,28 +10,10 @@ pub fn find(haystack: &[u8], byte: u8) -> Option<usize> {
     }
 }
 
+/// Sixteen bytes at a time with wasm SIMD: the kernel, with the `unsafe` of its loads, is
+/// apart in `simd::dot_scan`.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod blocks {
-    use core::arch::wasm32::*;
-
-    /// `Ok(position)` of the first `byte` in the whole 16-byte blocks at the start of
-    /// `haystack`, or `Err(bytes searched)` when there is none.
-    pub fn find(haystack: &[u8], byte: u8) -> Result<usize, usize> {
-        let needle = u8x16_splat(byte);
-        let mut at = 0;
-        while at + 16 <= haystack.len() {
-            // SAFETY: `at + 16 <= haystack.len()`, so the 16 bytes loaded are within it;
-            // unaligned v128 loads are allowed in wasm.
-            let block = unsafe { v128_load(haystack.as_ptr().add(at) as *const v128) };
-            let hits = u8x16_bitmask(u8x16_eq(block, needle));
-            if hits != 0 {
-                return Ok(at + hits.trailing_zeros() as usize);
-            }
-            at += 16;
-        }
-        Err(at)
-    }
-}
+use crate::simd::dot_scan as blocks;
 
 /// Elsewhere the caller's scalar search does all of it.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]

@@ -3,6 +3,10 @@
 //! The module holds one session (wasm instances are single-threaded). Results are written to
 //! an output buffer the host reads with `jwtgate_output_ptr`/`jwtgate_output_len` before its
 //! next call.
+//!
+//! The wasm crate's only `unsafe` (lib.rs denies it elsewhere): the exports are `no_mangle`, and
+//! their arguments are raw pointers into the module's memory, which the host filled.
+#![allow(unsafe_code)]
 
 use crate::provider::SessionProvider;
 use crate::session::{Fields, Session, settings_from_env};
@@ -20,6 +24,9 @@ fn set_output(bytes: String) {
 /// # Safety
 /// `ptr..ptr+len` must be memory the host filled after `jwtgate_alloc(len)`.
 unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    // SAFETY: the caller's contract: `len` (non-zero here; an empty argument may come with any
+    // pointer) initialised bytes at `ptr`, one allocation of `jwtgate_alloc`, which the host
+    // leaves alone until the call returns (the module is single-threaded).
     if len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(ptr, len) } }
 }
 
@@ -36,6 +43,9 @@ pub extern "C" fn jwtgate_alloc(len: usize) -> *mut u8 {
 /// `ptr` and `len` must come from one `jwtgate_alloc(len)` call, freed once.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwtgate_free(ptr: *mut u8, len: usize) {
+    // SAFETY: the caller's contract: `ptr` is the buffer of the `Vec<u8>` of capacity
+    // `len.max(1)` that `jwtgate_alloc(len)` made and forgot, freed once; length 0, so no byte
+    // is read or dropped.
     drop(unsafe { Vec::from_raw_parts(ptr, 0, len.max(1)) });
 }
 
@@ -57,6 +67,7 @@ pub extern "C" fn jwtgate_output_len() -> usize {
 /// See `input`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwtgate_configure(ptr: *const u8, len: usize) -> u32 {
+    // SAFETY: the caller's contract, which is this function's (see `input`).
     unsafe { jwtgate_configure_with_provider(ptr, len, 0) }
 }
 
@@ -71,6 +82,7 @@ pub unsafe extern "C" fn jwtgate_configure_with_provider(ptr: *const u8, len: us
         set_output(r#"{"ok":false,"error":"unknown provider"}"#.to_owned());
         return 1;
     };
+    // SAFETY: the caller's contract, which is `input`'s.
     let result = Session::new(unsafe { input(ptr, len) }, provider);
     let (status, out) = match result {
         Ok(session) => {
@@ -93,6 +105,7 @@ pub unsafe extern "C" fn jwtgate_configure_with_provider(ptr: *const u8, len: us
 /// See `input`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwtgate_authorize(ptr: *const u8, len: usize, now_ms: i64) -> u32 {
+    // SAFETY: the caller's contract, which is `input`'s.
     let event = unsafe { input(ptr, len) };
     let out = SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.authorize(event, now_ms, Fields::All)));
     match out {
@@ -144,6 +157,7 @@ pub unsafe extern "C" fn jwtgate_fetched(
     body_len: usize,
     now_ms: i64,
 ) -> u32 {
+    // SAFETY: the caller's contract, which is `input`'s for each range.
     let (reply, body) = unsafe { (input(reply_ptr, reply_len), input(body_ptr, body_len)) };
     match SESSION.with(|s| s.borrow_mut().as_mut().map(|session| session.fetched(reply, body, now_ms))) {
         Some(log) => {
@@ -167,7 +181,9 @@ pub unsafe extern "C" fn jwtgate_settings_from_env(
     file_ptr: *const u8,
     file_len: usize,
 ) -> u32 {
+    // SAFETY: the caller's contract, which is `input`'s for a file's range that is not null.
     let file = if file_ptr.is_null() { None } else { Some(unsafe { input(file_ptr, file_len) }) };
+    // SAFETY: the caller's contract, which is `input`'s.
     status_output(settings_from_env(unsafe { input(ptr, len) }, file))
 }
 

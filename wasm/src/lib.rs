@@ -2,6 +2,11 @@
 //! same [`session::Session`]: wasm-bindgen classes and functions for JavaScript hosts, and a
 //! plain C ABI (`jwtgate_*`) for wasmtime and other non-JavaScript hosts. ABI.md documents both.
 
+// `unsafe` only in the C ABI (`c_abi`, which allows it: raw pointers from the host); see
+// core/tests/unsafe_confined.rs.
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod c_abi;
 pub mod provider;
 pub mod session;
