@@ -14,7 +14,7 @@ pub mod input;
 
 use jwtgate_core::alg::Algorithm;
 use jwtgate_core::crypto::{CryptoProvider, ProviderKey, PureRust};
-use jwtgate_core::{Config, Decision, Jwk, KeySet, Keys, Limits, Outcome, Reason, Verifier};
+use jwtgate_core::{Config, Decision, KeySet, Keys, Limits, Outcome, Reason, Verifier};
 use serde_json::{Map, Value, json};
 use std::cell::RefCell;
 use std::sync::{Mutex, OnceLock};
