@@ -207,7 +207,11 @@ impl SourceKeys {
                     // Providers see a key's material and host tag only: the tag names the loaded
                     // key (its `kid` and thumbprints) for the oracle.
                     let mut names = KEY_NAMES.lock().expect("key names");
-                    set.tag_keys(|| names.len() as u64 + 1);
+                    let mut next = names.len() as u64;
+                    set.tag_keys(|| {
+                        next += 1;
+                        next
+                    });
                     names.extend(set.keys().iter().map(|k| (k.kid.clone(), k.x5t.clone(), k.x5t_s256.clone())));
                     set
                 })
