@@ -87,11 +87,7 @@ ensure_wasm_bindgen() {
 }
 
 ensure_wasm_opt() {
-    local tools="$root/wasm/tools" stamp="$root/wasm/tools/node_modules/.installed-lock"
-    if [ ! -f "$stamp" ] || ! cmp -s "$tools/package-lock.json" "$stamp"; then
-        (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
-        cp "$tools/package-lock.json" "$stamp"
-    fi
+    "$root/scripts/npm-install.sh" "$root/wasm/tools"
 }
 
 cargo_build
