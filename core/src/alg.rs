@@ -3,39 +3,59 @@
 
 use core::fmt;
 
+/// A JWS signature algorithm (RFC 7518 section 3; EdDSA, RFC 8037 section 3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
     RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
     RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
     RS512,
+    /// RSASSA-PSS with SHA-256 and MGF1 with SHA-256.
     PS256,
+    /// RSASSA-PSS with SHA-384 and MGF1 with SHA-384.
     PS384,
+    /// RSASSA-PSS with SHA-512 and MGF1 with SHA-512.
     PS512,
+    /// ECDSA on P-256 with SHA-256.
     ES256,
+    /// ECDSA on P-384 with SHA-384.
     ES384,
+    /// ECDSA on P-521 with SHA-512.
     ES512,
+    /// EdDSA; only Ed25519 keys are accepted.
     EdDSA,
 }
 
 /// Which kind of key an algorithm needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
+    /// An RSA key (`kty` `RSA`).
     Rsa,
+    /// An EC key on P-256.
     P256,
+    /// An EC key on P-384.
     P384,
+    /// An EC key on P-521.
     P521,
+    /// An OKP key on Ed25519.
     Ed25519,
 }
 
 /// The hash inside an RSA signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hash {
+    /// SHA-256.
     Sha256,
+    /// SHA-384.
     Sha384,
+    /// SHA-512.
     Sha512,
 }
 
 impl Algorithm {
+    /// Every algorithm, in the order of their codes ([`Algorithm::code`]).
     pub const ALL: &'static [Algorithm] = &[
         Algorithm::RS256,
         Algorithm::RS384,
@@ -55,6 +75,7 @@ impl Algorithm {
         self as u32
     }
 
+    /// The algorithm with [`Algorithm::code`] `code`.
     pub fn from_code(code: u32) -> Option<Algorithm> {
         Algorithm::ALL.get(code as usize).copied()
     }
@@ -64,6 +85,7 @@ impl Algorithm {
         Algorithm::ALL.iter().copied().find(|a| a.name() == name)
     }
 
+    /// The JWA name, as the header's `alg` writes it.
     pub fn name(self) -> &'static str {
         match self {
             Algorithm::RS256 => "RS256",
@@ -79,6 +101,7 @@ impl Algorithm {
         }
     }
 
+    /// The kind of key that can check its signatures.
     pub fn key_kind(self) -> KeyKind {
         match self {
             Algorithm::RS256
@@ -104,6 +127,7 @@ impl Algorithm {
         }
     }
 
+    /// Whether it is one of the RSASSA-PSS algorithms.
     pub fn is_pss(self) -> bool {
         matches!(self, Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512)
     }

@@ -21,6 +21,7 @@ const SEXTETS: [u8; 256] = {
     table
 };
 
+/// Decode canonical unpadded base64url; `None` for any other text.
 pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
     let tail = text.len() % 4;
     // Unpadded, a final group has 2 or 3 characters (1 or 2 bytes); a single one is never
@@ -87,6 +88,7 @@ mod blocks {
     }
 }
 
+/// Encode as unpadded base64url.
 pub fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     let char_at = |n: u32, shift: u32| char::from(ALPHABET[(n >> shift & 0x3f) as usize]);

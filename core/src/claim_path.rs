@@ -31,6 +31,8 @@ pub struct WrongType;
 const SPECIAL: &[char] = &['.', ',', '(', ')', '"', '=', ' '];
 
 impl ClaimPath {
+    /// Read a path as the configuration writes it: at most [`MAX_NAMES`] names, [`MAX_LEN`]
+    /// bytes.
     pub fn parse(text: &str) -> Result<ClaimPath, &'static str> {
         if text.is_empty() {
             return Err("a claim path is empty");

@@ -43,6 +43,7 @@ pub struct Value {
 }
 
 impl Value {
+    /// A value as written; read as an integer too when it is a plain decimal one.
     pub fn new(text: &str) -> Value {
         let (negative, digits) = match text.strip_prefix('-') {
             Some(digits) => (true, digits),
@@ -56,6 +57,7 @@ impl Value {
         Value { text: text.to_owned(), integer }
     }
 
+    /// The value as written.
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -64,14 +66,22 @@ impl Value {
 /// What the claim must hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Test {
+    /// `equals(CLAIM,V)`: the claim (a string, number or boolean) is V.
     Equals(Value),
+    /// `one_of(CLAIM,V,...)`: the claim (a string, number or boolean) is one of the values.
     OneOf(Vec<Value>),
+    /// `contains_all(CLAIM,V,...)`: the claim (an array of strings, or space-separated
+    /// words) holds every value.
     ContainsAll(Vec<Value>),
+    /// `contains_any(CLAIM,V,...)`: the claim (an array of strings, or space-separated
+    /// words) holds at least one value.
     ContainsAny(Vec<Value>),
+    /// `present(CLAIM)`: the claim is there, whatever its value.
     Present,
 }
 
 impl Test {
+    /// The operator's name ([`OPERATORS`]).
     pub fn operator(&self) -> &'static str {
         OPERATORS[match self {
             Test::Equals(_) => 0,
@@ -82,6 +92,7 @@ impl Test {
         }]
     }
 
+    /// The values it compares with (none for `present`).
     pub fn values(&self) -> &[Value] {
         match self {
             Test::Equals(v) => std::slice::from_ref(v),
@@ -131,7 +142,9 @@ impl Test {
 /// One claim rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimRule {
+    /// Where the claim is.
     pub path: ClaimPath,
+    /// What it must hold.
     pub test: Test,
 }
 

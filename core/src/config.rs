@@ -19,6 +19,7 @@ pub use crate::setting::{ConfigError, Named};
 use crate::token_source::{self, TokenSource};
 use crate::url::check_url;
 
+/// The largest `leeway_seconds`: ten minutes of clock skew.
 pub const MAX_LEEWAY_SECONDS: u32 = 600;
 /// The longest `max_token_age_seconds`: a year.
 pub const MAX_TOKEN_AGE_SECONDS: u64 = 365 * 24 * 3600;
@@ -29,25 +30,45 @@ pub const MAX_PROFILES: usize = 20;
 /// profile takes for the members it leaves out. `None` is "not written".
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProfileInput {
+    /// `issuer`: compared exactly with `iss` (a profile object's only).
     pub issuer: Option<String>,
+    /// `cognito_user_pool_id`: a Cognito user pool as the issuer, with its key set (see
+    /// `cognito`); not with `issuer`.
     pub cognito_user_pool_id: Option<String>,
+    /// `jwks_uri`: the key set's URL; without any key member, OpenID discovery finds it.
     pub jwks_uri: Option<String>,
     /// An inline key set, as JSON text.
     pub jwks: Option<String>,
+    /// `jwks_file`: a key set file of the deployment, read once when first needed.
     pub jwks_file: Option<String>,
+    /// `audiences`: a token's `aud` must name one; empty needs `allowed_client_ids`.
     pub audiences: Option<Vec<String>>,
+    /// `allowed_client_ids`: the accepted `client_id` (else `azp`) values.
     pub allowed_client_ids: Option<Vec<String>>,
+    /// `token_use`: Cognito's `access` or `id`.
     pub token_use: Option<TokenUse>,
+    /// `algorithms`: the allow-list by JWA name (default `RS256`).
     pub algorithms: Option<Vec<String>>,
+    /// `required_scopes`: scopes every token must hold (else Deny).
     pub required_scopes: Option<Vec<String>>,
+    /// `scope_match`: whether all or any of the required scopes are needed.
     pub scope_match: Option<ScopeMatch>,
+    /// `claim_rules`: rules every token's claims must meet (else Deny).
     pub claim_rules: Option<Vec<ClaimRule>>,
+    /// `token_type`: the header `typ` required (e.g. `at+jwt`, RFC 9068).
     pub token_type: Option<String>,
+    /// `leeway_seconds`: clock skew allowed for `exp`, `nbf`, `iat` (default 0).
     pub leeway_seconds: Option<u32>,
+    /// `max_token_age_seconds`: how old (by `iat`) a token may be; `None`: no age rule.
     pub max_token_age_seconds: Option<u64>,
+    /// `context_claims`: claims copied into the answer's context (`PATH` or `KEY=PATH`).
     pub context_claims: Option<Vec<String>>,
+    /// `context_payload_key`: the context key that carries the whole payload.
     pub context_payload_key: Option<String>,
+    /// `usage_identifier_claim`: the claim that is the answer's `usageIdentifierKey`.
     pub usage_identifier_claim: Option<String>,
+    /// `require_certificate_binding`: every token must be bound to the client certificate
+    /// (RFC 8705).
     pub require_certificate_binding: Option<bool>,
 }
 
@@ -81,6 +102,7 @@ pub struct CacheRules {
     pub jwks_timeout_ms: u64,
     /// Bounds on the lifetime `Cache-Control` gives a key set.
     pub jwks_cache_min_seconds: u64,
+    /// The upper of those bounds.
     pub jwks_cache_max_seconds: u64,
     /// At most one fetch for unknown `kid`s per this many seconds (the penalty box).
     pub jwks_refresh_cooldown_seconds: u64,
@@ -146,12 +168,17 @@ pub struct ConfigInput {
     pub issuers: Vec<ProfileInput>,
     /// The top level's profile members: what every profile leaves out.
     pub defaults: ProfileInput,
+    /// `policy_resource`: the whole stage (default) or the exact method ARN.
     pub policy_resource: PolicyResource,
+    /// `http_api_response`: simple (default) or policy answers for HTTP API 2.0 events.
     pub http_api_response: HttpApiResponse,
+    /// `limits`: the input caps.
     pub limits: Limits,
     /// Per-route scope rules (see `routes`).
     pub route_rules: Option<RulesInput>,
+    /// `unlisted_routes`: what routes no rule names get (default allow).
     pub unlisted_routes: UnlistedRoutes,
+    /// The key cache's rules (`jwks_timeout_ms` and the others, top-level members).
     pub cache: CacheRules,
     /// Where events carry the token (`token_sources`), as written; `None`: the Authorization
     /// header.
@@ -515,11 +542,17 @@ pub struct Config {
     pub sources: Vec<KeySource>,
     /// Every profile's algorithms: what a token's header may name before its issuer is known.
     pub algorithms: Vec<Algorithm>,
+    /// What the policy's resource is: the stage or the method.
     pub policy_resource: PolicyResource,
+    /// Simple or policy answers for HTTP API 2.0 events.
     pub http_api_response: HttpApiResponse,
+    /// The input caps.
     pub limits: Limits,
+    /// Per-route scopes and claim rules, checked (see `routes`).
     pub route_rules: Vec<RouteRule>,
+    /// What routes no rule names get.
     pub unlisted_routes: UnlistedRoutes,
+    /// How keys are fetched and kept.
     pub cache: CacheRules,
     /// Where events carry the token, in the order tried (see `token_source`).
     pub token_sources: Vec<TokenSource>,
@@ -529,6 +562,7 @@ pub struct Config {
 pub const DEFAULT_CONTEXT_CLAIMS: [&str; 4] = ["sub", "iss", "scope", "client_id"];
 
 impl Config {
+    /// Read and validate the configuration JSON ([`ConfigInput::from_json`], [`Config::new`]).
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigError> {
         Config::new(&ConfigInput::from_json(bytes)?)
     }

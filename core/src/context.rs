@@ -26,7 +26,9 @@ pub const MAX_KEY_LEN: usize = 128;
 /// One mapped claim: where it is in the payload, and its key in the context.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContextClaim {
+    /// The context key (`$context.authorizer.KEY`).
     pub key: String,
+    /// Where the claim is in the payload.
     pub path: ClaimPath,
 }
 
@@ -65,14 +67,18 @@ pub fn check_key(key: &str) -> Result<(), String> {
 /// The configured mapping: claims sorted by key (each key once), and the payload's key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mapping {
+    /// The mapped claims, sorted by key.
     pub claims: Vec<ContextClaim>,
+    /// The key that carries the whole payload as JSON text, if any.
     pub payload_key: Option<String>,
 }
 
 /// How arrays and objects are written: JSON text (REST, HTTP API 1.0) or as they are (2.0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Values {
+    /// As JSON text: REST APIs and HTTP API payload 1.0 take only strings, numbers, booleans.
     Text,
+    /// As they are: HTTP API payload 2.0 answers.
     Json,
 }
 
@@ -85,6 +91,7 @@ pub struct Context {
 }
 
 impl Context {
+    /// Whether there is no context (the answer then has no `context` member).
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }
@@ -94,6 +101,7 @@ impl Context {
         &self.text
     }
 
+    /// The length of the JSON text in bytes.
     pub fn len(&self) -> usize {
         self.text.len()
     }

@@ -6,11 +6,13 @@ use crate::json_text::ObjectText;
 use crate::policy::Response;
 use crate::reason::Reason;
 
+/// What the host does with a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// A valid token: the response allows.
     Allow,
-    /// A valid token without the scopes this route needs: the response denies (403).
+    /// A valid token that lacks a required scope, fails a claim rule, or asks for a route
+    /// unlisted routes close: the response denies (403).
     Deny,
     /// No valid token: the host answers with the error `Unauthorized` (401).
     Unauthorized,
@@ -21,6 +23,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome as logged and as it crosses the wasm boundary.
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Allow => "allow",
@@ -34,27 +37,38 @@ impl Outcome {
 /// Fields for the decision's log line. Never the token or the signature.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogFields {
+    /// The event's kind, once read.
     pub event: Option<EventKind>,
+    /// The header's `alg`, once read.
     pub alg: Option<&'static str>,
+    /// The header's `kid`, once read.
     pub kid: Option<String>,
+    /// The token's `iss`, once it is authentic and its claims valid (Allow and Deny).
     pub iss: Option<String>,
+    /// The token's `sub`, once it is authentic and its claims valid (Allow and Deny).
     pub sub: Option<String>,
+    /// The token's `client_id` (else `azp`), once it is authentic and its claims valid.
     pub client_id: Option<String>,
     /// The key source of the token's issuer, once known (not written: it says which keys a
     /// `FetchKeys` decision waits for).
     pub key_source: Option<usize>,
 }
 
+/// The answer to one event (or token).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
+    /// What the host does.
     pub outcome: Outcome,
+    /// Why it is not Allow; `None` for Allow.
     pub reason: Option<Reason>,
     /// The authorizer's return value; `None` means: fail with the error `Unauthorized`.
     pub response: Option<Response>,
+    /// What the log line says of the event and the token.
     pub log: LogFields,
 }
 
 impl Decision {
+    /// An `Unauthorized` decision for `reason`: no response, the error `Unauthorized` (401).
     pub fn unauthorized(reason: Reason, log: LogFields) -> Decision {
         Decision { outcome: Outcome::Unauthorized, reason: Some(reason), response: None, log }
     }

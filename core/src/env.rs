@@ -19,8 +19,10 @@ use std::collections::BTreeMap;
 /// provider (`node:crypto` in Node and bun, native Rust in the wasmtime host).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Signatures {
+    /// `wasm`: the module's own provider ([`PureRust`](crate::PureRust)).
     #[default]
     Wasm,
+    /// `host`: the host's native provider.
     Host,
 }
 
@@ -32,9 +34,11 @@ impl Named for Signatures {
 /// checks signatures, and where its metrics go.
 #[derive(Clone, Debug)]
 pub struct Settings {
+    /// The validated configuration.
     pub config: Config,
     /// The same configuration in its serialisable form (what crosses the wasm boundary).
     pub config_input: ConfigInput,
+    /// Who checks signatures.
     pub signatures: Signatures,
     /// The CloudWatch namespace of the metrics the hosts embed in their log lines
     /// (`METRICS_NAMESPACE`, default `jwtgate`); `None` when `METRICS=false`.

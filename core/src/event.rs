@@ -12,6 +12,7 @@ use std::borrow::Cow;
 /// TOKEN fast path), owned when they come out of the event's JSON.
 #[derive(Debug, Clone)]
 pub struct AuthEvent<'a> {
+    /// Which event it is.
     pub kind: EventKind,
     /// The token, read from the first configured source the event has (scheme removed), or
     /// why there is none to verify (see `token_source`).

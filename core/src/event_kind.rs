@@ -14,6 +14,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The kind as logged (`token`, `request`, `http_v2`).
     pub fn name(self) -> &'static str {
         match self {
             EventKind::Token => "token",

@@ -31,29 +31,35 @@ pub struct Gate<P = PureRust> {
 }
 
 impl Gate<PureRust> {
+    /// A gate for `config`, checking signatures with [`PureRust`].
     pub fn new(config: Config) -> Gate<PureRust> {
         Gate::with_provider(config, PureRust)
     }
 }
 
 impl<P: CryptoProvider> Gate<P> {
+    /// A gate for `config`, checking signatures with `provider`.
     pub fn with_provider(config: Config, provider: P) -> Gate<P> {
         let cache = KeyCache::new(&config);
         Gate { verifier: Verifier::with_provider(config, provider), cache }
     }
 
+    /// The verifier inside.
     pub fn verifier(&self) -> &Verifier<P> {
         &self.verifier
     }
 
+    /// The configuration.
     pub fn config(&self) -> &Config {
         self.verifier.config()
     }
 
+    /// The key cache.
     pub fn cache(&self) -> &KeyCache {
         &self.cache
     }
 
+    /// The key cache, to warm it up, tag its keys, or drive its fetches directly.
     pub fn cache_mut(&mut self) -> &mut KeyCache {
         &mut self.cache
     }

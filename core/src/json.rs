@@ -17,10 +17,14 @@
 
 use std::borrow::Cow;
 
+/// Why a document was not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonError {
+    /// Not strict JSON (the grammar, UTF-8, the number range, [`MAX_DEPTH`]).
     Invalid,
+    /// An object repeats a member name.
     Duplicate,
+    /// Valid JSON, but not the object the reader asked for.
     NotAnObject,
 }
 
@@ -31,11 +35,17 @@ pub const MAX_DEPTH: usize = 127;
 /// A JSON value read strictly, borrowing its strings from the text where they have no escapes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A number, kept as its text.
     Number(Number<'a>),
+    /// A string, unescaped (borrowed when it has no escapes).
     Str(Cow<'a, str>),
+    /// An array.
     Array(Vec<Json<'a>>),
+    /// An object, its member names unique.
     Object(Object<'a>),
 }
 
@@ -52,6 +62,7 @@ pub struct Object<'a> {
 }
 
 impl<'a> Json<'a> {
+    /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::Str(s) => Some(s),
@@ -59,6 +70,7 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The object, if this is one.
     pub fn as_object(&self) -> Option<&Object<'a>> {
         match self {
             Json::Object(o) => Some(o),
@@ -68,10 +80,12 @@ impl<'a> Json<'a> {
 }
 
 impl<'a> Object<'a> {
+    /// The value of member `name`.
     pub fn get(&self, name: &str) -> Option<&Json<'a>> {
         self.members.binary_search_by(|(n, _)| lookup_order(n, name)).ok().map(|i| &self.members[i].1)
     }
 
+    /// Whether the object has member `name`.
     pub fn contains_key(&self, name: &str) -> bool {
         self.get(name).is_some()
     }

@@ -11,6 +11,7 @@ pub struct ObjectText<'a> {
 }
 
 impl<'a> ObjectText<'a> {
+    /// Start an object: writes `{`.
     pub fn new(out: &'a mut Vec<u8>) -> ObjectText<'a> {
         out.push(b'{');
         ObjectText { out, empty: true }
@@ -27,6 +28,7 @@ impl<'a> ObjectText<'a> {
         self.out
     }
 
+    /// A string member.
     pub fn string(&mut self, name: &str, value: &str) {
         string(self.member(name), value);
     }
@@ -40,14 +42,17 @@ impl<'a> ObjectText<'a> {
         }
     }
 
+    /// A boolean member.
     pub fn bool(&mut self, name: &str, value: bool) {
         self.member(name).extend_from_slice(if value { b"true" } else { b"false" });
     }
 
+    /// A whole number member.
     pub fn number(&mut self, name: &str, value: u64) {
         self.member(name).extend_from_slice(decimal(value).as_bytes());
     }
 
+    /// Close the object: writes `}`.
     pub fn end(self) {
         self.out.push(b'}');
     }
@@ -60,6 +65,7 @@ pub struct ArrayText<'a> {
 }
 
 impl<'a> ArrayText<'a> {
+    /// Start an array: writes `[`.
     pub fn new(out: &'a mut Vec<u8>) -> ArrayText<'a> {
         out.push(b'[');
         ArrayText { out, empty: true }
@@ -74,6 +80,7 @@ impl<'a> ArrayText<'a> {
         self.out
     }
 
+    /// Close the array: writes `]`.
     pub fn end(self) {
         self.out.push(b']');
     }

@@ -47,12 +47,16 @@ pub const ABANDONED_AFTER_MS: i64 = 1_000;
 /// Why a fetch round started (logged).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
+    /// The source has never had keys (a first decision, or [`KeyCache::warm_up`]).
     Initial,
+    /// The source's keys expired.
     Expired,
+    /// A token named a `kid` the keys lack (allowed once per cooldown).
     UnknownKid,
 }
 
 impl Trigger {
+    /// The log line's `trigger`.
     pub fn name(self) -> &'static str {
         match self {
             Trigger::Initial => "initial",
@@ -74,6 +78,7 @@ pub enum FetchKind {
 }
 
 impl FetchKind {
+    /// The request's `kind` as hosts read it.
     pub fn name(self) -> &'static str {
         match self {
             FetchKind::Discovery => "discovery",
@@ -88,14 +93,21 @@ impl FetchKind {
 /// it fails at once), then report with [`KeyCache::fetched`] under `id`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchRequest {
+    /// Names the request in [`KeyCache::fetched`]; a reply under an old id is ignored.
     pub id: u64,
+    /// What is fetched: discovery, a key set, or a file.
     pub kind: FetchKind,
+    /// The `https` URL (or loopback `http` when allowed) to GET, or the file's path.
     pub url: String,
+    /// What is left of the round's `jwks_timeout_ms` budget (at least 1).
     pub timeout_ms: u64,
+    /// `limits.max_jwks_bytes`: the most body bytes to read.
     pub max_bytes: usize,
 }
 
 impl FetchRequest {
+    /// The request as JSON (`id`, `kind`, `max_bytes`, `timeout_ms`, `url`), as it crosses
+    /// the wasm boundary.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         let mut doc = ObjectText::new(out);
         doc.number("id", self.id);
@@ -119,9 +131,11 @@ pub enum HostFailure {
 }
 
 impl HostFailure {
+    /// The names hosts give each failure across the wasm boundary.
     pub const NAMES: [(&'static str, HostFailure); 3] =
         [("network", HostFailure::Network), ("timeout", HostFailure::Timeout), ("too_large", HostFailure::TooLarge)];
 
+    /// The failure a host names, if it is one of [`HostFailure::NAMES`].
     pub fn from_name(name: &str) -> Option<HostFailure> {
         HostFailure::NAMES.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
@@ -132,13 +146,20 @@ impl HostFailure {
 pub enum Reply<'a> {
     /// An HTTP answer (a file read is status 200), with its `Location` and `Cache-Control`.
     Answer {
+        /// The HTTP status.
         status: u16,
+        /// The `Location` header, followed for a 3xx.
         location: Option<&'a str>,
+        /// The `Cache-Control` header, whose `max-age` sets the keys' lifetime.
         cache_control: Option<&'a str>,
+        /// The body, at most the request's `max_bytes`.
         body: &'a [u8],
     },
+    /// No answer: the round fails.
     Failed {
+        /// What went wrong.
         failure: HostFailure,
+        /// The host's own words, logged as `error`.
         detail: &'a str,
     },
 }
@@ -146,16 +167,27 @@ pub enum Reply<'a> {
 /// Why a fetch round failed: the log line's `failure`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FetchFailure {
+    /// `network`: the host could not connect, talk TLS or HTTP, or read the file.
     Network,
+    /// `timeout`: the host timed out, or the reply came after the round's deadline.
     Timeout,
+    /// `too_large`: the body is over `limits.max_jwks_bytes` (host or core found it).
     TooLarge,
+    /// `http_status`: not 200, a 3xx without `Location`, or more than [`MAX_REDIRECTS`].
     HttpStatus,
+    /// `insecure_url`: a redirect target or a discovered `jwks_uri` fails the URL rule
+    /// (`url::check_url`).
     InsecureUrl,
+    /// `discovery_invalid`: the OpenID configuration is not a JSON object, names another
+    /// issuer, or has no `jwks_uri` string.
     DiscoveryInvalid,
+    /// `jwks_invalid`: the key set document is refused as a whole (its
+    /// [`JwksError`](crate::JwksError) code is the `error`).
     JwksInvalid,
 }
 
 impl FetchFailure {
+    /// The log line's `failure`.
     pub fn code(self) -> &'static str {
         match self {
             FetchFailure::Network => "network",
@@ -185,16 +217,22 @@ pub enum KeyEvent {
     /// The round goes on (a redirect, or discovery done): ask [`KeyCache::next_fetch`] again.
     /// Also the answer to a reply under an id that is no longer awaited.
     Continue,
+    /// The round loaded a key set, which replaces the source's keys.
     Loaded {
+        /// The `keys loaded` log line (`warn` when some keys were refused).
         log: String,
     },
+    /// The round failed; the source keeps its last good keys.
     Failed {
+        /// Why.
         failure: FetchFailure,
+        /// The `keys fetch failed` log line.
         log: String,
     },
 }
 
 impl KeyEvent {
+    /// The log line to write, if any.
     pub fn log(&self) -> Option<&str> {
         match self {
             KeyEvent::Continue => None,
@@ -253,6 +291,8 @@ pub struct KeyCache {
 }
 
 impl KeyCache {
+    /// One state per key source of `config`: inline keys serve at once; nothing is fetched
+    /// until a decision or [`KeyCache::warm_up`] asks.
     pub fn new(config: &Config) -> KeyCache {
         let sources = config
             .sources

@@ -15,15 +15,19 @@ use crate::limits::Limits;
 use crate::reason::{JwksError, KeyProblem};
 use crate::token::Thumbprint;
 
+/// The smallest RSA modulus loaded, in bits (RFC 7518 section 3.3: 2048 or larger).
 pub const MIN_RSA_BITS: usize = 2048;
+/// The largest RSA modulus loaded, in bits: it bounds the cost of one check.
 pub const MAX_RSA_BITS: usize = 8192;
 
 /// One usable verification key.
 #[derive(Clone, Debug)]
 pub struct Jwk {
+    /// `kid`, when the JWK has one.
     pub kid: Option<String>,
     /// The one algorithm this key may be used with, when the JWK says (`alg`).
     pub alg: Option<Algorithm>,
+    /// The checked public key.
     pub key: PublicKey,
     /// The public key alone as canonical JWK JSON (`kty` and key members, sorted): what a host's
     /// own crypto provider builds its key object from, and a stable cache key for it.
@@ -34,6 +38,7 @@ pub struct Jwk {
     /// Its certificate's thumbprints, when the JWK gives them (`x5t`, `x5t#S256`): what names
     /// it for a token without `kid`. The certificate itself (`x5c`) is never read.
     pub x5t: Option<String>,
+    /// `x5t#S256`, the SHA-256 thumbprint.
     pub x5t_s256: Option<String>,
 }
 
@@ -72,10 +77,13 @@ impl Jwk {
 pub struct RefusedKey {
     /// Position in the JWKS `keys` array.
     pub index: usize,
+    /// Its `kid`, when it has a string one.
     pub kid: Option<String>,
+    /// Why it was refused.
     pub problem: KeyProblem,
 }
 
+/// A loaded JWKS: the keys that passed their checks, and those refused with why.
 #[derive(Clone, Debug, Default)]
 pub struct KeySet {
     keys: Vec<Jwk>,
@@ -107,14 +115,17 @@ impl KeySet {
         document(bytes, limits).map(drop)
     }
 
+    /// The usable keys, in the document's order.
     pub fn keys(&self) -> &[Jwk] {
         &self.keys
     }
 
+    /// The keys that were not loaded, for the load's log line.
     pub fn refused(&self) -> &[RefusedKey] {
         &self.refused
     }
 
+    /// Whether no key is usable.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -127,6 +138,7 @@ impl KeySet {
         }
     }
 
+    /// Whether a usable key has `kid`.
     pub fn contains_kid(&self, kid: &str) -> bool {
         self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))
     }

@@ -1,10 +1,15 @@
 //! Size caps applied before any parsing or allocation that depends on the input.
 
+/// The caps (`limits` in the configuration JSON, `MAX_*` in the environment).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
+    /// The longest token (default 16 KiB): longer is `token_too_large`.
     pub max_token_bytes: usize,
+    /// The largest JWKS or discovery document (default 512 KiB).
     pub max_jwks_bytes: usize,
+    /// The most entries in a JWKS `keys` array (default 256).
     pub max_keys: usize,
+    /// The largest event (default 1 MiB): larger is `invalid_event`.
     pub max_event_bytes: usize,
 }
 
@@ -34,7 +39,9 @@ pub struct Field {
     pub name: &'static str,
     /// How errors name it.
     pub setting: &'static str,
+    /// Reads it.
     pub get: fn(&Limits) -> usize,
+    /// Writes it.
     pub set: fn(&mut Limits, usize),
 }
 

@@ -42,9 +42,13 @@ impl Named for HttpApiResponse {
 /// The settings that shape every answer, as the configuration holds them.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicySettings<'c> {
+    /// The route rules (see `routes`).
     pub route_rules: &'c [RouteRule],
+    /// What routes no rule names get.
     pub unlisted_routes: UnlistedRoutes,
+    /// The stage or the method as the policy's resource.
     pub policy_resource: PolicyResource,
+    /// Simple or policy answers for HTTP API 2.0 events.
     pub http_api_response: HttpApiResponse,
 }
 
@@ -132,6 +136,7 @@ fn usage_identifier(kind: EventKind, claims: &Object<'_>, profile: &Profile) -> 
 pub struct ExecuteApiArn<'a> {
     /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API`.
     pub api: &'a str,
+    /// The stage name.
     pub stage: &'a str,
     /// The HTTP verb, or a WebSocket route key.
     pub verb: &'a str,
@@ -140,6 +145,8 @@ pub struct ExecuteApiArn<'a> {
 }
 
 impl<'a> ExecuteApiArn<'a> {
+    /// Split an execute-api ARN (`aws` partitions only); `None` when it is not one, which
+    /// the decision refuses as `invalid_event`.
     pub fn parse(arn: &'a str) -> Option<ExecuteApiArn<'a>> {
         let mut fields = arn.splitn(6, ':');
         let (Some("arn"), Some(partition), Some("execute-api"), Some(region), Some(account), Some(rest)) =
@@ -188,15 +195,19 @@ impl<'a> ExecuteApiArn<'a> {
 /// implicitly denied.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Statements {
+    /// Resources of the `Allow` statement.
     pub allow: Vec<String>,
+    /// Resources of the `Deny` statement.
     pub deny: Vec<String>,
 }
 
 impl Statements {
+    /// Allow one resource.
     pub fn allow(resource: String) -> Statements {
         Statements { allow: vec![resource], deny: Vec::new() }
     }
 
+    /// Deny one resource.
     pub fn deny(resource: String) -> Statements {
         Statements { allow: Vec::new(), deny: vec![resource] }
     }
@@ -280,11 +291,24 @@ pub fn largest_statements(rules: &[RouteRule]) -> usize {
 pub enum Response {
     /// REST APIs (and HTTP APIs that ask for IAM policies):
     /// `{principalId, policyDocument: {Version, Statement}, context?}`.
-    /// `usage_identifier`: the `usageIdentifierKey` (REST APIs whose usage plans take API keys
-    /// from the authorizer).
-    Policy { principal_id: String, statements: Statements, context: Context, usage_identifier: Option<String> },
+    Policy {
+        /// `principalId`: the token's `sub` (`unknown` without one).
+        principal_id: String,
+        /// The `execute-api:Invoke` statements.
+        statements: Statements,
+        /// `context`: the claims forwarded to the backend.
+        context: Context,
+        /// `usageIdentifierKey` (REST APIs whose usage plans take API keys from the
+        /// authorizer).
+        usage_identifier: Option<String>,
+    },
     /// HTTP API payload 2.0 simple response: `{isAuthorized, context?}`.
-    Simple { authorized: bool, context: Context },
+    Simple {
+        /// `isAuthorized`: false for a Deny.
+        authorized: bool,
+        /// `context`: the claims forwarded to the backend.
+        context: Context,
+    },
 }
 
 impl Response {

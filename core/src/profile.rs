@@ -12,7 +12,9 @@ use crate::setting::Named;
 /// What a token is for, from its `token_use` claim (Amazon Cognito's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenUse {
+    /// `access`: an access token.
     Access,
+    /// `id`: an ID token.
     Id,
 }
 
@@ -43,16 +45,23 @@ pub struct Profile {
     pub issuer: String,
     /// Accepted `aud` values. Empty: only tokens without `aud` (then `allowed_client_ids` is set).
     pub audiences: Vec<String>,
+    /// Accepted `client_id` (else `azp`) values; `None`: any.
     pub allowed_client_ids: Option<Vec<String>>,
+    /// The `token_use` every token must have; `None`: not checked.
     pub token_use: Option<TokenUse>,
+    /// The algorithms its tokens may use (default `RS256`).
     pub algorithms: Vec<Algorithm>,
+    /// Scopes every token must hold (else Deny, `missing_scope`).
     pub required_scopes: Vec<String>,
     /// How `required_scopes` and route rules' scopes are held.
     pub scope_match: ScopeMatch,
     /// Every token of this profile must meet each (else Deny, `claim_rule_failed`).
     pub claim_rules: Vec<ClaimRule>,
+    /// The header `typ` every token must have (e.g. `at+jwt`); `None`: not checked.
     pub token_type: Option<String>,
+    /// Clock skew allowed for `exp`, `nbf` and `iat`.
     pub leeway_seconds: u32,
+    /// How many seconds old (by `iat`) a token may be; `None`: no age rule.
     pub max_token_age_seconds: Option<u64>,
     /// What the authorizer `context` carries.
     pub context: Mapping,
@@ -69,6 +78,7 @@ pub struct Profile {
 /// static set with a URL to refresh from.
 #[derive(Clone, Debug)]
 pub struct KeySource {
+    /// The key set's URL (given, or a Cognito pool's).
     pub jwks_uri: Option<String>,
     /// When neither a URL nor static keys are given: the issuer's OpenID configuration.
     pub discovery: Option<Discovery>,
@@ -91,7 +101,9 @@ impl KeySource {
 /// An issuer's OpenID configuration document: where it is, and the `issuer` it must name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Discovery {
+    /// `ISSUER/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 section 4).
     pub url: String,
+    /// The issuer the document must name exactly (section 4.3).
     pub issuer: String,
 }
 

@@ -9,51 +9,129 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason {
     // Input and transport of the token.
+    /// `invalid_clock`: the host's time is not whole seconds from 2000-01-01 up to 2^53
+    /// (`clock::whole`), checked before anything else.
     InvalidClock,
+    /// `invalid_event`: not an authorizer event API Gateway sends: over `max_event_bytes`, not
+    /// a JSON object, no known `type`/`version`, a member of the wrong type (a header, cookie or
+    /// query map, a string), no `methodArn`/`routeArn` or one that is no execute-api ARN (or
+    /// names no single stage while route rules need one), cookie or query text beyond its bounds,
+    /// or a client certificate that is not PEM.
     InvalidEvent,
+    /// `missing_token`: no configured source is in the event, or the one found is empty; for
+    /// a TOKEN event, no `authorizationToken` or no header source in `token_sources`.
     MissingToken,
+    /// `bad_authorization_scheme`: the source is there but holds no single token in its form: a
+    /// wrong or missing scheme, white space or a control character inside, nothing after the
+    /// scheme, or (a cookie) a byte that is no cookie-octet or an unclosed quote.
     BadAuthorizationScheme,
+    /// `ambiguous_token`: the source holds more than one value: a header, cookie or query
+    /// parameter given twice, or a comma in the value (how API Gateway joins repeats).
     AmbiguousToken,
+    /// `token_too_large`: the token is longer than `limits.max_token_bytes`.
     TokenTooLarge,
     // JWS compact serialisation.
+    /// `malformed_token`: not three dot-separated parts, an empty header or signature part,
+    /// or a header `x5t#S256`/`x5t` that is not a string.
     MalformedToken,
+    /// `invalid_header_kid`: the header has a `kid` that is not a string (RFC 7515 section 4.1.4).
     InvalidHeaderKid,
+    /// `invalid_header_typ`: the header has a `typ` that is not a string (RFC 7515 section 4.1.9).
     InvalidHeaderTyp,
+    /// `invalid_header_cty`: the header has a `cty` that is not a string (RFC 7515 section
+    /// 4.1.10).
     InvalidHeaderCty,
+    /// `invalid_base64`: the header, payload or signature is not canonical unpadded base64url
+    /// (RFC 7515 section 2).
     InvalidBase64,
+    /// `invalid_json`: the header or the payload is not a JSON object, read strictly (see
+    /// [`json`](crate::json): RFC 8259's grammar, UTF-8, bounded depth).
     InvalidJson,
+    /// `duplicate_member`: the header or the payload repeats a member name, which RFC 7515
+    /// section 4 and RFC 7519 section 4 allow a recipient to refuse.
     DuplicateMember,
+    /// `unsupported_critical`: the header has `crit` (RFC 7515 section 4.1.11); no extension is
+    /// understood.
     UnsupportedCritical,
+    /// `unencoded_payload`: the header has `b64` other than `true` (RFC 7797).
     UnencodedPayload,
     // Algorithm and key selection.
+    /// `algorithm_not_allowed`: the header's `alg` is missing, unknown, in no profile's
+    /// allow-list, or not in the allow-list of the profile the token's `iss` chose.
     AlgorithmNotAllowed,
+    /// `jwks_unavailable`: the issuer's key source has no usable keys now (none loaded yet, or
+    /// expired and due for a fetch). A [`Gate`](crate::Gate) makes it `FetchKeys` while the cache's
+    /// rules allow a fetch.
     JwksUnavailable,
+    /// `no_keys`: the issuer's key set holds no usable key and the token names none (no `kid`,
+    /// no thumbprint).
     NoKeys,
+    /// `unknown_kid`: no key has the token's `kid` (or, without `kid`, its `x5t#S256`/`x5t`),
+    /// an empty set included. A [`Gate`](crate::Gate) refetches for it once per cooldown.
     UnknownKid,
+    /// `no_matching_key`: a token without `kid`: no candidate key fits its `alg`, or more than
+    /// [`MAX_KEYS_TRIED`](crate::MAX_KEYS_TRIED) do (see `key_selection`).
     NoMatchingKey,
+    /// `key_mismatch`: keys have the token's `kid`, but none fits its `alg` (key type, curve,
+    /// or the JWK's own `alg`).
     KeyMismatch,
+    /// `bad_signature`: at least one fitting key was tried and none verified the signature
+    /// (a signature of the wrong length for the key included).
     BadSignature,
     // Claims.
+    /// `invalid_claim`: a claim has the wrong type: `exp`, `nbf`, `iat` not numbers; `iss`,
+    /// `sub`, `jti` not strings; `aud`, `scope`, `scp` not a string or strings; `token_use` or
+    /// `client_id`/`azp` not a string where checked; `cnf` not an object with a 32-byte
+    /// `x5t#S256`; or a claim of the wrong type for a claim rule (a profile's or a route rule's).
     InvalidClaim,
+    /// `missing_exp`: the token has no `exp` (required, RFC 9068 section 2.2).
     MissingExpiry,
+    /// `token_expired`: `now - leeway >= exp` (RFC 7519 section 4.1.4).
     TokenExpired,
+    /// `token_not_yet_valid`: `now + leeway < nbf` (RFC 7519 section 4.1.5).
     TokenNotYetValid,
+    /// `issued_in_future`: `iat > now + leeway`.
     IssuedInFuture,
+    /// `missing_iat`: the profile sets `max_token_age_seconds` and the token has no `iat`.
     MissingIssuedAt,
+    /// `token_too_old`: `now - iat > max_token_age_seconds + leeway`.
     TokenTooOld,
+    /// `issuer_mismatch`: the token has no `iss`, or it names no configured issuer exactly.
     IssuerMismatch,
+    /// `audience_mismatch`: no `aud` of the token is one of the profile's audiences (a token
+    /// with `aud` where the profile lists none, or without `aud` where it lists some, included).
     AudienceMismatch,
+    /// `token_type_mismatch`: the profile sets `token_type` and the header's `typ` is missing or
+    /// another type (`application/` prefix optional, case-insensitive; RFC 9068 section 2.1).
     TokenTypeMismatch,
+    /// `token_use_mismatch`: the profile sets `token_use` (Cognito) and the token's is missing
+    /// or the other one.
     TokenUseMismatch,
+    /// `client_not_allowed`: the profile lists allowed client ids and the token's `client_id`
+    /// (else `azp`) is missing or not listed.
     ClientNotAllowed,
     // Certificate-bound tokens (RFC 8705).
+    /// `certificate_required`: the token is bound to a certificate (`cnf.x5t#S256`, RFC 8705
+    /// section 3) and the event has no client certificate.
     CertificateRequired,
+    /// `certificate_mismatch`: the SHA-256 thumbprint of the event's client certificate is not
+    /// the token's `cnf.x5t#S256`.
     CertificateMismatch,
+    /// `token_not_bound`: the profile sets `require_certificate_binding` and the token has no
+    /// `cnf.x5t#S256`.
     TokenNotBound,
+    /// `missing_scope`: an authentic, valid token without the scopes the profile or the route
+    /// rule requires: Deny (403), not Unauthorized.
     MissingScope,
+    /// `claim_rule_failed`: an authentic, valid token fails a claim rule of its profile or of
+    /// the route's rule: Deny (403).
     ClaimRuleFailed,
     // Route rules and the answer.
+    /// `route_not_listed`: `unlisted_routes` is `deny` and no route rule names the request's
+    /// route: Deny (403).
     RouteNotListed,
+    /// `response_too_large`: the answer would exceed API Gateway's limit for an authorizer
+    /// response ([`MAX_RESPONSE_BYTES`](crate::policy::MAX_RESPONSE_BYTES)): Unauthorized.
     ResponseTooLarge,
 }
 
@@ -103,6 +181,8 @@ impl Reason {
         Reason::ResponseTooLarge,
     ];
 
+    /// The stable snake_case code that hosts log and metrics count.
+    ///
     /// Not inlined (nor are `message` and the other `code`s): called, each is one table
     /// lookup; inlined, the caller's code around it was copied for every variant.
     #[inline(never)]
@@ -152,6 +232,7 @@ impl Reason {
         }
     }
 
+    /// One sentence for operators saying what was wrong (also the `Display` text).
     #[inline(never)]
     pub fn message(self) -> &'static str {
         match self {
@@ -224,21 +305,39 @@ impl std::error::Error for Reason {}
 /// Why a key of a JWKS was not loaded. The other keys still load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyProblem {
+    /// `not_an_object`: the `keys` entry (or a lone JWK's text) is not a JSON object.
     NotAnObject,
+    /// `unsupported_kty`: `kty` is missing or not `RSA`, `EC` or `OKP`.
     UnsupportedKeyType,
+    /// `unsupported_curve`: `crv` is not `P-256`, `P-384`, `P-521` (EC) or `Ed25519` (OKP).
     UnsupportedCurve,
+    /// `invalid_key_material`: a key member is missing, not canonical base64url or of the
+    /// wrong type or length, the point is not on the curve (or a weak Ed25519 point), the RSA
+    /// modulus is even, or `kid`, `x5t` or `x5t#S256` is not a string.
     InvalidKeyMaterial,
+    /// `private_key_material`: the JWK holds private members (`d`, or RSA's `p`, `q`, `dp`,
+    /// `dq`, `qi`, `oth`): a published private key lets anyone sign.
     PrivateKeyMaterial,
+    /// `rsa_modulus_too_small`: the modulus has fewer than
+    /// [`MIN_RSA_BITS`](crate::keys::MIN_RSA_BITS) bits.
     RsaModulusTooSmall,
+    /// `rsa_modulus_too_large`: the modulus has more than
+    /// [`MAX_RSA_BITS`](crate::keys::MAX_RSA_BITS) bits.
     RsaModulusTooLarge,
+    /// `rsa_bad_exponent`: `e` is missing, not base64url, even, below 3, or over 64 bits.
     RsaBadExponent,
+    /// `rsa_weak_key`: the modulus has the ROCA fingerprint (CVE-2017-15361).
     RsaWeakKey,
+    /// `bad_use`: `use` is present and not `sig`.
     BadUse,
+    /// `bad_key_ops`: `key_ops` is present and does not list `verify`.
     BadKeyOps,
+    /// `bad_alg`: the JWK's `alg` is not a known algorithm, or not one for its key type.
     BadAlgorithm,
 }
 
 impl KeyProblem {
+    /// The stable code in the key-load log line's `refused` entries.
     #[inline(never)]
     pub fn code(self) -> &'static str {
         match self {
@@ -261,14 +360,20 @@ impl KeyProblem {
 /// Why a whole JWKS document was refused (no key from it is used).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JwksError {
+    /// `jwks_too_large`: the document is larger than `limits.max_jwks_bytes`.
     TooLarge,
+    /// `jwks_invalid_json`: the document is not a strict JSON object.
     InvalidJson,
+    /// `jwks_duplicate_member`: the document repeats a member name in an object.
     DuplicateMember,
+    /// `jwks_no_keys_array`: the document has no `keys` array (RFC 7517 section 5).
     NoKeysArray,
+    /// `jwks_too_many_keys`: `keys` has more than `limits.max_keys` entries.
     TooManyKeys,
 }
 
 impl JwksError {
+    /// The stable code: a fetch's `error` in the log, a static key set's start-up error.
     #[inline(never)]
     pub fn code(self) -> &'static str {
         match self {

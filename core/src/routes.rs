@@ -22,6 +22,8 @@ use crate::paths::{self, PathSet};
 use crate::scan;
 use crate::setting::{ConfigError, Named};
 
+/// The most route rules: each adds statements to the one policy, which must fit API
+/// Gateway's answer limit.
 pub const MAX_RULES: usize = 50;
 // `for_route_key` keeps a bit per rule in a `u64`.
 const _: () = assert!(MAX_RULES <= 64);
@@ -37,6 +39,7 @@ pub const METHODS: [&str; 7] = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PO
 pub struct Methods(u8);
 
 impl Methods {
+    /// Every method (what `ANY` and `*` name).
     pub const ALL: Methods = Methods((1 << METHODS.len()) - 1);
 
     /// One method by its name (upper case), or `ANY`/`*` for all.
@@ -47,10 +50,13 @@ impl Methods {
         }
     }
 
+    /// Whether the request method `name` is in the set (`ANY` and `*` are no request's
+    /// method).
     pub fn contains(self, name: &str) -> bool {
         Methods::named(name).is_some_and(|m| m != Methods::ALL && self.meets(m))
     }
 
+    /// Whether the two sets share a method.
     pub fn meets(self, other: Methods) -> bool {
         self.0 & other.0 != 0
     }
@@ -64,23 +70,30 @@ impl Methods {
 /// A rule as configured: the text form or a JSON list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RulesInput {
+    /// The text form: `METHOD /path=TERMS; ...` (the environment's `ROUTE_RULES`).
     Text(String),
+    /// The JSON list form: one object per rule.
     List(Vec<RuleInput>),
 }
 
+/// One rule as written, before its route is checked ([`parse`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleInput {
     /// `GET /pets/*`, or a WebSocket route key such as `$connect`.
     pub route: String,
+    /// Scopes a request the rule applies to must hold.
     pub scopes: Vec<String>,
+    /// Claim rules the token must meet for those requests.
     pub claims: Vec<ClaimRule>,
 }
 
 /// Whether routes that no rule names are open (to any valid token) or closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum UnlistedRoutes {
+    /// `allow`: any valid token passes (the default).
     #[default]
     Allow,
+    /// `deny`: a valid token gets Deny (`route_not_listed`).
     Deny,
 }
 
@@ -92,15 +105,26 @@ impl Named for UnlistedRoutes {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
     /// REST and HTTP API requests: methods, and a path glob starting with `/`.
-    Http { methods: Methods, path: String, paths: PathSet },
+    Http {
+        /// The methods it names.
+        methods: Methods,
+        /// The path glob as the policy writes it (`{name}` and `{name+}` become `*`).
+        path: String,
+        /// The same glob as a set of paths, for the overlap and cover checks ([`paths`]).
+        paths: PathSet,
+    },
     /// A WebSocket API route key (`$connect`).
     WebSocket(String),
 }
 
+/// A checked rule: what it names and what it requires.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteRule {
+    /// The requests it applies to.
     pub route: Route,
+    /// Scopes those requests need (all, or one with `scope_match` `any`).
     pub scopes: Vec<String>,
+    /// Claim rules the token must meet for them.
     pub claims: Vec<ClaimRule>,
 }
 
@@ -129,6 +153,7 @@ impl RouteRule {
         methods.names().map(move |m| [m, path].concat()).chain(key.map(str::to_owned))
     }
 
+    /// Whether the rule names a WebSocket route key.
     pub fn is_websocket(&self) -> bool {
         matches!(self.route, Route::WebSocket(_))
     }
@@ -137,6 +162,7 @@ impl RouteRule {
 /// What the rules say of a request, or of every request a route key serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
+    /// Every rule that applies is met, or none applies and unlisted routes are open.
     Allowed,
     /// A rule that applies needs a scope the token does not hold.
     MissingScope,
@@ -276,6 +302,8 @@ fn err(problem: String) -> ConfigError {
     ConfigError { setting: "route_rules".to_owned(), problem }
 }
 
+/// Check the configured rules (at most [`MAX_RULES`]): each names a method and a path
+/// glob or a WebSocket route key, and has scopes or claim rules.
 pub fn parse(input: &RulesInput) -> Result<Vec<RouteRule>, ConfigError> {
     let list: Vec<RuleInput> = match input {
         RulesInput::List(items) => items.clone(),

@@ -8,6 +8,7 @@ use std::fmt;
 pub struct ConfigError {
     /// The setting's name or path (`issuers[1].jwks_uri`, `ISSUERS[1].jwks_uri`).
     pub setting: String,
+    /// What is wrong with it.
     pub problem: String,
 }
 
@@ -34,8 +35,10 @@ pub(crate) fn err(setting: impl Into<String>, problem: impl Into<String>) -> Con
 /// A setting that is one of a few names: the names, and the value each stands for. The one
 /// place a name maps to its value, for the JSON configuration and the environment alike.
 pub trait Named: Copy + PartialEq + 'static {
+    /// Each name and the value it stands for.
     const NAMES: &'static [(&'static str, Self)];
 
+    /// The name of `self` as the configuration writes it.
     fn name(self) -> &'static str {
         Self::NAMES.iter().find(|(_, v)| *v == self).map_or("", |(n, _)| n)
     }

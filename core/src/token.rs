@@ -11,17 +11,24 @@ use crate::scan;
 /// A token split into its parts, with its protected header read and checked.
 #[derive(Debug)]
 pub struct Jws<'a> {
+    /// The protected header, checked.
     pub header: Header,
     /// `BASE64URL(header) || '.' || BASE64URL(payload)`: what the signature covers.
     pub signing_input: &'a [u8],
+    /// The payload part, still base64url: decode it with [`payload`].
     pub payload_b64: &'a [u8],
+    /// The signature, decoded.
     pub signature: Vec<u8>,
 }
 
+/// The protected header members the verifier uses (RFC 7515 section 4.1).
 #[derive(Debug, Clone)]
 pub struct Header {
+    /// `alg`: one of the configured algorithms.
     pub alg: Algorithm,
+    /// `kid`, when present.
     pub kid: Option<String>,
+    /// `typ`, when present.
     pub typ: Option<String>,
     /// The signing certificate's thumbprint (`x5t#S256`, else `x5t`), which names the key when
     /// there is no `kid` (RFC 7515 sections 4.1.7 and 4.1.8).
@@ -31,10 +38,13 @@ pub struct Header {
 /// A certificate thumbprint as a header or a JWK writes it (base64url text, compared as is).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Thumbprint {
+    /// `x5t`: the SHA-1 thumbprint.
     Sha1(String),
+    /// `x5t#S256`: the SHA-256 thumbprint.
     Sha256(String),
 }
 
+/// The reason for a header or payload the JSON reader refused.
 pub fn json_reason(e: JsonError) -> Reason {
     match e {
         JsonError::Duplicate => Reason::DuplicateMember,

@@ -27,7 +27,12 @@ pub enum TokenSource {
     /// `authorization`: the Authorization header, `Bearer <token>`.
     Authorization,
     /// `header:NAME` (the whole value is the token) or `header:NAME:SCHEME` (`SCHEME <token>`).
-    Header { name: String, scheme: Option<String> },
+    Header {
+        /// The header's name, compared case-insensitively.
+        name: String,
+        /// The scheme before the token (case-insensitive), if the value has one.
+        scheme: Option<String>,
+    },
     /// `cookie:NAME`.
     Cookie(String),
     /// `query:NAME`.

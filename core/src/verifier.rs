@@ -17,6 +17,7 @@ use crate::{binding, claims, clock, context, key_selection, routes, token_source
 /// A token whose signature and claims passed every configured rule.
 #[derive(Debug, Clone)]
 pub struct Verified {
+    /// The token's protected header.
     pub header: Header,
     /// The claims as the token carries them: JSON text, checked strictly (unique names).
     pub claims: String,
@@ -25,7 +26,9 @@ pub struct Verified {
 /// Why a token failed, with what was learnt before it failed (for logs and Deny policies).
 #[derive(Debug, Clone)]
 pub struct Failure {
+    /// Why it failed.
     pub reason: Reason,
+    /// The header, when the token got as far as having one read.
     pub header: Option<Header>,
     /// Present only for `MissingScope` and `ClaimRuleFailed`: the token is authentic and its
     /// claims valid.
@@ -62,16 +65,19 @@ pub struct Verifier<P = PureRust> {
 }
 
 impl Verifier<PureRust> {
+    /// A verifier for `config`, checking signatures with [`PureRust`].
     pub fn new(config: Config) -> Verifier<PureRust> {
         Verifier { config, provider: PureRust }
     }
 }
 
 impl<P: CryptoProvider> Verifier<P> {
+    /// A verifier for `config`, checking signatures with `provider`.
     pub fn with_provider(config: Config, provider: P) -> Verifier<P> {
         Verifier { config, provider }
     }
 
+    /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
     }

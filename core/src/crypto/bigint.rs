@@ -101,6 +101,7 @@ impl Modulus {
         Some(Modulus { n, n_rev, w, mask, n0_inv, r2_rev, bits })
     }
 
+    /// The modulus's length in bits.
     pub fn bits(&self) -> usize {
         self.bits
     }

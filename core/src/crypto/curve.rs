@@ -22,20 +22,25 @@ use std::sync::OnceLock;
 pub const PARTS: usize = 8;
 /// wNAF window for the generator: its tables are built once (at compile time but for P-521).
 pub const G_WINDOW: u32 = 5;
+/// Odd multiples per generator table: 1, 3, ..., 2^(w-1) - 1 times the base.
 pub const G_TABLE_LEN: usize = 1 << (G_WINDOW - 2);
-/// wNAF window for a public key: its tables are built when the key is loaded.
+/// wNAF window for a public key: its tables are built at its first signature check.
 pub const Q_WINDOW: u32 = 5;
+/// Odd multiples per public key table.
 pub const Q_TABLE_LEN: usize = 1 << (Q_WINDOW - 2);
 /// Digits of one scalar piece: its bits and one more for the final carry.
 const MAX_DIGITS: usize = MAX_SCALAR_BITS.div_ceil(PARTS) + 1;
 const MAX_SCALAR_BITS: usize = 521;
 
+/// A point by its affine coordinates, in Montgomery form (never infinity).
 #[derive(Clone, Copy)]
 pub struct Affine<const L: usize> {
     x: Fe<L>,
     y: Fe<L>,
 }
 
+/// A point in Jacobian coordinates (x/z^2, y/z^3), in Montgomery form; z = 0 is
+/// infinity.
 #[derive(Clone, Copy)]
 pub struct Jacobian<const L: usize> {
     x: Fe<L>,
@@ -52,14 +57,22 @@ pub type Tables<const L: usize, const N: usize> = [[Affine<L>; N]; PARTS];
 /// doubling). For a curve built at compile time the bases are given, to spare the compiler
 /// hundreds of doublings in const evaluation; a test checks them.
 pub struct Params<'a> {
+    /// The field's prime p.
     pub p: &'a [u8],
+    /// The group order n.
     pub n: &'a [u8],
+    /// The coefficient b of y^2 = x^3 - 3x + b.
     pub b: &'a [u8],
+    /// Bytes of the digest the curve's JWS algorithm signs.
     pub digest_len: usize,
+    /// The generator G, or the bases of its `PARTS` pieces (G first).
     pub generator_bases: &'a [(&'a [u8], &'a [u8])],
 }
 
+/// A short Weierstrass curve with a = -3 (the NIST prime curves), with its fields and
+/// the generator's tables.
 pub struct Curve<const L: usize> {
+    /// The JWK `crv` name (`P-256`).
     pub name: &'static str,
     /// The coordinate field, modulo p.
     pub field: PrimeField<L>,
@@ -134,6 +147,7 @@ impl<const L: usize> Curve<L> {
         curve
     }
 
+    /// The generator G.
     pub const fn generator(&self) -> Affine<L> {
         self.generator
     }
@@ -161,10 +175,12 @@ impl<const L: usize> Curve<L> {
         field::less_than(&value, self.field.modulus()).then(|| self.field.to_montgomery(&value))
     }
 
+    /// The point at infinity.
     pub const fn infinity(&self) -> Jacobian<L> {
         Jacobian { x: self.field.one(), y: self.field.one(), z: self.field.zero() }
     }
 
+    /// Whether `p` is the point at infinity.
     pub const fn is_infinity(&self, p: &Jacobian<L>) -> bool {
         self.field.is_zero(&p.z)
     }
@@ -416,6 +432,7 @@ fn wnaf<const L: usize>(scalar: &Limbs<L>, start: usize, len: usize, window: u32
     }
 }
 
+/// P-256 (SP 800-186 section 3.2.1.3), built at compile time.
 pub static P256: Curve<9> = Curve::new(
     "P-256",
     &Params {
@@ -460,6 +477,7 @@ pub static P256: Curve<9> = Curve::new(
     },
 );
 
+/// P-384 (SP 800-186 section 3.2.1.4), built at compile time.
 pub static P384: Curve<14> = Curve::new(
     "P-384",
     &Params {

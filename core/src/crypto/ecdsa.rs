@@ -19,8 +19,11 @@ pub struct VerifyingKey<const L: usize> {
     tables: OnceLock<Option<Tables<L, Q_TABLE_LEN>>>,
 }
 
+/// An ES256 key.
 pub type P256Key = VerifyingKey<9>;
+/// An ES384 key.
 pub type P384Key = VerifyingKey<14>;
+/// An ES512 key.
 pub type P521Key = VerifyingKey<19>;
 
 impl P256Key {

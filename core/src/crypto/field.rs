@@ -85,18 +85,22 @@ impl<const L: usize> PrimeField<L> {
         field
     }
 
+    /// The modulus m.
     pub const fn modulus(&self) -> &Limbs<L> {
         &self.modulus
     }
 
+    /// The bit length of m.
     pub const fn bits(&self) -> usize {
         self.bits
     }
 
+    /// 1 in Montgomery form.
     pub const fn one(&self) -> Fe<L> {
         self.one
     }
 
+    /// 0.
     pub const fn zero(&self) -> Fe<L> {
         Fe([0; L])
     }
@@ -183,20 +187,24 @@ impl<const L: usize> PrimeField<L> {
         Fe(out)
     }
 
+    /// a + b.
     pub const fn add(&self, a: &Fe<L>, b: &Fe<L>) -> Fe<L> {
         Fe(subtract_if_not_below(add_limbs(&a.0, &b.0), &self.twice_modulus))
     }
 
+    /// 2a.
     pub const fn double(&self, a: &Fe<L>) -> Fe<L> {
         self.add(a, a)
     }
 
+    /// a - b.
     pub const fn sub(&self, a: &Fe<L>, b: &Fe<L>) -> Fe<L> {
         let (difference, borrow) = sub_limbs(&a.0, &b.0);
         // On a borrow the limbs hold a - b + 2^(29L); adding 2m wraps back to a - b + 2m.
         if borrow { Fe(add_limbs(&difference, &self.twice_modulus)) } else { Fe(difference) }
     }
 
+    /// -a.
     pub const fn neg(&self, a: &Fe<L>) -> Fe<L> {
         self.sub(&self.zero(), a)
     }
@@ -206,10 +214,12 @@ impl<const L: usize> PrimeField<L> {
         subtract_if_not_below(a.0, &self.modulus)
     }
 
+    /// Whether a is 0 modulo m (whichever representative it holds).
     pub const fn is_zero(&self, a: &Fe<L>) -> bool {
         is_zero_limbs(&self.canonical(a))
     }
 
+    /// Whether a and b are equal modulo m.
     pub const fn equal(&self, a: &Fe<L>, b: &Fe<L>) -> bool {
         self.is_zero(&self.sub(a, b))
     }
@@ -414,6 +424,7 @@ pub const fn limbs_to_be<const L: usize, const N: usize>(value: &Limbs<L>) -> [u
     out
 }
 
+/// `value` as limbs (L of at least 2).
 pub const fn small<const L: usize>(value: u32) -> Limbs<L> {
     let mut out = [0u32; L];
     out[0] = value & LIMB_MASK;
@@ -458,10 +469,12 @@ const fn subtract_if_not_below<const L: usize>(a: Limbs<L>, bound: &Limbs<L>) ->
     if borrow { a } else { difference }
 }
 
+/// a < b.
 pub const fn less_than<const L: usize>(a: &Limbs<L>, b: &Limbs<L>) -> bool {
     sub_limbs(a, b).1
 }
 
+/// Whether every limb is 0.
 pub const fn is_zero_limbs<const L: usize>(a: &Limbs<L>) -> bool {
     let mut k = 0;
     while k < L {

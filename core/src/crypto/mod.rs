@@ -15,30 +15,47 @@ use crate::alg::{Algorithm, Hash, KeyKind};
 /// build their own key objects, and a form prepared for the pure-Rust provider.
 #[derive(Clone, Debug)]
 pub enum PublicKey {
+    /// `kty` `RSA` (RS256 to PS512).
     Rsa {
         /// Big-endian modulus without leading zeros.
         n: Vec<u8>,
         /// Big-endian public exponent without leading zeros.
         e: Vec<u8>,
+        /// The key for the pure-Rust provider.
         prepared: rsa::RsaKey,
     },
+    /// `kty` `EC`, `crv` `P-256` (ES256).
     P256 {
+        /// The x coordinate, 32 bytes big-endian.
         x: Vec<u8>,
+        /// The y coordinate, 32 bytes big-endian.
         y: Vec<u8>,
+        /// The key for the pure-Rust provider.
         prepared: Box<ecdsa::P256Key>,
     },
+    /// `kty` `EC`, `crv` `P-384` (ES384).
     P384 {
+        /// The x coordinate, 48 bytes big-endian.
         x: Vec<u8>,
+        /// The y coordinate, 48 bytes big-endian.
         y: Vec<u8>,
+        /// The key for the pure-Rust provider.
         prepared: Box<ecdsa::P384Key>,
     },
+    /// `kty` `EC`, `crv` `P-521` (ES512).
     P521 {
+        /// The x coordinate, 66 bytes big-endian.
         x: Vec<u8>,
+        /// The y coordinate, 66 bytes big-endian.
         y: Vec<u8>,
+        /// The key for the pure-Rust provider.
         prepared: Box<ecdsa::P521Key>,
     },
+    /// `kty` `OKP`, `crv` `Ed25519` (EdDSA).
     Ed25519 {
+        /// The public key, 32 bytes (RFC 8037 section 2).
         x: Vec<u8>,
+        /// The key for the pure-Rust provider.
         prepared: ed25519_dalek::VerifyingKey,
     },
 }
@@ -58,6 +75,7 @@ impl PublicKey {
         }
     }
 
+    /// Its key kind.
     pub fn kind(&self) -> KeyKind {
         match self {
             PublicKey::Rsa { .. } => KeyKind::Rsa,

@@ -25,6 +25,7 @@ impl RsaKey {
         odd.then(|| RsaKey { n: n.to_vec(), e, modulus: OnceLock::new() })
     }
 
+    /// The modulus's length in bits.
     pub fn bits(&self) -> usize {
         (self.n.len() * 8).saturating_sub(self.n.first().map_or(8, |b| b.leading_zeros() as usize))
     }
@@ -42,12 +43,16 @@ impl RsaKey {
         self.modulus.get_or_init(|| Modulus::new(&self.n)).as_ref()?.pow(signature, self.e)
     }
 
+    /// RSASSA-PKCS1-v1_5 verification (RFC 8017 section 8.2.2) of `signature` over
+    /// `message`.
     pub fn verify_pkcs1v15(&self, hash: Hash, message: &[u8], signature: &[u8]) -> bool {
         let Some(em) = self.open(signature) else { return false };
         // Build the one valid encoding and compare: no parsing of attacker-shaped padding.
         emsa_pkcs1v15(hash, message, em.len()).is_some_and(|expected| expected == em)
     }
 
+    /// RSASSA-PSS verification (RFC 8017 section 8.1.2) of `signature` over `message`,
+    /// with MGF1 of `hash` and a salt as long as the hash (RFC 7518 section 3.5).
     pub fn verify_pss(&self, hash: Hash, message: &[u8], signature: &[u8]) -> bool {
         let Some(m) = self.open(signature) else { return false };
         let em_bits = self.bits() - 1;
@@ -105,6 +110,7 @@ pub fn emsa_pkcs1v15(hash: Hash, message: &[u8], k: usize) -> Option<Vec<u8>> {
     Some(em)
 }
 
+/// `data` hashed with `hash`.
 pub fn digest(hash: Hash, data: &[u8]) -> Vec<u8> {
     match hash {
         Hash::Sha256 => Sha256::digest(data).to_vec(),
@@ -113,6 +119,7 @@ pub fn digest(hash: Hash, data: &[u8]) -> Vec<u8> {
     }
 }
 
+/// MGF1 (RFC 8017 appendix B.2.1) with `hash`: `len` bytes from `seed`.
 pub fn mgf1(hash: Hash, seed: &[u8], len: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(len + 64);
     let mut counter = 0u32;
