@@ -761,11 +761,16 @@ impl Checked {
         if p.jwks_file.as_deref().is_some_and(|f| f.trim().is_empty()) {
             return Err(err(path("jwks_file"), "empty"));
         }
-        // A set that is not one is refused at start; its keys are loaded (each checked) once,
-        // by the key cache.
+        // A set that is not one, or that has keys but refuses every one (it could verify
+        // nothing, and no log line at a decision would say why), is refused at start; the key
+        // cache loads it again, once, for use. An empty set says what it means (`no_keys`).
         if let Some(text) = &p.jwks {
-            KeySet::check(text.as_bytes(), &input.limits)
+            let set = KeySet::parse(text.as_bytes(), &input.limits)
                 .map_err(|e| err(path("jwks"), ["not a usable key set (", e.code(), ")"].concat()))?;
+            if let (true, Some(first)) = (set.is_empty(), set.refused().first()) {
+                let why = ["every key is refused, the first for `", first.problem.code(), "`"].concat();
+                return Err(err(path("jwks"), why));
+            }
         }
         Ok(Checked { algorithms, context_claims, usage_identifier_claim })
     }
@@ -1122,6 +1127,11 @@ mod tests {
         for (json, setting, needle) in [
             (r#"{"issuers":["https://i"],"audiences":["a"],"limits":{"max_keys":0}}"#, "limits.max_keys", "between 1"),
             (r#"{"issuers":[],"audiences":["a"]}"#, "issuers", "at least one"),
+            (
+                r#"{"issuers":[{"issuer":"https://i","jwks":{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}}],"audiences":["a"]}"#,
+                "issuers[0].jwks",
+                "every key is refused, the first for `unsupported_kty`",
+            ),
             (twenty_one.as_str(), "issuers", "at most 20"),
             (r#"{"issuers":["https://i"]}"#, "issuers[0].audiences", "allowed_client_ids"),
             (r#"{"issuers":["https://i"],"audiences":[]}"#, "issuers[0].audiences", "allowed_client_ids"),

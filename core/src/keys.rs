@@ -108,13 +108,6 @@ impl KeySet {
         Ok(set)
     }
 
-    /// Whether `bytes` is a key set [`KeySet::parse`] takes as a whole (its keys are not
-    /// loaded: no key's checks run), for a configuration's static keys, checked at start and
-    /// loaded once by the key cache.
-    pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), JwksError> {
-        document(bytes, limits).map(drop)
-    }
-
     /// The usable keys, in the document's order.
     pub fn keys(&self) -> &[Jwk] {
         &self.keys
