@@ -6,19 +6,27 @@
 //! dropped and a fresh one is built from the saved configuration before the error is
 //! returned (its fetched keys are fetched again when next needed). Callers turn every error
 //! into `Unauthorized`.
+//!
+//! Here: [`Engine`] (the public API, the instance's lifecycle and the replay after a trap),
+//! its limits, errors and signature choice. `abi` calls the module's exports and reads their
+//! outputs, and links its imports; `native_provider` answers `hostVerify` with this host's
+//! native signature checks; `decision` reads a decision document ([`Decision`], [`Outcome`]).
 
+mod abi;
+mod decision;
+mod native_provider;
+
+pub use decision::{Decision, Outcome};
+
+use abi::{Call, CallError, HostState, Live, glue_linker, parse_document};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::fmt;
-use wasmtime::{Caller, InstancePre, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
+use wasmtime::{InstancePre, Module};
 
-include!("wasmtime_config.rs");
+include!("../wasmtime_config.rs");
 
 /// The module compiled ahead of time by build.rs for this crate's target.
 pub static EMBEDDED_CWASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jwtgate.cwasm"));
-
-/// The import module name wasm-bindgen gives its JavaScript glue.
-const GLUE_MODULE: &str = "./jwtgate_wasm_bg.js";
 
 /// Resource caps for the instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,182 +103,6 @@ impl fmt::Display for EngineError {
 }
 
 impl std::error::Error for EngineError {}
-
-/// The decision's outcome, read from the decision document. Anything unexpected is
-/// `Unauthorized`: reject by default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Allow,
-    Deny,
-    Unauthorized,
-    /// Keys are needed first: drive `next_fetch`/`fetched`, then decide again.
-    FetchKeys,
-}
-
-/// One decision document from `jwtgate_authorize` (see ABI.md).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Decision(pub Value);
-
-impl Decision {
-    pub fn outcome(&self) -> Outcome {
-        match self.0.get("outcome").and_then(Value::as_str) {
-            Some("allow") => Outcome::Allow,
-            Some("deny") => Outcome::Deny,
-            Some("fetch_keys") => Outcome::FetchKeys,
-            _ => Outcome::Unauthorized,
-        }
-    }
-
-    /// The authorizer's return value, or `None`: fail the invocation with `Unauthorized`.
-    /// Only allow and deny carry a response, whatever the document says.
-    pub fn response(&self) -> Option<&Value> {
-        match self.outcome() {
-            Outcome::Allow | Outcome::Deny => self.0.get("response").filter(|r| r.is_object()),
-            Outcome::Unauthorized | Outcome::FetchKeys => None,
-        }
-    }
-
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.0.get(name).and_then(Value::as_str)
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Call {
-    Configure(Signatures),
-    Authorize(i64),
-    SettingsFromEnv,
-    WarmUp(i64),
-    NextFetch(i64),
-    Fetched(i64),
-}
-
-impl Call {
-    fn name(self) -> &'static str {
-        match self {
-            Call::Configure(_) => "jwtgate_configure_with_provider",
-            Call::Authorize(_) => "jwtgate_authorize",
-            Call::SettingsFromEnv => "jwtgate_settings_from_env",
-            Call::WarmUp(_) => "jwtgate_warm_up",
-            Call::NextFetch(_) => "jwtgate_next_fetch",
-            Call::Fetched(_) => "jwtgate_fetched",
-        }
-    }
-}
-
-struct HostState {
-    limits: StoreLimits,
-    /// Keys the native provider has prepared, by the id the module gives each key (the bits
-    /// of the float). The store lives exactly as long as its instance, whose ids never repeat.
-    native_keys: HashMap<u64, Option<jwtgate_core::Jwk>>,
-}
-
-/// One live instance and its typed exports.
-struct Live {
-    store: Store<HostState>,
-    memory: Memory,
-    alloc: TypedFunc<i32, i32>,
-    free: TypedFunc<(i32, i32), ()>,
-    output_ptr: TypedFunc<(), i32>,
-    output_len: TypedFunc<(), i32>,
-    configure: TypedFunc<(i32, i32, i32), i32>,
-    authorize: TypedFunc<(i32, i32, i64), i32>,
-    settings_from_env: TypedFunc<(i32, i32, i32, i32), i32>,
-    warm_up: TypedFunc<i64, i32>,
-    next_fetch: TypedFunc<i64, i32>,
-    fetched: TypedFunc<(i32, i32, i32, i32, i64), i32>,
-}
-
-/// Either a trap (the instance is unusable) or an ABI violation.
-enum CallError {
-    Trap(String),
-    Abi(String),
-}
-
-impl Live {
-    fn new(engine: &wasmtime::Engine, pre: &InstancePre<HostState>, limits: &Limits) -> Result<Live, EngineError> {
-        let store_limits = StoreLimitsBuilder::new()
-            .memory_size(limits.memory_bytes)
-            .memories(1)
-            .tables(4)
-            .instances(1)
-            .trap_on_grow_failure(true)
-            .build();
-        let mut store = Store::new(engine, HostState { limits: store_limits, native_keys: HashMap::new() });
-        store.limiter(|state| &mut state.limits);
-        let load = |e: wasmtime::Error| EngineError::Load(format!("{e:#}"));
-        store.set_fuel(limits.setup_fuel).map_err(load)?;
-        let instance = pre.instantiate(&mut store).map_err(load)?;
-        let memory =
-            instance.get_memory(&mut store, "memory").ok_or_else(|| EngineError::Load("no exported memory".into()))?;
-        macro_rules! export {
-            ($name:literal) => {
-                instance
-                    .get_typed_func(&mut store, $name)
-                    .map_err(|e| EngineError::Load(format!("{}: {e:#}", $name)))?
-            };
-        }
-        Ok(Live {
-            alloc: export!("jwtgate_alloc"),
-            free: export!("jwtgate_free"),
-            output_ptr: export!("jwtgate_output_ptr"),
-            output_len: export!("jwtgate_output_len"),
-            configure: export!("jwtgate_configure_with_provider"),
-            authorize: export!("jwtgate_authorize"),
-            settings_from_env: export!("jwtgate_settings_from_env"),
-            warm_up: export!("jwtgate_warm_up"),
-            next_fetch: export!("jwtgate_next_fetch"),
-            fetched: export!("jwtgate_fetched"),
-            store,
-            memory,
-        })
-    }
-
-    /// Copy `inputs` into the module (`None`: a null pointer), call `call`, and copy the
-    /// output document out.
-    fn invoke(&mut self, call: Call, inputs: &[Option<&[u8]>], fuel: u64) -> Result<(i32, Vec<u8>), CallError> {
-        let trap = |e: wasmtime::Error| CallError::Trap(format!("{e:#}"));
-        self.store.set_fuel(fuel).map_err(trap)?;
-        let mut args = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            let Some(input) = input else {
-                args.push((0, 0));
-                continue;
-            };
-            let len = i32::try_from(input.len()).map_err(|_| CallError::Abi("input larger than 2 GiB".into()))?;
-            let ptr = self.alloc.call(&mut self.store, len).map_err(trap)?;
-            self.memory
-                .write(&mut self.store, ptr as u32 as usize, input)
-                .map_err(|_| CallError::Abi("jwtgate_alloc returned memory out of bounds".into()))?;
-            args.push((ptr, len));
-        }
-        let arg = |i: usize| args.get(i).copied().unwrap_or((0, 0));
-        let ((p0, l0), (p1, l1)) = (arg(0), arg(1));
-        let status = match call {
-            Call::Configure(signatures) => self.configure.call(&mut self.store, (p0, l0, signatures.code())),
-            Call::Authorize(now) => self.authorize.call(&mut self.store, (p0, l0, now)),
-            Call::SettingsFromEnv => self.settings_from_env.call(&mut self.store, (p0, l0, p1, l1)),
-            Call::WarmUp(now) => self.warm_up.call(&mut self.store, now),
-            Call::NextFetch(now) => self.next_fetch.call(&mut self.store, now),
-            Call::Fetched(now) => self.fetched.call(&mut self.store, (p0, l0, p1, l1, now)),
-        }
-        .map_err(trap)?;
-        for (ptr, len) in args {
-            if ptr != 0 {
-                self.free.call(&mut self.store, (ptr, len)).map_err(trap)?;
-            }
-        }
-        let out_ptr = self.output_ptr.call(&mut self.store, ()).map_err(trap)? as u32 as usize;
-        let out_len = self.output_len.call(&mut self.store, ()).map_err(trap)? as u32 as usize;
-        let output = self
-            .memory
-            .data(&self.store)
-            .get(out_ptr..out_ptr.saturating_add(out_len))
-            .ok_or_else(|| CallError::Abi("output buffer out of bounds".into()))?
-            .to_vec();
-        Ok((status, output))
-    }
-}
 
 /// The jwtgate module, loaded once, with one instance reused across calls.
 pub struct Engine {
@@ -444,79 +276,6 @@ impl Engine {
 
     /// Fuel the last call left unused (for measurements).
     pub fn fuel_left(&self) -> Option<u64> {
-        self.live.as_ref().and_then(|l| l.store.get_fuel().ok())
+        self.live.as_ref().and_then(Live::fuel_left)
     }
-}
-
-/// The module's `hostVerify(alg, key_id, public_jwk, message, signature)`: the algorithm's
-/// code (`Algorithm::code`), the key's id (one id is one key for the instance's life, so the
-/// parsed key is kept by id) and (pointer, length) pairs into its memory; 1 if the signature
-/// verifies. Anything out of bounds or unparsable is a refusal, never a trap: the module
-/// decides `bad_signature`.
-#[allow(clippy::too_many_arguments)]
-fn native_verify(
-    mut caller: Caller<'_, HostState>,
-    alg_code: i32,
-    key_id: f64,
-    jwk_ptr: i32,
-    jwk_len: i32,
-    msg_ptr: i32,
-    msg_len: i32,
-    sig_ptr: i32,
-    sig_len: i32,
-) -> i32 {
-    use jwtgate_core::{Algorithm, CryptoProvider, Jwk, Limits as CoreLimits, PureRust};
-    let Some(wasmtime::Extern::Memory(memory)) = caller.get_export("memory") else { return 0 };
-    let (data, state) = memory.data_and_store_mut(&mut caller);
-    let slice =
-        |ptr: i32, len: i32| data.get(ptr as u32 as usize..(ptr as u32 as usize).checked_add(len as u32 as usize)?);
-    let (Some(jwk), Some(message), Some(signature)) =
-        (slice(jwk_ptr, jwk_len), slice(msg_ptr, msg_len), slice(sig_ptr, sig_len))
-    else {
-        return 0;
-    };
-    let Some(alg) = Algorithm::from_code(alg_code as u32) else { return 0 };
-    let load = || Jwk::from_text(jwk, &CoreLimits::default()).ok();
-    let check = |key: &Option<Jwk>| {
-        key.as_ref().is_some_and(|key| key.fits(alg) && PureRust.verify(alg, key.provider_key(), message, signature))
-    };
-    // Id 0: a key the module did not tag; nothing to keep it by.
-    if key_id == 0.0 {
-        return check(&load()) as i32;
-    }
-    let id = key_id.to_bits();
-    // A JWKS holds at most a few hundred keys; forget them all rather than grow without bound.
-    if state.native_keys.len() >= 1024 && !state.native_keys.contains_key(&id) {
-        state.native_keys.clear();
-    }
-    check(state.native_keys.entry(id).or_insert_with(load)) as i32
-}
-
-fn parse_document(out: &[u8]) -> Result<Value, EngineError> {
-    serde_json::from_slice(out).map_err(|e| EngineError::Abi(format!("output is not JSON: {e}")))
-}
-
-/// wasm-bindgen's glue imports: the externref table initialiser does nothing (the C ABI never
-/// passes JavaScript values), `__wbindgen_throw` traps (it is how Rust panics surface), and
-/// `hostVerify` is the native signature provider (used only by sessions configured for it).
-/// Any other import means the module is not the one this host was written for.
-fn glue_linker(engine: &wasmtime::Engine, module: &Module) -> Result<Linker<HostState>, EngineError> {
-    let mut linker = Linker::new(engine);
-    for import in module.imports() {
-        let (module_name, name) = (import.module(), import.name());
-        let wasmtime::ExternType::Func(ty) = import.ty() else {
-            return Err(EngineError::Load(format!("unexpected non-function import {module_name}::{name}")));
-        };
-        let define = if module_name == GLUE_MODULE && name == "__wbindgen_init_externref_table" {
-            linker.func_new(module_name, name, ty, |_, _, _| Ok(()))
-        } else if module_name == GLUE_MODULE && name.starts_with("__wbg___wbindgen_throw_") {
-            linker.func_new(module_name, name, ty, |_, _, _| Err(wasmtime::Error::msg("the jwtgate module threw")))
-        } else if module_name == GLUE_MODULE && name.starts_with("__wbg_hostVerify_") {
-            linker.func_wrap(module_name, name, native_verify)
-        } else {
-            return Err(EngineError::Load(format!("unexpected import {module_name}::{name}")));
-        };
-        define.map_err(|e| EngineError::Load(format!("{e:#}")))?;
-    }
-    Ok(linker)
 }
