@@ -1,4 +1,4 @@
-//! The host's native signature provider (`Signatures::Native`): the module's `hostVerify`
+//! The host's native signature provider (`Signatures::Host`, the setting `SIGNATURES=host`): the module's `hostVerify`
 //! import, answered by this host's native build of the core's pure-Rust provider, with the
 //! keys it has parsed kept for the instance's life.
 
