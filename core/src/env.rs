@@ -15,8 +15,12 @@ use crate::routes::RulesInput;
 use crate::setting::err;
 use std::collections::BTreeMap;
 
-/// Who checks signatures (`SIGNATURES`): the module's own pure-Rust code, or the host's native
-/// provider (`node:crypto` in Node and bun, native Rust in the wasmtime host).
+/// Who checks signatures (`SIGNATURES`): `wasm`, the module's own pure-Rust code ([`PureRust`]),
+/// or `host`, the host's native provider (`node:crypto` in Node and bun, native Rust in the
+/// wasmtime host). The one name of this idea: the wasm crate, host-lambda and TypeScript use
+/// these names and variants (core/tests/lists_across_languages.rs).
+///
+/// [`PureRust`]: crate::crypto::PureRust
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Signatures {
     /// `wasm`: the module's own provider ([`PureRust`](crate::PureRust)).

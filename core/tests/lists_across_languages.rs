@@ -4,12 +4,20 @@
 //!   (wasm/js/host-provider.js, `ALGORITHMS`) are `Algorithm::ALL`'s names in the same order,
 //!   since the code crossing the boundary is the position;
 //! - the `node:crypto` provider (host-node/src/node-crypto-verifier.ts, `CHECKS`) has a check
-//!   for exactly those algorithms.
+//!   for exactly those algorithms;
+//! - who checks signatures has one name everywhere, the setting `SIGNATURES`'s
+//!   (`env::Signatures`, `wasm` and `host`): the TypeScript type `Signatures` of the npm package
+//!   (host-node/src/settings.ts) and of the CDK construct (deploy/cdk/src/settings.ts), the npm
+//!   option `signatures` (host-node/src/authorizer.ts), and the Rust enums `Signatures` of the
+//!   wasm crate (wasm/src/provider.rs) and of host-lambda (host-lambda/src/engine/mod.rs), whose
+//!   variants are the names and whose ABI codes are the names' positions.
 //!
 //! The files are read as text: each list is the quoted names between two markers.
 
 use jwtgate_core::alg::Algorithm;
+use jwtgate_core::env::Signatures;
 use jwtgate_core::reason::Reason;
+use jwtgate_core::setting::Named;
 use std::collections::BTreeSet;
 
 fn source(path: &str) -> String {
@@ -62,4 +70,63 @@ fn node_crypto_checks_every_algorithm_and_no_other() {
         table.split("[\"").skip(1).map(|entry| entry.split('"').next().unwrap().to_owned()).collect();
     let core: BTreeSet<String> = Algorithm::ALL.iter().map(|a| a.name().to_owned()).collect();
     assert_eq!(names, core, "node-crypto-verifier.ts CHECKS");
+}
+
+/// The variants of the Rust enum `name` in `text`, lowercased (doc comments and attributes
+/// skipped).
+fn rust_variants(text: &str, name: &str) -> Vec<String> {
+    between(text, &format!("pub enum {name} {{"), "}")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("///") && !line.starts_with("#["))
+        .map(|line| line.trim_end_matches(',').to_lowercase())
+        .collect()
+}
+
+/// The ABI code of each variant of `Signatures`, from the lines of `function` that pair a code
+/// with a variant (`0 => Some(Signatures::Wasm)` or `Signatures::Wasm => 0`), in code order.
+fn abi_codes(text: &str, function: &str) -> Vec<String> {
+    let body = between(text, function, "\n    }\n");
+    let mut pairs: Vec<(u32, String)> = body
+        .lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once("=>")?;
+            let (code, variant) = if left.contains("Signatures::") { (right, left) } else { (left, right) };
+            let variant = variant.split("Signatures::").nth(1)?;
+            let variant: String = variant.chars().take_while(char::is_ascii_alphanumeric).collect();
+            let code: u32 = code.trim().trim_end_matches(',').parse().ok()?;
+            Some((code, variant.to_lowercase()))
+        })
+        .collect();
+    pairs.sort();
+    for (position, (code, _)) in pairs.iter().enumerate() {
+        assert_eq!(*code as usize, position, "{function}: the codes are 0, 1, ...: {pairs:?}");
+    }
+    pairs.into_iter().map(|(_, variant)| variant).collect()
+}
+
+#[test]
+fn signatures_have_one_name_everywhere() {
+    let names: Vec<String> = Signatures::NAMES.iter().map(|(n, _)| (*n).to_owned()).collect();
+    assert_eq!(names, ["wasm", "host"], "SIGNATURES: wasm (the default) and host, in ABI code order");
+    assert_eq!(Signatures::default().name(), "wasm");
+
+    for path in ["host-node/src/settings.ts", "deploy/cdk/src/settings.ts"] {
+        let typescript = quoted(between(&source(path), "export type Signatures =", ";"));
+        assert_eq!(typescript, names, "{path}: type Signatures");
+    }
+
+    // The npm option is the same type; "node-crypto" is only its deprecated alias of "host".
+    let authorizer = source("host-node/src/authorizer.ts");
+    let option = between(between(&authorizer, "export interface RuntimeOptions", "\n}"), "signatures?:", ";");
+    assert_eq!(option.trim(), r#"Signatures | "node-crypto""#, "authorizer.ts: the option `signatures`");
+    assert!(authorizer.contains("type Signatures } from \"./settings.js\""), "authorizer.ts imports Signatures");
+    let refusal = quoted(between(&authorizer, "` is not ", "`"));
+    assert_eq!(refusal, names, "authorizer.ts: the names an unknown `signatures` is told");
+
+    for (path, abi) in [("wasm/src/provider.rs", "fn from_code"), ("host-lambda/src/engine/mod.rs", "fn code")] {
+        let text = source(path);
+        assert_eq!(rust_variants(&text, "Signatures"), names, "{path}: enum Signatures");
+        assert_eq!(abi_codes(&text, abi), names, "{path}: {abi} (the ABI code is the name's position)");
+    }
 }

@@ -2,6 +2,7 @@
 //! (`jwtgate_settings_from_env`), so the names, defaults and checks are those of every host.
 
 use crate::engine::{Engine, EngineError, Signatures};
+use jwtgate_core::setting::Named;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,7 +12,7 @@ use std::fmt;
 #[derive(Clone, Debug)]
 pub struct HostSettings {
     pub config_json: Vec<u8>,
-    /// `SIGNATURES=host`: signatures checked by this host's native build of the provider.
+    /// `SIGNATURES`: `wasm` (the module's own provider) or `host` (this host's native build of it).
     pub signatures: Signatures,
     /// `METRICS_NAMESPACE` (default `jwtgate`): the CloudWatch namespace of the metrics the log
     /// lines carry; `None` with `METRICS=false`.
@@ -60,10 +61,11 @@ pub fn from_env(engine: &mut Engine, env: &BTreeMap<String, String>) -> Result<H
         return Err(SettingsError::Invalid(message.to_owned()));
     }
     let config = doc.get("config").ok_or_else(|| SettingsError::Invalid("settings without config".into()))?;
-    let signatures = match doc.get("signatures").and_then(Value::as_str) {
-        Some("host") => Signatures::Native,
-        _ => Signatures::Wasm,
-    };
+    // The setting's names are the core's; a name the module never writes is refused, not guessed.
+    let signatures =
+        jwtgate_core::env::Signatures::from_optional("SIGNATURES", doc.get("signatures").and_then(Value::as_str))
+            .map(Signatures::from)
+            .map_err(|e| SettingsError::Invalid(e.message()))?;
     let metrics_namespace = doc.get("metrics_namespace").and_then(Value::as_str).map(str::to_owned);
     Ok(HostSettings { config_json: config.to_string().into_bytes(), signatures, metrics_namespace })
 }

@@ -74,5 +74,5 @@ fn wasmtime_with_the_modules_own_signatures() {
 
 #[test]
 fn wasmtime_with_native_signatures() {
-    run(Signatures::Native, "wasmtime-native");
+    run(Signatures::Host, "wasmtime-native");
 }

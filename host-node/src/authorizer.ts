@@ -5,8 +5,8 @@ import { getWithFetch, type FetchFunction, type FileRead, type HttpGet } from ".
 import { KeyFetches } from "./key-fetches.js";
 import { jsonLineLogger, silentLogger, type Logger, type LogLine } from "./log.js";
 import { Metrics } from "./metrics.js";
-import { ModuleSession, type DecisionFields, type ModuleAnswer, type ModuleDecision, type SignatureProvider } from "./module-session.js";
-import { resolveSettings, type Settings, type SettingsOptions } from "./settings.js";
+import { ModuleSession, type DecisionFields, type ModuleAnswer, type ModuleDecision } from "./module-session.js";
+import { resolveSettings, type Settings, type SettingsOptions, type Signatures } from "./settings.js";
 import type { AuthorizerResponse, Decision, Invocation, VerifiedToken } from "./types.js";
 import { ensureWasm, type WasmSource } from "./wasm-module.js";
 
@@ -25,11 +25,15 @@ export interface RuntimeOptions {
    * `metrics: false`). */
   log?: Logger | false;
   /**
-   * Who checks signatures: `"wasm"` (default, the module's own pure-Rust code, the same in every
-   * host) or `"node-crypto"` (Node and bun: `node:crypto`, faster for RSA). Everything else is
-   * decided by the module either way, and both give the same answer on every test vector.
+   * Who checks signatures, over the setting `SIGNATURES`: `"wasm"` (default, the module's own
+   * pure-Rust code, the same in every host) or `"host"` (Node and bun: `node:crypto`, faster for
+   * RSA). Everything else is decided by the module either way, and both give the same answer on
+   * every test vector.
+   *
+   * Deprecated: `"node-crypto"`, this option's name for `"host"` before the setting and the
+   * option shared one name, is still accepted as `"host"`; it will be removed.
    */
-  signatures?: "wasm" | "node-crypto";
+  signatures?: Signatures | "node-crypto";
 }
 
 export type AuthorizerConfig = SettingsOptions & RuntimeOptions;
@@ -98,11 +102,14 @@ async function httpGet(fetchFn: FetchFunction | undefined): Promise<HttpGet> {
   return getWithFetch((input, init) => fetch(input, init));
 }
 
-/** Register `node:crypto` with the module when asked for. */
-export async function signatureProvider(choice: RuntimeOptions["signatures"]): Promise<SignatureProvider> {
+/** The `signatures` option (or setting) checked, with `node:crypto` registered with the module
+ * when it asks for the host's provider. */
+export async function signatureProvider(choice: RuntimeOptions["signatures"]): Promise<Signatures> {
   if (choice === undefined || choice === "wasm") return "wasm";
-  if (choice !== "node-crypto") throw new ConfigurationError(`signatures: \`${String(choice)}\` is not "wasm" or "node-crypto"`);
-  if (nodeCryptoLoader === null) throw new ConfigurationError("signatures: node-crypto is not available in this runtime");
+  if (choice !== "host" && choice !== "node-crypto") {
+    throw new ConfigurationError(`signatures: \`${String(choice)}\` is not "wasm" or "host"`);
+  }
+  if (nodeCryptoLoader === null) throw new ConfigurationError("signatures: host (node:crypto) is not available in this runtime");
   const [verify, { setHostVerifier }] = await Promise.all([nodeCryptoLoader(), import("../pkg/host-provider.js")]);
   setHostVerifier(verify);
   return "host";
@@ -114,7 +121,7 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   const settings = resolveSettings(config);
   const session = new ModuleSession(
     settings.config,
-    await signatureProvider(config.signatures ?? (settings.signatures === "host" ? "node-crypto" : "wasm")),
+    await signatureProvider(config.signatures ?? settings.signatures),
   );
   const nowMs = config.now ?? Date.now;
   const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;

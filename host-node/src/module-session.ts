@@ -2,7 +2,7 @@
 // cache). Any throw from the module (a trap) becomes `internal_error`: never an allow.
 import { Authorizer as WasmAuthorizer } from "../pkg/jwtgate_wasm.js";
 import type { FetchRequest, ReplyDocument } from "./fetch-limited.js";
-import type { CoreConfig } from "./settings.js";
+import type { CoreConfig, Signatures } from "./settings.js";
 import { ConfigurationError, type ReasonCode } from "./errors.js";
 import { wasmMemory } from "./wasm-module.js";
 import type { AuthorizerResponse, Decision, VerifiedToken } from "./types.js";
@@ -27,9 +27,6 @@ export type ModuleVerification =
 
 const encoder = new TextEncoder();
 
-/** Who checks signatures: the module's pure-Rust code, or the host verifier it imports. */
-export type SignatureProvider = "wasm" | "host";
-
 /**
  * The largest input area a session keeps in the module's memory for the TOKEN fast path: far
  * above any real token and method ARN. Longer members (beyond the default token limit; most
@@ -44,10 +41,11 @@ export class ModuleSession {
   /** A view of the module's input area; emptied (detached) when the module's memory grows. */
   private area = new Uint8Array(0);
 
-  /** `config`: the configuration, or its JSON text. */
-  constructor(config: CoreConfig | string, provider: SignatureProvider = "wasm") {
+  /** `config`: the configuration, or its JSON text. `signatures`: `"host"` checks them with the
+   * verifier registered with the module's `setHostVerifier`. */
+  constructor(config: CoreConfig | string, signatures: Signatures = "wasm") {
     const json = typeof config === "string" ? config : JSON.stringify(config);
-    const created = provider === "host" ? WasmAuthorizer.createWithHostProvider(json) : WasmAuthorizer.create(json);
+    const created = signatures === "host" ? WasmAuthorizer.createWithHostProvider(json) : WasmAuthorizer.create(json);
     const inner = created.takeAuthorizer();
     const error = created.error;
     created.free();

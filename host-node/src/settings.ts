@@ -208,10 +208,18 @@ export interface CoreConfig {
   [setting: string]: unknown;
 }
 
+/**
+ * Who checks signatures (the setting `SIGNATURES`, and `createAuthorizer`'s `signatures`
+ * option): `"wasm"`, the module's own pure-Rust provider (the default, the same in every host),
+ * or `"host"`, the host's native one (`node:crypto` in Node and bun; native Rust in the Lambda
+ * host). The names are the core's (core/tests/lists_across_languages.rs holds them together).
+ */
+export type Signatures = "wasm" | "host";
+
 export interface Settings {
   config: CoreConfig;
-  /** `SIGNATURES`: `host` means node:crypto where the runtime has it. */
-  signatures: "wasm" | "host";
+  /** `SIGNATURES`. */
+  signatures: Signatures;
   /** `METRICS_NAMESPACE`; `null` when `METRICS` is false. */
   metricsNamespace: string | null;
 }

@@ -2,8 +2,8 @@
 // caller's clock. The same core and the same settings as `createAuthorizer`.
 import { signatureProvider, type AuthorizerConfig } from "./authorizer.js";
 import { ConfigurationError } from "./errors.js";
-import { ModuleSession, type SignatureProvider } from "./module-session.js";
-import { resolveSettings } from "./settings.js";
+import { ModuleSession } from "./module-session.js";
+import { resolveSettings, type Signatures } from "./settings.js";
 import type { VerifyResult } from "./types.js";
 import { ensureWasm } from "./wasm-module.js";
 
@@ -53,9 +53,9 @@ function jwksText(jwks: JwksInput): string {
 
 /** The session for a configuration whose only text not written by the module is the caller's
  * key set: a refusal of the document as a whole is then the key set's. */
-function createSession(configText: string, provider: SignatureProvider): ModuleSession {
+function createSession(configText: string, signatures: Signatures): ModuleSession {
   try {
-    return new ModuleSession(configText, provider);
+    return new ModuleSession(configText, signatures);
   } catch (e) {
     if (e instanceof ConfigurationError && /^invalid configuration: (config|jwks):/.test(e.message)) {
       throw new ConfigurationError(`invalid configuration: JWKS: not a JSON key set object {"keys": [...]} (${e.message})`);

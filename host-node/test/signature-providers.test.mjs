@@ -9,7 +9,7 @@ const ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES
 const ISSUER = "https://issuer.test/";
 const now = Math.floor(Date.now() / 1000);
 
-test("every algorithm: wasm and node-crypto agree on good and tampered tokens", async () => {
+test("every algorithm: wasm and host (node:crypto) agree on good and tampered tokens", async () => {
   let compared = 0;
   for (const alg of ALGS) {
     const key = makeKey(alg, `k-${alg}`);
@@ -23,7 +23,7 @@ test("every algorithm: wasm and node-crypto agree on good and tampered tokens", 
     // PS256 with the wrong salt length: valid PSS, but not the JWA form.
     for (const [token, want] of [[good, true], [tampered, false], [short, false]]) {
       const results = [];
-      for (const signatures of ["wasm", "node-crypto"]) {
+      for (const signatures of ["wasm", "host"]) {
         const r = await verifyWithKeys(token, set, now, { issuer: ISSUER, audience: "api", algorithms: ALGS, signatures });
         results.push(r.ok ? "ok" : r.reason);
       }
@@ -35,14 +35,14 @@ test("every algorithm: wasm and node-crypto agree on good and tampered tokens", 
   assert.equal(compared, ALGS.length * 3);
 });
 
-test("node-crypto refuses a PSS signature with another salt length, as the module does", async () => {
+test("host (node:crypto) refuses a PSS signature with another salt length, as the module does", async () => {
   const { sign, constants } = await import("node:crypto");
   const key = makeKey("PS256", "pss");
   const head = Buffer.from(JSON.stringify({ alg: "PS256", kid: "pss" })).toString("base64url");
   const body = Buffer.from(JSON.stringify({ iss: ISSUER, aud: "api", exp: now + 60 })).toString("base64url");
   const sig = sign("sha256", Buffer.from(`${head}.${body}`), { key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 0 });
   const token = `${head}.${body}.${sig.toString("base64url")}`;
-  for (const signatures of ["wasm", "node-crypto"]) {
+  for (const signatures of ["wasm", "host"]) {
     const r = await verifyWithKeys(token, jwks(key), now, { issuer: ISSUER, audience: "api", algorithms: ["PS256"], signatures });
     assert.equal(r.ok ? "ok" : r.reason, "bad_signature", signatures);
   }
@@ -62,13 +62,31 @@ test("a signature with its leading zero byte dropped is refused by every provide
     }
     const [h, p, s] = token.split(".");
     const stripped = `${h}.${p}.${Buffer.from(s, "base64url").subarray(1).toString("base64url")}`;
-    for (const signatures of ["wasm", "node-crypto"]) {
+    for (const signatures of ["wasm", "host"]) {
       const options = { issuer: ISSUER, audience: "api", algorithms: [alg], signatures };
       assert.equal((await verifyWithKeys(token, jwks(key), now, options)).ok, true, `${alg} ${signatures}: the full signature`);
       const r = await verifyWithKeys(stripped, jwks(key), now, options);
       assert.equal(r.ok ? "ok" : r.reason, "bad_signature", `${alg} ${signatures}: 255 bytes`);
     }
   }
+});
+
+test('the deprecated "node-crypto" is "host", and so is the setting SIGNATURES=host', async () => {
+  const key = makeKey("ES256", "alias");
+  const good = signToken(key, { iss: ISSUER, aud: "api", exp: now + 60 });
+  const [h, p, s] = good.split(".");
+  const sig = Buffer.from(s, "base64url");
+  sig[5] ^= 1;
+  const tampered = `${h}.${p}.${sig.toString("base64url")}`;
+  for (const signatures of ["node-crypto", "host"]) {
+    const options = { issuer: ISSUER, audience: "api", algorithms: ["ES256"], signatures };
+    assert.equal((await verifyWithKeys(good, jwks(key), now, options)).ok, true, signatures);
+    const r = await verifyWithKeys(tampered, jwks(key), now, options);
+    assert.equal(r.ok ? "ok" : r.reason, "bad_signature", signatures);
+  }
+  const env = { SIGNATURES: "host" };
+  const viaSetting = await createAuthorizer({ issuer: ISSUER, audience: "api", jwksUri: "https://issuer.test/jwks", env, log: false });
+  assert.equal(viaSetting.settings.signatures, "host");
 });
 
 test("an unknown provider is a configuration error", async () => {
@@ -78,12 +96,12 @@ test("an unknown provider is a configuration error", async () => {
   );
 });
 
-test("node-crypto checks with the key loaded now, after keys are replaced under the same kid", async () => {
+test("host (node:crypto) checks with the key loaded now, after keys are replaced under the same kid", async () => {
   // The module hands node:crypto an id per key, and the host keeps key objects by that id; a
   // new key set (whose keys may sit where the old ones were) must never be checked with an old
   // key object.
   const { ModuleSession } = await import("../package/dist/module-session.js");
-  await verifyWithKeys("x.y.z", jwks(makeKey("EdDSA", "init")), now, { issuer: ISSUER, audience: "api", signatures: "node-crypto" });
+  await verifyWithKeys("x.y.z", jwks(makeKey("EdDSA", "init")), now, { issuer: ISSUER, audience: "api", signatures: "host" });
   // Keys come through the module's cache: each round the last set has expired, and the next
   // answer brings the new one.
   const session = new ModuleSession({ issuers: [ISSUER], audiences: ["api"], algorithms: ["RS256", "EdDSA"], jwks_uri: "https://keys.test/jwks" }, "host");
@@ -112,7 +130,7 @@ test("node-crypto checks with the key loaded now, after keys are replaced under 
   session.free();
 });
 
-test("node-crypto's checker refuses any algorithm it does not list, inherited names included", async () => {
+test("node:crypto's checker refuses any algorithm it does not list, inherited names included", async () => {
   const { nodeCryptoVerify } = await import("../package/dist/node-crypto-verifier.js");
   const key = makeKey("RS256", "k");
   const token = signToken(key, { sub: "x" });

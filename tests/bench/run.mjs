@@ -36,7 +36,7 @@ const firstLine = (e) => String(e?.message ?? e).split("\n")[0].slice(0, 200);
 // The rows. A row is a driver process: `runtime` picks the command, `module` the variant file
 // (variants/*.mjs: `algs` and `setup(fixture, options) -> { prepare?, decide }`), `options`
 // are passed to it (`options.config` is spread into createAuthorizer). A signature provider of
-// our package is one more row: see the two `signatures: "node-crypto"` rows below.
+// our package is one more row: see the two `signatures: "host"` rows below.
 // ---------------------------------------------------------------------------------------------
 const ROWS = [
   { id: "node-crypto", label: "node:crypto verify (floor)", runtime: "node", module: "variants/node-crypto.mjs", floor: true },
@@ -46,7 +46,7 @@ const ROWS = [
   { id: "aws-jwt-verify", label: "aws-jwt-verify (hydrated)", runtime: "node", module: "variants/aws-jwt-verify.mjs" },
   { id: "jsonwebtoken", label: "jsonwebtoken + jwks-rsa (cached)", runtime: "node", module: "variants/jsonwebtoken-jwks-rsa.mjs" },
   { id: "jwtgate-node", label: "jwtgate authorize (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs" },
-  { id: "jwtgate-node-nc", label: "jwtgate authorize, node:crypto signatures (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "node-crypto" } } },
+  { id: "jwtgate-node-nc", label: "jwtgate authorize, node:crypto signatures (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "host" } } },
   { id: "jwtgate-node-20", label: "jwtgate authorize, 20 issuer profiles (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs", options: { profiles: 20 } },
   {
     id: "jwtgate-node-rules",
@@ -63,7 +63,7 @@ const ROWS = [
   },
   { id: "jwtgate-node-vwk", label: "jwtgate verifyWithKeys (Node)", ours: true, runtime: "node", module: "variants/jwtgate-verify-with-keys.mjs" },
   { id: "jwtgate-bun", label: "jwtgate authorize (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs" },
-  { id: "jwtgate-bun-nc", label: "jwtgate authorize, node:crypto signatures (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "node-crypto" } } },
+  { id: "jwtgate-bun-nc", label: "jwtgate authorize, node:crypto signatures (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "host" } } },
   { id: "jwtgate-deno", label: "jwtgate authorize (Deno, edge entry)", ours: true, runtime: "deno", module: "variants/jwtgate-authorize.mjs", options: { entry: "edge" } },
   { id: "jwtgate-native", label: "jwtgate-core native (Rust, no wasm)", ours: true, runtime: "native-core" },
   // host-lambda (wasmtime): tests/bench/native's bench-lambda speaks the driver protocol.

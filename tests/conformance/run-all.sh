@@ -15,9 +15,9 @@ if [ -f host-lambda/tests/conformance.rs ]; then
     hosts+=(wasmtime wasmtime-native)
 fi
 node tests/conformance/run.mjs --out "$out/node.json"
-node tests/conformance/run.mjs --signatures node-crypto --out "$out/node-crypto.json"
+node tests/conformance/run.mjs --signatures host --out "$out/node-crypto.json"
 "$bin/bun" tests/conformance/run.mjs --out "$out/bun.json"
-"$bin/bun" tests/conformance/run.mjs --signatures node-crypto --out "$out/bun-node-crypto.json"
+"$bin/bun" tests/conformance/run.mjs --signatures host --out "$out/bun-node-crypto.json"
 DENO_NO_UPDATE_CHECK=1 NO_COLOR=1 "$bin/deno" run --quiet --no-prompt --allow-read="$root" \
     --allow-write="$root/$out" tests/conformance/run.mjs --out "$out/deno.json"
 hosts+=(node node-crypto bun bun-node-crypto deno)

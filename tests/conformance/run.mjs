@@ -1,6 +1,7 @@
 // Conformance runner for JavaScript hosts: feeds every case of vectors.json to the npm package
 // (host-node/package: its wasm module and glue) and checks the decision.
-//   node tests/conformance/run.mjs [--signatures wasm|node-crypto] [--out FILE]
+//   node tests/conformance/run.mjs [--signatures wasm|host] [--out FILE]
+// (`host`: node:crypto, registered as the module's host verifier)
 //   bun  tests/conformance/run.mjs ...        deno run --allow-read --allow-write ... run.mjs
 // Prints `N passed, N failed`; writes each case's decision to --out for compare.mjs.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -18,7 +19,7 @@ const out = arg("--out", null);
 const pkg = here("../../host-node/package/pkg/");
 const glue = await import(`${pkg}jwtgate_wasm.js`);
 glue.initSync({ module: readFileSync(`${pkg}jwtgate_wasm_bg.wasm`) });
-if (signatures === "node-crypto") {
+if (signatures === "host") {
   const { setHostVerifier } = await import(`${pkg}host-provider.js`);
   const { nodeCryptoVerify } = await import(here("../../host-node/package/dist/node-crypto-verifier.js"));
   setHostVerifier(nodeCryptoVerify);

@@ -8,7 +8,7 @@
 //! their arguments are raw pointers into the module's memory, which the host filled.
 #![allow(unsafe_code)]
 
-use crate::provider::SessionProvider;
+use crate::provider::Signatures;
 use crate::session::{Fields, Session, settings_from_env};
 use std::cell::RefCell;
 
@@ -71,14 +71,15 @@ pub unsafe extern "C" fn jwtgate_configure(ptr: *const u8, len: usize) -> u32 {
     unsafe { jwtgate_configure_with_provider(ptr, len, 0) }
 }
 
-/// `jwtgate_configure` with a signature provider: 0 the module's pure Rust, 1 the host's
-/// imported `hostVerify`. Returns 1 for an unknown provider code.
+/// `jwtgate_configure` with a signature provider (`Signatures::from_code`): 0 `wasm`, the
+/// module's own pure Rust; 1 `host`, the host's imported `hostVerify`. Returns 1 for an unknown
+/// provider code.
 ///
 /// # Safety
 /// See `input`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwtgate_configure_with_provider(ptr: *const u8, len: usize, provider: u32) -> u32 {
-    let Some(provider) = SessionProvider::from_code(provider) else {
+    let Some(provider) = Signatures::from_code(provider) else {
         set_output(r#"{"ok":false,"error":"unknown provider"}"#.to_owned());
         return 1;
     };

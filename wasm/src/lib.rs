@@ -36,17 +36,17 @@ impl Authorizer {
     /// the authorizer.
     #[wasm_bindgen(js_name = create)]
     pub fn create(config_json: &str) -> CreateResult {
-        Authorizer::create_with(config_json, provider::SessionProvider::PureRust)
+        Authorizer::create_with(config_json, provider::Signatures::Wasm)
     }
 
     /// Like `create`, but signatures are checked by the host's verifier registered with
     /// `setHostVerifier` (see `js/host-provider.js`).
     #[wasm_bindgen(js_name = createWithHostProvider)]
     pub fn create_with_host_provider(config_json: &str) -> CreateResult {
-        Authorizer::create_with(config_json, provider::SessionProvider::Host)
+        Authorizer::create_with(config_json, provider::Signatures::Host)
     }
 
-    fn create_with(config_json: &str, provider: provider::SessionProvider) -> CreateResult {
+    fn create_with(config_json: &str, provider: provider::Signatures) -> CreateResult {
         match session::Session::new(config_json.as_bytes(), provider) {
             Ok(session) => CreateResult { authorizer: Some(Authorizer { session, input: Vec::new() }), error: None },
             Err(error) => CreateResult { authorizer: None, error: Some(error) },

@@ -1,6 +1,7 @@
-//! Which code checks signatures in a session: the module's own pure-Rust provider (the default
-//! in every host), or the host's native one through the imported `hostVerify` (`node:crypto` in
-//! JavaScript, native Rust in the wasmtime host). The core does everything else either way.
+//! Which code checks signatures in a session (the setting `SIGNATURES`): `wasm`, the module's
+//! own pure-Rust provider (the default in every host), or `host`, the host's native one through
+//! the imported `hostVerify` (`node:crypto` in JavaScript, native Rust in the wasmtime host).
+//! The core does everything else either way.
 
 use jwtgate_core::{Algorithm, CryptoProvider, ProviderKey, PureRust};
 use std::cell::Cell;
@@ -13,18 +14,23 @@ extern "C" {
     fn host_verify(alg: u32, key_id: f64, public_jwk: &[u8], message: &[u8], signature: &[u8]) -> bool;
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionProvider {
-    PureRust,
+/// Who checks signatures, named as the setting `SIGNATURES` names it (`jwtgate_core::env::
+/// Signatures`; core/tests/lists_across_languages.rs holds the names together).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Signatures {
+    /// `wasm`: the module's own pure-Rust provider (the core's `PureRust`).
+    #[default]
+    Wasm,
+    /// `host`: the host's provider, through the imported `hostVerify`.
     Host,
 }
 
-impl SessionProvider {
-    /// `0` pure Rust, `1` host; anything else is not a provider.
-    pub fn from_code(code: u32) -> Option<SessionProvider> {
+impl Signatures {
+    /// The ABI's provider code (ABI.md): `0` wasm, `1` host; anything else is not a provider.
+    pub fn from_code(code: u32) -> Option<Signatures> {
         match code {
-            0 => Some(SessionProvider::PureRust),
-            1 => Some(SessionProvider::Host),
+            0 => Some(Signatures::Wasm),
+            1 => Some(Signatures::Host),
             _ => None,
         }
     }
@@ -43,12 +49,12 @@ pub fn next_key_id() -> u64 {
     NEXT_KEY_ID.with(|next| next.replace(next.get() + 1))
 }
 
-impl CryptoProvider for SessionProvider {
+impl CryptoProvider for Signatures {
     fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, message: &[u8], signature: &[u8]) -> bool {
         match self {
-            SessionProvider::PureRust => PureRust.verify(alg, key, message, signature),
+            Signatures::Wasm => PureRust.verify(alg, key, message, signature),
             // An untagged key (0) is passed as such; the host then goes by the JWK text.
-            SessionProvider::Host => {
+            Signatures::Host => {
                 host_verify(alg.code(), key.host_tag as f64, key.public_jwk.as_bytes(), message, signature)
             }
         }

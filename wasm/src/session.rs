@@ -3,7 +3,7 @@
 //! token. Both exported interfaces (wasm-bindgen for JavaScript, the C ABI for wasmtime) are
 //! thin wrappers around this type, so they cannot drift apart.
 
-use crate::provider::{SessionProvider, next_key_id};
+use crate::provider::{Signatures, next_key_id};
 use jwtgate_core::env::Settings;
 use jwtgate_core::json::{self, Json};
 use jwtgate_core::json_text::{self, ObjectText};
@@ -12,13 +12,13 @@ use jwtgate_core::{Config, Decision, Gate, KeyEvent, LogFields, Reason, Reply};
 use std::collections::BTreeMap;
 
 pub struct Session {
-    gate: Gate<SessionProvider>,
+    gate: Gate<Signatures>,
 }
 
 impl Session {
     /// `config` is the core's configuration JSON. Errors are a JSON `{ok:false, error}` string.
     /// Signatures are checked by `provider`: the module's own pure-Rust code, or the host's.
-    pub fn new(config: &[u8], provider: SessionProvider) -> Result<Session, String> {
+    pub fn new(config: &[u8], provider: Signatures) -> Result<Session, String> {
         let config = Config::from_json(config).map_err(|e| error_json(&e.message()))?;
         let mut gate = Gate::with_provider(config, provider);
         gate.cache_mut().tag_keys_with(next_key_id);

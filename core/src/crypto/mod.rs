@@ -109,7 +109,9 @@ pub trait CryptoProvider {
     fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, message: &[u8], signature: &[u8]) -> bool;
 }
 
-/// The default provider: our RSA and ECDSA (P-256/P-384/P-521), and ed25519-dalek.
+/// The default provider: our RSA and ECDSA (P-256/P-384/P-521), and ed25519-dalek. The setting
+/// `SIGNATURES` calls it `wasm` ([`crate::env::Signatures::Wasm`]) when the module runs it; the
+/// wasmtime host's `host` provider is this same code built natively.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PureRust;
 

@@ -10,7 +10,7 @@ import { type Architecture, nodeCode, nodePackageDir, rustCode } from "./code";
 import { ALGORITHMS, type JwtGateSettings, environment } from "./settings";
 import { type ApiType, identitySources, parseTokenSources } from "./token-sources";
 
-export { ALGORITHMS, VARIABLES, environment, type Algorithm, type JwtGateSettings, type RouteRule } from "./settings";
+export { ALGORITHMS, VARIABLES, environment, type Algorithm, type JwtGateSettings, type RouteRule, type Signatures } from "./settings";
 export { RUST_ZIPS, NODE_HANDLER, NODE_HANDLER_FILE, type Architecture } from "./code";
 export { identitySources, parseTokenSources, type ApiType, type TokenSource } from "./token-sources";
 

@@ -8,6 +8,10 @@ import { Fn, Token } from "aws-cdk-lib/core";
 export const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
+/** Who checks signatures (SIGNATURES; the npm package's `Signatures`; the names are the core's,
+ * held together by core/tests/lists_across_languages.rs). */
+export type Signatures = "wasm" | "host";
+
 /** A route rule in its JSON form (README "Route rules"). */
 export interface RouteRule {
   readonly route: string;
@@ -72,8 +76,8 @@ export interface JwtGateSettings {
   readonly jwksCacheMaxSeconds?: number;
   /** JWKS_REFRESH_COOLDOWN_SECONDS. */
   readonly jwksRefreshCooldownSeconds?: number;
-  /** SIGNATURES: `wasm` or `host`. */
-  readonly signatures?: "wasm" | "host";
+  /** SIGNATURES: `wasm` (the module's own provider, the default) or `host` (the host's native one). */
+  readonly signatures?: Signatures;
 }
 
 type Kind = "list" | "text" | "json" | "number" | "flag" | "rules";

@@ -6,11 +6,13 @@
 //!
 //!   jwtgate-lambda-conformance VECTORS_JSON wasm|host
 //!
-//! `wasm`: the module's own signature checks; `host`: this host's native ones (`SIGNATURES=host`).
+//! The second argument is the setting `SIGNATURES`: `wasm`, the module's own signature checks;
+//! `host`, this host's native ones.
 //! Prints one JSON object, case name to result: `{"outcome","reason","response"}`,
 //! `{"config_error": SETTING}` (the setting a refused configuration names), or `{"error": ...}`
 //! when the engine failed; the documents tests/conformance.rs writes to target/conformance/.
 
+use jwtgate_core::setting::Named;
 use jwtgate_lambda::engine::{Engine, Signatures};
 use serde_json::{Map, Value, json};
 use std::process::ExitCode;
@@ -18,8 +20,13 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (path, signatures) = match args.as_slice() {
-        [path, s] if s == "wasm" => (path, Signatures::Wasm),
-        [path, s] if s == "host" => (path, Signatures::Native),
+        [path, s] => match jwtgate_core::env::Signatures::from_setting("SIGNATURES", s) {
+            Ok(setting) => (path, Signatures::from(setting)),
+            Err(e) => {
+                eprintln!("jwtgate-lambda-conformance: {}", e.message());
+                return ExitCode::from(2);
+            }
+        },
         _ => {
             eprintln!("usage: jwtgate-lambda-conformance VECTORS_JSON wasm|host");
             return ExitCode::from(2);
