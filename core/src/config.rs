@@ -58,7 +58,7 @@ pub struct ProfileInput {
     /// `token_type`: the header `typ` required (e.g. `at+jwt`, RFC 9068).
     pub token_type: Option<String>,
     /// `leeway_seconds`: clock skew allowed for `exp`, `nbf`, `iat` (default 0).
-    pub leeway_seconds: Option<u32>,
+    pub leeway_seconds: Option<u64>,
     /// `max_token_age_seconds`: how old (by `iat`) a token may be; `None`: no age rule.
     pub max_token_age_seconds: Option<u64>,
     /// `context_claims`: claims copied into the answer's context (`PATH` or `KEY=PATH`).
@@ -72,28 +72,96 @@ pub struct ProfileInput {
     pub require_certificate_binding: Option<bool>,
 }
 
-/// The members that say who the profile is (a profile object's only).
-const IDENTITY_FIELDS: [&str; 2] = ["issuer", "cognito_user_pool_id"];
-/// The members a profile may leave to the top level.
-const SHARED_FIELDS: [&str; 17] = [
-    "jwks_uri",
-    "jwks",
-    "jwks_file",
-    "audiences",
-    "allowed_client_ids",
-    "token_use",
-    "algorithms",
-    "required_scopes",
-    "scope_match",
-    "claim_rules",
-    "token_type",
-    "leeway_seconds",
-    "max_token_age_seconds",
-    "context_claims",
-    "context_payload_key",
-    "usage_identifier_claim",
-    "require_certificate_binding",
+/// Where [`ProfileInput`] keeps a member, by the member's type: what the configuration's
+/// reader and writer, the environment's reader and the top level's inheritance go by.
+#[derive(Clone, Copy)]
+pub(crate) enum Slot {
+    /// A string.
+    Text(fn(&mut ProfileInput) -> &mut Option<String>),
+    /// A key set: a JSON object, kept as its text.
+    KeySet(fn(&mut ProfileInput) -> &mut Option<String>),
+    /// A list of strings.
+    List(fn(&mut ProfileInput) -> &mut Option<Vec<String>>),
+    /// A list of scopes: in a variable, separated by spaces too (RFC 6749 section 3.3).
+    Scopes(fn(&mut ProfileInput) -> &mut Option<Vec<String>>),
+    /// A whole number.
+    Number(fn(&mut ProfileInput) -> &mut Option<u64>),
+    /// `true` or `false`.
+    Flag(fn(&mut ProfileInput) -> &mut Option<bool>),
+    /// A list of claim rules (see `claim_rule`).
+    ClaimRules(fn(&mut ProfileInput) -> &mut Option<Vec<ClaimRule>>),
+    /// One of [`TokenUse`]'s names.
+    TokenUse(fn(&mut ProfileInput) -> &mut Option<TokenUse>),
+    /// One of [`ScopeMatch`]'s names.
+    ScopeMatch(fn(&mut ProfileInput) -> &mut Option<ScopeMatch>),
+}
+
+/// One member of an issuer profile, as the configuration names it.
+pub(crate) struct ProfileMember {
+    /// Its name in the configuration JSON (its variable is the name in capitals, but for
+    /// those `env` renames).
+    pub(crate) name: &'static str,
+    /// Whether it says who the profile is: a profile object's own, never the top level's.
+    pub(crate) identity: bool,
+    pub(crate) slot: Slot,
+}
+
+const fn member(name: &'static str, slot: Slot) -> ProfileMember {
+    ProfileMember { name, identity: false, slot }
+}
+
+/// Every member of a profile, in the order they are written: the one schema of
+/// [`ProfileInput`]. Those that are not `identity` a profile may leave to the top level.
+pub(crate) const PROFILE_MEMBERS: [ProfileMember; 19] = [
+    ProfileMember { name: "issuer", identity: true, slot: Slot::Text(|p| &mut p.issuer) },
+    ProfileMember { name: "cognito_user_pool_id", identity: true, slot: Slot::Text(|p| &mut p.cognito_user_pool_id) },
+    member("jwks_uri", Slot::Text(|p| &mut p.jwks_uri)),
+    member("jwks", Slot::KeySet(|p| &mut p.jwks)),
+    member("jwks_file", Slot::Text(|p| &mut p.jwks_file)),
+    member("audiences", Slot::List(|p| &mut p.audiences)),
+    member("allowed_client_ids", Slot::List(|p| &mut p.allowed_client_ids)),
+    member("token_use", Slot::TokenUse(|p| &mut p.token_use)),
+    member("algorithms", Slot::List(|p| &mut p.algorithms)),
+    member("required_scopes", Slot::Scopes(|p| &mut p.required_scopes)),
+    member("scope_match", Slot::ScopeMatch(|p| &mut p.scope_match)),
+    member("claim_rules", Slot::ClaimRules(|p| &mut p.claim_rules)),
+    member("token_type", Slot::Text(|p| &mut p.token_type)),
+    member("leeway_seconds", Slot::Number(|p| &mut p.leeway_seconds)),
+    member("max_token_age_seconds", Slot::Number(|p| &mut p.max_token_age_seconds)),
+    member("context_claims", Slot::List(|p| &mut p.context_claims)),
+    member("context_payload_key", Slot::Text(|p| &mut p.context_payload_key)),
+    member("usage_identifier_claim", Slot::Text(|p| &mut p.usage_identifier_claim)),
+    member("require_certificate_binding", Slot::Flag(|p| &mut p.require_certificate_binding)),
 ];
+
+/// The names of the members a profile may leave to the top level.
+fn shared_members() -> impl Iterator<Item = &'static str> {
+    PROFILE_MEMBERS.iter().filter(|m| !m.identity).map(|m| m.name)
+}
+
+impl ProfileInput {
+    /// This profile with the top level's members (`top`) for those it leaves out.
+    pub(crate) fn or(&self, top: &ProfileInput) -> ProfileInput {
+        let (mut merged, mut top) = (self.clone(), top.clone());
+        for member in PROFILE_MEMBERS.iter().filter(|m| !m.identity) {
+            fn fill<T>(at: fn(&mut ProfileInput) -> &mut Option<T>, merged: &mut ProfileInput, top: &mut ProfileInput) {
+                if at(merged).is_none() {
+                    *at(merged) = at(top).take();
+                }
+            }
+            match member.slot {
+                Slot::Text(at) | Slot::KeySet(at) => fill(at, &mut merged, &mut top),
+                Slot::List(at) | Slot::Scopes(at) => fill(at, &mut merged, &mut top),
+                Slot::Number(at) => fill(at, &mut merged, &mut top),
+                Slot::Flag(at) => fill(at, &mut merged, &mut top),
+                Slot::ClaimRules(at) => fill(at, &mut merged, &mut top),
+                Slot::TokenUse(at) => fill(at, &mut merged, &mut top),
+                Slot::ScopeMatch(at) => fill(at, &mut merged, &mut top),
+            }
+        }
+        merged
+    }
+}
 
 /// How keys are fetched and kept (see `key_cache`): one rule set for every issuer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,7 +278,7 @@ impl ConfigInput {
             JsonError::NotAnObject => err("config", "not a JSON object"),
             JsonError::Invalid => err("config", "not valid JSON"),
         })?;
-        let known: Vec<&str> = ["issuers"].iter().chain(&SHARED_FIELDS).chain(&GLOBAL_FIELDS).copied().collect();
+        let known: Vec<&str> = ["issuers"].into_iter().chain(shared_members()).chain(GLOBAL_FIELDS).collect();
         let doc = Members::of("config", &doc, &known)?;
         let mut limits = Limits::default();
         if let Some(v) = doc.get("limits") {
@@ -242,7 +310,7 @@ impl ConfigInput {
         let named = |name: &'static str| doc.get(name).map(|v| text(name, v)).transpose();
         Ok(ConfigInput {
             issuers,
-            defaults: read_profile("", &doc)?,
+            defaults: read_profile("", &doc, PROFILE_MEMBERS.iter().filter(|m| !m.identity))?,
             policy_resource: Named::from_optional("policy_resource", named("policy_resource")?)?,
             http_api_response: Named::from_optional("http_api_response", named("http_api_response")?)?,
             limits,
@@ -260,11 +328,11 @@ impl ConfigInput {
         let mut items = ArrayText::new(doc.member("issuers"));
         for profile in &self.issuers {
             let mut item = ObjectText::new(items.item());
-            write_profile(&mut item, profile, false);
+            write_profile(&mut item, profile, false, PROFILE_MEMBERS.iter());
             item.end();
         }
         items.end();
-        write_profile(&mut doc, &self.defaults, true);
+        write_profile(&mut doc, &self.defaults, true, PROFILE_MEMBERS.iter().filter(|m| !m.identity));
         doc.string("policy_resource", self.policy_resource.name());
         doc.string("http_api_response", self.http_api_response.name());
         let mut limits = ObjectText::new(doc.member("limits"));
@@ -307,7 +375,7 @@ pub(crate) fn read_profiles(setting: &str, items: &[Json<'_>]) -> Result<Vec<Pro
     if items.len() > MAX_PROFILES {
         return Err(err(setting, ["at most ", &decimal(MAX_PROFILES as u64), " issuers"].concat()));
     }
-    let known: Vec<&str> = IDENTITY_FIELDS.iter().chain(&SHARED_FIELDS).copied().collect();
+    let known: Vec<&str> = PROFILE_MEMBERS.iter().map(|m| m.name).collect();
     items
         .iter()
         .enumerate()
@@ -318,15 +386,7 @@ pub(crate) fn read_profiles(setting: &str, items: &[Json<'_>]) -> Result<Vec<Pro
             Json::Object(object) => {
                 let path = [setting, "[", &decimal(i as u64), "]"].concat();
                 let members = Members::of(&path, object, &known)?;
-                let prefix = path + ".";
-                let text = |name: &str| {
-                    members.get(name).map(|v| text(&[&prefix, name].concat(), v).map(str::to_owned)).transpose()
-                };
-                Ok(ProfileInput {
-                    issuer: text("issuer")?,
-                    cognito_user_pool_id: text("cognito_user_pool_id")?,
-                    ..read_profile(&prefix, &members)?
-                })
+                read_profile(&(path + "."), &members, PROFILE_MEMBERS.iter())
             }
             _ => Err(err(
                 [setting, "[", &decimal(i as u64), "]"].concat(),
@@ -336,115 +396,76 @@ pub(crate) fn read_profiles(setting: &str, items: &[Json<'_>]) -> Result<Vec<Pro
         .collect()
 }
 
-/// The shared members of a profile object or of the top level; errors name `prefix` + member.
-fn read_profile(prefix: &str, doc: &Members<'_, '_>) -> Result<ProfileInput, ConfigError> {
-    let path = |name: &str| [prefix, name].concat();
-    let text = |name: &str| doc.get(name).map(|v| text(&path(name), v).map(str::to_owned)).transpose();
-    let list = |name: &str| doc.get(name).map(|v| strings(&path(name), v)).transpose();
-    let jwks = match doc.get("jwks") {
-        None => None,
-        Some(value @ Json::Object(_)) => {
-            let mut out = Vec::new();
-            json_text::value(&mut out, value);
-            Some(json_text::into_string(out))
+/// The `members` of a profile object or of the top level; errors name `prefix` + member.
+fn read_profile<'m>(
+    prefix: &str,
+    doc: &Members<'_, '_>,
+    members: impl Iterator<Item = &'m ProfileMember>,
+) -> Result<ProfileInput, ConfigError> {
+    let mut profile = ProfileInput::default();
+    for member in members {
+        if let Some(value) = doc.get(member.name) {
+            read_member(member.slot, &mut profile, value, &[prefix, member.name].concat())?;
         }
-        Some(_) => return Err(err(path("jwks"), "expected a key set object {\"keys\": [...]}")),
-    };
-    Ok(ProfileInput {
-        issuer: None,
-        cognito_user_pool_id: None,
-        jwks_uri: text("jwks_uri")?,
-        jwks,
-        jwks_file: text("jwks_file")?,
-        audiences: list("audiences")?,
-        allowed_client_ids: list("allowed_client_ids")?,
-        token_use: text("token_use")?.map(|t| TokenUse::from_setting(&path("token_use"), &t)).transpose()?,
-        algorithms: list("algorithms")?,
-        required_scopes: list("required_scopes")?,
-        scope_match: text("scope_match")?.map(|t| ScopeMatch::from_setting(&path("scope_match"), &t)).transpose()?,
-        claim_rules: doc
-            .get("claim_rules")
-            .map(|v| match v {
-                Json::Array(items) => claim_rule::list_from_json(items).map_err(|why| err(path("claim_rules"), why)),
-                _ => Err(err(path("claim_rules"), "expected a list of claim rules")),
-            })
-            .transpose()?,
-        token_type: text("token_type")?,
-        leeway_seconds: doc
-            .get("leeway_seconds")
-            .map(|v| {
-                let name = path("leeway_seconds");
-                u32::try_from(whole(&name, v)?)
-                    .map_err(|_| err(name, ["at most ", &decimal(MAX_LEEWAY_SECONDS.into())].concat()))
-            })
-            .transpose()?,
-        max_token_age_seconds: doc
-            .get("max_token_age_seconds")
-            .map(|v| whole(&path("max_token_age_seconds"), v))
-            .transpose()?,
-        context_claims: list("context_claims")?,
-        context_payload_key: text("context_payload_key")?,
-        usage_identifier_claim: text("usage_identifier_claim")?,
-        require_certificate_binding: doc
-            .get("require_certificate_binding")
-            .map(|v| match v {
-                Json::Bool(b) => Ok(*b),
-                _ => Err(err(path("require_certificate_binding"), "expected true or false")),
-            })
-            .transpose()?,
-    })
+    }
+    Ok(profile)
 }
 
-/// The members of `p` that are written (all of them, `null` where unset, with `all`).
-fn write_profile(doc: &mut ObjectText<'_>, p: &ProfileInput, all: bool) {
-    fn text(doc: &mut ObjectText<'_>, all: bool, name: &str, value: Option<&str>) {
-        if all || value.is_some() {
-            doc.optional(name, value);
+/// Read one member's `value` into `profile`; errors name `path`.
+fn read_member(slot: Slot, profile: &mut ProfileInput, value: &Json<'_>, path: &str) -> Result<(), ConfigError> {
+    match slot {
+        Slot::Text(at) => *at(profile) = Some(text(path, value)?.to_owned()),
+        Slot::KeySet(at) => {
+            if !matches!(value, Json::Object(_)) {
+                return Err(err(path, "expected a key set object {\"keys\": [...]}"));
+            }
+            let mut out = Vec::new();
+            json_text::value(&mut out, value);
+            *at(profile) = Some(json_text::into_string(out));
         }
+        Slot::List(at) | Slot::Scopes(at) => *at(profile) = Some(strings(path, value)?),
+        Slot::Number(at) => *at(profile) = Some(whole(path, value)?),
+        Slot::Flag(at) => match value {
+            Json::Bool(b) => *at(profile) = Some(*b),
+            _ => return Err(err(path, "expected true or false")),
+        },
+        Slot::ClaimRules(at) => match value {
+            Json::Array(items) => {
+                *at(profile) = Some(claim_rule::list_from_json(items).map_err(|why| err(path, why))?);
+            }
+            _ => return Err(err(path, "expected a list of claim rules")),
+        },
+        Slot::TokenUse(at) => *at(profile) = Some(TokenUse::from_setting(path, text(path, value)?)?),
+        Slot::ScopeMatch(at) => *at(profile) = Some(ScopeMatch::from_setting(path, text(path, value)?)?),
     }
-    fn list(doc: &mut ObjectText<'_>, all: bool, name: &str, value: &Option<Vec<String>>) {
-        match value {
-            Some(items) => json_text::strings(doc.member(name), items),
-            None if all => doc.optional(name, None),
-            None => {}
+    Ok(())
+}
+
+/// The `members` of `p` that are set (all of them, `null` where unset, with `all`).
+fn write_profile<'m>(
+    doc: &mut ObjectText<'_>,
+    p: &ProfileInput,
+    all: bool,
+    members: impl Iterator<Item = &'m ProfileMember>,
+) {
+    // The slots lend their values mutably; a copy is written (once per configuration).
+    let mut p = p.clone();
+    for member in members {
+        let name = member.name;
+        let written = match member.slot {
+            Slot::Text(at) => at(&mut p).as_deref().map(|t| doc.string(name, t)),
+            // Written as the reader checked it: JSON text of an object.
+            Slot::KeySet(at) => at(&mut p).as_deref().map(|t| doc.member(name).extend_from_slice(t.as_bytes())),
+            Slot::List(at) | Slot::Scopes(at) => at(&mut p).as_deref().map(|l| json_text::strings(doc.member(name), l)),
+            Slot::Number(at) => at(&mut p).map(|n| doc.number(name, n)),
+            Slot::Flag(at) => at(&mut p).map(|b| doc.bool(name, b)),
+            Slot::ClaimRules(at) => at(&mut p).as_deref().map(|r| claim_rule::write_list(doc.member(name), r)),
+            Slot::TokenUse(at) => at(&mut p).map(|t| doc.string(name, t.name())),
+            Slot::ScopeMatch(at) => at(&mut p).map(|m| doc.string(name, m.name())),
+        };
+        if written.is_none() && all {
+            doc.optional(name, None);
         }
-    }
-    fn number(doc: &mut ObjectText<'_>, all: bool, name: &str, value: Option<u64>) {
-        match value {
-            Some(n) => doc.number(name, n),
-            None => text(doc, all, name, None),
-        }
-    }
-    if !all {
-        text(doc, all, "issuer", p.issuer.as_deref());
-        text(doc, all, "cognito_user_pool_id", p.cognito_user_pool_id.as_deref());
-    }
-    text(doc, all, "jwks_uri", p.jwks_uri.as_deref());
-    match &p.jwks {
-        // Written as the reader checked it: JSON text of an object.
-        Some(jwks) => doc.member("jwks").extend_from_slice(jwks.as_bytes()),
-        None => text(doc, all, "jwks", None),
-    }
-    text(doc, all, "jwks_file", p.jwks_file.as_deref());
-    list(doc, all, "audiences", &p.audiences);
-    list(doc, all, "allowed_client_ids", &p.allowed_client_ids);
-    text(doc, all, "token_use", p.token_use.map(TokenUse::name));
-    list(doc, all, "algorithms", &p.algorithms);
-    list(doc, all, "required_scopes", &p.required_scopes);
-    text(doc, all, "scope_match", p.scope_match.map(ScopeMatch::name));
-    match &p.claim_rules {
-        Some(rules) => claim_rule::write_list(doc.member("claim_rules"), rules),
-        None => text(doc, all, "claim_rules", None),
-    }
-    text(doc, all, "token_type", p.token_type.as_deref());
-    number(doc, all, "leeway_seconds", p.leeway_seconds.map(u64::from));
-    number(doc, all, "max_token_age_seconds", p.max_token_age_seconds);
-    list(doc, all, "context_claims", &p.context_claims);
-    text(doc, all, "context_payload_key", p.context_payload_key.as_deref());
-    text(doc, all, "usage_identifier_claim", p.usage_identifier_claim.as_deref());
-    match p.require_certificate_binding {
-        Some(b) => doc.bool("require_certificate_binding", b),
-        None => text(doc, all, "require_certificate_binding", None),
     }
 }
 
@@ -708,7 +729,7 @@ impl Checked {
                 Some(algs)
             }
         };
-        if p.leeway_seconds.is_some_and(|l| l > MAX_LEEWAY_SECONDS) {
+        if p.leeway_seconds.is_some_and(|l| l > u64::from(MAX_LEEWAY_SECONDS)) {
             return Err(err(path("leeway_seconds"), ["at most ", &decimal(MAX_LEEWAY_SECONDS.into())].concat()));
         }
         if p.required_scopes.iter().flatten().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
@@ -787,6 +808,8 @@ fn profile(
     input: &ConfigInput,
 ) -> Result<(Profile, KeySource), ConfigError> {
     let top = &input.defaults;
+    // Every member the profile leaves out, from the top level (but where keys come from: below).
+    let merged = item.or(top);
     let member = |name: &str| [path, ".", name].concat();
     let (issuer, cognito_jwks_uri) = match (&item.issuer, &item.cognito_user_pool_id) {
         (Some(_), Some(_)) => {
@@ -810,8 +833,8 @@ fn profile(
             (issuer, Some(uri))
         }
     };
-    let audiences = item.audiences.clone().or_else(|| top.audiences.clone()).unwrap_or_default();
-    let allowed_client_ids = item.allowed_client_ids.clone().or_else(|| top.allowed_client_ids.clone());
+    let audiences = merged.audiences.unwrap_or_default();
+    let allowed_client_ids = merged.allowed_client_ids;
     if audiences.is_empty() && allowed_client_ids.is_none() {
         return Err(err(
             member("audiences"),
@@ -840,24 +863,22 @@ fn profile(
         issuer,
         audiences,
         allowed_client_ids,
-        token_use: item.token_use.or(top.token_use),
+        token_use: merged.token_use,
         algorithms: own.algorithms.or_else(|| defaults.algorithms.clone()).unwrap_or_else(|| vec![Algorithm::RS256]),
-        required_scopes: item.required_scopes.clone().or_else(|| top.required_scopes.clone()).unwrap_or_default(),
-        scope_match: item.scope_match.or(top.scope_match).unwrap_or_default(),
-        claim_rules: item.claim_rules.clone().or_else(|| top.claim_rules.clone()).unwrap_or_default(),
-        token_type: item.token_type.clone().or_else(|| top.token_type.clone()),
-        leeway_seconds: item.leeway_seconds.or(top.leeway_seconds).unwrap_or(0),
-        max_token_age_seconds: item.max_token_age_seconds.or(top.max_token_age_seconds),
+        required_scopes: merged.required_scopes.unwrap_or_default(),
+        scope_match: merged.scope_match.unwrap_or_default(),
+        claim_rules: merged.claim_rules.unwrap_or_default(),
+        token_type: merged.token_type,
+        // At most MAX_LEEWAY_SECONDS (`Checked`).
+        leeway_seconds: merged.leeway_seconds.map_or(0, |l| u32::try_from(l).unwrap_or(MAX_LEEWAY_SECONDS)),
+        max_token_age_seconds: merged.max_token_age_seconds,
         context: context_mapping(
             &member("context_payload_key"),
             own.context_claims.or_else(|| defaults.context_claims.clone()),
-            item.context_payload_key.clone().or_else(|| top.context_payload_key.clone()),
+            merged.context_payload_key,
         )?,
         usage_identifier_claim: own.usage_identifier_claim.or_else(|| defaults.usage_identifier_claim.clone()),
-        require_certificate_binding: item
-            .require_certificate_binding
-            .or(top.require_certificate_binding)
-            .unwrap_or(false),
+        require_certificate_binding: merged.require_certificate_binding.unwrap_or(false),
         source: 0,
     };
     Ok((profile, source))
@@ -1013,7 +1034,7 @@ mod tests {
         };
         let text_rules = ConfigInput { route_rules: Some(RulesInput::Text("GET /x=a".into())), ..full.clone() };
         let minimal = ConfigInput { issuers: vec![issuer("i")], ..ConfigInput::default() };
-        let top: Vec<&str> = ["issuers"].iter().chain(&SHARED_FIELDS).chain(&GLOBAL_FIELDS).copied().collect();
+        let top: Vec<&str> = ["issuers"].into_iter().chain(shared_members()).chain(GLOBAL_FIELDS).collect();
         for input in [full, text_rules, minimal] {
             let text = written(&input);
             assert_eq!(read(&text).unwrap(), input, "{text}");
@@ -1037,7 +1058,6 @@ mod tests {
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":1.5}"#, "leeway_seconds", "whole number"),
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":-1}"#, "leeway_seconds", "whole number"),
             (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":"5"}"#, "leeway_seconds", "whole number"),
-            (r#"{"issuers":["i"],"audiences":["a"],"leeway_seconds":99999999999}"#, "leeway_seconds", "at most 600"),
             (
                 r#"{"issuers":["i"],"audiences":["a"],"policy_resource":"Stage"}"#,
                 "policy_resource",
@@ -1127,6 +1147,12 @@ mod tests {
         for (json, setting, needle) in [
             (r#"{"issuers":["https://i"],"audiences":["a"],"limits":{"max_keys":0}}"#, "limits.max_keys", "between 1"),
             (r#"{"issuers":[],"audiences":["a"]}"#, "issuers", "at least one"),
+            (
+                r#"{"issuers":["https://i"],"audiences":["a"],"leeway_seconds":99999999999}"#,
+                "leeway_seconds",
+                "at most 600",
+            ),
+            (r#"{"issuers":["https://i"],"audiences":["a"],"leeway_seconds":601}"#, "leeway_seconds", "at most 600"),
             (
                 r#"{"issuers":[{"issuer":"https://i","jwks":{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}}],"audiences":["a"]}"#,
                 "issuers[0].jwks",
@@ -1276,6 +1302,31 @@ mod tests {
         // Sorted by issuer: found by binary search.
         assert!(config.profiles.windows(2).all(|w| w[0].issuer < w[1].issuer));
         assert!(config.profile("https://c").is_none());
+    }
+
+    /// The schema holds every member of `ProfileInput`, each in a field of its own: set through
+    /// the table, no field is left unset, and each member reads back as written.
+    #[test]
+    fn the_profile_schema_covers_every_member_once() {
+        let mut names: Vec<&str> = PROFILE_MEMBERS.iter().map(|m| m.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), PROFILE_MEMBERS.len());
+        let mut p = ProfileInput::default();
+        for (i, member) in PROFILE_MEMBERS.iter().enumerate() {
+            let before = format!("{p:?}");
+            match member.slot {
+                Slot::Text(at) | Slot::KeySet(at) => *at(&mut p) = Some(format!("{i}")),
+                Slot::List(at) | Slot::Scopes(at) => *at(&mut p) = Some(vec![format!("{i}")]),
+                Slot::Number(at) => *at(&mut p) = Some(i as u64),
+                Slot::Flag(at) => *at(&mut p) = Some(true),
+                Slot::ClaimRules(at) => *at(&mut p) = Some(Vec::new()),
+                Slot::TokenUse(at) => *at(&mut p) = Some(TokenUse::Id),
+                Slot::ScopeMatch(at) => *at(&mut p) = Some(ScopeMatch::Any),
+            }
+            assert_ne!(before, format!("{p:?}"), "{} sets a field another member set", member.name);
+        }
+        assert!(!format!("{p:?}").contains("None"), "a field of ProfileInput is no member: {p:?}");
     }
 
     #[test]

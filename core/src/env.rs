@@ -6,7 +6,9 @@
 //! ancestor (`TOKEN_ISSUER`).
 
 use crate::claim_rule;
-use crate::config::{self, CacheRules, Config, ConfigError, ConfigInput, Named, ProfileInput};
+use crate::config::{
+    self, CacheRules, Config, ConfigError, ConfigInput, Named, PROFILE_MEMBERS, ProfileInput, ProfileMember, Slot,
+};
 use crate::json::{self, Json};
 use crate::json_text;
 use crate::limits::Limits;
@@ -138,13 +140,17 @@ impl Env<'_> {
     /// A list: a JSON array of strings (what the npm package's array options become), each
     /// element taken as it is, or else comma-separated values, each trimmed (`space_too`: a
     /// space separates them too).
-    fn list(&self, name: &'static str, space_too: bool) -> Result<Option<Vec<String>>, ConfigError> {
-        match self.get(name) {
+    fn list(&self, name: &str, space_too: bool) -> Result<Option<Vec<String>>, ConfigError> {
+        self.list_of(name, name, space_too)
+    }
+    /// [`Env::list`] of variable `var`, its errors naming `setting`.
+    fn list_of(&self, var: &str, setting: &str, space_too: bool) -> Result<Option<Vec<String>>, ConfigError> {
+        match self.get(var) {
             None => Ok(None),
             Some(v) if v.starts_with('[') => {
                 let value = json::read(v.as_bytes())
-                    .map_err(|_| err(name, "starts with `[` but is not a JSON list of strings"))?;
-                config::strings(name, &value).map(Some)
+                    .map_err(|_| err(setting, "starts with `[` but is not a JSON list of strings"))?;
+                config::strings(setting, &value).map(Some)
             }
             Some(v) => Ok(Some(
                 v.split(|c| c == ',' || (space_too && c == ' '))
@@ -154,13 +160,17 @@ impl Env<'_> {
             )),
         }
     }
-    fn number<T: TryFrom<u64>>(&self, name: &'static str) -> Result<Option<T>, ConfigError> {
-        match self.get(name) {
+    fn number<T: TryFrom<u64>>(&self, name: &str) -> Result<Option<T>, ConfigError> {
+        self.number_of(name, name)
+    }
+    /// [`Env::number`] of variable `var`, its errors naming `setting`.
+    fn number_of<T: TryFrom<u64>>(&self, var: &str, setting: &str) -> Result<Option<T>, ConfigError> {
+        match self.get(var) {
             None => Ok(None),
             Some(v) => json::whole_number(v)
                 .and_then(|n| T::try_from(n).ok())
                 .map(Some)
-                .ok_or_else(|| err(name, ["`", v, "` is not a whole number"].concat())),
+                .ok_or_else(|| err(setting, ["`", v, "` is not a whole number"].concat())),
         }
     }
     /// One of a setting's names; unset takes the default.
@@ -168,16 +178,56 @@ impl Env<'_> {
         T::from_optional(name, self.get(name))
     }
     /// `true` or `false` (also `1`/`0`, `yes`/`no`); unset takes `default`.
-    fn flag_or(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
-        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+    fn flag_or(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
+        self.flag_of(name, name, default)
+    }
+    fn flag(&self, name: &str) -> Result<bool, ConfigError> {
+        self.flag_or(name, false)
+    }
+    /// [`Env::flag_or`] of variable `var`, its errors naming `setting`.
+    fn flag_of(&self, var: &str, setting: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(var).map(str::to_ascii_lowercase).as_deref() {
             None => Ok(default),
             Some("false" | "0" | "no") => Ok(false),
             Some("true" | "1" | "yes") => Ok(true),
-            Some(v) => Err(err(name, ["`", v, "` is not true or false"].concat())),
+            Some(v) => Err(err(setting, ["`", v, "` is not true or false"].concat())),
         }
     }
-    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
-        self.flag_or(name, false)
+    /// Read a profile member from its variable into `profile`; errors name the member
+    /// (`from_env` names the variable).
+    fn profile_member(&self, member: &ProfileMember, profile: &mut ProfileInput) -> Result<(), ConfigError> {
+        let (name, var) = (member.name, variable(member.name, false));
+        let Some(text) = self.get(&var) else { return Ok(()) };
+        match member.slot {
+            Slot::Text(at) => *at(profile) = Some(text.to_owned()),
+            Slot::KeySet(at) => match json::read(text.as_bytes()) {
+                Ok(value @ Json::Object(_)) => {
+                    let mut out = Vec::new();
+                    json_text::value(&mut out, &value);
+                    *at(profile) = Some(json_text::into_string(out));
+                }
+                _ => return Err(err(name, "not a JSON key set object {\"keys\": [...]}")),
+            },
+            Slot::List(at) => *at(profile) = self.list_of(&var, name, false)?,
+            Slot::Scopes(at) => *at(profile) = self.list_of(&var, name, true)?,
+            Slot::Number(at) => *at(profile) = self.number_of(&var, name)?,
+            Slot::Flag(at) => *at(profile) = Some(self.flag_of(&var, name, false)?),
+            // Rules separated by white space, or the JSON list form when it starts with `[`.
+            Slot::ClaimRules(at) => {
+                let rules = if text.starts_with('[') {
+                    match json::read(text.as_bytes()) {
+                        Ok(Json::Array(items)) => claim_rule::list_from_json(&items),
+                        _ => return Err(err(name, "starts with `[` but is not a JSON list of claim rules")),
+                    }
+                } else {
+                    claim_rule::list_from_text(text)
+                };
+                *at(profile) = Some(rules.map_err(|why| err(name, why))?);
+            }
+            Slot::TokenUse(at) => *at(profile) = Some(TokenUse::from_setting(name, text)?),
+            Slot::ScopeMatch(at) => *at(profile) = Some(ScopeMatch::from_setting(name, text)?),
+        }
+        Ok(())
     }
     /// METRICS (default true) and METRICS_NAMESPACE: the namespace, or `None` when metrics are
     /// off. The namespace is checked either way, so a typo never waits for the day metrics are
@@ -295,53 +345,10 @@ impl Settings {
                 profiles
             }
         };
-        let jwks = match env.get("JWKS") {
-            None => None,
-            Some(text) => match json::read(text.as_bytes()) {
-                Ok(value @ Json::Object(_)) => {
-                    let mut out = Vec::new();
-                    json_text::value(&mut out, &value);
-                    Some(json_text::into_string(out))
-                }
-                _ => return Err(err("jwks", "not a JSON key set object {\"keys\": [...]}")),
-            },
-        };
-        let profile_defaults = ProfileInput {
-            issuer: None,
-            cognito_user_pool_id: None,
-            jwks_uri: env.get("JWKS_URI").map(str::to_owned),
-            jwks,
-            jwks_file: env.get("JWKS_FILE").map(str::to_owned),
-            audiences: env.list("AUDIENCE", false)?,
-            allowed_client_ids: env.list("ALLOWED_CLIENT_IDS", false)?,
-            token_use: env.get("TOKEN_USE").map(|t| TokenUse::from_setting("token_use", t)).transpose()?,
-            algorithms: env.list("ALGORITHMS", false)?,
-            required_scopes: env.list("REQUIRED_SCOPES", true)?,
-            scope_match: env.get("SCOPE_MATCH").map(|t| ScopeMatch::from_setting("scope_match", t)).transpose()?,
-            // Rules separated by white space, or the JSON list form when it starts with `[`.
-            claim_rules: match env.get("CLAIM_RULES") {
-                None => None,
-                Some(v) if v.starts_with('[') => match json::read(v.as_bytes()) {
-                    Ok(Json::Array(items)) => {
-                        Some(claim_rule::list_from_json(&items).map_err(|why| err("claim_rules", why))?)
-                    }
-                    _ => return Err(err("claim_rules", "starts with `[` but is not a JSON list of claim rules")),
-                },
-                Some(v) => Some(claim_rule::list_from_text(v).map_err(|why| err("claim_rules", why))?),
-            },
-            token_type: env.get("TOKEN_TYPE").map(str::to_owned),
-            leeway_seconds: env.number("LEEWAY_SECONDS")?,
-            // Unset: no age rule. Set, it must be a real bound (0 is refused by `Config::new`,
-            // never read as "off").
-            max_token_age_seconds: env.number("MAX_TOKEN_AGE_SECONDS")?,
-            context_claims: env.list("CONTEXT_CLAIMS", false)?,
-            context_payload_key: env.get("CONTEXT_PAYLOAD_KEY").map(str::to_owned),
-            usage_identifier_claim: env.get("USAGE_IDENTIFIER_CLAIM").map(str::to_owned),
-            require_certificate_binding: env
-                .get("REQUIRE_CERTIFICATE_BINDING")
-                .map(|_| env.flag("REQUIRE_CERTIFICATE_BINDING"))
-                .transpose()?,
-        };
+        let mut profile_defaults = ProfileInput::default();
+        for member in PROFILE_MEMBERS.iter().filter(|m| !m.identity) {
+            env.profile_member(member, &mut profile_defaults)?;
+        }
         // `METHOD /path=scopes; ...`, or the JSON list form when it starts with `[`.
         let route_rules = match env.get("ROUTE_RULES") {
             None => None,
@@ -694,5 +701,34 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), VARIABLES.len());
+    }
+
+    /// Every profile member has its variable, read by the one schema (`PROFILE_MEMBERS`).
+    #[test]
+    fn every_profile_member_has_a_variable() {
+        for member in &PROFILE_MEMBERS {
+            let var = variable(member.name, false);
+            assert!(VARIABLES.contains(&var.as_str()), "{} has no variable {var}", member.name);
+        }
+        // Read through the schema: each shared member's variable sets it.
+        let s = Settings::from_env(
+            &vars(&[
+                ("ISSUER", "https://i"),
+                ("AUDIENCE", "a, b"),
+                ("REQUIRED_SCOPES", "read write"),
+                ("LEEWAY_SECONDS", "7"),
+                ("REQUIRE_CERTIFICATE_BINDING", "yes"),
+                ("TOKEN_USE", "access"),
+            ]),
+            None,
+        )
+        .unwrap();
+        let d = &s.config_input.defaults;
+        assert_eq!(d.audiences.as_deref(), Some(&["a".to_owned(), "b".to_owned()][..]));
+        assert_eq!(d.required_scopes.as_deref(), Some(&["read".to_owned(), "write".to_owned()][..]));
+        assert_eq!(
+            (d.leeway_seconds, d.require_certificate_binding, d.token_use),
+            (Some(7), Some(true), Some(TokenUse::Access))
+        );
     }
 }

@@ -40,9 +40,11 @@ enum Now {
 enum Expect {
     Accept,
     Refuse(&'static str),
+    /// The configuration (its inline key set) is refused at start, for this reason.
+    RefuseAtStart(&'static str),
 }
 
-use Expect::{Accept, Refuse};
+use Expect::{Accept, Refuse, RefuseAtStart};
 use Now::{AfterIat, AfterNbf, At, BeforeExp};
 
 /// A moment for payloads without any time claim (2023-11-14).
@@ -119,8 +121,8 @@ const TABLE: &[(&str, &str, Now, Expect)] = &[
     ("synthetic/jwt-verify-lib-es512-p521.json", r#"{"issuers":[{"issuer":"628645741881-noabiu23f5a8m8ovd8ucv698lj78vv0l@developer.gserviceaccount.com","audiences":["http://myservice.com/myapi"],"algorithms":["ES512"]}]}"#, At(NO_TIMES), Refuse("unknown_kid")),
     // Okta-shaped tokens signed with jwt.io's 1024-bit demo key: the key set's only key is
     // refused at load (RSA below 2048 bits), so nothing verifies them.
-    ("synthetic/okta-shaped-access-token-jwtio-key.json", r#"{"issuers":[{"issuer":"https://auth-js-test.okta.com/oauth2/aus8aus76q8iphupD0h7","audiences":["http://example.com"]}]}"#, AfterIat, Refuse("no_keys")),
-    ("synthetic/okta-shaped-id-token-jwtio-key.json", r#"{"issuers":[{"issuer":"https://auth-js-test.okta.com/oauth2/aus8aus76q8iphupD0h7","audiences":["NPSfOkH5eZrTy8PMDlvx"]}]}"#, AfterIat, Refuse("unknown_kid")),
+    ("synthetic/okta-shaped-access-token-jwtio-key.json", r#"{"issuers":[{"issuer":"https://auth-js-test.okta.com/oauth2/aus8aus76q8iphupD0h7","audiences":["http://example.com"]}]}"#, AfterIat, RefuseAtStart("rsa_modulus_too_small")),
+    ("synthetic/okta-shaped-id-token-jwtio-key.json", r#"{"issuers":[{"issuer":"https://auth-js-test.okta.com/oauth2/aus8aus76q8iphupD0h7","audiences":["NPSfOkH5eZrTy8PMDlvx"]}]}"#, AfterIat, RefuseAtStart("rsa_modulus_too_small")),
     // vault-plugin-auth-kubernetes' ES384 test token: Kubernetes legacy claims, no exp.
     ("synthetic/vault-k8s-test-es384-legacy-claims.json", r#"{"issuers":[{"issuer":"kubernetes/serviceaccount","audiences":["kubernetes.default.svc"],"algorithms":["ES384"]}]}"#, At(NO_TIMES), Refuse("missing_exp")),
 ];
@@ -319,6 +321,7 @@ fn matches(got: &Outcome, want: Expect) -> bool {
     match (got, want) {
         (Outcome::Accepted, Accept) => true,
         (Outcome::Refused(code), Refuse(want)) => *code == want,
+        (Outcome::ConfigRefused(e), RefuseAtStart(want)) => e.contains(want),
         _ => false,
     }
 }
@@ -354,13 +357,16 @@ fn real_identity_provider_tokens() {
     let (mut must_pass, mut passed, mut must_refuse, mut refused) = (0, 0, 0, 0);
     for (i, ((file, _, _, want), v)) in TABLE.iter().zip(&vectors).enumerate() {
         // The rule decides the column: a token with iss, exp and aud or client id is accepted,
-        // unless its key set has no key the core loads (listed in REFUSED_KEYS).
+        // unless its key set has no key the core loads (listed in REFUSED_KEYS): then the
+        // configuration that holds it inline is refused at start.
         let keyless = KeySet::parse(v.jwks.to_string().as_bytes(), &Limits::default()).unwrap().is_empty();
         match want {
             Accept => {
                 assert!(carries_everything(&v.claims), "{file}: Accept, but the token lacks iss, exp or aud/client id")
             }
             Refuse(_) => assert!(!carries_everything(&v.claims) || keyless, "{file}: the rule says Accept"),
+            // An inline set that refuses every key it has is a configuration error.
+            RefuseAtStart(_) => assert!(keyless, "{file}: refused at start, but a key of its set loads"),
         }
         let got = decide(&configs[i], &v.token, nows[i]);
         if *want == Accept {
