@@ -8,9 +8,9 @@
 //! - who checks signatures has one name everywhere, the setting `SIGNATURES`'s
 //!   (`env::Signatures`, `wasm` and `host`): the TypeScript type `Signatures` of the npm package
 //!   (host-node/src/settings.ts) and of the CDK construct (deploy/cdk/src/settings.ts), the npm
-//!   option `signatures` (host-node/src/authorizer.ts), and the Rust enums `Signatures` of the
-//!   wasm crate (wasm/src/provider.rs) and of host-lambda (host-lambda/src/engine/mod.rs), whose
-//!   variants are the names and whose ABI codes are the names' positions.
+//!   option `signatures` (host-node/src/authorizer.ts), the wasm crate's enum `Signatures`
+//!   (wasm/src/provider.rs), whose variants are the names, and host-lambda's use of the
+//!   setting's own type; the ABI codes of both are the names' positions.
 //!
 //! The files are read as text: each list is the quoted names between two markers.
 
@@ -124,9 +124,12 @@ fn signatures_have_one_name_everywhere() {
     let refusal = quoted(between(&authorizer, "` is not ", "`"));
     assert_eq!(refusal, names, "authorizer.ts: the names an unknown `signatures` is told");
 
-    for (path, abi) in [("wasm/src/provider.rs", "fn from_code"), ("host-lambda/src/engine/mod.rs", "fn code")] {
-        let text = source(path);
-        assert_eq!(rust_variants(&text, "Signatures"), names, "{path}: enum Signatures");
-        assert_eq!(abi_codes(&text, abi), names, "{path}: {abi} (the ABI code is the name's position)");
+    // The wasm crate's provider has the setting's variants; host-lambda uses the setting's type.
+    let provider = source("wasm/src/provider.rs");
+    assert_eq!(rust_variants(&provider, "Signatures"), names, "wasm/src/provider.rs: enum Signatures");
+    assert!(source("host-lambda/src/engine/mod.rs").contains("pub use jwtgate_core::env::Signatures;"));
+    for (path, abi) in [("wasm/src/provider.rs", "fn from_code"), ("host-lambda/src/engine/abi.rs", "fn provider_code")]
+    {
+        assert_eq!(abi_codes(&source(path), abi), names, "{path}: {abi} (the ABI code is the name's position)");
     }
 }

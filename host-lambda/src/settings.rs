@@ -62,10 +62,8 @@ pub fn from_env(engine: &mut Engine, env: &BTreeMap<String, String>) -> Result<H
     }
     let config = doc.get("config").ok_or_else(|| SettingsError::Invalid("settings without config".into()))?;
     // The setting's names are the core's; a name the module never writes is refused, not guessed.
-    let signatures =
-        jwtgate_core::env::Signatures::from_optional("SIGNATURES", doc.get("signatures").and_then(Value::as_str))
-            .map(Signatures::from)
-            .map_err(|e| SettingsError::Invalid(e.message()))?;
+    let signatures = Signatures::from_optional("SIGNATURES", doc.get("signatures").and_then(Value::as_str))
+        .map_err(|e| SettingsError::Invalid(e.message()))?;
     let metrics_namespace = doc.get("metrics_namespace").and_then(Value::as_str).map(str::to_owned);
     Ok(HostSettings { config_json: config.to_string().into_bytes(), signatures, metrics_namespace })
 }

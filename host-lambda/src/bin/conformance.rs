@@ -13,15 +13,15 @@
 //! when the engine failed; the documents tests/conformance.rs writes to target/conformance/.
 
 use jwtgate_core::setting::Named;
-use jwtgate_lambda::engine::{Engine, Signatures};
+use jwtgate_lambda::engine::Engine;
 use serde_json::{Map, Value, json};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (path, signatures) = match args.as_slice() {
-        [path, s] => match jwtgate_core::env::Signatures::from_setting("SIGNATURES", s) {
-            Ok(setting) => (path, Signatures::from(setting)),
+        [path, s] => match jwtgate_lambda::engine::Signatures::from_setting("SIGNATURES", s) {
+            Ok(signatures) => (path, signatures),
             Err(e) => {
                 eprintln!("jwtgate-lambda-conformance: {}", e.message());
                 return ExitCode::from(2);

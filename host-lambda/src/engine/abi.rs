@@ -131,7 +131,7 @@ impl Live {
         let arg = |i: usize| args.get(i).copied().unwrap_or((0, 0));
         let ((p0, l0), (p1, l1)) = (arg(0), arg(1));
         let status = match call {
-            Call::Configure(signatures) => self.configure.call(&mut self.store, (p0, l0, signatures.code())),
+            Call::Configure(signatures) => self.configure.call(&mut self.store, (p0, l0, provider_code(signatures))),
             Call::Authorize(now) => self.authorize.call(&mut self.store, (p0, l0, now)),
             Call::SettingsFromEnv => self.settings_from_env.call(&mut self.store, (p0, l0, p1, l1)),
             Call::WarmUp(now) => self.warm_up.call(&mut self.store, now),
@@ -189,4 +189,12 @@ pub(super) fn glue_linker(engine: &wasmtime::Engine, module: &Module) -> Result<
         define.map_err(|e| EngineError::Load(format!("{e:#}")))?;
     }
     Ok(linker)
+}
+
+/// The ABI's provider code for `jwtgate_configure_with_provider` (ABI.md): 0 wasm, 1 host.
+fn provider_code(signatures: Signatures) -> i32 {
+    match signatures {
+        Signatures::Wasm => 0,
+        Signatures::Host => 1,
+    }
 }

@@ -55,37 +55,11 @@ impl Default for Limits {
     }
 }
 
-/// Who checks signatures for the module (wasm/ABI.md, "The signature seam"), named as the
-/// setting `SIGNATURES` names it (`jwtgate_core::env::Signatures`, which converts to this;
-/// core/tests/lists_across_languages.rs holds the names together).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Signatures {
-    /// `wasm`: the module's own pure-Rust provider, the default in every host.
-    #[default]
-    Wasm,
-    /// `host`: this host's native build of the same pure-Rust provider, through the module's
-    /// `hostVerify` import (`native_provider`): the same code compiled for the CPU instead of wasm.
-    Host,
-}
-
-impl Signatures {
-    /// The ABI's provider code for `jwtgate_configure_with_provider`: 0 wasm, 1 host.
-    fn code(self) -> i32 {
-        match self {
-            Signatures::Wasm => 0,
-            Signatures::Host => 1,
-        }
-    }
-}
-
-impl From<jwtgate_core::env::Signatures> for Signatures {
-    fn from(setting: jwtgate_core::env::Signatures) -> Signatures {
-        match setting {
-            jwtgate_core::env::Signatures::Wasm => Signatures::Wasm,
-            jwtgate_core::env::Signatures::Host => Signatures::Host,
-        }
-    }
-}
+/// Who checks signatures for the module (wasm/ABI.md, "The signature seam"): the setting
+/// `SIGNATURES` itself, `wasm` (the module's own pure-Rust provider, the default) or `host`
+/// (this host's native build of the same provider, through the module's `hostVerify` import,
+/// `native_provider`).
+pub use jwtgate_core::env::Signatures;
 
 /// Why a call into the module did not produce its document.
 #[derive(Debug, Clone, PartialEq, Eq)]
