@@ -547,6 +547,12 @@ impl KeyCache {
         let s = &mut self.sources[at];
         let Some(round) = s.round.take() else { return KeyEvent::Continue };
         s.retry_at = now_ms.saturating_add(if s.loaded { cooldown } else { RETRY_WITHOUT_KEYS_MS });
+        // A discovered key set that could not be had is looked for again the next time: the
+        // issuer may have moved its `jwks_uri` (OpenID Connect Discovery 1.0 section 4: the
+        // document is where the URL is published).
+        if s.origin.jwks_uri.is_none() {
+            s.discovered = None;
+        }
         let log = json_text::object_string(|doc| {
             doc.string("error", detail);
             doc.string("failure", failure.code());

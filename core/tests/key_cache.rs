@@ -844,6 +844,39 @@ fn discovery_finds_the_key_set_once() {
     assert_eq!(sim.outcome(&token(A, "a2", KB)), ALLOW);
 }
 
+/// An issuer may move its key set: once the discovered URL fails, the next round reads the
+/// discovery document again and follows it (the keys last had keep deciding meanwhile).
+#[test]
+fn a_failed_discovered_key_set_is_discovered_again() {
+    let t = token(A, "a1", KA);
+    let mut sim = Sim::new(discovery_config());
+    assert_eq!(sim.decide(&t).outcome, FETCH);
+    let r = sim.request();
+    assert_eq!(sim.answer(r.id, 200, None, None, &discovery_doc(A, DISCOVERED)), KeyEvent::Continue);
+    sim.load(&jwks(&[("a1", KA)]), Some("max-age=60"));
+    assert_eq!(sim.outcome(&t), ALLOW);
+
+    // The old URL is gone at the refresh: the fetch fails, the last good keys still decide.
+    sim.at(60_000);
+    assert_eq!(sim.decide(&t).outcome, FETCH);
+    let r = sim.request();
+    assert_eq!((r.kind, r.url.as_str()), (FetchKind::Jwks, DISCOVERED));
+    failed(&sim.answer(r.id, 404, None, None, b"gone"), "http_status");
+    assert_eq!(sim.outcome(&t), ALLOW);
+
+    // The next round starts from the discovery document and follows it to the new URL.
+    let moved = "https://keys.a.example/v2/jwks";
+    sim.at(60_000 + COOLDOWN_MS);
+    assert_eq!(sim.decide(&token(A, "a2", KB)).outcome, FETCH);
+    let r = sim.request();
+    assert_eq!((r.kind, r.url.as_str()), (FetchKind::Discovery, "https://a.example/.well-known/openid-configuration"));
+    assert_eq!(sim.answer(r.id, 200, None, None, &discovery_doc(A, moved)), KeyEvent::Continue);
+    let r = sim.request();
+    assert_eq!((r.kind, r.url.as_str()), (FetchKind::Jwks, moved));
+    loaded(&sim.answer(r.id, 200, None, None, &jwks(&[("a1", KA), ("a2", KB)])));
+    assert_eq!(sim.outcome(&token(A, "a2", KB)), ALLOW);
+}
+
 #[test]
 fn discovery_names_the_configured_issuer_exactly() {
     let t = token(A, "a1", KA);
