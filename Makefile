@@ -26,7 +26,8 @@ demo: node-package
 	cargo build --locked -p jwtgate-lambda --bin bootstrap
 	JWTGATE_BOOTSTRAP=target/debug/bootstrap node host-node/demo/demo.mjs
 
-# host-lambda's build.rs compiles the .wasm ahead of time, so the workspace needs it built.
+# host-lambda's build.rs compiles the .wasm ahead of time, so the workspace needs it built, and
+# host-lambda/tests/simd_kernels.rs the SIMD kernels' test module wasm/build.sh builds with it.
 test-rust: wasm
 	cargo test --workspace --locked
 
@@ -135,9 +136,10 @@ test-bench-smoke: node-package
 
 # Fuzzing the core (core/fuzz, cargo-fuzz on the nightly toolchain rustup installed). The core's
 # only `unsafe` is in its wasm32 SIMD kernels (core/src/simd/: base64url decoding, the dot scan,
-# Montgomery multiplication's dot products), which a native build does not compile, so targets
-# build without a sanitizer and with overflow checks and debug assertions on;
-# FUZZ_BUILD_FLAGS="-s address -a" turns AddressSanitizer on.
+# Montgomery multiplication's dot products), which a native build does not compile (they are
+# fuzzed in wasm by host-lambda/tests/simd_kernels.rs, in test-rust), so targets build without
+# a sanitizer and with overflow checks and debug assertions on; FUZZ_BUILD_FLAGS="-s address -a"
+# turns AddressSanitizer on.
 FUZZ_TARGETS := verify_token jwks_parse authorize_event settings_env json_read modexp field_ops ecdsa_verify rsa_verify token_jwt_compact
 FUZZ_BUILD_FLAGS ?= -s none -a
 export FUZZ_BUILD_FLAGS

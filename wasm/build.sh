@@ -2,6 +2,7 @@
 # Build the one jwtgate WebAssembly module and its wasm-bindgen JavaScript bindings.
 #
 #   wasm/build.sh            -> wasm/pkg/jwtgate_wasm_bg.wasm (+ jwtgate_wasm.js, .d.ts)
+#                               target/wasm-test/jwtgate_simd_kernels.wasm (test only, below)
 #
 # Toolchain choice, never waiting on a download:
 #   1. a rustup toolchain that already has the wasm32-unknown-unknown standard library;
@@ -52,7 +53,7 @@ cargo_build() {
     if rustup_has_wasm_std; then
         log "using the installed rustup $target target"
         RUSTFLAGS="$wasm_rustflags" CARGO_TARGET_DIR="$root/target/wasm" cargo build --profile wasm-release --locked \
-            --target "$target" -p jwtgate-wasm
+            --target "$target" -p jwtgate-wasm -p jwtgate-simd-kernels
     else
         ensure_debian_toolchain
         built_with=build-std
@@ -65,9 +66,10 @@ cargo_build() {
         RUSTFLAGS="$wasm_rustflags -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
         RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$root/target/wasm-debian" \
             /usr/bin/cargo build --profile wasm-release --locked --target "$target" -p jwtgate-wasm \
-            -Zbuild-std=std,panic_abort -Zprofile-rustflags \
+            -p jwtgate-simd-kernels -Zbuild-std=std,panic_abort -Zprofile-rustflags \
             --config "profile.wasm-release.package.jwtgate-core.rustflags=$size_rustflags" \
-            --config "profile.wasm-release.package.jwtgate-wasm.rustflags=$size_rustflags"
+            --config "profile.wasm-release.package.jwtgate-wasm.rustflags=$size_rustflags" \
+            --config "profile.wasm-release.package.jwtgate-simd-kernels.rustflags=$size_rustflags"
     fi
 }
 
@@ -90,17 +92,34 @@ ensure_wasm_opt() {
     "$root/scripts/npm-install.sh" "$root/wasm/tools"
 }
 
+# wasm-opt's passes as the shipped module gets them (the module of the kernels tests too).
+wasm_opt() {
+    "$root/wasm/tools/node_modules/.bin/wasm-opt" -O3 --strip-debug --strip-producers \
+        --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd "$@"
+}
+
+# The test-only module of the core's SIMD kernels (tests/simd-kernels), built by the same
+# cargo command as the module (it adds about 2 s: no dependency, std already built) and
+# with the same flags, so that host-lambda/tests/simd_kernels.rs runs them in wasmtime as the
+# module compiles them. Not in wasm/pkg: nothing ships it, and the size budget is the module's.
+kernels_out() {
+    local built
+    built="$(ls -t "$root"/target/wasm*/"$target"/wasm-release/jwtgate_simd_kernels.wasm | head -1)"
+    mkdir -p "$root/target/wasm-test"
+    wasm_opt "$built" -o "$root/target/wasm-test/jwtgate_simd_kernels.wasm"
+    log "built target/wasm-test/jwtgate_simd_kernels.wasm (test only)"
+}
+
 cargo_build
 ensure_wasm_bindgen
 ensure_wasm_opt
+kernels_out
 built="$(ls -t "$root"/target/wasm*/"$target"/wasm-release/jwtgate_wasm.wasm | head -1)"
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" "$built"
 # Optimise the final module (the one every host loads) and drop its name sections.
-"$root/wasm/tools/node_modules/.bin/wasm-opt" -O3 --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd \
-    "$out/jwtgate_wasm_bg.wasm" -o "$out/jwtgate_wasm_bg.wasm"
+wasm_opt "$out/jwtgate_wasm_bg.wasm" -o "$out/jwtgate_wasm_bg.wasm"
 bytes="$(wc -c < "$out/jwtgate_wasm_bg.wasm")"
 log "built $bytes bytes: wasm/pkg/jwtgate_wasm_bg.wasm"
 if [ "$built_with" = build-std ] && [ "$bytes" -gt "$budget_bytes" ]; then

@@ -7,6 +7,13 @@
 //! core/tests/unsafe_confined.rs checks the source text for every target (a native build does
 //! not compile these files, so the lint alone would not see them). Their callers keep the
 //! scalar code that other targets run, and finish what a kernel leaves.
+//!
+//! Native tests and native fuzzing never compile these files, so they are tested in wasm:
+//! wasm/build.sh also builds them, with their callers (b64.rs, scan.rs, crypto/bigint.rs),
+//! into a test-only module (tests/simd-kernels), and host-lambda/tests/simd_kernels.rs runs it
+//! in wasmtime against the scalar code of a native build, on structured and generated inputs,
+//! at each kernel's contract and through its caller (reads past an input placed at the end of
+//! linear memory trap there).
 #![cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 
 /// Base64url decoding, sixteen characters at a time (for b64.rs).
