@@ -5,13 +5,13 @@
 use jwtgate_core::alg::Algorithm;
 use jwtgate_core::crypto::PublicKey;
 use jwtgate_core::{KeySet, Limits};
-use jwtgate_core_fuzz::{NOW, check_accepted, signed_tokens, take_asked, token_json, verifiers};
+use jwtgate_core_fuzz::{NOW, check_accepted, name_keys_of, signed_tokens, take_asked, token_json, verifiers};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let small = Limits { max_jwks_bytes: 2048, max_keys: 3, ..Limits::default() };
     for limits in [Limits::default(), small] {
-        let Ok(set) = KeySet::parse(data, &limits) else { continue };
+        let Ok(mut set) = KeySet::parse(data, &limits) else { continue };
         assert!(data.len() <= limits.max_jwks_bytes);
         assert!(set.keys().len() + set.refused().len() <= limits.max_keys, "more keys than the limit");
         for key in set.keys() {
@@ -36,6 +36,7 @@ fuzz_target!(|data: &[u8]| {
         let tokens = signed_tokens();
         let token = &tokens[data[0] as usize % tokens.len()];
         let v = &verifiers()[0].real;
+        name_keys_of(&mut set);
         take_asked();
         let verified = v.verify(&set, token, NOW);
         let asked = take_asked();

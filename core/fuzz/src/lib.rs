@@ -212,7 +212,7 @@ impl SourceKeys {
                         next += 1;
                         next
                     });
-                    names.extend(set.keys().iter().map(|k| (k.kid.clone(), k.x5t.clone(), k.x5t_s256.clone())));
+                    names.extend(set.keys().iter().map(names_of));
                     set
                 })
             })
@@ -254,15 +254,38 @@ pub struct Noting<P>(pub P);
 type KeyNames = Vec<(Option<String>, Option<String>, Option<String>)>;
 static KEY_NAMES: Mutex<KeyNames> = Mutex::new(Vec::new());
 
+/// Tags above this name the keys of the last set the fuzz input gave ([`name_keys_of`]).
+const INPUT_TAGS: u64 = 1 << 40;
+
+thread_local! {
+    static INPUT_KEY_NAMES: RefCell<KeyNames> = const { RefCell::new(Vec::new()) };
+}
+
+fn names_of(key: &jwtgate_core::Jwk) -> (Option<String>, Option<String>, Option<String>) {
+    (key.kid.clone(), key.x5t.clone(), key.x5t_s256.clone())
+}
+
+/// Tag the keys of a set the fuzz input gave, so that [`Noting`] names those it is asked
+/// about (the names of the last such set only: memory stays flat over a long run).
+pub fn name_keys_of(set: &mut KeySet) {
+    let mut next = INPUT_TAGS;
+    set.tag_keys(|| {
+        next += 1;
+        next
+    });
+    INPUT_KEY_NAMES.with(|names| *names.borrow_mut() = set.keys().iter().map(names_of).collect());
+}
+
 impl<P: CryptoProvider> CryptoProvider for Noting<P> {
     fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, message: &[u8], signature: &[u8]) -> bool {
-        let names = KEY_NAMES.lock().expect("key names");
-        let (kid, x5t, x5t_s256) = key
-            .host_tag
-            .checked_sub(1)
-            .and_then(|i| names.get(i as usize))
-            .cloned()
-            .unwrap_or_else(|| panic!("a provider asked with an untagged key {}", key.public_jwk));
+        let tag = key.host_tag;
+        let names = if tag > INPUT_TAGS {
+            INPUT_KEY_NAMES.with(|names| names.borrow().get((tag - INPUT_TAGS - 1) as usize).cloned())
+        } else {
+            tag.checked_sub(1).and_then(|i| KEY_NAMES.lock().expect("key names").get(i as usize).cloned())
+        };
+        let (kid, x5t, x5t_s256) =
+            names.unwrap_or_else(|| panic!("a provider asked with a key no set named: {}", key.public_jwk));
         ASKED.with(|a| {
             let mut a = a.borrow_mut();
             if a.len() < 64 {
