@@ -17,18 +17,22 @@ use crate::routes::RulesInput;
 use crate::setting::err;
 use std::collections::BTreeMap;
 
-/// Who checks signatures (`SIGNATURES`): `wasm`, the module's own pure-Rust code ([`PureRust`]),
-/// or `host`, the host's native provider (`node:crypto` in Node and bun, native Rust in the
-/// wasmtime host). The one name of this idea: the wasm crate, host-lambda and TypeScript use
-/// these names and variants (core/tests/lists_across_languages.rs).
+/// Who checks signatures (`SIGNATURES`): `host` (the default), the host's native provider
+/// (`node:crypto` in Node and bun, native Rust in the wasmtime host) for each algorithm whose
+/// known answers it gives at start-up ([`known_answers`](crate::known_answers)), the module's
+/// own code for the rest and where the runtime has no provider (edge runtimes); or `wasm`, the
+/// module's own pure-Rust code ([`PureRust`]) for every algorithm. Either way the module makes
+/// the decision; the provider only answers whether a signature verifies. The one name of this
+/// idea: the wasm crate, host-lambda and TypeScript use these names and variants
+/// (core/tests/lists_across_languages.rs).
 ///
 /// [`PureRust`]: crate::crypto::PureRust
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Signatures {
     /// `wasm`: the module's own provider ([`PureRust`](crate::PureRust)).
-    #[default]
     Wasm,
-    /// `host`: the host's native provider.
+    /// `host`: the host's native provider, checked against known answers first.
+    #[default]
     Host,
 }
 

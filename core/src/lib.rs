@@ -58,6 +58,7 @@ pub mod json_text;
 pub mod key_cache;
 pub mod key_selection;
 pub mod keys;
+pub mod known_answers;
 pub mod limits;
 pub mod paths;
 pub mod policy;

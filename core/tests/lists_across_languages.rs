@@ -108,8 +108,8 @@ fn abi_codes(text: &str, function: &str) -> Vec<String> {
 #[test]
 fn signatures_have_one_name_everywhere() {
     let names: Vec<String> = Signatures::NAMES.iter().map(|(n, _)| (*n).to_owned()).collect();
-    assert_eq!(names, ["wasm", "host"], "SIGNATURES: wasm (the default) and host, in ABI code order");
-    assert_eq!(Signatures::default().name(), "wasm");
+    assert_eq!(names, ["wasm", "host"], "SIGNATURES: wasm and host (the default), in ABI code order");
+    assert_eq!(Signatures::default().name(), "host");
 
     for path in ["host-node/src/settings.ts", "deploy/cdk/src/settings.ts"] {
         let typescript = quoted(between(&source(path), "export type Signatures =", ";"));

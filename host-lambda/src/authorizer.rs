@@ -56,7 +56,14 @@ impl Authorizer {
         log: LogSink,
     ) -> Result<Authorizer, EngineError> {
         engine.set_signatures(settings.signatures);
-        engine.configure(&settings.config_json)?;
+        let failed = engine.configure(&settings.config_json)?;
+        if !failed.is_empty() {
+            log(&serde_json::json!({
+                "level": "warn",
+                "msg": "the host's signature provider failed its known answers; the module checks these algorithms itself",
+                "algorithms": failed,
+            }));
+        }
         let metrics = settings.metrics_namespace.map(Metrics::new);
         Ok(Authorizer { engine, fetcher, log, metrics })
     }

@@ -65,6 +65,26 @@ fn settings_from_env_are_validated_by_the_module() {
 }
 
 #[test]
+fn signatures_default_to_the_hosts_native_provider_which_gives_every_known_answer() {
+    use jwtgate_lambda::engine::Signatures;
+    use jwtgate_lambda::settings;
+    let mut engine = Engine::embedded().unwrap();
+    let env = settings::relevant_env([
+        ("ISSUER".to_owned(), "https://id.example/".to_owned()),
+        ("AUDIENCE".to_owned(), "api".to_owned()),
+    ]);
+    assert_eq!(settings::from_env(&mut engine, &env).unwrap().signatures, Signatures::Host);
+    // Every algorithm allowed: the native provider is asked for each one's known answers.
+    let all = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+    let config = json!({ "issuers": ["https://id.example/"], "audiences": ["api"], "algorithms": all,
+                         "jwks_uri": "https://id.example/jwks" });
+    engine.set_signatures(Signatures::Host);
+    assert_eq!(engine.configure(config.to_string().as_bytes()).unwrap(), Vec::<String>::new());
+    engine.set_signatures(Signatures::Wasm);
+    assert_eq!(engine.configure(config.to_string().as_bytes()).unwrap(), Vec::<String>::new());
+}
+
+#[test]
 fn decides_a_real_token() {
     let f = fixture();
     let mut engine = ready_engine(&f);

@@ -25,10 +25,11 @@ export interface RuntimeOptions {
    * `metrics: false`). */
   log?: Logger | false;
   /**
-   * Who checks signatures, over the setting `SIGNATURES`: `"wasm"` (default, the module's own
-   * pure-Rust code, the same in every host) or `"host"` (Node and bun: `node:crypto`, faster for
-   * RSA). Everything else is decided by the module either way, and both give the same answer on
-   * every test vector.
+   * Who checks signatures, over the setting `SIGNATURES`: `"host"` (the default: `node:crypto`
+   * in Node and bun, for each algorithm whose known answers it gives at start-up; the module's
+   * own code where the runtime has no `node:crypto`, as in edge runtimes) or `"wasm"` (the
+   * module's own pure-Rust code for every algorithm, the same in every host). Everything else
+   * is decided by the module either way, and both give the same answer on every test vector.
    *
    * Deprecated: `"node-crypto"`, this option's name for `"host"` before the setting and the
    * option shared one name, is still accepted as `"host"`; it will be removed.
@@ -103,13 +104,14 @@ async function httpGet(fetchFn: FetchFunction | undefined): Promise<HttpGet> {
 }
 
 /** The `signatures` option (or setting) checked, with `node:crypto` registered with the module
- * when it asks for the host's provider. */
+ * when it asks for the host's provider. A runtime without `node:crypto` (the edge entry) has no
+ * host provider: the module's own checks every signature. */
 export async function signatureProvider(choice: RuntimeOptions["signatures"]): Promise<Signatures> {
-  if (choice === undefined || choice === "wasm") return "wasm";
-  if (choice !== "host" && choice !== "node-crypto") {
+  if (choice === "wasm") return "wasm";
+  if (choice !== undefined && choice !== "host" && choice !== "node-crypto") {
     throw new ConfigurationError(`signatures: \`${String(choice)}\` is not "wasm" or "host"`);
   }
-  if (nodeCryptoLoader === null) throw new ConfigurationError("signatures: host (node:crypto) is not available in this runtime");
+  if (nodeCryptoLoader === null) return "wasm";
   const [verify, { setHostVerifier }] = await Promise.all([nodeCryptoLoader(), import("../pkg/host-provider.js")]);
   setHostVerifier(verify);
   return "host";
@@ -125,6 +127,13 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   );
   const nowMs = config.now ?? Date.now;
   const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
+  if (session.knownAnswersFailed.length > 0) {
+    log({
+      level: "warn",
+      msg: "the host's signature provider failed its known answers; the module checks these algorithms itself",
+      algorithms: [...session.knownAnswersFailed],
+    });
+  }
   const metrics = settings.metricsNamespace === null ? null : new Metrics(settings.metricsNamespace);
   const keys = new KeyFetches(session, await httpGet(config.fetch), fileReader, nowMs, log, metrics);
 

@@ -40,6 +40,8 @@ export class ModuleSession {
   private readonly inner: WasmAuthorizer;
   /** A view of the module's input area; emptied (detached) when the module's memory grows. */
   private area = new Uint8Array(0);
+  /** The algorithms whose known answers the host's provider failed: the module checks them. */
+  readonly knownAnswersFailed: readonly string[];
 
   /** `config`: the configuration, or its JSON text. `signatures`: `"host"` checks them with the
    * verifier registered with the module's `setHostVerifier`. */
@@ -48,9 +50,11 @@ export class ModuleSession {
     const created = signatures === "host" ? WasmAuthorizer.createWithHostProvider(json) : WasmAuthorizer.create(json);
     const inner = created.takeAuthorizer();
     const error = created.error;
+    const report = created.report;
     created.free();
     if (!inner) throw new ConfigurationError(error ? (JSON.parse(error) as { error: string }).error : "invalid configuration");
     this.inner = inner;
+    this.knownAnswersFailed = (JSON.parse(report) as { known_answers_failed?: string[] }).known_answers_failed ?? [];
   }
 
   /** The next request the module asks for, if one is due. A trap gives none. */

@@ -210,9 +210,11 @@ export interface CoreConfig {
 
 /**
  * Who checks signatures (the setting `SIGNATURES`, and `createAuthorizer`'s `signatures`
- * option): `"wasm"`, the module's own pure-Rust provider (the default, the same in every host),
- * or `"host"`, the host's native one (`node:crypto` in Node and bun; native Rust in the Lambda
- * host). The names are the core's (core/tests/lists_across_languages.rs holds them together).
+ * option): `"host"` (the default), the host's native one (`node:crypto` in Node and bun;
+ * native Rust in the Lambda host) for each algorithm whose known answers it gives, else the
+ * module's own; or `"wasm"`, the module's own pure-Rust provider for every algorithm, the same
+ * in every host. The names are the core's (core/tests/lists_across_languages.rs holds them
+ * together).
  */
 export type Signatures = "wasm" | "host";
 
@@ -283,5 +285,5 @@ function parseSettings(json: string): Settings {
   if (!doc.ok || !doc.config) {
     throw new ConfigurationError(doc.error ?? "invalid configuration");
   }
-  return { config: doc.config, signatures: doc.signatures ?? "wasm", metricsNamespace: doc.metrics_namespace ?? null };
+  return { config: doc.config, signatures: doc.signatures ?? "host", metricsNamespace: doc.metrics_namespace ?? null };
 }

@@ -148,3 +148,103 @@ test("node:crypto's checker refuses any algorithm it does not list, inherited na
     assert.equal(nodeCryptoVerify(alg, JSON.stringify(k.jwk), message, Buffer.alloc(3)), false, alg);
   }
 });
+
+/** A token signed with a fresh key of `alg` and one with its signature changed (a forgery). */
+function goodAndForged(alg) {
+  const key = makeKey(alg, `kat-${alg}`);
+  const good = signToken(key, { iss: ISSUER, aud: "api", sub: "u", exp: now + 60 });
+  const [h, p, s] = good.split(".");
+  const sig = Buffer.from(s, "base64url");
+  sig[sig.length >> 1] ^= 4;
+  return { key, good, forged: `${h}.${p}.${sig.toString("base64url")}` };
+}
+
+/** A session with inline keys, checked by the host verifier registered now. */
+async function hostSession(verifier, algorithms, keys) {
+  const { setHostVerifier } = await import("../package/pkg/host-provider.js");
+  const { ModuleSession } = await import("../package/dist/module-session.js");
+  setHostVerifier(verifier);
+  return new ModuleSession({ issuers: [ISSUER], audiences: ["api"], algorithms, jwks: JSON.parse(jwks(...keys)) }, "host");
+}
+
+test("by default node:crypto checks the signatures, and the module's own checks them with wasm", async () => {
+  const { setHostVerifier } = await import("../package/pkg/host-provider.js");
+  const { nodeCryptoVerify } = await import("../package/dist/node-crypto-verifier.js");
+  const { key, good, forged } = goodAndForged("ES256");
+  const options = { issuer: ISSUER, audience: "api", algorithms: ["ES256"], jwks: JSON.parse(jwks(key)), log: false };
+  const asked = [];
+  for (const signatures of [undefined, "wasm"]) {
+    const authorizer = await createAuthorizer({ ...options, signatures });
+    // Counted from here: the authorizer is made, its known answers given.
+    let calls = 0;
+    setHostVerifier((...args) => {
+      calls++;
+      return nodeCryptoVerify(...args);
+    });
+    assert.equal((await authorizer.verify(good)).claims.sub, "u", `${signatures}: the good token`);
+    await assert.rejects(authorizer.verify(forged), (e) => e.reason === "bad_signature", `${signatures}: the forgery`);
+    asked.push(calls);
+  }
+  assert.deepEqual(asked, [2, 0], "node:crypto asked twice by default, never with signatures: wasm");
+  setHostVerifier(nodeCryptoVerify);
+});
+
+test("a host verifier that fails the known answers is not used for those algorithms", async () => {
+  const { nodeCryptoVerify } = await import("../package/dist/node-crypto-verifier.js");
+  const rs = goodAndForged("RS256");
+  const es = goodAndForged("ES256");
+  const ed = goodAndForged("EdDSA");
+  const asked = [];
+  // Right for RS256, says yes to any ES256 signature, no to any EdDSA one.
+  const faulty = (alg, ...rest) => {
+    asked.push(alg);
+    return alg === "ES256" ? true : alg === "EdDSA" ? false : nodeCryptoVerify(alg, ...rest);
+  };
+  const session = await hostSession(faulty, ["RS256", "ES256", "EdDSA"], [rs.key, es.key, ed.key]);
+  assert.deepEqual(session.knownAnswersFailed, ["ES256", "EdDSA"]);
+  asked.length = 0;
+  const at = Date.now();
+  for (const { good, forged } of [rs, es, ed]) {
+    assert.equal(session.verify(good, at).ok, true, "a good token verifies");
+    const r = session.verify(forged, at);
+    assert.equal(r.ok ? "ok" : r.reason, "bad_signature", "a forgery is refused");
+  }
+  assert.deepEqual(asked, ["RS256", "RS256"], "the host is asked for RS256 only");
+  session.free();
+});
+
+test("a host verifier that accepts everything fails every known answer: no forgery gets through", async () => {
+  const { nodeCryptoVerify } = await import("../package/dist/node-crypto-verifier.js");
+  const cases = ALGS.map(goodAndForged);
+  const session = await hostSession(() => true, ALGS, cases.map((c) => c.key));
+  assert.deepEqual(session.knownAnswersFailed, ALGS);
+  for (const [i, { forged }] of cases.entries()) {
+    const r = session.verify(forged, Date.now());
+    assert.equal(r.ok ? "ok" : r.reason, "bad_signature", ALGS[i]);
+  }
+  session.free();
+  // node:crypto itself gives every known answer.
+  const real = await hostSession(nodeCryptoVerify, ALGS, cases.map((c) => c.key));
+  assert.deepEqual(real.knownAnswersFailed, []);
+  real.free();
+});
+
+test("createAuthorizer logs a warning naming the algorithms the host failed", async () => {
+  const { setNodeCryptoLoader } = await import("../package/dist/authorizer.js");
+  const { nodeCryptoVerify } = await import("../package/dist/node-crypto-verifier.js");
+  const { key, forged } = goodAndForged("ES256");
+  const lines = [];
+  setNodeCryptoLoader(async () => () => true);
+  try {
+    const authorizer = await createAuthorizer({
+      issuer: ISSUER, audience: "api", algorithms: ["ES256"], jwks: JSON.parse(jwks(key)), log: (line) => lines.push(line),
+    });
+    await assert.rejects(authorizer.verify(forged), (e) => e.reason === "bad_signature");
+  } finally {
+    setNodeCryptoLoader(async () => nodeCryptoVerify);
+  }
+  const warning = lines.find((l) => l.level === "warn");
+  assert.ok(warning, JSON.stringify(lines));
+  assert.deepEqual(warning.algorithms, ["ES256"]);
+  assert.match(warning.msg, /known answers/);
+});

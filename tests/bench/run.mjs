@@ -36,7 +36,8 @@ const firstLine = (e) => String(e?.message ?? e).split("\n")[0].slice(0, 200);
 // The rows. A row is a driver process: `runtime` picks the command, `module` the variant file
 // (variants/*.mjs: `algs` and `setup(fixture, options) -> { prepare?, decide }`), `options`
 // are passed to it (`options.config` is spread into createAuthorizer). A signature provider of
-// our package is one more row: see the two `signatures: "host"` rows below.
+// our package is one more row: the default is the host's (node:crypto, native Rust in the
+// wasmtime host); see the `signatures: "wasm"` rows below for the module's own.
 // ---------------------------------------------------------------------------------------------
 const ROWS = [
   { id: "node-crypto", label: "node:crypto verify (floor)", runtime: "node", module: "variants/node-crypto.mjs", floor: true },
@@ -46,7 +47,7 @@ const ROWS = [
   { id: "aws-jwt-verify", label: "aws-jwt-verify (hydrated)", runtime: "node", module: "variants/aws-jwt-verify.mjs" },
   { id: "jsonwebtoken", label: "jsonwebtoken + jwks-rsa (cached)", runtime: "node", module: "variants/jsonwebtoken-jwks-rsa.mjs" },
   { id: "jwtgate-node", label: "jwtgate authorize (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs" },
-  { id: "jwtgate-node-nc", label: "jwtgate authorize, node:crypto signatures (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "host" } } },
+  { id: "jwtgate-node-wasm", label: "jwtgate authorize, module's own signatures (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "wasm" } } },
   { id: "jwtgate-node-20", label: "jwtgate authorize, 20 issuer profiles (Node)", ours: true, runtime: "node", module: "variants/jwtgate-authorize.mjs", options: { profiles: 20 } },
   {
     id: "jwtgate-node-rules",
@@ -63,12 +64,12 @@ const ROWS = [
   },
   { id: "jwtgate-node-vwk", label: "jwtgate verifyWithKeys (Node)", ours: true, runtime: "node", module: "variants/jwtgate-verify-with-keys.mjs" },
   { id: "jwtgate-bun", label: "jwtgate authorize (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs" },
-  { id: "jwtgate-bun-nc", label: "jwtgate authorize, node:crypto signatures (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "host" } } },
+  { id: "jwtgate-bun-wasm", label: "jwtgate authorize, module's own signatures (bun)", ours: true, runtime: "bun", module: "variants/jwtgate-authorize.mjs", options: { config: { signatures: "wasm" } } },
   { id: "jwtgate-deno", label: "jwtgate authorize (Deno, edge entry)", ours: true, runtime: "deno", module: "variants/jwtgate-authorize.mjs", options: { entry: "edge" } },
   { id: "jwtgate-native", label: "jwtgate-core native (Rust, no wasm)", ours: true, runtime: "native-core" },
   // host-lambda (wasmtime): tests/bench/native's bench-lambda speaks the driver protocol.
   { id: "jwtgate-wasmtime", label: "jwtgate wasm in wasmtime (host-lambda)", ours: true, runtime: "native-lambda" },
-  { id: "jwtgate-wasmtime-native", label: "jwtgate wasm in wasmtime, native signatures (host-lambda)", ours: true, runtime: "native-lambda", options: { signatures: "host" } },
+  { id: "jwtgate-wasmtime-wasm", label: "jwtgate wasm in wasmtime, module's own signatures (host-lambda)", ours: true, runtime: "native-lambda", options: { signatures: "wasm" } },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ function commandFor(row, fixturePath, jwksPort) {
     case "native-core":
       return [cargoBin("jwtgate-bench", "bench-core"), [fixturePath]];
     case "native-lambda": {
-      return [cargoBin("jwtgate-bench", "bench-lambda"), [fixturePath, row.options?.signatures ?? "wasm"]];
+      return [cargoBin("jwtgate-bench", "bench-lambda"), [fixturePath, ...(row.options?.signatures === undefined ? [] : [row.options.signatures])]];
     }
     default:
       throw new Error(`unknown runtime ${row.runtime}`);
@@ -301,7 +302,7 @@ async function memory(fixturePath, jwksPort, warmResults) {
 async function buildHandlers(work) {
   const esbuild = await import("esbuild");
   const bundles = {};
-  for (const name of ["original", "ours", "ours-node-crypto"]) {
+  for (const name of ["original", "ours", "ours-wasm"]) {
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
     await esbuild.build({
@@ -389,7 +390,7 @@ async function coldStart(fx, jwksUrl, work) {
     floor: { label: "node:crypto (fetch JWKS, import key, verify)", args: ["cold-child.cjs", "floor", eventPath], env: base, floor: true },
     original: { label: "original sample handler (jose, bundled)", args: ["cold-child.cjs", bundles.original.path, eventPath], env: base },
     ours: { label: "jwtgate drop-in handler (bundled + .wasm)", args: ["cold-child.cjs", bundles.ours.path, eventPath], env: { ...base, JWKS_ALLOW_HTTP_LOOPBACK: "true" }, ours: true },
-    ours_nc: { label: "jwtgate drop-in, node:crypto signatures", args: ["cold-child.cjs", bundles["ours-node-crypto"].path, eventPath], env: { ...base, JWKS_ALLOW_HTTP_LOOPBACK: "true" }, ours: true },
+    ours_wasm: { label: "jwtgate drop-in, module's own signatures", args: ["cold-child.cjs", bundles["ours-wasm"].path, eventPath], env: { ...base, JWKS_ALLOW_HTTP_LOOPBACK: "true" }, ours: true },
     // The Rust Lambda (wasmtime, module compiled ahead of time), its local mode: the same
     // settings, JWKS fetch, engine and decision as under the Lambda runtime.
     lambda: { label: "jwtgate Rust Lambda (wasmtime), local mode", native: [cargoBin("jwtgate-lambda", "bootstrap"), ["local", "--event", eventPath]], env: { ...base, JWKS_ALLOW_HTTP_LOOPBACK: "true" }, ours: true },

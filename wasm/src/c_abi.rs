@@ -60,7 +60,8 @@ pub extern "C" fn jwtgate_output_len() -> usize {
 }
 
 /// Configure (or reconfigure) the session from the core's configuration JSON. Returns 0 on
-/// success, 1 on error (the output holds `{ok:false,error}`). Reconfiguring drops the keys
+/// success (the output holds `{ok:true}`, with `known_answers_failed` when the host's provider
+/// failed some algorithms' known answers), 1 on error (the output holds `{ok:false,error}`). Reconfiguring drops the keys
 /// (static keys of the configuration are loaded again).
 ///
 /// # Safety
@@ -87,8 +88,9 @@ pub unsafe extern "C" fn jwtgate_configure_with_provider(ptr: *const u8, len: us
     let result = Session::new(unsafe { input(ptr, len) }, provider);
     let (status, out) = match result {
         Ok(session) => {
+            let out = session.configured_json();
             SESSION.with(|s| *s.borrow_mut() = Some(session));
-            (0, r#"{"ok":true}"#.to_owned())
+            (0, out)
         }
         Err(e) => (1, e),
     };

@@ -48,8 +48,12 @@ impl Authorizer {
 
     fn create_with(config_json: &str, provider: provider::Signatures) -> CreateResult {
         match session::Session::new(config_json.as_bytes(), provider) {
-            Ok(session) => CreateResult { authorizer: Some(Authorizer { session, input: Vec::new() }), error: None },
-            Err(error) => CreateResult { authorizer: None, error: Some(error) },
+            Ok(session) => CreateResult {
+                report: session.configured_json(),
+                authorizer: Some(Authorizer { session, input: Vec::new() }),
+                error: None,
+            },
+            Err(error) => CreateResult { authorizer: None, error: Some(error), report: String::new() },
         }
     }
 
@@ -126,6 +130,8 @@ fn fields(log_fields: bool) -> session::Fields {
 pub struct CreateResult {
     authorizer: Option<Authorizer>,
     error: Option<String>,
+    /// The C ABI's configure output on success (`{ok:true}`, and `known_answers_failed`).
+    report: String,
 }
 
 #[wasm_bindgen]
@@ -139,6 +145,14 @@ impl CreateResult {
     #[wasm_bindgen(getter)]
     pub fn error(&self) -> Option<String> {
         self.error.clone()
+    }
+
+    /// On success, `{ok:true}`, with `known_answers_failed` (a JSON array of algorithm names)
+    /// when the host's provider failed their known answers: the module checks those itself, and
+    /// the host logs a warning. Empty after an error.
+    #[wasm_bindgen(getter)]
+    pub fn report(&self) -> String {
+        self.report.clone()
     }
 }
 

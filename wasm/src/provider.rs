@@ -1,8 +1,10 @@
-//! Which code checks signatures in a session (the setting `SIGNATURES`): `wasm`, the module's
-//! own pure-Rust provider (the default in every host), or `host`, the host's native one through
-//! the imported `hostVerify` (`node:crypto` in JavaScript, native Rust in the wasmtime host).
-//! The core does everything else either way.
+//! Which code checks signatures in a session (the setting `SIGNATURES`): `host` (the default),
+//! the host's native provider through the imported `hostVerify` (`node:crypto` in JavaScript,
+//! native Rust in the wasmtime host), each algorithm first checked against known answers
+//! (`jwtgate_core::known_answers`); or `wasm`, the module's own pure-Rust provider. The core
+//! does everything else either way.
 
+use jwtgate_core::known_answers;
 use jwtgate_core::{Algorithm, CryptoProvider, ProviderKey, PureRust};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
@@ -16,10 +18,9 @@ extern "C" {
 
 /// Who checks signatures, named as the setting `SIGNATURES` names it (`jwtgate_core::env::
 /// Signatures`; core/tests/lists_across_languages.rs holds the names together).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signatures {
     /// `wasm`: the module's own pure-Rust provider (the core's `PureRust`).
-    #[default]
     Wasm,
     /// `host`: the host's provider, through the imported `hostVerify`.
     Host,
@@ -47,6 +48,41 @@ thread_local! {
 /// JWK text on every check. Sessions tag each key set with these before using it.
 pub fn next_key_id() -> u64 {
     NEXT_KEY_ID.with(|next| next.replace(next.get() + 1))
+}
+
+/// A session's provider as configured: the one chosen, except for the algorithms whose known
+/// answers the host's provider did not give, which the module's own code checks.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckedProvider {
+    chosen: Signatures,
+    /// One bit per `Algorithm::code`: checked by the module's own code whatever was chosen.
+    own: u32,
+}
+
+impl CheckedProvider {
+    /// `chosen` for `algorithms` (the configuration's): the host's provider is asked for each
+    /// algorithm's known answers first, and is not used for an algorithm it gets wrong.
+    pub fn check(chosen: Signatures, algorithms: &[Algorithm]) -> CheckedProvider {
+        let failed = match chosen {
+            Signatures::Wasm => Vec::new(),
+            Signatures::Host => known_answers::failing(&chosen, algorithms),
+        };
+        CheckedProvider { chosen, own: failed.iter().fold(0, |bits, alg| bits | 1 << alg.code()) }
+    }
+
+    /// The algorithms the host's provider failed: checked by the module's own code.
+    pub fn failed(&self) -> impl Iterator<Item = Algorithm> + '_ {
+        Algorithm::ALL.iter().copied().filter(|alg| self.own & 1 << alg.code() != 0)
+    }
+}
+
+impl CryptoProvider for CheckedProvider {
+    fn verify(&self, alg: Algorithm, key: ProviderKey<'_>, message: &[u8], signature: &[u8]) -> bool {
+        if self.own & 1 << alg.code() != 0 {
+            return PureRust.verify(alg, key, message, signature);
+        }
+        self.chosen.verify(alg, key, message, signature)
+    }
 }
 
 impl CryptoProvider for Signatures {

@@ -3,26 +3,44 @@
 //! token. Both exported interfaces (wasm-bindgen for JavaScript, the C ABI for wasmtime) are
 //! thin wrappers around this type, so they cannot drift apart.
 
-use crate::provider::{Signatures, next_key_id};
+use crate::provider::{CheckedProvider, Signatures, next_key_id};
 use jwtgate_core::env::Settings;
 use jwtgate_core::json::{self, Json};
 use jwtgate_core::json_text::{self, ObjectText};
 use jwtgate_core::key_cache::HostFailure;
-use jwtgate_core::{Config, Decision, Gate, KeyEvent, LogFields, Reason, Reply};
+use jwtgate_core::{Algorithm, Config, Decision, Gate, KeyEvent, LogFields, Reason, Reply};
 use std::collections::BTreeMap;
 
 pub struct Session {
-    gate: Gate<Signatures>,
+    gate: Gate<CheckedProvider>,
+    /// The configured algorithms whose known answers the host's provider did not give.
+    failed_known_answers: Vec<Algorithm>,
 }
 
 impl Session {
     /// `config` is the core's configuration JSON. Errors are a JSON `{ok:false, error}` string.
-    /// Signatures are checked by `provider`: the module's own pure-Rust code, or the host's.
+    /// Signatures are checked by `provider`: the module's own pure-Rust code, or the host's,
+    /// which must first give the known answers of each configured algorithm.
     pub fn new(config: &[u8], provider: Signatures) -> Result<Session, String> {
         let config = Config::from_json(config).map_err(|e| error_json(&e.message()))?;
+        let provider = CheckedProvider::check(provider, &config.algorithms);
+        let failed_known_answers = provider.failed().collect();
         let mut gate = Gate::with_provider(config, provider);
         gate.cache_mut().tag_keys_with(next_key_id);
-        Ok(Session { gate })
+        Ok(Session { gate, failed_known_answers })
+    }
+
+    /// What configuring reports besides success: `{ok:true}`, with `known_answers_failed` (the
+    /// algorithms' names) when the host's provider failed some, which the module then checks
+    /// itself. Hosts log it as a warning.
+    pub fn configured_json(&self) -> String {
+        json_text::object_string(|doc| {
+            if !self.failed_known_answers.is_empty() {
+                let names: Vec<&str> = self.failed_known_answers.iter().map(|a| a.name()).collect();
+                json_text::strings(doc.member("known_answers_failed"), &names);
+            }
+            doc.bool("ok", true);
+        })
     }
 
     /// Decide an API Gateway event. `now_ms` is milliseconds since the epoch from the host's

@@ -76,7 +76,8 @@ export interface JwtGateSettings {
   readonly jwksCacheMaxSeconds?: number;
   /** JWKS_REFRESH_COOLDOWN_SECONDS. */
   readonly jwksRefreshCooldownSeconds?: number;
-  /** SIGNATURES: `wasm` (the module's own provider, the default) or `host` (the host's native one). */
+  /** SIGNATURES: `host` (the host's native provider once it gives the known answers, the
+   * default) or `wasm` (the module's own provider for every algorithm). */
   readonly signatures?: Signatures;
 }
 

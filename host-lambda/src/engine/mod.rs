@@ -56,9 +56,9 @@ impl Default for Limits {
 }
 
 /// Who checks signatures for the module (wasm/ABI.md, "The signature seam"): the setting
-/// `SIGNATURES` itself, `wasm` (the module's own pure-Rust provider, the default) or `host`
-/// (this host's native build of the same provider, through the module's `hostVerify` import,
-/// `native_provider`).
+/// `SIGNATURES` itself, `host` (the default: this host's native build of the same provider,
+/// through the module's `hostVerify` import, `native_provider`, once it gives the known answers)
+/// or `wasm` (the module's own pure-Rust provider).
 pub use jwtgate_core::env::Signatures;
 
 /// Why a call into the module did not produce its document.
@@ -131,11 +131,11 @@ impl Engine {
             live: Some(live),
             config_json: None,
             rebuilds: 0,
-            signatures: Signatures::Wasm,
+            signatures: Signatures::default(),
         })
     }
 
-    /// Choose the signature provider for the next `configure` (default: the module's own).
+    /// Choose the signature provider for the next `configure` (default: the host's, `host`).
     pub fn set_signatures(&mut self, signatures: Signatures) {
         self.signatures = signatures;
     }
@@ -163,13 +163,17 @@ impl Engine {
         parse_document(&out)
     }
 
-    /// Configure the module (the core's configuration JSON). Drops any fetched keys.
-    pub fn configure(&mut self, config_json: &[u8]) -> Result<(), EngineError> {
+    /// Configure the module (the core's configuration JSON). Drops any fetched keys. Returns the
+    /// algorithms whose known answers the host's provider failed (`known_answers_failed`, see
+    /// ABI.md): the module checks those itself, and the caller logs a warning.
+    pub fn configure(&mut self, config_json: &[u8]) -> Result<Vec<String>, EngineError> {
         let (status, out) = self.call(Call::Configure(self.signatures), &[Some(config_json)], self.limits.keys_fuel)?;
         match status {
             0 => {
                 self.config_json = Some(config_json.to_vec());
-                Ok(())
+                let report = parse_document(&out)?;
+                let failed = report.get("known_answers_failed").and_then(Value::as_array);
+                Ok(failed.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect())
             }
             _ => Err(EngineError::Config(String::from_utf8_lossy(&out).into_owned())),
         }

@@ -27,16 +27,20 @@ fn now() -> u64 {
 fn main() {
     let started = Instant::now();
     let path = std::env::args().nth(1).expect("usage: bench-lambda <fixture.json> [wasm|host]");
+    // Unset SIGNATURES when none is given: the host's default.
     let fx = jwtgate_bench::fixture(&path);
     let text = |v: &Value| v.as_str().expect("a string").to_owned();
-    let signatures = std::env::args().nth(2).unwrap_or_else(|| "wasm".to_owned());
-    let env = relevant_env([
-        ("ISSUER".to_owned(), text(&fx["issuer"])),
-        ("AUDIENCE".to_owned(), text(&fx["audience"])),
-        ("ALGORITHMS".to_owned(), jwtgate_bench::algorithms(&fx).join(",")),
-        ("JWKS_URI".to_owned(), "https://keys.bench.invalid/jwks".to_owned()),
-        ("SIGNATURES".to_owned(), signatures),
-    ]);
+    let signatures = std::env::args().nth(2).map(|s| ("SIGNATURES".to_owned(), s));
+    let env = relevant_env(
+        [
+            ("ISSUER".to_owned(), text(&fx["issuer"])),
+            ("AUDIENCE".to_owned(), text(&fx["audience"])),
+            ("ALGORITHMS".to_owned(), jwtgate_bench::algorithms(&fx).join(",")),
+            ("JWKS_URI".to_owned(), "https://keys.bench.invalid/jwks".to_owned()),
+        ]
+        .into_iter()
+        .chain(signatures),
+    );
     let mut engine = Engine::embedded().expect("the embedded module loads");
     let host = settings::from_env(&mut engine, &env).expect("valid settings");
     let jwks = fx["jwks"].to_string().into_bytes();
