@@ -248,3 +248,31 @@ test("createAuthorizer logs a warning naming the algorithms the host failed", as
   assert.deepEqual(warning.algorithms, ["ES256"]);
   assert.match(warning.msg, /known answers/);
 });
+
+test("the known answers are asked once per verifier, not once per session", async () => {
+  const { setNodeCryptoLoader } = await import("../package/dist/authorizer.js");
+  const { nodeCryptoVerify } = await import("../package/dist/node-crypto-verifier.js");
+  const { key, good } = goodAndForged("RS256");
+  const kat = Buffer.from("jwtgate known-answer chec");
+  const spy = () => {
+    let asked = 0;
+    const verify = (alg, jwk, message, signature) => {
+      if (Buffer.from(message).subarray(0, kat.length).equals(kat)) asked++;
+      return nodeCryptoVerify(alg, jwk, message, signature);
+    };
+    return { verify, asked: () => asked };
+  };
+  const options = { issuer: ISSUER, audience: "api", algorithms: ["RS256"] };
+  try {
+    const first = spy();
+    setNodeCryptoLoader(async () => first.verify);
+    for (let i = 0; i < 3; i++) assert.equal((await verifyWithKeys(good, jwks(key), now, options)).ok, true);
+    assert.equal(first.asked(), 3, "one vector, its flipped signature and its changed message, once");
+    const second = spy();
+    setNodeCryptoLoader(async () => second.verify);
+    assert.equal((await verifyWithKeys(good, jwks(key), now, options)).ok, true);
+    assert.equal(second.asked(), 3, "another verifier is asked again");
+  } finally {
+    setNodeCryptoLoader(async () => nodeCryptoVerify);
+  }
+});

@@ -2,6 +2,9 @@
 // sessions created with the host provider; the host registers its checker once with
 // `setHostVerifier`. Without one every signature is refused (reject by default).
 let verifier = null;
+// Bumped whenever the verifier changes: the module asks a verifier for its known answers once,
+// and again after a change (`hostVerifierGeneration`).
+let generation = 0;
 
 // Each key's public JWK text by the id the module gives that key (one id is one key for the
 // module instance's life, carried by the key itself): decoded once, and handed to the verifier
@@ -13,7 +16,14 @@ const decoder = new TextDecoder();
 
 /** `fn(alg: string, publicJwk: string, message: Uint8Array, signature: Uint8Array) => boolean` */
 export function setHostVerifier(fn) {
-  verifier = fn;
+  if (fn !== verifier) {
+    verifier = fn;
+    generation = (generation + 1) >>> 0;
+  }
+}
+
+export function hostVerifierGeneration() {
+  return generation;
 }
 
 // The JWA names by the module's algorithm codes: the order of `Algorithm::ALL` in

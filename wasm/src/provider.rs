@@ -14,6 +14,13 @@ extern "C" {
     /// Imported as `__wbg_hostVerify_*` from the glue module; see ABI.md.
     #[wasm_bindgen(js_name = hostVerify)]
     fn host_verify(alg: u32, key_id: f64, public_jwk: &[u8], message: &[u8], signature: &[u8]) -> bool;
+
+    /// Imported as `hostVerifierGeneration` from the snippet module `./snippets/<crate>/js/
+    /// host-provider.js` (no glue shim: nothing to convert): a number that changes whenever the host's
+    /// verifier does (JavaScript: each `setHostVerifier` with another function; wasmtime: a
+    /// constant, its provider never changes within an instance).
+    #[wasm_bindgen(js_name = hostVerifierGeneration)]
+    fn host_verifier_generation() -> u32;
 }
 
 /// Who checks signatures, named as the setting `SIGNATURES` names it (`jwtgate_core::env::
@@ -37,7 +44,18 @@ impl Signatures {
     }
 }
 
+/// Which algorithms' known answers the host's current verifier gave or failed, one bit per
+/// `Algorithm::code`: asked once per verifier, not once per session (a host that makes a
+/// session per call, like `verifyWithKeys`, pays for them once).
+#[derive(Clone, Copy, Default)]
+struct KnownAnswers {
+    generation: u32,
+    given: u32,
+    failed: u32,
+}
+
 thread_local! {
+    static KNOWN_ANSWERS: Cell<KnownAnswers> = Cell::new(KnownAnswers::default());
     /// The next key id. Shared by every session and never reset, so an id names one key for
     /// the instance's life.
     static NEXT_KEY_ID: Cell<u64> = const { Cell::new(1) };
@@ -63,11 +81,28 @@ impl CheckedProvider {
     /// `chosen` for `algorithms` (the configuration's): the host's provider is asked for each
     /// algorithm's known answers first, and is not used for an algorithm it gets wrong.
     pub fn check(chosen: Signatures, algorithms: &[Algorithm]) -> CheckedProvider {
-        let failed = match chosen {
-            Signatures::Wasm => Vec::new(),
-            Signatures::Host => known_answers::failing(&chosen, algorithms),
-        };
-        CheckedProvider { chosen, own: failed.iter().fold(0, |bits, alg| bits | 1 << alg.code()) }
+        if chosen == Signatures::Wasm {
+            return CheckedProvider { chosen, own: 0 };
+        }
+        let generation = host_verifier_generation();
+        let mut known = KNOWN_ANSWERS.get();
+        if known.generation != generation {
+            known = KnownAnswers { generation, ..KnownAnswers::default() };
+        }
+        let mut own = 0;
+        for &alg in algorithms {
+            let bit = 1 << alg.code();
+            if (known.given | known.failed) & bit == 0 {
+                if known_answers::holds(&chosen, alg) {
+                    known.given |= bit;
+                } else {
+                    known.failed |= bit;
+                }
+            }
+            own |= known.failed & bit;
+        }
+        KNOWN_ANSWERS.set(known);
+        CheckedProvider { chosen, own }
     }
 
     /// The algorithms the host's provider failed: checked by the module's own code.

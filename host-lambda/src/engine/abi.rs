@@ -168,7 +168,8 @@ pub(super) fn parse_document(out: &[u8]) -> Result<Value, EngineError> {
 
 /// wasm-bindgen's glue imports: the externref table initialiser does nothing (the C ABI never
 /// passes JavaScript values), `__wbindgen_throw` traps (it is how Rust panics surface), and
-/// `hostVerify` is the native signature provider (used only by sessions configured for it).
+/// `hostVerify` is the native signature provider (used only by sessions configured for it), whose
+/// `hostVerifierGeneration` never changes.
 /// Any other import means the module is not the one this host was written for.
 pub(super) fn glue_linker(engine: &wasmtime::Engine, module: &Module) -> Result<Linker<HostState>, EngineError> {
     let mut linker = Linker::new(engine);
@@ -183,6 +184,9 @@ pub(super) fn glue_linker(engine: &wasmtime::Engine, module: &Module) -> Result<
             linker.func_new(module_name, name, ty, |_, _, _| Err(wasmtime::Error::msg("the jwtgate module threw")))
         } else if module_name == GLUE_MODULE && name.starts_with("__wbg_hostVerify_") {
             linker.func_wrap(module_name, name, native_verify)
+        } else if module_name.ends_with("/js/host-provider.js") && name == "hostVerifierGeneration" {
+            // One native provider for the instance's life: its known answers are asked once.
+            linker.func_wrap(module_name, name, || 0_i32)
         } else {
             return Err(EngineError::Load(format!("unexpected import {module_name}::{name}")));
         };
