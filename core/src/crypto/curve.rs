@@ -9,9 +9,10 @@
 //! is also split in `PARTS` pieces, each multiplying its own base (2^(k*bits/PARTS) times
 //! the point), so the loop doubles only bits/PARTS times: the generator's tables are built
 //! by the compiler for P-256 and P-384, the key's when the key is first used. P-521's
-//! generator tables (9.7 KB, as many doublings as a key's) are built when the first P-521 key
-//! loads, by the same code as a key's: the module carries no table for a curve few issuers
-//! use. The point formulas are not inlined, to keep one copy of each per curve in the module.
+//! generator tables (9.7 KB, as many doublings as a key's) are built at the first P-521
+//! signature check, by the same code as a key's: the module carries no table for a curve few
+//! issuers use, and a key set that merely holds a P-521 key (checked to be on the curve when
+//! it loads) does not pay for them, nor does a host whose own provider checks signatures. The point formulas are not inlined, to keep one copy of each per curve in the module.
 //!
 //! Not constant time: verification handles public data only.
 
@@ -85,26 +86,28 @@ pub struct Curve<const L: usize> {
     pub digest_len: usize,
     b: Fe<L>,
     generator: Affine<L>,
-    generator_tables: Tables<L, G_TABLE_LEN>,
+    generator_tables: GeneratorTables<L>,
     /// Bits per scalar piece.
     piece_bits: usize,
 }
 
-impl<const L: usize> Curve<L> {
-    /// Built at compile time for a `static` curve, where a panic is a build error.
-    pub const fn new(name: &'static str, params: &Params<'_>) -> Curve<L> {
-        Curve::with_fields(name, params, PrimeField::new(params.p), PrimeField::new(params.n))
-    }
+/// Where a curve's generator tables are.
+enum GeneratorTables<const L: usize> {
+    /// Not yet given: a curve being built, whose arithmetic builds its own tables.
+    Missing,
+    /// Built by the compiler.
+    Built(&'static Tables<L, G_TABLE_LEN>),
+    /// Built into the cell at the first signature check, from the curve's parameters.
+    AtFirstUse(&'static OnceLock<Tables<L, G_TABLE_LEN>>, &'static Params<'static>),
+}
 
-    /// [`Curve::new`] with its coordinate field and order prepared: P-521's are constants, the
-    /// rest of it is built by [`p521`] at its first use (the parameters are fixed: tests run
-    /// every check below).
-    const fn with_fields(
-        name: &'static str,
-        params: &Params<'_>,
-        field: PrimeField<L>,
-        order: PrimeField<L>,
-    ) -> Curve<L> {
+impl<const L: usize> Curve<L> {
+    /// The curve's arithmetic, without its generator tables (see [`Curve::with_tables`]);
+    /// built at compile time for a `static` curve, where a panic is a build error (the
+    /// parameters are fixed: tests run every check below).
+    const fn arithmetic(name: &'static str, params: &Params<'_>) -> Curve<L> {
+        let field = PrimeField::new(params.p);
+        let order = PrimeField::new(params.n);
         let bits = order.bits();
         assert!(bits <= MAX_SCALAR_BITS);
         // x(R) mod n is x(R) or x(R) - n only if p < 2n (Hasse: p and n are close).
@@ -115,7 +118,7 @@ impl<const L: usize> Curve<L> {
         let b = to_montgomery_const(&field, params.b);
         let (gx, gy) = params.generator_bases[0];
         let generator = Affine { x: to_montgomery_const(&field, gx), y: to_montgomery_const(&field, gy) };
-        let mut curve = Curve {
+        let curve = Curve {
             name,
             field,
             order,
@@ -123,10 +126,24 @@ impl<const L: usize> Curve<L> {
             digest_len: params.digest_len,
             b,
             generator,
-            generator_tables: [[generator; G_TABLE_LEN]; PARTS],
+            generator_tables: GeneratorTables::Missing,
             piece_bits: bits.div_ceil(PARTS),
         };
         assert!(curve.is_on_curve(&generator));
+        curve
+    }
+
+    /// The curve with its generator tables.
+    const fn with_tables(mut self, tables: GeneratorTables<L>) -> Curve<L> {
+        self.generator_tables = tables;
+        self
+    }
+
+    /// The generator's tables, from its parameters (the generator first, or the bases of its
+    /// pieces, each checked to be on the curve).
+    const fn build_generator_tables(&self, params: &Params<'_>) -> Tables<L, G_TABLE_LEN> {
+        let curve = self;
+        let generator = curve.generator;
         let tables = if params.generator_bases.len() == 1 {
             curve.tables::<G_TABLE_LEN>(&generator)
         } else {
@@ -143,8 +160,26 @@ impl<const L: usize> Curve<L> {
             curve.tables_of_bases::<G_TABLE_LEN>(&bases)
         };
         let Some(tables) = tables else { panic!("generator tables") };
-        curve.generator_tables = tables;
-        curve
+        tables
+    }
+
+    /// Whether the generator's tables exist (P-521's only after a first signature check).
+    pub fn has_generator_tables(&self) -> bool {
+        match &self.generator_tables {
+            GeneratorTables::Missing => false,
+            GeneratorTables::Built(_) => true,
+            GeneratorTables::AtFirstUse(cell, _) => cell.get().is_some(),
+        }
+    }
+
+    /// The generator's tables, built now if this is their first use; `None` only for a curve
+    /// still being built.
+    fn generator_tables(&self) -> Option<&Tables<L, G_TABLE_LEN>> {
+        match &self.generator_tables {
+            GeneratorTables::Missing => None,
+            GeneratorTables::Built(tables) => Some(tables),
+            GeneratorTables::AtFirstUse(cell, params) => Some(cell.get_or_init(|| self.build_generator_tables(params))),
+        }
     }
 
     /// The generator G.
@@ -346,6 +381,7 @@ impl<const L: usize> Curve<L> {
             wnaf(u1, k * self.piece_bits, self.piece_bits, G_WINDOW, &mut g_digits[k]);
             wnaf(u2, k * self.piece_bits, self.piece_bits, Q_WINDOW, &mut q_digits[k]);
         }
+        let generator_tables = self.generator_tables()?;
         let mut acc = self.infinity();
         let mut started = false;
         for i in (0..=self.piece_bits).rev() {
@@ -353,7 +389,7 @@ impl<const L: usize> Curve<L> {
                 acc = self.double(&acc);
             }
             for k in 0..PARTS {
-                for (digits, table) in [(&g_digits[k], &self.generator_tables[k][..]), (&q_digits[k], &q[k][..])] {
+                for (digits, table) in [(&g_digits[k], &generator_tables[k][..]), (&q_digits[k], &q[k][..])] {
                     let digit = *digits.get(i)?;
                     if digit != 0 {
                         acc = self.add_affine(&acc, &self.table_entry(table, digit)?);
@@ -433,141 +469,136 @@ fn wnaf<const L: usize>(scalar: &Limbs<L>, start: usize, len: usize, window: u32
 }
 
 /// P-256 (SP 800-186 section 3.2.1.3), built at compile time.
-pub static P256: Curve<9> = Curve::new(
-    "P-256",
-    &Params {
-        p: &hex::<32>("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
-        n: &hex::<32>("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
-        b: &hex::<32>("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b"),
-        digest_len: 32,
-        generator_bases: &[
-            (
-                &hex::<32>("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"),
-                &hex::<32>("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"),
-            ),
-            (
-                &hex::<32>("7fe36b40af22af8921656b32262c71da1ab919365c65dfb63a5a9e22185a5943"),
-                &hex::<32>("e697d45825b636249f09f40407dca6f174b3d5867b8af212d50d152c699ca101"),
-            ),
-            (
-                &hex::<32>("0fa822bc2811aaa58492592e326e25de29493baaad651f7e90e75cb48e14db63"),
-                &hex::<32>("bff44ae8f5dba80d6f4ad4bcb3df188b34b1a65050fe82f5e41124545f462ee7"),
-            ),
-            (
-                &hex::<32>("4a5b506612a677a657880b3a18a2e902e9a521b074ca0141a84aa9397512218e"),
-                &hex::<32>("eb13461ceac089f1c42604fbe1627d40626db15419e26d9d0beada7a4c4f3840"),
-            ),
-            (
-                &hex::<32>("447d739beedb5e67fb982fd588c6766efc35ff7dc297eac357c84fc9d789bd85"),
-                &hex::<32>("2d4825ab834131eee12e9d953a4aaff73d349b95a7fae5000c7e33c972e25b32"),
-            ),
-            (
-                &hex::<32>("8a535f566ec73617f5622df4373713269e4c35874afdf43aaee9c75df7f82f2a"),
-                &hex::<32>("0455c08468b08bd737e02819085a92bfcde533864c8c7669c5f9a0ac223094b7"),
-            ),
-            (
-                &hex::<32>("a6d39677a78492762736ff8344315fc596439591a3c6b94a6cf20ffb313728be"),
-                &hex::<32>("674f84749b0b881666b8babd2d27ecdf824a920c2284059bf2bab833c357f5f4"),
-            ),
-            (
-                &hex::<32>("68f6b8542783dfeeeb5b06e70ce08ffefd75f3fa01876bd86a703f10e895df07"),
-                &hex::<32>("cbe1feba92e40ce6fbc8044dfda45028cf5293d2f310bf7f90c76f8a78712655"),
-            ),
-        ],
-    },
-);
+pub static P256: Curve<9> = Curve::arithmetic("P-256", &P256_PARAMS).with_tables(GeneratorTables::Built(&P256_TABLES));
+static P256_TABLES: Tables<9, G_TABLE_LEN> =
+    Curve::arithmetic("P-256", &P256_PARAMS).build_generator_tables(&P256_PARAMS);
+const P256_PARAMS: Params<'static> = Params {
+    p: &hex::<32>("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
+    n: &hex::<32>("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
+    b: &hex::<32>("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b"),
+    digest_len: 32,
+    generator_bases: &[
+        (
+            &hex::<32>("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"),
+            &hex::<32>("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"),
+        ),
+        (
+            &hex::<32>("7fe36b40af22af8921656b32262c71da1ab919365c65dfb63a5a9e22185a5943"),
+            &hex::<32>("e697d45825b636249f09f40407dca6f174b3d5867b8af212d50d152c699ca101"),
+        ),
+        (
+            &hex::<32>("0fa822bc2811aaa58492592e326e25de29493baaad651f7e90e75cb48e14db63"),
+            &hex::<32>("bff44ae8f5dba80d6f4ad4bcb3df188b34b1a65050fe82f5e41124545f462ee7"),
+        ),
+        (
+            &hex::<32>("4a5b506612a677a657880b3a18a2e902e9a521b074ca0141a84aa9397512218e"),
+            &hex::<32>("eb13461ceac089f1c42604fbe1627d40626db15419e26d9d0beada7a4c4f3840"),
+        ),
+        (
+            &hex::<32>("447d739beedb5e67fb982fd588c6766efc35ff7dc297eac357c84fc9d789bd85"),
+            &hex::<32>("2d4825ab834131eee12e9d953a4aaff73d349b95a7fae5000c7e33c972e25b32"),
+        ),
+        (
+            &hex::<32>("8a535f566ec73617f5622df4373713269e4c35874afdf43aaee9c75df7f82f2a"),
+            &hex::<32>("0455c08468b08bd737e02819085a92bfcde533864c8c7669c5f9a0ac223094b7"),
+        ),
+        (
+            &hex::<32>("a6d39677a78492762736ff8344315fc596439591a3c6b94a6cf20ffb313728be"),
+            &hex::<32>("674f84749b0b881666b8babd2d27ecdf824a920c2284059bf2bab833c357f5f4"),
+        ),
+        (
+            &hex::<32>("68f6b8542783dfeeeb5b06e70ce08ffefd75f3fa01876bd86a703f10e895df07"),
+            &hex::<32>("cbe1feba92e40ce6fbc8044dfda45028cf5293d2f310bf7f90c76f8a78712655"),
+        ),
+    ],
+};
 
 /// P-384 (SP 800-186 section 3.2.1.4), built at compile time.
-pub static P384: Curve<14> = Curve::new(
-    "P-384",
-    &Params {
-        p: &hex::<48>(
-            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+pub static P384: Curve<14> = Curve::arithmetic("P-384", &P384_PARAMS).with_tables(GeneratorTables::Built(&P384_TABLES));
+static P384_TABLES: Tables<14, G_TABLE_LEN> =
+    Curve::arithmetic("P-384", &P384_PARAMS).build_generator_tables(&P384_PARAMS);
+const P384_PARAMS: Params<'static> = Params {
+    p: &hex::<48>("fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff"),
+    n: &hex::<48>("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973"),
+    b: &hex::<48>("b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef"),
+    digest_len: 48,
+    generator_bases: &[
+        (
+            &hex::<48>(
+                "aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7",
+            ),
+            &hex::<48>(
+                "3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f",
+            ),
         ),
-        n: &hex::<48>(
-            "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+        (
+            &hex::<48>(
+                "f19c3f9b433eb6a3804100caa7f6297ecbd8aa258512e48ab6971da1cc7fdedf3917d3a0900807059112e340f47168ac",
+            ),
+            &hex::<48>(
+                "ae61a171f610090c4a1e9b515d38904565d24d485a620149af40b68bee4928be1b7078cb39d2cf6c45e0b1762d8b523f",
+            ),
         ),
-        b: &hex::<48>(
-            "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef",
+        (
+            &hex::<48>(
+                "f532389a060cbd1bd6e98b0d37ca7abc4360390918141b1a4b58808b3f8686a92c3e0c91558717db39c1b328d8ee21c9",
+            ),
+            &hex::<48>(
+                "b9d2852cc3b38e696f04caa2de3a82babd22cfb2a2124163bc40ce5abe64360331ea31b1085a4e9a7a7e183923d86ecd",
+            ),
         ),
-        digest_len: 48,
-        generator_bases: &[
-            (
-                &hex::<48>(
-                    "aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7",
-                ),
-                &hex::<48>(
-                    "3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f",
-                ),
+        (
+            &hex::<48>(
+                "4e5a9dfe6ac2c3ef049f9294aaf0c000d214b583badc49fb712e1253ee0d124b89bba01d262810506f5e0f5d2805e596",
             ),
-            (
-                &hex::<48>(
-                    "f19c3f9b433eb6a3804100caa7f6297ecbd8aa258512e48ab6971da1cc7fdedf3917d3a0900807059112e340f47168ac",
-                ),
-                &hex::<48>(
-                    "ae61a171f610090c4a1e9b515d38904565d24d485a620149af40b68bee4928be1b7078cb39d2cf6c45e0b1762d8b523f",
-                ),
+            &hex::<48>(
+                "526f1b07f6acf1717bdd7fa6306b571281a2b6587a5e5a25b5a0603d0051e0574b8f321bced6e714965622c691013e25",
             ),
-            (
-                &hex::<48>(
-                    "f532389a060cbd1bd6e98b0d37ca7abc4360390918141b1a4b58808b3f8686a92c3e0c91558717db39c1b328d8ee21c9",
-                ),
-                &hex::<48>(
-                    "b9d2852cc3b38e696f04caa2de3a82babd22cfb2a2124163bc40ce5abe64360331ea31b1085a4e9a7a7e183923d86ecd",
-                ),
+        ),
+        (
+            &hex::<48>(
+                "c19e0b4c800119c440f7f9e706421279b42a31af8a3e297ddb2987894d10ddeaba065458a4f52d78a628b09aaa03bd53",
             ),
-            (
-                &hex::<48>(
-                    "4e5a9dfe6ac2c3ef049f9294aaf0c000d214b583badc49fb712e1253ee0d124b89bba01d262810506f5e0f5d2805e596",
-                ),
-                &hex::<48>(
-                    "526f1b07f6acf1717bdd7fa6306b571281a2b6587a5e5a25b5a0603d0051e0574b8f321bced6e714965622c691013e25",
-                ),
+            &hex::<48>(
+                "16f3fdbf0356b301e5a0191d1f5b77f6577a30eae3567af9c1c7cad135f6ebf2af68aa6de639d858822d0fc5e6c88c41",
             ),
-            (
-                &hex::<48>(
-                    "c19e0b4c800119c440f7f9e706421279b42a31af8a3e297ddb2987894d10ddeaba065458a4f52d78a628b09aaa03bd53",
-                ),
-                &hex::<48>(
-                    "16f3fdbf0356b301e5a0191d1f5b77f6577a30eae3567af9c1c7cad135f6ebf2af68aa6de639d858822d0fc5e6c88c41",
-                ),
+        ),
+        (
+            &hex::<48>(
+                "c6b405288edffa7fdbc082aba71bfebcf03811a5455c1c820f54907fa76f70c9464a92d055db2392b3de52c7a213e83b",
             ),
-            (
-                &hex::<48>(
-                    "c6b405288edffa7fdbc082aba71bfebcf03811a5455c1c820f54907fa76f70c9464a92d055db2392b3de52c7a213e83b",
-                ),
-                &hex::<48>(
-                    "5c88fb72c6c4eafbb78ca0ff03519fa164acc0d1640707c9888e190753eec12112b29e9a4c00333ac07bb07de3636016",
-                ),
+            &hex::<48>(
+                "5c88fb72c6c4eafbb78ca0ff03519fa164acc0d1640707c9888e190753eec12112b29e9a4c00333ac07bb07de3636016",
             ),
-            (
-                &hex::<48>(
-                    "b2d1055817cbaa12211905035f4972d7097da395a23096863d8b29dbd08848c2f33a450ad156f761e4bfc2c04905ca71",
-                ),
-                &hex::<48>(
-                    "354cd872c3c6cbd2237c0dba3cfd056bf82be8f52e6236c09b475d744ecf1a68e87ab07c6924666fddcebb55753ee324",
-                ),
+        ),
+        (
+            &hex::<48>(
+                "b2d1055817cbaa12211905035f4972d7097da395a23096863d8b29dbd08848c2f33a450ad156f761e4bfc2c04905ca71",
             ),
-            (
-                &hex::<48>(
-                    "f23c10b4637ee9430231423bc46da385aee309abd12c0f3a8a1646fe51a3599f6e668ac4932b516d35b2e4383f385d2b",
-                ),
-                &hex::<48>(
-                    "c425de168de7ac781e8c72ad267bb3fdee94bf701f2d8179af084771daad7d1d9ed447e3d45f6553c0bc215d22248e00",
-                ),
+            &hex::<48>(
+                "354cd872c3c6cbd2237c0dba3cfd056bf82be8f52e6236c09b475d744ecf1a68e87ab07c6924666fddcebb55753ee324",
             ),
-        ],
-    },
-);
+        ),
+        (
+            &hex::<48>(
+                "f23c10b4637ee9430231423bc46da385aee309abd12c0f3a8a1646fe51a3599f6e668ac4932b516d35b2e4383f385d2b",
+            ),
+            &hex::<48>(
+                "c425de168de7ac781e8c72ad267bb3fdee94bf701f2d8179af084771daad7d1d9ed447e3d45f6553c0bc215d22248e00",
+            ),
+        ),
+    ],
+};
 
-/// P-521 (SP 800-186 section 3.2.1.5; p = 2^521 - 1), built at its first use: see the module
-/// comment.
+/// P-521 (SP 800-186 section 3.2.1.5; p = 2^521 - 1), its arithmetic built at compile time,
+/// its generator tables at the first signature check: see the module comment.
 pub fn p521() -> &'static Curve<19> {
-    static CURVE: OnceLock<Curve<19>> = OnceLock::new();
-    const FIELD: PrimeField<19> = PrimeField::new(P521_PARAMS.p);
-    const ORDER: PrimeField<19> = PrimeField::new(P521_PARAMS.n);
-    CURVE.get_or_init(|| Curve::with_fields("P-521", &P521_PARAMS, FIELD, ORDER))
+    &P521
 }
+
+static P521: Curve<19> =
+    Curve::arithmetic("P-521", &P521_PARAMS).with_tables(GeneratorTables::AtFirstUse(&P521_TABLES, &P521_PARAMS));
+static P521_TABLES: OnceLock<Tables<19, G_TABLE_LEN>> = OnceLock::new();
 
 const P521_PARAMS: Params<'static> = Params {
     p: &hex::<66>(concat!(
@@ -823,7 +854,7 @@ mod tests {
     fn generator_bases_are_doublings<const L: usize>(curve: &Curve<L>) {
         let computed = curve.tables::<G_TABLE_LEN>(&curve.generator()).unwrap();
         let f = &curve.field;
-        for (given, computed) in curve.generator_tables.iter().zip(&computed) {
+        for (given, computed) in curve.generator_tables().unwrap().iter().zip(&computed) {
             for (a, b) in given.iter().zip(computed) {
                 assert!(f.equal(&a.x, &b.x) && f.equal(&a.y, &b.y));
             }
