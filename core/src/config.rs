@@ -12,12 +12,13 @@ use crate::keys::KeySet;
 use crate::limits::{self, CEILING, Limits};
 use crate::policy;
 pub use crate::policy::{HttpApiResponse, PolicyResource};
-use crate::profile::{Discovery, KeySource, Profile, ScopeMatch, TokenUse};
+use crate::profile::{Discovery, InlineKeys, KeySource, Profile, ScopeMatch, TokenUse};
 use crate::routes::{self, RouteRule, RuleInput, RulesInput, UnlistedRoutes};
 use crate::setting::err;
 pub use crate::setting::{ConfigError, Named};
 use crate::token_source::{self, TokenSource};
 use crate::url::check_url;
+use std::sync::Arc;
 
 /// The largest `leeway_seconds`: ten minutes of clock skew.
 pub const MAX_LEEWAY_SECONDS: u32 = 600;
@@ -703,6 +704,8 @@ struct Checked {
     algorithms: Option<Vec<Algorithm>>,
     context_claims: Option<Vec<ContextClaim>>,
     usage_identifier_claim: Option<ClaimPath>,
+    /// `jwks`, parsed: the key cache serves this set (see `InlineKeys`).
+    jwks: Option<Arc<KeySet>>,
 }
 
 impl Checked {
@@ -783,17 +786,22 @@ impl Checked {
             return Err(err(path("jwks_file"), "empty"));
         }
         // A set that is not one, or that has keys but refuses every one (it could verify
-        // nothing, and no log line at a decision would say why), is refused at start; the key
-        // cache loads it again, once, for use. An empty set says what it means (`no_keys`).
-        if let Some(text) = &p.jwks {
-            let set = KeySet::parse(text.as_bytes(), &input.limits)
-                .map_err(|e| err(path("jwks"), ["not a usable key set (", e.code(), ")"].concat()))?;
-            if let (true, Some(first)) = (set.is_empty(), set.refused().first()) {
-                let why = ["every key is refused, the first for `", first.problem.code(), "`"].concat();
-                return Err(err(path("jwks"), why));
+        // nothing, and no log line at a decision would say why), is refused at start. The set
+        // parsed here is the one the key cache serves: it is not parsed again. An empty set
+        // says what it means (`no_keys`).
+        let jwks = match &p.jwks {
+            None => None,
+            Some(text) => {
+                let set = KeySet::parse(text.as_bytes(), &input.limits)
+                    .map_err(|e| err(path("jwks"), ["not a usable key set (", e.code(), ")"].concat()))?;
+                if let (true, Some(first)) = (set.is_empty(), set.refused().first()) {
+                    let why = ["every key is refused, the first for `", first.problem.code(), "`"].concat();
+                    return Err(err(path("jwks"), why));
+                }
+                Some(Arc::new(set))
             }
-        }
-        Ok(Checked { algorithms, context_claims, usage_identifier_claim })
+        };
+        Ok(Checked { algorithms, context_claims, usage_identifier_claim, jwks })
     }
 }
 
@@ -857,7 +865,10 @@ fn profile(
     } else {
         None
     };
-    let source = KeySource { jwks_uri, discovery, file: from.jwks_file.clone(), inline: from.jwks.clone() };
+    // The keys `Checked` parsed from the same member `from` writes.
+    let parsed = if writes_source { own.jwks.clone() } else { defaults.jwks.clone() };
+    let inline = from.jwks.clone().zip(parsed).map(|(text, keys)| InlineKeys { text, keys });
+    let source = KeySource { jwks_uri, discovery, file: from.jwks_file.clone(), inline };
     let profile = Profile {
         index,
         issuer,

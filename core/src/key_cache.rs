@@ -298,12 +298,9 @@ impl KeyCache {
             .sources
             .iter()
             .map(|origin| Source {
-                // Checked by `Config::new`: it loads.
-                keys: origin
-                    .inline
-                    .as_ref()
-                    .and_then(|text| KeySet::parse(text.as_bytes(), &config.limits).ok())
-                    .unwrap_or_default(),
+                // Parsed and checked by `Config::new`; copied (the cache tags its own keys), not
+                // parsed again.
+                keys: origin.inline.as_ref().map(|inline| KeySet::clone(&inline.keys)).unwrap_or_default(),
                 loaded: origin.inline.is_some(),
                 origin: origin.clone(),
                 expires_at: None,

@@ -7,7 +7,9 @@ use crate::alg::Algorithm;
 use crate::claim_path::ClaimPath;
 use crate::claim_rule::ClaimRule;
 use crate::context::Mapping;
+use crate::keys::KeySet;
 use crate::setting::Named;
+use std::sync::Arc;
 
 /// What a token is for, from its `token_use` claim (Amazon Cognito's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,8 +86,20 @@ pub struct KeySource {
     pub discovery: Option<Discovery>,
     /// A JWKS file shipped with the deployment, read by the host when the core asks.
     pub file: Option<String>,
-    /// Inline keys, as JSON text (checked at start; the key cache loads them).
-    pub inline: Option<String>,
+    /// Inline keys: parsed and checked once, by `Config::new`; the key cache serves them as
+    /// they are.
+    pub inline: Option<InlineKeys>,
+}
+
+/// A key set written in the configuration: its text (what names the source) and the set
+/// `Config::new` parsed from it, which the key cache uses without parsing the text again.
+#[derive(Clone, Debug)]
+pub struct InlineKeys {
+    /// The key set's JSON text, as the configuration writes it.
+    pub text: String,
+    /// The keys parsed from `text`. Shared, not copied, by the configuration's clones and the
+    /// profiles that share the source.
+    pub keys: Arc<KeySet>,
 }
 
 impl KeySource {
@@ -94,7 +108,7 @@ impl KeySource {
         self.jwks_uri == other.jwks_uri
             && self.discovery == other.discovery
             && self.file == other.file
-            && self.inline == other.inline
+            && self.inline.as_ref().map(|i| &i.text) == other.inline.as_ref().map(|i| &i.text)
     }
 }
 

@@ -10,7 +10,7 @@ mod support;
 use jwtgate_core::alg::Algorithm;
 use jwtgate_core::b64;
 use jwtgate_core::key_cache::{FetchKind, HostFailure, KeyEvent, MAX_REDIRECTS, RETRY_WITHOUT_KEYS_MS, Reply};
-use jwtgate_core::{Config, Decision, FetchRequest, Gate, Outcome, Reason};
+use jwtgate_core::{Config, Decision, FetchRequest, Gate, KeyCache, Outcome, Reason};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -297,6 +297,26 @@ fn a_host_start_up_queues_every_source_without_keys() {
     let mut urls: Vec<String> = sim.requests().into_iter().map(|r| r.url).collect();
     urls.sort();
     assert_eq!(urls, [A_JWKS, B_JWKS], "the inline source needs no fetch");
+}
+
+/// Inline keys are parsed once, by the configuration's validation: the key cache serves the set
+/// `Config::new` parsed (here told apart by host tags given to it after validation, which a set
+/// parsed again from the text would not carry), not one of its own from the text.
+#[test]
+fn inline_keys_are_the_sets_the_configuration_parsed() {
+    let config = json!({ "issuers": [A, B], "audiences": ["api"], "jwks": jwks_value(&[("c1", KA), ("c2", KB)]) });
+    let mut config = Config::from_json(config.to_string().as_bytes()).unwrap();
+    assert_eq!(config.sources.len(), 1, "both issuers share the top level's key set");
+    let inline = config.sources[0].inline.as_mut().expect("the inline key set");
+    let mut tag = 40;
+    std::sync::Arc::make_mut(&mut inline.keys).tag_keys(|| {
+        tag += 1;
+        tag
+    });
+    let cache = KeyCache::new(&config);
+    let keys = cache.keys(0, T0).expect("inline keys serve at once");
+    let served: Vec<(Option<&str>, u64)> = keys.keys().iter().map(|k| (k.kid.as_deref(), k.host_tag)).collect();
+    assert_eq!(served, [(Some("c1"), 41), (Some("c2"), 42)]);
 }
 
 // ---------------------------------------------------------------------------------------------

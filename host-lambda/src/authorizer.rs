@@ -48,7 +48,8 @@ pub struct Authorizer {
 }
 
 impl Authorizer {
-    /// Configure the engine from validated settings. Does not fetch: call `warm_up`.
+    /// Configure the engine from settings it validated (`settings::from_env`): from the
+    /// configuration the module kept of them, not read again. Does not fetch: call `warm_up`.
     pub fn new(
         mut engine: Engine,
         settings: HostSettings,
@@ -56,7 +57,7 @@ impl Authorizer {
         log: LogSink,
     ) -> Result<Authorizer, EngineError> {
         engine.set_signatures(settings.signatures);
-        let failed = engine.configure(&settings.config_json)?;
+        let failed = engine.configure_from_settings(&settings.input)?;
         if !failed.is_empty() {
             log(&serde_json::json!({
                 "level": "warn",

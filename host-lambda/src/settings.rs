@@ -1,17 +1,20 @@
 //! Settings from the process environment, validated by the module itself
 //! (`jwtgate_settings_from_env`), so the names, defaults and checks are those of every host.
 
-use crate::engine::{Engine, EngineError, Signatures};
+use crate::engine::{Engine, EngineError, SettingsInput, Signatures};
 use jwtgate_core::setting::Named;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Validated settings: the core's configuration (as the module wants it), who checks
-/// signatures, and where metrics go.
+/// Validated settings: what the module validated, who checks signatures, and where metrics go.
 #[derive(Clone, Debug)]
 pub struct HostSettings {
-    pub config_json: Vec<u8>,
+    /// The settings as the module validated them. The engine configures from the configuration
+    /// the module kept of them (`Engine::configure_from_settings`), so the configuration is read
+    /// and checked once, and never leaves the module; they are also what a fresh instance is
+    /// configured from after a trap (`engine::Configuration::Settings`).
+    pub input: SettingsInput,
     /// `SIGNATURES`: `wasm` (the module's own provider) or `host` (this host's native build of it).
     pub signatures: Signatures,
     /// `METRICS_NAMESPACE` (default `jwtgate`): the CloudWatch namespace of the metrics the log
@@ -51,7 +54,8 @@ pub fn config_file(env: &BTreeMap<String, String>) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
 
-/// Validate `env` (and the CONFIG_FILE it names) in the module.
+/// Validate `env` (and the CONFIG_FILE it names) in the module, which keeps the configuration
+/// for `Authorizer::new` (with this `engine`).
 pub fn from_env(engine: &mut Engine, env: &BTreeMap<String, String>) -> Result<HostSettings, SettingsError> {
     let env_json = serde_json::to_vec(env).map_err(|e| SettingsError::Invalid(e.to_string()))?;
     let file = config_file(env);
@@ -60,10 +64,9 @@ pub fn from_env(engine: &mut Engine, env: &BTreeMap<String, String>) -> Result<H
         let message = doc.get("error").and_then(Value::as_str).unwrap_or("invalid configuration");
         return Err(SettingsError::Invalid(message.to_owned()));
     }
-    let config = doc.get("config").ok_or_else(|| SettingsError::Invalid("settings without config".into()))?;
     // The setting's names are the core's; a name the module never writes is refused, not guessed.
     let signatures = Signatures::from_optional("SIGNATURES", doc.get("signatures").and_then(Value::as_str))
         .map_err(|e| SettingsError::Invalid(e.message()))?;
     let metrics_namespace = doc.get("metrics_namespace").and_then(Value::as_str).map(str::to_owned);
-    Ok(HostSettings { config_json: config.to_string().into_bytes(), signatures, metrics_namespace })
+    Ok(HostSettings { input: SettingsInput { env_json, config_file: file }, signatures, metrics_namespace })
 }

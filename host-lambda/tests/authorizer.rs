@@ -4,7 +4,7 @@
 //! fault table against a real server is tests/faults, run here by faults.rs.)
 
 use jwtgate_lambda::authorizer::{Authorizer, InvocationIdentity, LogSink};
-use jwtgate_lambda::engine::{Engine, Limits};
+use jwtgate_lambda::engine::{Configuration, Engine, Limits};
 use jwtgate_lambda::fetch::{Fetch, FetchRequest, Reply};
 use jwtgate_lambda::settings::{self, relevant_env};
 use serde_json::{Value, json};
@@ -103,6 +103,19 @@ fn at(s: &Setup, seconds: u64) -> u64 {
 
 fn requests(s: &Setup) -> u32 {
     s.server.0.lock().unwrap().requests
+}
+
+/// The authorizer configures the module from the settings it validated (the configuration it
+/// kept of them), never from configuration JSON handed back to it; the settings are also what
+/// a fresh instance is configured from after a trap.
+#[test]
+fn configured_from_the_validated_settings_not_from_configuration_json() {
+    let s = setup(&[]);
+    let Some(Configuration::Settings(input)) = s.authorizer.engine().configuration() else {
+        panic!("configured otherwise: {:?}", s.authorizer.engine().configuration());
+    };
+    let env: Value = serde_json::from_slice(&input.env_json).unwrap();
+    assert_eq!((env["JWKS_URI"].as_str(), input.config_file.as_ref()), (Some("https://id.example/jwks"), None));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The engine against the embedded module: the C ABI round trip, decisions on a real IdP's
 //! token (frozen in a fixture, `now` passed explicitly), and recovery after traps.
 
-use jwtgate_lambda::engine::{Engine, EngineError, Limits, Outcome};
+use jwtgate_lambda::engine::{Configuration, Engine, EngineError, Limits, Outcome, SettingsInput};
 use serde_json::{Value, json};
 
 struct Fixture {
@@ -238,5 +238,67 @@ fn a_clock_outside_the_cores_range_is_refused_through_the_c_abi() {
         assert_eq!(decision.outcome(), Outcome::Unauthorized, "now {now}");
         assert_eq!(decision.0["reason"], "invalid_clock", "now {now}");
     }
+    assert_eq!(engine.authorize(&token_event(&f.token), f.now * 1000).unwrap().outcome(), Outcome::Allow);
+}
+
+/// Settings with the fixture's key set inline (`JWKS`), as this host hands them to the module.
+fn inline_settings(f: &Fixture) -> SettingsInput {
+    let env = json!({ "ISSUER": f.issuer, "AUDIENCE": f.audience, "JWKS": String::from_utf8(f.jwks.clone()).unwrap() });
+    SettingsInput { env_json: env.to_string().into_bytes(), config_file: None }
+}
+
+/// The configuration made from settings is the one the module validated: configuring from
+/// them reads no configuration (configuring from the configuration JSON the settings document
+/// carries costs more fuel by at least half of what validating the settings costs: reading
+/// and checking it again, the inline key set included), and a fresh instance after a trap is
+/// configured the same way.
+#[test]
+fn configured_from_the_settings_the_module_validated_even_after_a_trap() {
+    let f = fixture();
+    let settings = inline_settings(&f);
+    let mut engine = Engine::embedded().unwrap();
+    let fuel = engine.limits().keys_fuel;
+    let doc = engine.settings_from_env(&settings.env_json, None).unwrap();
+    let validating = fuel - engine.fuel_left().unwrap();
+    engine.configure_from_settings(&settings).unwrap();
+    let configuring = fuel - engine.fuel_left().unwrap();
+    let mut other = Engine::embedded().unwrap();
+    other.configure(doc["config"].to_string().as_bytes()).unwrap();
+    let reading = fuel - other.fuel_left().unwrap();
+    eprintln!(
+        "fuel: validating the settings {validating}, configuring from them {configuring}, reading the configuration JSON {reading}"
+    );
+    assert!(reading.saturating_sub(configuring) * 2 > validating, "{configuring}, {reading}, {validating}");
+    assert_eq!(engine.configuration(), Some(&Configuration::Settings(settings.clone())));
+    assert_eq!(engine.authorize(&token_event(&f.token), f.now * 1000).unwrap().outcome(), Outcome::Allow);
+
+    // A trap: the fresh instance validates the settings again and configures from them.
+    let normal = engine.limits();
+    engine.set_limits(Limits { authorize_fuel: 10_000, ..normal });
+    let err = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap_err();
+    assert!(matches!(err, EngineError::Trap { call: "jwtgate_authorize", .. }), "{err}");
+    engine.set_limits(normal);
+    let decision = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap();
+    assert_eq!(decision.outcome(), Outcome::Allow, "the inline keys of the settings survive the rebuild");
+    assert!(engine.rebuilds() >= 2);
+    assert_eq!(engine.configuration(), Some(&Configuration::Settings(settings)));
+}
+
+/// Settings the instance has not accepted (others validated since) are validated again before
+/// the configuration is made from them, so it is always theirs.
+#[test]
+fn configuring_from_settings_validated_before_others_configures_from_them() {
+    let f = fixture();
+    let settings = inline_settings(&f);
+    let mut engine = Engine::embedded().unwrap();
+    assert_eq!(engine.settings_from_env(&settings.env_json, None).unwrap()["ok"], true);
+    let other =
+        json!({ "ISSUER": "https://other.example/", "AUDIENCE": "x", "JWKS_URI": "https://other.example/jwks" });
+    assert_eq!(engine.settings_from_env(other.to_string().as_bytes(), None).unwrap()["ok"], true);
+    engine.configure_from_settings(&settings).unwrap();
+    assert_eq!(engine.authorize(&token_event(&f.token), f.now * 1000).unwrap().outcome(), Outcome::Allow);
+    // Refused settings configure nothing.
+    let refused = SettingsInput { env_json: br#"{"AUDIENCE":"api"}"#.to_vec(), config_file: None };
+    assert!(matches!(engine.configure_from_settings(&refused), Err(EngineError::Config(m)) if m.contains("ISSUER")));
     assert_eq!(engine.authorize(&token_event(&f.token), f.now * 1000).unwrap().outcome(), Outcome::Allow);
 }

@@ -5,8 +5,8 @@ import { getWithFetch, type FetchFunction, type FileRead, type HttpGet } from ".
 import { KeyFetches } from "./key-fetches.js";
 import { jsonLineLogger, silentLogger, type Logger, type LogLine } from "./log.js";
 import { Metrics } from "./metrics.js";
-import { ModuleSession, type DecisionFields, type ModuleAnswer, type ModuleDecision } from "./module-session.js";
-import { resolveSettings, type Settings, type SettingsOptions, type Signatures } from "./settings.js";
+import { ModuleSession, validateSettings, type DecisionFields, type ModuleAnswer, type ModuleDecision } from "./module-session.js";
+import type { Settings, SettingsOptions, Signatures } from "./settings.js";
 import type { AuthorizerResponse, Decision, Invocation, VerifiedToken } from "./types.js";
 import { ensureWasm, type WasmSource } from "./wasm-module.js";
 
@@ -120,11 +120,15 @@ export async function signatureProvider(choice: RuntimeOptions["signatures"]): P
 /** Create an authorizer. Rejects with `ConfigurationError` when a setting is missing or invalid. */
 export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<Authorizer> {
   await ensureWasm(config.wasm);
-  const settings = resolveSettings(config);
-  const session = new ModuleSession(
-    settings.config,
-    await signatureProvider(config.signatures ?? settings.signatures),
-  );
+  // The module configures the session from the settings it validated: the configuration is
+  // read and checked once (wasm/ABI.md).
+  const { settings, validated } = validateSettings(config);
+  let session: ModuleSession;
+  try {
+    session = new ModuleSession(validated, await signatureProvider(config.signatures ?? settings.signatures));
+  } finally {
+    validated.free();
+  }
   const nowMs = config.now ?? Date.now;
   const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
   if (session.knownAnswersFailed.length > 0) {

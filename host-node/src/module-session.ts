@@ -1,8 +1,8 @@
 // A thin typed wrapper around the module's `Authorizer` class (one configuration and its key
 // cache). Any throw from the module (a trap) becomes `internal_error`: never an allow.
-import { Authorizer as WasmAuthorizer } from "../pkg/jwtgate_wasm.js";
+import { Settings as ModuleSettings, Authorizer as WasmAuthorizer } from "../pkg/jwtgate_wasm.js";
 import type { FetchRequest, ReplyDocument } from "./fetch-limited.js";
-import type { CoreConfig, Signatures } from "./settings.js";
+import { moduleInput, parseSettings, type CoreConfig, type Settings, type SettingsOptions, type Signatures } from "./settings.js";
 import { ConfigurationError, type ReasonCode } from "./errors.js";
 import { wasmMemory } from "./wasm-module.js";
 import type { AuthorizerResponse, Decision, VerifiedToken } from "./types.js";
@@ -36,6 +36,22 @@ const encoder = new TextEncoder();
 const MAX_AREA_BYTES = 64 * 1024;
 const MIN_AREA_BYTES = 4 * 1024;
 
+/**
+ * `resolveSettings` (settings.ts), keeping what the module validated: `validated` holds the
+ * configuration the settings make, which a `ModuleSession` takes as it is, without the module
+ * reading it again. The caller frees `validated`. (Here, not in settings.ts: the package's
+ * public declarations name nothing of the module's glue.)
+ */
+export function validateSettings(options: SettingsOptions): { settings: Settings; validated: ModuleSettings } {
+  const validated = ModuleSettings.fromEnv(...moduleInput(options));
+  try {
+    return { settings: parseSettings(validated.document), validated };
+  } catch (e) {
+    validated.free();
+    throw e;
+  }
+}
+
 export class ModuleSession {
   private readonly inner: WasmAuthorizer;
   /** A view of the module's input area; emptied (detached) when the module's memory grows. */
@@ -43,11 +59,15 @@ export class ModuleSession {
   /** The algorithms whose known answers the host's provider failed: the module checks them. */
   readonly knownAnswersFailed: readonly string[];
 
-  /** `config`: the configuration, or its JSON text. `signatures`: `"host"` checks them with the
-   * verifier registered with the module's `setHostVerifier`. */
-  constructor(config: CoreConfig | string, signatures: Signatures = "wasm") {
-    const json = typeof config === "string" ? config : JSON.stringify(config);
-    const created = signatures === "host" ? WasmAuthorizer.createWithHostProvider(json) : WasmAuthorizer.create(json);
+  /** `config`: the configuration, or its JSON text, or settings the module validated
+   * (`validateSettings`), whose configuration it then takes as it is, without reading it again.
+   * `signatures`: `"host"` checks them with the verifier registered with the module's
+   * `setHostVerifier`. */
+  constructor(config: CoreConfig | string | ModuleSettings, signatures: Signatures = "wasm") {
+    const created =
+      config instanceof ModuleSettings
+        ? WasmAuthorizer.createFromSettings(config, signatures)
+        : createdFromJson(typeof config === "string" ? config : JSON.stringify(config), signatures);
     const inner = created.takeAuthorizer();
     const error = created.error;
     const report = created.report;
@@ -139,6 +159,10 @@ export class ModuleSession {
   free(): void {
     this.inner.free();
   }
+}
+
+function createdFromJson(json: string, signatures: Signatures) {
+  return signatures === "host" ? WasmAuthorizer.createWithHostProvider(json) : WasmAuthorizer.create(json);
 }
 
 /**

@@ -266,8 +266,8 @@ export function toEnvironment(options: SettingsOptions): Record<string, string> 
   return env;
 }
 
-/** Validate settings through the module. Throws `ConfigurationError` naming the setting. */
-export function resolveSettings(options: SettingsOptions): Settings {
+/** What the module validates: the variables as JSON, and CONFIG_FILE's text when it was read. */
+export function moduleInput(options: SettingsOptions): [envJson: string, file: string | undefined] {
   const env = toEnvironment(options);
   let file: string | undefined;
   if (env.CONFIG_FILE?.trim() && configFileReader !== null) {
@@ -277,10 +277,16 @@ export function resolveSettings(options: SettingsOptions): Settings {
       // Unread: the module refuses the settings naming CONFIG_FILE.
     }
   }
-  return parseSettings(settingsFromEnv(JSON.stringify(env), file));
+  return [JSON.stringify(env), file];
 }
 
-function parseSettings(json: string): Settings {
+/** Validate settings through the module. Throws `ConfigurationError` naming the setting. */
+export function resolveSettings(options: SettingsOptions): Settings {
+  return parseSettings(settingsFromEnv(...moduleInput(options)));
+}
+
+/** The module's settings document read; throws `ConfigurationError` for refused settings. */
+export function parseSettings(json: string): Settings {
   const doc = JSON.parse(json) as { ok: boolean; error?: string; metrics_namespace?: string | null } & Partial<Settings>;
   if (!doc.ok || !doc.config) {
     throw new ConfigurationError(doc.error ?? "invalid configuration");

@@ -127,6 +127,65 @@ test("wasm-bindgen: configuration errors are reported, not thrown", () => {
   assert.deepEqual(s.config.issuers, [{ issuer: ISSUER }]);
 });
 
+test("wasm-bindgen: an authorizer from the settings the module validated, once per Settings", () => {
+  const env = JSON.stringify({ ISSUER, AUDIENCE: "api://demo", JWKS: jwks(rsa) });
+  const settings = bindings.Settings.fromEnv(env);
+  assert.equal(settings.document, bindings.settingsFromEnv(env), "the settings document, as settingsFromEnv's");
+  assert.match(bindings.Authorizer.createFromSettings(settings, "neither").error, /signatures: `neither` is not/);
+  const created = bindings.Authorizer.createFromSettings(settings, "wasm");
+  assert.equal(created.error, undefined);
+  const a = created.takeAuthorizer();
+  const d = JSON.parse(a.authorize(tokenEvent(signToken(rsa, claims)), NOW_MS, true));
+  assert.equal(d.outcome, "allow");
+  assert.match(bindings.Authorizer.createFromSettings(settings, "wasm").error, /configured an authorizer already/);
+  settings.free();
+  a.free();
+  const refused = bindings.Settings.fromEnv(JSON.stringify({ AUDIENCE: "api://demo" }));
+  assert.equal(JSON.parse(refused.document).ok, false);
+  assert.equal(bindings.Authorizer.createFromSettings(refused, "wasm").error, refused.document);
+  refused.free();
+});
+
+test("C ABI: jwtgate_configure_from_settings takes the settings jwtgate_settings_from_env accepted", async () => {
+  const module = await WebAssembly.compile(wasmBytes);
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    imports[imp.module] ??= {};
+    imports[imp.module][imp.name] = () => {};
+  }
+  const { exports: x } = await WebAssembly.instantiate(module, imports);
+  const output = () => JSON.parse(Buffer.from(new Uint8Array(x.memory.buffer, x.jwtgate_output_ptr(), x.jwtgate_output_len())).toString());
+  const settingsFromEnv = (env) => {
+    const bytes = Buffer.from(JSON.stringify(env));
+    const ptr = x.jwtgate_alloc(bytes.length);
+    new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
+    const status = x.jwtgate_settings_from_env(ptr, bytes.length, 0, 0);
+    x.jwtgate_free(ptr, bytes.length);
+    return [status, output()];
+  };
+  const authorize = (event) => {
+    const ptr = x.jwtgate_alloc(event.length);
+    new Uint8Array(x.memory.buffer, ptr, event.length).set(event);
+    const status = x.jwtgate_authorize(ptr, event.length, BigInt(NOW_MS));
+    x.jwtgate_free(ptr, event.length);
+    return [status, output()];
+  };
+  assert.equal(x.jwtgate_configure_from_settings(0), 2, "no settings validated yet");
+  assert.match(output().error, /no settings/);
+  const [status, doc] = settingsFromEnv({ ISSUER, AUDIENCE: "api://demo", JWKS: jwks(rsa) });
+  assert.deepEqual([status, doc.ok], [0, true]);
+  assert.equal(x.jwtgate_configure_from_settings(7), 1, "an unknown provider");
+  assert.equal(x.jwtgate_configure_from_settings(0), 0);
+  assert.deepEqual(output(), { ok: true });
+  const [decided, d] = authorize(tokenEvent(signToken(rsa, claims)));
+  assert.deepEqual([decided, d.outcome], [0, "allow"]);
+  assert.equal(x.jwtgate_configure_from_settings(0), 2, "taken: validate again to configure again");
+  // Refused settings leave none, and the session configured before stays.
+  assert.equal(settingsFromEnv({ AUDIENCE: "api://demo" })[0], 1);
+  assert.equal(x.jwtgate_configure_from_settings(0), 2);
+  assert.equal(authorize(tokenEvent(signToken(rsa, claims)))[1].outcome, "allow");
+});
+
 test("C ABI: the same module decides the same through jwtgate_* exports", async () => {
   // Instantiate the raw module as a non-JavaScript host would: no bindings, stub imports.
   const module = await WebAssembly.compile(wasmBytes);

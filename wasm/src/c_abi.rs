@@ -9,11 +9,15 @@
 #![allow(unsafe_code)]
 
 use crate::provider::Signatures;
-use crate::session::{Fields, Session, settings_from_env};
+use crate::session::{Fields, Session, validate_settings};
+use jwtgate_core::Config;
 use std::cell::RefCell;
 
 thread_local! {
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    /// The configuration of the last settings `jwtgate_settings_from_env` accepted, until
+    /// `jwtgate_configure_from_settings` takes it (`None` after it refused some).
+    static SETTINGS: RefCell<Option<Config>> = const { RefCell::new(None) };
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -85,7 +89,31 @@ pub unsafe extern "C" fn jwtgate_configure_with_provider(ptr: *const u8, len: us
         return 1;
     };
     // SAFETY: the caller's contract, which is `input`'s.
-    let result = Session::new(unsafe { input(ptr, len) }, provider);
+    install(Session::new(unsafe { input(ptr, len) }, provider))
+}
+
+/// Configure (or reconfigure) the session from the settings `jwtgate_settings_from_env` last
+/// accepted, with a signature provider as `jwtgate_configure_with_provider`'s: the
+/// configuration they validated is used as it is, never written out and read again, and taken
+/// (once: to configure again, validate again). Returns 0 on success, 1 for an unknown provider
+/// code, 2 when there are no settings to take (none accepted since the last time); the output
+/// as `jwtgate_configure`'s.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtgate_configure_from_settings(provider: u32) -> u32 {
+    let Some(provider) = Signatures::from_code(provider) else {
+        set_output(r#"{"ok":false,"error":"unknown provider"}"#.to_owned());
+        return 1;
+    };
+    let Some(config) = SETTINGS.with(|s| s.borrow_mut().take()) else {
+        set_output(r#"{"ok":false,"error":"no settings: call jwtgate_settings_from_env first"}"#.to_owned());
+        return 2;
+    };
+    install(Session::from_config(config, provider))
+}
+
+/// The session configured (0), or the configuration's error document (1, the session before it
+/// kept).
+fn install(result: Result<Session, String>) -> u32 {
     let (status, out) = match result {
         Ok(session) => {
             let out = session.configured_json();
@@ -173,7 +201,8 @@ pub unsafe extern "C" fn jwtgate_fetched(
 
 /// Validate environment settings (a JSON object of strings) with the contents of the file
 /// `CONFIG_FILE` names (`file_ptr` 0: no file was read). Returns 0 or 1; the output holds
-/// `{ok, config, signatures}` or `{ok:false, error}`.
+/// `{ok, config, signatures}` or `{ok:false, error}`. Accepted settings are kept for
+/// `jwtgate_configure_from_settings` (refused ones leave none).
 ///
 /// # Safety
 /// See `input`, for both ranges.
@@ -187,7 +216,13 @@ pub unsafe extern "C" fn jwtgate_settings_from_env(
     // SAFETY: the caller's contract, which is `input`'s for a file's range that is not null.
     let file = if file_ptr.is_null() { None } else { Some(unsafe { input(file_ptr, file_len) }) };
     // SAFETY: the caller's contract, which is `input`'s.
-    status_output(settings_from_env(unsafe { input(ptr, len) }, file))
+    let result = validate_settings(unsafe { input(ptr, len) }, file);
+    let (config, result) = match result {
+        Ok(settings) => (Some(settings.config), Ok(settings.document)),
+        Err(e) => (None, Err(e)),
+    };
+    SETTINGS.with(|s| *s.borrow_mut() = config);
+    status_output(result)
 }
 
 fn status_output(result: Result<String, String>) -> u32 {

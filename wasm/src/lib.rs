@@ -46,15 +46,28 @@ impl Authorizer {
         Authorizer::create_with(config_json, provider::Signatures::Host)
     }
 
-    fn create_with(config_json: &str, provider: provider::Signatures) -> CreateResult {
-        match session::Session::new(config_json.as_bytes(), provider) {
-            Ok(session) => CreateResult {
-                report: session.configured_json(),
-                authorizer: Some(Authorizer { session, input: Vec::new() }),
-                error: None,
-            },
-            Err(error) => CreateResult { authorizer: None, error: Some(error), report: String::new() },
+    /// Configure from settings `Settings.fromEnv` validated, with the configuration they made:
+    /// it is not written out and read again, but taken from `settings` (once: a second call
+    /// with them is an error). `signatures` names who checks signatures, as the setting
+    /// `SIGNATURES` does: `"wasm"` or `"host"` (the verifier registered with
+    /// `setHostVerifier`). Refused settings give their error, as `create` does.
+    #[wasm_bindgen(js_name = createFromSettings)]
+    pub fn create_from_settings(settings: &mut ValidatedSettings, signatures: &str) -> CreateResult {
+        use jwtgate_core::env::Signatures as Named;
+        let provider = match jwtgate_core::config::Named::from_setting("signatures", signatures) {
+            Ok(Named::Wasm) => provider::Signatures::Wasm,
+            Ok(Named::Host) => provider::Signatures::Host,
+            Err(e) => return created(Err(session::error_json(&e.message()))),
+        };
+        match (&settings.settings, settings.config.take()) {
+            (Ok(_), Some(config)) => created(session::Session::from_config(config, provider)),
+            (Ok(_), None) => created(Err(session::error_json("these settings configured an authorizer already"))),
+            (Err(error), _) => created(Err(error.clone())),
         }
+    }
+
+    fn create_with(config_json: &str, provider: provider::Signatures) -> CreateResult {
+        created(session::Session::new(config_json.as_bytes(), provider))
     }
 
     /// `nowMs` is milliseconds since the epoch (`Date.now()`): fractions are dropped here
@@ -121,6 +134,18 @@ impl Authorizer {
     }
 }
 
+/// What every way of creating an authorizer returns.
+fn created(result: Result<session::Session, String>) -> CreateResult {
+    match result {
+        Ok(session) => CreateResult {
+            report: session.configured_json(),
+            authorizer: Some(Authorizer { session, input: Vec::new() }),
+            error: None,
+        },
+        Err(error) => CreateResult { authorizer: None, error: Some(error), report: String::new() },
+    }
+}
+
 fn fields(log_fields: bool) -> session::Fields {
     if log_fields { session::Fields::All } else { session::Fields::Answer }
 }
@@ -153,6 +178,40 @@ impl CreateResult {
     #[wasm_bindgen(getter)]
     pub fn report(&self) -> String {
         self.report.clone()
+    }
+}
+
+/// Settings validated by the module, kept with the configuration they make so that
+/// `Authorizer.createFromSettings` configures from it without reading it again (JavaScript
+/// name `Settings`; free it once the authorizer is created).
+#[wasm_bindgen(js_name = Settings)]
+pub struct ValidatedSettings {
+    /// The settings document, or the document saying why they were refused.
+    settings: Result<String, String>,
+    /// The configuration they make, until `createFromSettings` takes it.
+    config: Option<jwtgate_core::Config>,
+}
+
+#[wasm_bindgen(js_class = Settings)]
+impl ValidatedSettings {
+    /// `settingsFromEnv`, keeping the validated configuration: environment variables (a JSON
+    /// object of strings) and, when `CONFIG_FILE` is set, the file's text, which the host reads.
+    #[wasm_bindgen(js_name = fromEnv)]
+    pub fn from_env(env_json: &str, config_file: Option<String>) -> ValidatedSettings {
+        let file = config_file.as_deref().map(str::as_bytes);
+        match session::validate_settings(env_json.as_bytes(), file) {
+            Ok(validated) => ValidatedSettings { settings: Ok(validated.document), config: Some(validated.config) },
+            Err(error) => ValidatedSettings { settings: Err(error), config: None },
+        }
+    }
+
+    /// The settings document, as `settingsFromEnv` returns it: `{ok:true, config,
+    /// metrics_namespace, signatures}` or `{ok:false, error}`.
+    #[wasm_bindgen(getter)]
+    pub fn document(&self) -> String {
+        match &self.settings {
+            Ok(document) | Err(document) => document.clone(),
+        }
     }
 }
 

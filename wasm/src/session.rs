@@ -23,6 +23,13 @@ impl Session {
     /// which must first give the known answers of each configured algorithm.
     pub fn new(config: &[u8], provider: Signatures) -> Result<Session, String> {
         let config = Config::from_json(config).map_err(|e| error_json(&e.message()))?;
+        Session::from_config(config, provider)
+    }
+
+    /// A session for a configuration already validated (by `Config::from_json`, or by the
+    /// settings: `validate_settings`), so it is not read again. Every way to configure ends
+    /// here.
+    pub fn from_config(config: Config, provider: Signatures) -> Result<Session, String> {
         let provider = CheckedProvider::check(provider, &config.algorithms);
         let failed_known_answers = provider.failed().collect();
         let mut gate = Gate::with_provider(config, provider);
@@ -157,7 +164,7 @@ fn decision_text(decision: &Decision, fields: Fields) -> String {
     json_text::into_string(bytes)
 }
 
-fn error_json(message: &str) -> String {
+pub fn error_json(message: &str) -> String {
     json_text::object_string(|doc| {
         doc.string("error", message);
         doc.bool("ok", false);
@@ -168,6 +175,21 @@ fn error_json(message: &str) -> String {
 /// and the contents of the file CONFIG_FILE names, when the host read one: the core
 /// configuration, validated, as `{ok:true, config, metrics_namespace, signatures}` or `{ok:false, error}`.
 pub fn settings_from_env(env: &[u8], config_file: Option<&[u8]>) -> Result<String, String> {
+    validate_settings(env, config_file).map(|settings| settings.document)
+}
+
+/// Settings the module validated: the document for the host (`settings_from_env`'s), and the
+/// configuration they make, kept so a session is configured from it (`Session::from_config`)
+/// without the host handing the configuration back to be read and checked again.
+pub struct ValidatedSettings {
+    /// `{ok:true, config, metrics_namespace, signatures}`.
+    pub document: String,
+    /// The validated configuration.
+    pub config: Config,
+}
+
+/// `settings_from_env`, keeping the configuration too.
+pub fn validate_settings(env: &[u8], config_file: Option<&[u8]>) -> Result<ValidatedSettings, String> {
     let Ok(object) = json::read_object(env) else {
         return Err(error_json("environment is not a JSON object of strings"));
     };
@@ -179,12 +201,15 @@ pub fn settings_from_env(env: &[u8], config_file: Option<&[u8]>) -> Result<Strin
         }
     }
     match Settings::from_env(&vars, config_file) {
-        Ok(s) => Ok(json_text::object_string(|doc| {
-            s.config_input.write_json(doc.member("config"));
-            doc.optional("metrics_namespace", s.metrics_namespace.as_deref());
-            doc.bool("ok", true);
-            doc.string("signatures", jwtgate_core::config::Named::name(s.signatures));
-        })),
+        Ok(s) => {
+            let document = json_text::object_string(|doc| {
+                s.config_input.write_json(doc.member("config"));
+                doc.optional("metrics_namespace", s.metrics_namespace.as_deref());
+                doc.bool("ok", true);
+                doc.string("signatures", jwtgate_core::config::Named::name(s.signatures));
+            });
+            Ok(ValidatedSettings { document, config: s.config })
+        }
         Err(e) => Err(error_json(&e.message())),
     }
 }

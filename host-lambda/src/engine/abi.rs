@@ -3,7 +3,7 @@
 //! module's imports.
 
 use super::native_provider::{NativeKeys, native_verify};
-use super::{EngineError, Limits, Signatures};
+use super::{EngineError, Limits, SettingsInput, Signatures};
 use serde_json::Value;
 use wasmtime::{InstancePre, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
 
@@ -14,6 +14,7 @@ const GLUE_MODULE: &str = "./jwtgate_wasm_bg.js";
 #[derive(Clone, Copy)]
 pub(super) enum Call {
     Configure(Signatures),
+    ConfigureFromSettings(Signatures),
     Authorize(i64),
     SettingsFromEnv,
     WarmUp(i64),
@@ -25,6 +26,7 @@ impl Call {
     pub(super) fn name(self) -> &'static str {
         match self {
             Call::Configure(_) => "jwtgate_configure_with_provider",
+            Call::ConfigureFromSettings(_) => "jwtgate_configure_from_settings",
             Call::Authorize(_) => "jwtgate_authorize",
             Call::SettingsFromEnv => "jwtgate_settings_from_env",
             Call::WarmUp(_) => "jwtgate_warm_up",
@@ -49,11 +51,16 @@ pub(super) struct Live {
     output_ptr: TypedFunc<(), i32>,
     output_len: TypedFunc<(), i32>,
     configure: TypedFunc<(i32, i32, i32), i32>,
+    configure_from_settings: TypedFunc<i32, i32>,
     authorize: TypedFunc<(i32, i32, i64), i32>,
     settings_from_env: TypedFunc<(i32, i32, i32, i32), i32>,
     warm_up: TypedFunc<i64, i32>,
     next_fetch: TypedFunc<i64, i32>,
     fetched: TypedFunc<(i32, i32, i32, i32, i64), i32>,
+    /// The settings this instance last accepted (`jwtgate_settings_from_env` answered 0) while
+    /// it keeps their configuration for `jwtgate_configure_from_settings` (which takes it); the
+    /// instance's state, so a fresh instance has none.
+    pub(super) validated: Option<SettingsInput>,
 }
 
 /// Either a trap (the instance is unusable) or an ABI violation.
@@ -95,11 +102,13 @@ impl Live {
             output_ptr: export!("jwtgate_output_ptr"),
             output_len: export!("jwtgate_output_len"),
             configure: export!("jwtgate_configure_with_provider"),
+            configure_from_settings: export!("jwtgate_configure_from_settings"),
             authorize: export!("jwtgate_authorize"),
             settings_from_env: export!("jwtgate_settings_from_env"),
             warm_up: export!("jwtgate_warm_up"),
             next_fetch: export!("jwtgate_next_fetch"),
             fetched: export!("jwtgate_fetched"),
+            validated: None,
             store,
             memory,
         })
@@ -132,6 +141,9 @@ impl Live {
         let ((p0, l0), (p1, l1)) = (arg(0), arg(1));
         let status = match call {
             Call::Configure(signatures) => self.configure.call(&mut self.store, (p0, l0, provider_code(signatures))),
+            Call::ConfigureFromSettings(signatures) => {
+                self.configure_from_settings.call(&mut self.store, provider_code(signatures))
+            }
             Call::Authorize(now) => self.authorize.call(&mut self.store, (p0, l0, now)),
             Call::SettingsFromEnv => self.settings_from_env.call(&mut self.store, (p0, l0, p1, l1)),
             Call::WarmUp(now) => self.warm_up.call(&mut self.store, now),
@@ -195,7 +207,8 @@ pub(super) fn glue_linker(engine: &wasmtime::Engine, module: &Module) -> Result<
     Ok(linker)
 }
 
-/// The ABI's provider code for `jwtgate_configure_with_provider` (ABI.md): 0 wasm, 1 host.
+/// The ABI's provider code for `jwtgate_configure_with_provider` and
+/// `jwtgate_configure_from_settings` (ABI.md): 0 wasm, 1 host.
 fn provider_code(signatures: Signatures) -> i32 {
     match signatures {
         Signatures::Wasm => 0,

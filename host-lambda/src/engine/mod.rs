@@ -61,6 +61,32 @@ impl Default for Limits {
 /// or `wasm` (the module's own pure-Rust provider).
 pub use jwtgate_core::env::Signatures;
 
+/// Settings as this host hands them to the module (`Engine::settings_from_env`): the variables
+/// it reads, as a JSON object of strings, and the text of the file `CONFIG_FILE` names, when
+/// one was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsInput {
+    pub env_json: Vec<u8>,
+    pub config_file: Option<Vec<u8>>,
+}
+
+/// How the instance was configured: what a fresh instance is configured with after a trap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Configuration {
+    /// `Engine::configure`: the core's configuration JSON, given to the fresh instance as it is.
+    Json(Vec<u8>),
+    /// `Engine::configure_from_settings`: the settings, validated again by the fresh instance,
+    /// which is then configured from what it validated, as the first instance was.
+    ///
+    /// The settings are replayed, not the configuration JSON the module wrote for them: a
+    /// fresh instance then gets its configuration the way the first one did (one validation,
+    /// nothing written out and read back), and this host never holds the configuration at all.
+    /// `CONFIG_FILE`'s text is the one read at start, kept here, so a replay cannot differ from
+    /// it by reading a changed file. A trap is rare, and validating the settings costs about what
+    /// reading the configuration JSON would.
+    Settings(SettingsInput),
+}
+
 /// Why a call into the module did not produce its document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineError {
@@ -97,7 +123,7 @@ pub struct Engine {
     limits: Limits,
     live: Option<Live>,
     /// Replayed into a fresh instance after a trap.
-    config_json: Option<Vec<u8>>,
+    configuration: Option<Configuration>,
     rebuilds: u64,
     signatures: Signatures,
 }
@@ -129,7 +155,7 @@ impl Engine {
             pre,
             limits,
             live: Some(live),
-            config_json: None,
+            configuration: None,
             rebuilds: 0,
             signatures: Signatures::default(),
         })
@@ -157,9 +183,14 @@ impl Engine {
 
     /// Validate environment settings (a JSON object of strings) with the text of the file
     /// `CONFIG_FILE` names, when it was read. Returns the settings document
-    /// `{ok, config, signatures}` or the module's `{ok:false, error}` document.
+    /// `{ok, config, signatures}` or the module's `{ok:false, error}` document. The instance
+    /// keeps the configuration of settings it accepts, for `configure_from_settings`.
     pub fn settings_from_env(&mut self, env_json: &[u8], config_file: Option<&[u8]>) -> Result<Value, EngineError> {
-        let (_, out) = self.call(Call::SettingsFromEnv, &[Some(env_json), config_file], self.limits.keys_fuel)?;
+        let (status, out) = self.call(Call::SettingsFromEnv, &[Some(env_json), config_file], self.limits.keys_fuel)?;
+        if let Some(live) = self.live.as_mut() {
+            live.validated = (status == 0)
+                .then(|| SettingsInput { env_json: env_json.to_vec(), config_file: config_file.map(<[u8]>::to_vec) });
+        }
         parse_document(&out)
     }
 
@@ -170,13 +201,43 @@ impl Engine {
         let (status, out) = self.call(Call::Configure(self.signatures), &[Some(config_json)], self.limits.keys_fuel)?;
         match status {
             0 => {
-                self.config_json = Some(config_json.to_vec());
-                let report = parse_document(&out)?;
-                let failed = report.get("known_answers_failed").and_then(Value::as_array);
-                Ok(failed.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect())
+                self.configuration = Some(Configuration::Json(config_json.to_vec()));
+                known_answers_failed(&out)
             }
             _ => Err(EngineError::Config(String::from_utf8_lossy(&out).into_owned())),
         }
+    }
+
+    /// Configure the module from `settings`, which it validated (`settings_from_env`): from
+    /// the configuration it kept of them, which is not read again. Settings the instance has
+    /// not accepted (others validated since, or a fresh instance) are validated first. Drops
+    /// any fetched keys.
+    /// Returns what [`Engine::configure`] returns.
+    pub fn configure_from_settings(&mut self, settings: &SettingsInput) -> Result<Vec<String>, EngineError> {
+        if self.live.as_ref().and_then(|live| live.validated.as_ref()) != Some(settings) {
+            let doc = self.settings_from_env(&settings.env_json, settings.config_file.as_deref())?;
+            if doc.get("ok") != Some(&Value::Bool(true)) {
+                return Err(EngineError::Config(doc.to_string()));
+            }
+        }
+        let (status, out) = self.call(Call::ConfigureFromSettings(self.signatures), &[], self.limits.keys_fuel)?;
+        match status {
+            0 => {
+                // The module took the configuration: to configure again, it validates again.
+                if let Some(live) = self.live.as_mut() {
+                    live.validated = None;
+                }
+                self.configuration = Some(Configuration::Settings(settings.clone()));
+                known_answers_failed(&out)
+            }
+            _ => Err(EngineError::Config(String::from_utf8_lossy(&out).into_owned())),
+        }
+    }
+
+    /// How the instance was configured (the last configuration the module accepted), which a
+    /// fresh instance is given after a trap; `None` before any.
+    pub fn configuration(&self) -> Option<&Configuration> {
+        self.configuration.as_ref()
     }
 
     /// Queue the first fetch of every key source without keys (see `next_fetch`).
@@ -246,17 +307,24 @@ impl Engine {
         let _ = self.rebuild();
     }
 
-    /// A fresh instance with the saved configuration replayed into it.
+    /// A fresh instance with the saved configuration replayed into it (see `Configuration`).
     fn rebuild(&mut self) -> Result<(), EngineError> {
         self.live = None;
         let mut live = Live::new(&self.engine, &self.pre, &self.limits)?;
-        if let Some(config) = &self.config_json {
-            let call = Call::Configure(self.signatures);
-            match live.invoke(call, &[Some(config)], self.limits.keys_fuel) {
-                Ok((0, _)) => {}
-                Ok((status, _)) => return Err(EngineError::Abi(format!("{} replay returned {status}", call.name()))),
-                Err(CallError::Trap(trap)) => return Err(EngineError::Trap { call: call.name(), trap }),
-                Err(CallError::Abi(m)) => return Err(EngineError::Abi(m)),
+        let fuel = self.limits.keys_fuel;
+        let replay = |live: &mut Live, call: Call, inputs: &[Option<&[u8]>]| match live.invoke(call, inputs, fuel) {
+            Ok((0, _)) => Ok(()),
+            Ok((status, _)) => Err(EngineError::Abi(format!("{} replay returned {status}", call.name()))),
+            Err(CallError::Trap(trap)) => Err(EngineError::Trap { call: call.name(), trap }),
+            Err(CallError::Abi(m)) => Err(EngineError::Abi(m)),
+        };
+        match &self.configuration {
+            None => {}
+            Some(Configuration::Json(config)) => replay(&mut live, Call::Configure(self.signatures), &[Some(config)])?,
+            Some(Configuration::Settings(settings)) => {
+                let inputs = [Some(settings.env_json.as_slice()), settings.config_file.as_deref()];
+                replay(&mut live, Call::SettingsFromEnv, &inputs)?;
+                replay(&mut live, Call::ConfigureFromSettings(self.signatures), &[])?;
             }
         }
         self.live = Some(live);
@@ -268,4 +336,12 @@ impl Engine {
     pub fn fuel_left(&self) -> Option<u64> {
         self.live.as_ref().and_then(Live::fuel_left)
     }
+}
+
+/// The algorithms a configure call's output names as `known_answers_failed` (ABI.md): the
+/// host's provider got their known answers wrong, and the module checks them itself.
+fn known_answers_failed(out: &[u8]) -> Result<Vec<String>, EngineError> {
+    let report = parse_document(out)?;
+    let failed = report.get("known_answers_failed").and_then(Value::as_array);
+    Ok(failed.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect())
 }
