@@ -4,6 +4,8 @@
 //                                       tests/bench/RESULTS.md, one table on stdout
 //   node tests/bench/run.mjs --smoke    tiny counts, target/bench-smoke/, checks the harness
 //   node tests/bench/run.mjs --render   table, RESULTS.md and chart again from target/bench/results.json
+//   node tests/bench/run.mjs --instructions   only the instructions-per-decision measure
+//                                       (valgrind), printed; no file written
 //
 // Method (README "Benchmarks"): every row runs in its own process (driver.mjs, or a native
 // driver speaking the same line protocol) with the same keys, tokens and JWKS; after warm-up
@@ -14,11 +16,11 @@ import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { makeFixture, REPO, ALGS } from "./lib/fixture.mjs";
 import { median, quantile } from "./lib/stats.mjs";
-import { renderTable, renderMarkdown, renderSvg } from "./lib/report.mjs";
+import { renderTable, renderMarkdown, renderSvg, renderInstructions } from "./lib/report.mjs";
 
 const HERE = join(REPO, "tests/bench");
 const SMOKE = process.argv.includes("--smoke");
@@ -356,7 +358,7 @@ function cargoBin(pkg, bin) {
   const profile = SMOKE ? [] : ["--release"];
   log(`cargo build ${profile.join(" ")} -p ${pkg} --bin ${bin}`);
   execFileSync("cargo", ["build", "--quiet", "--locked", ...profile, "-p", pkg, "--bin", bin], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"] });
-  const path = join(REPO, "target", SMOKE ? "debug" : "release", bin);
+  const path = join(resolve(REPO, process.env.CARGO_TARGET_DIR ?? "target"), SMOKE ? "debug" : "release", bin);
   built.set(bin, path);
   return path;
 }
@@ -477,6 +479,117 @@ function sizes(bundles, work) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Instructions per decision (full runs): wall-clock medians on a shared machine move by tens of
+// percent, the instructions a decision executes do not. Each driver of INSTR_ROWS runs under
+// valgrind's callgrind twice per algorithm, in a fresh process that sets up, makes `n`
+// untimed decisions (the protocol's "mem" op) and exits; the difference of the two processes'
+// total instruction counts (Ir), divided by the difference of their `n`, is one decision's
+// instructions, set-up and sanity checks cancelling out. `n` is a whole number of passes over
+// the tokens, so every token weighs the same. ES256 and EdDSA verification work depends a
+// little on each signature (fresh tokens moved the figures by up to 0.1% from run to run), so
+// the measure has a repeatable fixture of its own: the same INSTR_TOKENS tokens every run
+// (lib/fixture.mjs). Counts do not depend on load, so two processes run at a time. Wasmtime's
+// compiled code is loaded from memory, not a file, hence --smc-check=all-non-file (amd64's
+// default; not arm64's).
+const INSTR_ROWS = ["jwtgate-native", "jwtgate-wasmtime", "jwtgate-wasmtime-wasm"];
+const INSTR_ALGS = ["RS256", "ES256", "EdDSA"];
+const INSTR_TOKENS = 128;
+const INSTR_PASSES = [1, 2];
+
+/** One driver process under callgrind: `n` decisions of `alg`, its total instruction count. */
+function callgrindRun([cmd, args], alg, n, outFile) {
+  const vgArgs = ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${outFile}`, cmd, ...args];
+  return new Promise((resolveRun, reject) => {
+    const proc = spawn("valgrind", vgArgs, { cwd: HERE, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 300_000);
+    proc.stdout.on("data", (d) => (out += d));
+    proc.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
+    proc.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    proc.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      const msgs = out.split("\n").filter((l) => l.startsWith("@@bench ")).map((l) => JSON.parse(l.slice(8)));
+      const failed = msgs.find((m) => m.error);
+      if (code !== 0 || failed || msgs.length < 2 || !msgs[0].ready) {
+        return reject(new Error(`callgrind ${alg} n=${n}: exit ${code ?? signal}: ${failed?.error ?? err.trim().slice(-800)}`));
+      }
+      const text = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
+      const total = (text.match(/^totals:\s+(\d+)/m) ?? text.match(/^summary:\s+(\d+)/m) ?? [])[1];
+      if (total === undefined) return reject(new Error(`callgrind ${alg} n=${n}: no totals in ${outFile}`));
+      resolveRun(Number(total));
+    });
+    proc.stdin.end(`${JSON.stringify({ op: "mem", alg, n })}\n${JSON.stringify({ op: "exit" })}\n`);
+  });
+}
+
+async function instructions(jwksUri, work) {
+  const started = performance.now();
+  const version = sh("valgrind", ["--version"]);
+  if (!version) return { skipped: "valgrind not found; install it for this measure" };
+  const dir = mkdtempSync(join(work, "callgrind-"));
+  const fx = makeFixture(jwksUri, { tokensPerAlg: INSTR_TOKENS, repeatable: true });
+  const fixturePath = join(dir, "fixture.json");
+  writeFileSync(fixturePath, JSON.stringify(fx));
+  const jobs = [];
+  const out = { valgrind: version, tokens_per_alg: INSTR_TOKENS, rows: {} };
+  for (const id of INSTR_ROWS) {
+    const row = ROWS.find((r) => r.id === id);
+    const entry = { label: row.label, algs: {} };
+    out.rows[id] = entry;
+    let command;
+    try {
+      command = commandFor(row, fixturePath, 0);
+    } catch (e) {
+      entry.error = firstLine(e);
+      continue;
+    }
+    for (const alg of INSTR_ALGS) {
+      const ns = INSTR_PASSES.map((p) => p * fx.tokens[alg].length);
+      const slot = { n: ns, ir: [] };
+      entry.algs[alg] = slot;
+      for (const [i, n] of ns.entries()) {
+        jobs.push({ entry, slot, i, run: () => callgrindRun(command, alg, n, join(dir, `${id}.${alg}.${n}.out`)) });
+      }
+    }
+  }
+  const queue = [...jobs];
+  const worker = async () => {
+    while (queue.length) {
+      const job = queue.shift();
+      if (job.entry.error) continue;
+      try {
+        job.slot.ir[job.i] = await job.run();
+      } catch (e) {
+        job.entry.error = firstLine(e);
+        job.entry.error_detail = e.message;
+        log(`FAILED: instructions: ${e.message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(2, cpus().length)) }, worker));
+  for (const entry of Object.values(out.rows)) {
+    for (const slot of Object.values(entry.algs)) {
+      if (slot.ir.length === 2 && slot.ir.every((v) => v !== undefined)) slot.per_decision = (slot.ir[1] - slot.ir[0]) / (slot.n[1] - slot.n[0]);
+    }
+  }
+  const native = out.rows["jwtgate-native"];
+  for (const [id, entry] of Object.entries(out.rows)) {
+    if (id === "jwtgate-native") continue;
+    for (const [alg, slot] of Object.entries(entry.algs)) {
+      const base = native?.algs[alg]?.per_decision;
+      if (slot.per_decision && base) slot.ratio_to_native = slot.per_decision / base;
+    }
+  }
+  out.elapsed_s = (performance.now() - started) / 1000;
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The peers at the exact versions of package-lock.json, installed by the benchmark itself
 // (`npm ci`, again only when the lock file changed since the last install).
 function installPeers() {
@@ -525,6 +638,17 @@ async function main() {
       execFileSync("node", [join(HERE, "hostile-jwks.mjs"), ...(SMOKE ? ["--smoke"] : []), "--native", native], { cwd: REPO, encoding: "utf8" }),
     );
 
+    let instr;
+    if (!SMOKE) {
+      log("instructions per decision (callgrind)");
+      try {
+        instr = await instructions(jwksServer.url, work);
+      } catch (e) {
+        instr = { skipped: `failed: ${firstLine(e)}` }; // never fails the run
+      }
+      log(instr.skipped ? `instructions: skipped: ${instr.skipped}` : `instructions: ${instr.elapsed_s.toFixed(1)} s`);
+    }
+
     const results = {
       machine: info,
       method: {
@@ -532,6 +656,9 @@ async function main() {
         memory: `fresh process per row: RSS after setup (module loaded, keys in, sanity check), then after ${P.memN} RS256 decisions`,
         cold: `spawn node, require the bundled handler, first decision of one RS256 TOKEN event (JWKS from 127.0.0.1); ${P.cold} runs each, interleaved; wall = spawn to the decision line`,
         hostile_jwks: "tests/bench/hostile-jwks.mjs: 255 unused RSA-8192 keys beside the signer's, loaded afresh and one token decided per run; median and worst of the runs",
+        ...(instr && {
+          instructions: `valgrind --tool=callgrind --smc-check=all-non-file, a fresh driver process per row, algorithm and count; (Ir(n2) - Ir(n1)) / (n2 - n1) with n = ${INSTR_PASSES.join(" and ")} passes over ${INSTR_TOKENS} distinct tokens, the same every run (untimed "mem" decisions), so set-up cancels out`,
+        }),
       },
       warm: warmResults,
       memory: mem,
@@ -539,6 +666,7 @@ async function main() {
       compile: cold.compile,
       sizes: size,
       hostile_jwks: hostile,
+      ...(instr && { instructions: instr }),
       jwks_requests: jwksServer.state.requests,
       elapsed_s: (performance.now() - started) / 1000,
     };
@@ -551,6 +679,7 @@ async function main() {
       copyFileSync(join(OUT, "ratios.svg"), join(HERE, "ratios.svg"));
     }
     console.log(renderTable(results));
+    if (instr) console.log(renderInstructions(instr));
     for (const [id, v] of Object.entries(hostile.rows)) {
       console.log(`hostile key set (${hostile.keys} keys, ${hostile.jwks_bytes} bytes), ${id}: median ${v.median_ms.toFixed(2)} ms, worst ${v.max_ms.toFixed(2)} ms`);
     }
@@ -578,7 +707,21 @@ function render() {
   console.log(renderTable(r));
 }
 
-(process.argv.includes("--render") ? Promise.resolve().then(render) : main()).catch((e) => {
+// `--instructions`: only the instructions-per-decision measure, printed (no file written).
+async function instructionsOnly() {
+  const work = mkdtempSync(join(tmpdir(), "jwtgate-bench-"));
+  try {
+    for (const id of INSTR_ROWS) commandFor(ROWS.find((r) => r.id === id), "", 0); // builds
+    const instr = await instructions("http://127.0.0.1:9/.well-known/jwks.json", work);
+    console.log(renderInstructions(instr));
+    console.log(JSON.stringify(instr, null, 2));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const mode = process.argv.includes("--render") ? render : process.argv.includes("--instructions") ? instructionsOnly : main;
+Promise.resolve().then(mode).catch((e) => {
   console.error("bench: failed:", e?.stack ?? e);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { createPrivateKey, createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { signToken } from "../../../host-node/test/support/tokens.mjs";
+import { signEs256 } from "./es256-deterministic.mjs";
 
 export const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 export const ALGS = ["RS256", "ES256", "EdDSA", "ES512"];
@@ -14,13 +15,23 @@ export const AUDIENCE = "api://bench";
 export const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets";
 /** Distinct tokens per algorithm, cycled through, so nothing can cache a result. */
 const TOKENS_PER_ALG = 16;
+/** A repeatable fixture's iat and exp: 2026-01-01 and 2100-01-01 (UTC). */
+const REPEATABLE_IAT = 1767225600;
+const REPEATABLE_EXP = 4102444800;
+const b64u = (buf) => Buffer.from(buf).toString("base64url");
 
 const PRIVATE = new Set(["d", "p", "q", "dp", "dq", "qi"]);
 
-/** Build the fixture: { issuer, audience, methodArn, jwksUri, jwks, now, tokens: {alg: [..]}, tampered: {alg: token} }. */
-export function makeFixture(jwksUri) {
+/**
+ * Build the fixture: { issuer, audience, methodArn, jwksUri, jwks, now, tokens: {alg: [..]}, tampered: {alg: token} }.
+ * `tokensPerAlg`: distinct tokens per algorithm. `repeatable`: the same tokens every time (the
+ * instructions measure): fixed iat and exp (2026 to 2100) and deterministic ES256 signatures
+ * (RS256 and EdDSA signatures are deterministic by design; ES512 stays node:crypto's).
+ */
+export function makeFixture(jwksUri, { tokensPerAlg = TOKENS_PER_ALG, repeatable = false } = {}) {
   const doc = JSON.parse(readFileSync(new URL("tests/keys/test-keys.json", `file://${REPO}`), "utf8"));
-  const now = Math.floor(Date.now() / 1000);
+  const now = repeatable ? REPEATABLE_IAT + 5 : Math.floor(Date.now() / 1000);
+  const exp = repeatable ? REPEATABLE_EXP : now + 4 * 3600;
   const tokens = {};
   const tampered = {};
   const publicJwks = [];
@@ -32,9 +43,14 @@ export function makeFixture(jwksUri) {
     publicJwks.push({ ...pub, use: "sig", alg });
     const key = { alg, kid: jwk.kid, privateKey };
     tokens[alg] = [];
-    for (let i = 0; i < TOKENS_PER_ALG; i++) {
+    const sign = (claims) => {
+      if (!(repeatable && alg === "ES256")) return signToken(key, claims);
+      const input = `${b64u(JSON.stringify({ alg, typ: "JWT", kid: key.kid }))}.${b64u(JSON.stringify(claims))}`;
+      return `${input}.${b64u(signEs256(jwk, input))}`;
+    };
+    for (let i = 0; i < tokensPerAlg; i++) {
       tokens[alg].push(
-        signToken(key, {
+        sign({
           iss: ISSUER,
           aud: AUDIENCE,
           sub: `bench-user-${i}`,
@@ -47,7 +63,7 @@ export function makeFixture(jwksUri) {
           email_verified: true,
           jti: `${alg}-${i}`,
           iat: now - 5,
-          exp: now + 4 * 3600,
+          exp,
         }),
       );
     }

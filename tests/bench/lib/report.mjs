@@ -86,6 +86,7 @@ export function renderMarkdown(r) {
     ...tableRows(r).map((row) => `| ${row.map(esc).join(" | ")} |`),
     "",
     ...hostileRows(r),
+    ...instructionRows(r),
     "Method:",
     ...Object.entries(r.method).map(([k, v]) => `- ${k}: ${v}`),
     `- cold start, inside the process (medians): ${Object.values(r.cold).map((c) => `${c.label}: handler loaded at ${ms(c.load_median_ms)}, first decision took ${ms(c.decision_median_ms)}`).join("; ")}`,
@@ -161,6 +162,49 @@ export function renderSvg(r) {
     "</svg>",
     "",
   ].join("\n");
+}
+
+/** The instructions-per-decision rows (callgrind) as arrays of cells: row, alg, Ir, × native. */
+function instructionCells(ins) {
+  const count = (v) => Math.round(v).toLocaleString("en-US");
+  const rows = [];
+  for (const [id, entry] of Object.entries(ins.rows)) {
+    if (entry.error && !Object.values(entry.algs).some((a) => a.per_decision)) {
+      rows.push([entry.label ?? id, "", `ERROR: ${entry.error}`, ""]);
+      continue;
+    }
+    for (const [alg, a] of Object.entries(entry.algs)) {
+      const x = id === "jwtgate-native" ? (a.per_decision ? "1.00× (native)" : "") : a.ratio_to_native == null ? "" : `${a.ratio_to_native.toFixed(2)}×`;
+      rows.push([entry.label ?? id, alg, a.per_decision == null ? `ERROR: ${entry.error ?? "no measurement"}` : count(a.per_decision), x]);
+    }
+  }
+  return rows;
+}
+
+const INSTR_HEAD = ["row", "alg", "instructions per decision", "× native"];
+
+/** The instructions-per-decision measure as a small text table (stdout). */
+export function renderInstructions(ins) {
+  if (ins.skipped) return `instructions per decision: skipped: ${ins.skipped}\n`;
+  const rows = [INSTR_HEAD, ...instructionCells(ins)];
+  const widths = INSTR_HEAD.map((_, i) => Math.max(...rows.map((row) => [...String(row[i])].length)));
+  const fmt = (row) => row.map((c, i) => (i >= 2 ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join("  ").trimEnd();
+  return [`instructions per decision (${ins.valgrind} callgrind, ${ins.elapsed_s.toFixed(0)} s):`, fmt(INSTR_HEAD), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(fmt), ""].join("\n");
+}
+
+/** The instructions-per-decision section (Markdown lines), when the run has one. */
+function instructionRows(r) {
+  const ins = r.instructions;
+  if (!ins) return [];
+  if (ins.skipped) return [`Instructions per decision: not measured (${ins.skipped}).`, ""];
+  return [
+    `Instructions per decision (${ins.valgrind} callgrind; counted, so repeatable where the wall-clock medians above move with the machine's load; × native: to jwtgate-core native, same algorithm):`,
+    "",
+    `| ${INSTR_HEAD.join(" | ")} |`,
+    "| --- | --- | ---: | ---: |",
+    ...instructionCells(ins).map((row) => `| ${row.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`),
+    "",
+  ];
 }
 
 /** The hostile key-set rows (Markdown lines), when the run measured them. */
