@@ -5,14 +5,16 @@
 //     as there is no `import.meta` in CommonJS;
 //   - a user's bundle (the Lambda zip's index.cjs, or an ES module bundle): either one.
 // A bundle has the .wasm copied beside it; the package keeps it in pkg/, beside dist/ and cjs/.
+// Static imports: this file is only in the Node and bun entry. A dynamic `import()` of a
+// built-in from a CommonJS bundle starts Node's ES module loader, about 2-3 ms of a cold start.
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { WasmSource } from "./wasm-module.js";
 
 const WASM_FILE = "jwtgate_wasm_bg.wasm";
 
 export async function readWasmBesideModule(): Promise<WasmSource> {
-  const { readFile } = await import("node:fs/promises");
-  const { dirname, join } = await import("node:path");
-  const { fileURLToPath } = await import("node:url");
   // This module's folder, by ES module URL or by CommonJS `__dirname`.
   const folders: string[] = [];
   const here = (import.meta as { url?: string }).url;
