@@ -190,16 +190,22 @@ fn keys_are_fetched_when_the_module_asks() {
     assert!(engine.next_fetch(expired).unwrap().is_none(), "no new fetch before the cooldown");
 }
 
-#[test]
-fn fuel_exhaustion_is_a_trap_and_the_instance_is_rebuilt_with_its_configuration() {
-    let f = fixture();
-    let mut engine = ready_engine(&f);
+/// Run the fixture's token out of fuel (a trap, which replaces the instance), then decide it
+/// again with the normal limits.
+fn trap_then_decide(engine: &mut Engine, f: &Fixture) -> jwtgate_lambda::engine::Decision {
     let normal = engine.limits();
     engine.set_limits(Limits { authorize_fuel: 10_000, ..normal });
     let err = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap_err();
     assert!(matches!(err, EngineError::Trap { call: "jwtgate_authorize", .. }), "{err}");
     engine.set_limits(normal);
-    let decision = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap();
+    engine.authorize(&token_event(&f.token), f.now * 1000).unwrap()
+}
+
+#[test]
+fn fuel_exhaustion_is_a_trap_and_the_instance_is_rebuilt_with_its_configuration() {
+    let f = fixture();
+    let mut engine = ready_engine(&f);
+    let decision = trap_then_decide(&mut engine, &f);
     assert_eq!(decision.outcome(), Outcome::Allow, "the configuration (with its inline keys) survives the rebuild");
     assert!(engine.rebuilds() >= 1);
 }
@@ -273,12 +279,7 @@ fn configured_from_the_settings_the_module_validated_even_after_a_trap() {
     assert_eq!(engine.authorize(&token_event(&f.token), f.now * 1000).unwrap().outcome(), Outcome::Allow);
 
     // A trap: the fresh instance validates the settings again and configures from them.
-    let normal = engine.limits();
-    engine.set_limits(Limits { authorize_fuel: 10_000, ..normal });
-    let err = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap_err();
-    assert!(matches!(err, EngineError::Trap { call: "jwtgate_authorize", .. }), "{err}");
-    engine.set_limits(normal);
-    let decision = engine.authorize(&token_event(&f.token), f.now * 1000).unwrap();
+    let decision = trap_then_decide(&mut engine, &f);
     assert_eq!(decision.outcome(), Outcome::Allow, "the inline keys of the settings survive the rebuild");
     assert!(engine.rebuilds() >= 2);
     assert_eq!(engine.configuration(), Some(&Configuration::Settings(settings)));

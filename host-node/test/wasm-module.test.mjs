@@ -146,14 +146,20 @@ test("wasm-bindgen: an authorizer from the settings the module validated, once p
   refused.free();
 });
 
-test("C ABI: jwtgate_configure_from_settings takes the settings jwtgate_settings_from_env accepted", async () => {
+/** The raw module's exports, instantiated as a non-JavaScript host would: no bindings, every
+ * import a stub. */
+async function rawExports() {
   const module = await WebAssembly.compile(wasmBytes);
   const imports = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     imports[imp.module] ??= {};
     imports[imp.module][imp.name] = () => {};
   }
-  const { exports: x } = await WebAssembly.instantiate(module, imports);
+  return (await WebAssembly.instantiate(module, imports)).exports;
+}
+
+test("C ABI: jwtgate_configure_from_settings takes the settings jwtgate_settings_from_env accepted", async () => {
+  const x = await rawExports();
   const output = () => JSON.parse(Buffer.from(new Uint8Array(x.memory.buffer, x.jwtgate_output_ptr(), x.jwtgate_output_len())).toString());
   const settingsFromEnv = (env) => {
     const bytes = Buffer.from(JSON.stringify(env));
@@ -187,14 +193,7 @@ test("C ABI: jwtgate_configure_from_settings takes the settings jwtgate_settings
 });
 
 test("C ABI: the same module decides the same through jwtgate_* exports", async () => {
-  // Instantiate the raw module as a non-JavaScript host would: no bindings, stub imports.
-  const module = await WebAssembly.compile(wasmBytes);
-  const imports = {};
-  for (const imp of WebAssembly.Module.imports(module)) {
-    imports[imp.module] ??= {};
-    imports[imp.module][imp.name] = () => {};
-  }
-  const { exports: x } = await WebAssembly.instantiate(module, imports);
+  const x = await rawExports();
   const call = (fn, bytes, ...rest) => {
     const ptr = x.jwtgate_alloc(bytes.length);
     new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
