@@ -100,7 +100,8 @@ function machine() {
     deno: (sh(join(BIN, "deno"), ["--version"]) ?? "").split("\n")[0] || null,
     rustc: sh("rustc", ["--version"]),
     commit: sh("git", ["-C", REPO, "rev-parse", "--short", "HEAD"]),
-    dirty: (sh("git", ["-C", REPO, "status", "--porcelain", "--untracked-files=no"]) ?? "") !== "",
+    // The run's own outputs (RESULTS.md and the chart, rewritten by the run before) do not count.
+    dirty: (sh("git", ["-C", REPO, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!tests/bench/RESULTS.md", ":!tests/bench/ratios.svg"]) ?? "") !== "",
     peers,
     mode: SMOKE ? "smoke" : "full",
     params: P,
