@@ -157,9 +157,11 @@ fuzz-deps:
 	@cargo +nightly --version >/dev/null 2>&1 || { echo "fuzzing needs the nightly toolchain: rustup toolchain install nightly" >&2; exit 1; }
 	@command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 
+# The references (num-bigint, rsa, RustCrypto, jwt-compact) build without coverage
+# instrumentation: core/fuzz/rustc-wrapper.sh.
 fuzz-build: fuzz-deps
 	node core/fuzz/seeds.mjs
-	cd core && cargo +nightly fuzz build $(FUZZ_BUILD_FLAGS)
+	cd core && RUSTC_WRAPPER="$(CURDIR)/core/fuzz/rustc-wrapper.sh" cargo +nightly fuzz build $(FUZZ_BUILD_FLAGS)
 
 # A short bounded run of every target (FUZZ_SECONDS each); any crash fails `make test`.
 test-fuzz: fuzz-build

@@ -16,6 +16,10 @@ use libfuzzer_sys::fuzz_target;
 use num_bigint::BigUint;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 fuzz_target!(|data: &[u8]| {
     let mut input = Input::new(data);
@@ -42,7 +46,29 @@ fn integer(bytes: &[u8]) -> BigUint {
     BigUint::from_bytes_be(bytes)
 }
 
-fn case<const L: usize, const N: usize, K>(
+/// What `make` gives for `id`, kept: a public key (a scalar multiplication) and our key object
+/// for it (its tables) cost more than a verification, and most mutations keep the secret.
+/// The point operations are still checked on fresh tables in every u1*G + u2*Q case.
+fn kept<T: 'static>(id: Vec<u8>, make: impl FnOnce() -> T) -> Rc<T> {
+    thread_local! {
+        static KEPT: RefCell<HashMap<Vec<u8>, Rc<dyn Any>>> = RefCell::new(HashMap::new());
+    }
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if kept.len() >= 4096 {
+            kept.clear();
+        }
+        let value = kept.entry(id).or_insert_with(|| Rc::new(make())).clone();
+        value.downcast::<T>().expect("one type per id")
+    })
+}
+
+/// RustCrypto's public key of a secret scalar, kept.
+fn public_key(reference: &Reference, secret: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    kept([b"public".as_slice(), secret].concat(), || (reference.public)(secret)).as_ref().clone()
+}
+
+fn case<const L: usize, const N: usize, K: 'static>(
     curve: &'static Curve<L>,
     key: fn(&[u8], &[u8]) -> Option<Box<K>>,
     verify_ours: fn(&K, &[u8], &[u8]) -> bool,
@@ -53,7 +79,7 @@ fn case<const L: usize, const N: usize, K>(
     let n = order_integer(curve);
     let width = LIMB_BITS as usize;
     let secret = be_padded(&input.below(&n, width), len);
-    let Some((x, y)) = (reference.public)(&secret) else { return };
+    let Some((x, y)) = public_key(reference, &secret) else { return };
 
     if input.byte() % 4 == 0 {
         // Points: u1*G + u2*Q.
@@ -105,7 +131,7 @@ fn case<const L: usize, const N: usize, K>(
         }
         7 => {
             let other = be_padded(&input.below(&n, width), len);
-            if let Some((x2, y2)) = (reference.public)(&other) {
+            if let Some((x2, y2)) = public_key(reference, &other) {
                 (x_check, y_check) = (x2, y2);
             }
         }
@@ -119,7 +145,8 @@ fn case<const L: usize, const N: usize, K>(
         }
         _ => signature = input.bytes(2 * len),
     }
-    let checked = key(&x_check, &y_check).expect("on the curve");
+    let checked = kept([b"key".as_slice(), &x_check, &y_check].concat(), || key(&x_check, &y_check));
+    let checked = checked.as_deref().expect("on the curve");
     let accepted = verify_ours(&checked, &digest_check, &signature);
     let theirs = signature.len() == 2 * len && (reference.verify)(&x_check, &y_check, &digest_check, &signature);
     assert_eq!(accepted, theirs, "ours {accepted}, RustCrypto {theirs}");

@@ -68,9 +68,18 @@ fn run<const L: usize>(field: &PrimeField<L>, input: &mut Input<'_>) {
             4 => (field.neg(&a.fe), (&m - &a.expected) % &m),
             5 => (field.double(&a.fe), (&a.expected << 1u32) % &m),
             6 => {
-                // Inversion (Fermat): of zero it is zero.
-                let inverse = if a.expected.bits() == 0 { BigUint::ZERO } else { a.expected.modpow(&(&m - 2u8), &m) };
-                (field.invert(&a.fe), inverse)
+                // Inversion: the one value below m whose product with a is 1 (m is prime), and
+                // of zero, zero. Checked by that definition, a multiplication, rather than by
+                // a reference exponentiation, which cost more than the rest of the program.
+                let fe = field.invert(&a.fe);
+                let inverse = integer(&field.to_integer(&fe));
+                assert!(inverse < m, "an inverse below the modulus");
+                if a.expected.bits() == 0 {
+                    assert_eq!(inverse, BigUint::ZERO, "the inverse of zero");
+                } else {
+                    assert_eq!(&a.expected * &inverse % &m, BigUint::from(1u8), "a * a^-1 = 1");
+                }
+                (fe, inverse)
             }
             7 => {
                 // integer * a: an integer below 2m times a Montgomery value, a plain result.
