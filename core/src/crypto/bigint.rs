@@ -88,17 +88,54 @@ impl Modulus {
         let mask = (1u64 << w) - 1;
         let n = to_limbs(be, w, limbs)?;
         let n0_inv = inverse_mod_2_64(n[0] as u64).wrapping_neg() & mask;
-        // R^2 mod n by doubling 1 modulo n, 2 * w * limbs times: done once per key.
-        let mut r2 = vec![0u32; limbs];
-        r2[0] = 1;
-        for _ in 0..(2 * w as usize * limbs) {
-            shift_left_one(&mut r2, w, mask);
-            if !less_than(&r2, &n) {
-                sub_in_place(&mut r2, &n, mask);
+        let n_rev = reversed(&n, 1);
+        let mut modulus = Modulus { n, n_rev, w, mask, n0_inv, r2_rev: Vec::new(), bits };
+        modulus.r2_rev = reversed(&modulus.r_squared(), 1);
+        Some(modulus)
+    }
+
+    /// R^2 mod n, fully reduced: the Montgomery form of 2^(w * limbs), the Montgomery form
+    /// of 2 (2R mod n) raised to w * limbs. That costs about a dozen Montgomery squarings,
+    /// where doubling 1 up to R^2 took 2 * w * limbs passes over the limbs.
+    fn r_squared(&self) -> Vec<u32> {
+        let (l, w, mask) = (self.n.len(), self.w as usize, self.mask);
+        // 2^(bits - 1) < n, doubled modulo n up to 2^(w * limbs + 1) = 2R. Each value is
+        // below n < R / 4 before it is doubled, so no doubling carries out of the top limb.
+        let mut acc = vec![0u32; l + PAD];
+        acc[(self.bits - 1) / w] = 1 << ((self.bits - 1) % w);
+        for _ in self.bits - 1..=w * l {
+            shift_left_one(&mut acc[..l], self.w, mask);
+            if !less_than(&acc[..l], &self.n) {
+                sub_in_place(&mut acc[..l], &self.n, mask);
             }
         }
-        let (n_rev, r2_rev) = (reversed(&n, 1), reversed(&r2, 1));
-        Some(Modulus { n, n_rev, w, mask, n0_inv, r2_rev, bits })
+        let exponent = (w as u64 * l as u64).to_be_bytes();
+        let exponent = &exponent[exponent.iter().position(|&b| b != 0).expect("w * limbs > 0")..];
+        self.pow_montgomery(&mut acc, exponent, &mut Scratch::new(l));
+        acc.truncate(l);
+        if !less_than(&acc, &self.n) {
+            sub_in_place(&mut acc, &self.n, mask);
+        }
+        acc
+    }
+
+    /// acc = acc^e in Montgomery form (xR in, x^e R out, both below 2n; `limbs + PAD` long with
+    /// zero padding), left to right from the bit below e's top one; e is big-endian without
+    /// leading zeros.
+    fn pow_montgomery(&self, acc: &mut Vec<u32>, e_be: &[u8], s: &mut Scratch) {
+        let l = self.n.len();
+        // The multiplier of the exponent's one bits, x R reversed.
+        let x_rev = reversed(&acc[..l], 1);
+        let top = e_be.len() * 8 - e_be[0].leading_zeros() as usize - 1;
+        for bit in (0..top).rev() {
+            reverse_into(&acc[..l], 2, &mut s.rev);
+            self.mont_sqr(acc, &s.rev, &mut s.m, &mut s.out);
+            core::mem::swap(acc, &mut s.out);
+            if (e_be[e_be.len() - 1 - bit / 8] >> (bit % 8)) & 1 == 1 {
+                self.mont_mul(acc, &x_rev, &mut s.m, &mut s.out);
+                core::mem::swap(acc, &mut s.out);
+            }
+        }
     }
 
     /// The modulus's length in bits.
@@ -124,29 +161,13 @@ impl Modulus {
         if base[l..].iter().any(|&x| x != 0) || !less_than(&base[..l], &self.n) {
             return None;
         }
-        // Working arrays: the accumulator and the next result (`l` limbs, then `PAD` zeros),
-        // the reduction multipliers m (the same), a reversed copy of the accumulator (doubled,
-        // for squaring) and base * R reversed, the multiplier of the exponent's one bits.
         let mut acc = vec![0u32; l + PAD];
-        let mut out = vec![0u32; l + PAD];
-        let mut m = vec![0u32; l + PAD];
-        let mut rev = vec![0u32; l + 2 * PAD];
-        self.mont_mul(&base, &self.r2_rev, &mut m, &mut acc);
-        let base_m_rev = reversed(&acc[..l], 1);
-        // Left to right from the bit below the top one (acc already holds base^1).
-        let top = e_be.len() * 8 - e_be[0].leading_zeros() as usize - 1;
-        for bit in (0..top).rev() {
-            reverse_into(&acc[..l], 2, &mut rev);
-            self.mont_sqr(&acc, &rev, &mut m, &mut out);
-            core::mem::swap(&mut acc, &mut out);
-            if (e_be[e_be.len() - 1 - bit / 8] >> (bit % 8)) & 1 == 1 {
-                self.mont_mul(&acc, &base_m_rev, &mut m, &mut out);
-                core::mem::swap(&mut acc, &mut out);
-            }
-        }
+        let mut s = Scratch::new(l);
+        self.mont_mul(&base, &self.r2_rev, &mut s.m, &mut acc);
+        self.pow_montgomery(&mut acc, e_be, &mut s);
         // Leaving Montgomery form (a product by 1) gives a value at most n: reduce it fully.
-        self.columns(&acc, &rev, Product::ByOne, &mut m, &mut out);
-        let out = &mut out[..l];
+        self.columns(&acc, &s.rev, Product::ByOne, &mut s.m, &mut s.out);
+        let out = &mut s.out[..l];
         if !less_than(out, &self.n) {
             sub_in_place(out, &self.n, self.mask);
         }
@@ -236,6 +257,21 @@ impl Modulus {
         }
         // The result is below 2n < R: nothing is left over the top limb.
         debug_assert_eq!(carry, 0);
+    }
+}
+
+/// The working arrays of a Montgomery exponentiation: the next result and the reduction
+/// multipliers m (`limbs` limbs, then `PAD` zeros), and a reversed operand (the accumulator
+/// doubled, for squaring; `PAD` zeros either side).
+struct Scratch {
+    out: Vec<u32>,
+    m: Vec<u32>,
+    rev: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(limbs: usize) -> Scratch {
+        Scratch { out: vec![0; limbs + PAD], m: vec![0; limbs + PAD], rev: vec![0; limbs + 2 * PAD] }
     }
 }
 
@@ -639,6 +675,36 @@ mod tests {
         let b = v.to_be_bytes();
         let first = b.iter().position(|&x| x != 0).unwrap_or(15);
         b[first..].to_vec()
+    }
+
+    /// R^2 mod n is 2^(2 * w * limbs) mod n, computed by the slow reference, for moduli at
+    /// the edges of the start value 2^(bits - 1) (n just above it, all ones) and of the limbs
+    /// (either side of a multiple of w, of the 28-bit to 26-bit switch), and random ones.
+    #[test]
+    fn r_squared_is_two_to_twice_the_limb_bits() {
+        let mut rng = Rng(0x5eed_2025);
+        for bits in [2usize, 3, 5, 27, 28, 29, 30, 55, 56, 57, 512, 1023, 2046, 2047, 2048, 2049, 3554, 3555, 4096] {
+            let bytes = bits.div_ceil(8);
+            let top = (bits - 1) % 8;
+            let mut just_above = vec![0u8; bytes];
+            just_above[0] = 1 << top;
+            *just_above.last_mut().unwrap() |= 1;
+            let mut all_ones = vec![0xffu8; bytes];
+            all_ones[0] = ((1u16 << (top + 1)) - 1) as u8;
+            for n in [just_above, all_ones, rng.modulus(bits), rng.modulus(bits)] {
+                if n == [1] {
+                    continue;
+                }
+                let m = Modulus::new(&n).unwrap();
+                let (w, limbs) = limb_width(bits);
+                let exponent = (2 * w as usize * limbs).to_be_bytes();
+                let digits = bytes.div_ceil(4) + 1;
+                let n_digits = reference::from_be(&n, digits);
+                let want = reference::pow_mod(&reference::from_be(&[2], digits), &exponent, &n_digits);
+                let r2: Vec<u32> = m.r2_rev[PAD..PAD + limbs].iter().rev().copied().collect();
+                assert_eq!(from_limbs(&r2, w, bytes), reference::to_be(&want, bytes), "{bits}-bit n = {n:02x?}");
+            }
+        }
     }
 
     fn u128_from_be(b: &[u8]) -> u128 {
