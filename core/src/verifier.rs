@@ -77,6 +77,11 @@ impl<P: CryptoProvider> Verifier<P> {
         Verifier { config, provider }
     }
 
+    /// The signature provider.
+    pub fn provider(&self) -> &P {
+        &self.provider
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config

@@ -8,13 +8,11 @@ use jwtgate_core::env::Settings;
 use jwtgate_core::json::{self, Json};
 use jwtgate_core::json_text::{self, ObjectText};
 use jwtgate_core::key_cache::HostFailure;
-use jwtgate_core::{Algorithm, Config, Decision, Gate, KeyEvent, LogFields, Reason, Reply};
+use jwtgate_core::{Config, Decision, Gate, KeyEvent, LogFields, Reason, Reply};
 use std::collections::BTreeMap;
 
 pub struct Session {
     gate: Gate<CheckedProvider>,
-    /// The configured algorithms whose known answers the host's provider did not give.
-    failed_known_answers: Vec<Algorithm>,
 }
 
 impl Session {
@@ -31,10 +29,9 @@ impl Session {
     /// here.
     pub fn from_config(config: Config, provider: Signatures) -> Result<Session, String> {
         let provider = CheckedProvider::check(provider, &config.algorithms);
-        let failed_known_answers = provider.failed().collect();
         let mut gate = Gate::with_provider(config, provider);
         gate.cache_mut().tag_keys_with(next_key_id);
-        Ok(Session { gate, failed_known_answers })
+        Ok(Session { gate })
     }
 
     /// What configuring reports besides success: `{ok:true}`, with `known_answers_failed` (the
@@ -42,9 +39,9 @@ impl Session {
     /// itself. Hosts log it as a warning.
     pub fn configured_json(&self) -> String {
         json_text::object_string(|doc| {
-            if !self.failed_known_answers.is_empty() {
-                let names: Vec<&str> = self.failed_known_answers.iter().map(|a| a.name()).collect();
-                json_text::strings(doc.member("known_answers_failed"), &names);
+            let failed: Vec<&str> = self.gate.verifier().provider().failed().map(|a| a.name()).collect();
+            if !failed.is_empty() {
+                json_text::strings(doc.member("known_answers_failed"), &failed);
             }
             doc.bool("ok", true);
         })

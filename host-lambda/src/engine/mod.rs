@@ -198,14 +198,8 @@ impl Engine {
     /// algorithms whose known answers the host's provider failed (`known_answers_failed`, see
     /// ABI.md): the module checks those itself, and the caller logs a warning.
     pub fn configure(&mut self, config_json: &[u8]) -> Result<Vec<String>, EngineError> {
-        let (status, out) = self.call(Call::Configure(self.signatures), &[Some(config_json)], self.limits.keys_fuel)?;
-        match status {
-            0 => {
-                self.configuration = Some(Configuration::Json(config_json.to_vec()));
-                known_answers_failed(&out)
-            }
-            _ => Err(EngineError::Config(String::from_utf8_lossy(&out).into_owned())),
-        }
+        let answer = self.call(Call::Configure(self.signatures), &[Some(config_json)], self.limits.keys_fuel)?;
+        self.configured(answer, Configuration::Json(config_json.to_vec()))
     }
 
     /// Configure the module from `settings`, which it validated (`settings_from_env`): from
@@ -220,18 +214,28 @@ impl Engine {
                 return Err(EngineError::Config(doc.to_string()));
             }
         }
-        let (status, out) = self.call(Call::ConfigureFromSettings(self.signatures), &[], self.limits.keys_fuel)?;
-        match status {
-            0 => {
-                // The module took the configuration: to configure again, it validates again.
-                if let Some(live) = self.live.as_mut() {
-                    live.validated = None;
-                }
-                self.configuration = Some(Configuration::Settings(settings.clone()));
-                known_answers_failed(&out)
-            }
-            _ => Err(EngineError::Config(String::from_utf8_lossy(&out).into_owned())),
+        let answer = self.call(Call::ConfigureFromSettings(self.signatures), &[], self.limits.keys_fuel)?;
+        // Whatever the answer, the settings are validated again before configuring again: the
+        // module gives up the configuration it kept when it configures from it.
+        if let Some(live) = self.live.as_mut() {
+            live.validated = None;
         }
+        self.configured(answer, Configuration::Settings(settings.clone()))
+    }
+
+    /// A configure call's answer: on status 0 the instance runs `configuration` (replayed
+    /// after a trap), and the algorithms whose known answers the host's provider failed come
+    /// back; otherwise the module's error.
+    fn configured(
+        &mut self,
+        (status, out): (i32, Vec<u8>),
+        configuration: Configuration,
+    ) -> Result<Vec<String>, EngineError> {
+        if status != 0 {
+            return Err(EngineError::Config(String::from_utf8_lossy(&out).into_owned()));
+        }
+        self.configuration = Some(configuration);
+        known_answers_failed(&out)
     }
 
     /// How the instance was configured (the last configuration the module accepted), which a
