@@ -46,13 +46,21 @@ built_with=rustup
 # crates' hot paths keep `#[inline]` where it pays; the dependencies keep the defaults (their
 # SHA-2 and Ed25519 arithmetic is the hot path). jwtgate-wasm needs the flags too: the
 # link-time optimisation of the whole module runs in its rustc.
-size_rustflags='["-Cllvm-args=-inline-threshold=50", "-Cllvm-args=-inlinehint-threshold=150",
-    "-Cllvm-args=-unroll-runtime=false", "-Zinline-mir-threshold=25"]'
+#
+# And no SLP vectorisation in our own code: given the field arithmetic's 64-bit sums of 32-bit
+# limb products, it emitted i64x2.mul (a full 64-bit multiply per lane, which x86 engines
+# build from three 32-bit ones) over product columns kept in linear memory; scalar, the
+# columns stay in locals (with the reduction inlined: core/src/crypto/field.rs). The explicit
+# SIMD kernels (core/src/simd/) are not affected. The rustup build below gives it to every
+# crate.
+no_slp="-Cllvm-args=-vectorize-slp=false"
+own_rustflags='["-Cllvm-args=-inline-threshold=50", "-Cllvm-args=-inlinehint-threshold=150",
+    "-Cllvm-args=-unroll-runtime=false", "-Zinline-mir-threshold=25", "'"$no_slp"'"]'
 
 cargo_build() {
     if rustup_has_wasm_std; then
         log "using the installed rustup $target target"
-        RUSTFLAGS="$wasm_rustflags" CARGO_TARGET_DIR="$root/target/wasm" cargo build --profile wasm-release --locked \
+        RUSTFLAGS="$wasm_rustflags $no_slp" CARGO_TARGET_DIR="$root/target/wasm" cargo build --profile wasm-release --locked \
             --target "$target" -p jwtgate-wasm -p jwtgate-simd-kernels
     else
         ensure_debian_toolchain
@@ -67,9 +75,9 @@ cargo_build() {
         RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$root/target/wasm-debian" \
             /usr/bin/cargo build --profile wasm-release --locked --target "$target" -p jwtgate-wasm \
             -p jwtgate-simd-kernels -Zbuild-std=std,panic_abort -Zprofile-rustflags \
-            --config "profile.wasm-release.package.jwtgate-core.rustflags=$size_rustflags" \
-            --config "profile.wasm-release.package.jwtgate-wasm.rustflags=$size_rustflags" \
-            --config "profile.wasm-release.package.jwtgate-simd-kernels.rustflags=$size_rustflags"
+            --config "profile.wasm-release.package.jwtgate-core.rustflags=$own_rustflags" \
+            --config "profile.wasm-release.package.jwtgate-wasm.rustflags=$own_rustflags" \
+            --config "profile.wasm-release.package.jwtgate-simd-kernels.rustflags=$own_rustflags"
     fi
 }
 

@@ -124,7 +124,8 @@ impl<const L: usize> PrimeField<L> {
 
     /// a * b / R mod m, below 2m for a and b below 2m (because R > 4m). Not inlined (nor is
     /// `square`): one copy per field keeps the module about 30 KiB smaller, and a call costs
-    /// little next to the multiplication.
+    /// little next to the multiplication (the reduction inside it is another matter: see
+    /// `reduce_columns`).
     #[inline(never)]
     pub const fn mul(&self, a: &Fe<L>, b: &Fe<L>) -> Fe<L> {
         let mut t = [0u64; COLUMNS];
@@ -138,7 +139,7 @@ impl<const L: usize> PrimeField<L> {
             }
             i += 1;
         }
-        self.reduce(t)
+        self.reduce_columns(t)
     }
 
     /// a * a / R mod m: the cross products `a[i] * a[j]` (i < j) once, doubled.
@@ -157,10 +158,26 @@ impl<const L: usize> PrimeField<L> {
             }
             i += 1;
         }
+        self.reduce_columns(t)
+    }
+
+    /// [`Self::reduce`], inlined into the caller for P-256 and P-384: the product's columns
+    /// then stay in locals, where passing them to a function puts them in memory (in
+    /// WebAssembly, linear memory), each multiply-add becoming a load and a store. P-521's 19
+    /// limbs call one copy: its unrolled reduction is the largest, and ES512 rare.
+    #[inline(always)]
+    const fn reduce_columns(&self, t: [u64; COLUMNS]) -> Fe<L> {
+        if L < MAX_LIMBS { self.reduce(t) } else { self.reduce_outlined(t) }
+    }
+
+    /// [`Self::reduce`], one copy.
+    #[inline(never)]
+    const fn reduce_outlined(&self, t: [u64; COLUMNS]) -> Fe<L> {
         self.reduce(t)
     }
 
     /// Montgomery reduction of product columns: t / R mod m, normalised, below 2m.
+    #[inline(always)]
     const fn reduce(&self, mut t: [u64; COLUMNS]) -> Fe<L> {
         let m = &self.modulus;
         let mut i = 0;
