@@ -405,29 +405,43 @@ pub const fn limbs_from_be<const L: usize>(be: &[u8]) -> Option<Limbs<L>> {
     Some(out)
 }
 
-/// [`limbs_from_be`] for `n` limbs, one copy for every field (as [`invert_wide`]).
+/// [`limbs_from_be`] for `n` limbs, one copy for every field (as [`invert_wide`]): bytes
+/// from the last, gathered until a limb's 29 bits are there.
 #[inline(never)]
 const fn wide_from_be(be: &[u8], n: usize) -> Option<Wide> {
     let mut out = [0u32; MAX_LIMBS];
-    let mut bit = 0;
+    // Below 2^29 before a byte joins it, so below 2^37 after.
+    let mut pending = 0u64;
+    let mut pending_bits = 0;
+    let mut limb = 0;
     let mut i = be.len();
     while i > 0 {
         i -= 1;
-        let byte = be[i];
-        let mut k = 0;
-        while k < 8 {
-            if (byte >> k) & 1 == 1 {
-                let limb = bit / LIMB_BITS as usize;
-                if limb >= n {
-                    return None;
-                }
-                out[limb] |= 1 << (bit % LIMB_BITS as usize);
+        pending |= (be[i] as u64) << pending_bits;
+        pending_bits += 8;
+        if pending_bits >= LIMB_BITS {
+            if !place_limb(&mut out, limb, n, pending as u32 & LIMB_MASK) {
+                return None;
             }
-            bit += 1;
-            k += 1;
+            pending >>= LIMB_BITS;
+            pending_bits -= LIMB_BITS;
+            limb += 1;
         }
     }
+    if !place_limb(&mut out, limb, n, pending as u32) {
+        return None;
+    }
     Some(out)
+}
+
+/// Limb `limb` of `out` set to `value`; false when that is a nonzero limb beyond the first `n`.
+const fn place_limb(out: &mut Wide, limb: usize, n: usize, value: u32) -> bool {
+    if limb < n {
+        out[limb] = value;
+        true
+    } else {
+        value == 0
+    }
 }
 
 /// Limbs to `N` big-endian bytes (the low `8N` bits).
@@ -590,6 +604,44 @@ pub(crate) mod tests {
             assert!(f.equal(&f.sub(&f.add(&am, &a_plus_m), &am), &am));
             assert!(f.is_zero(&f.add(&am, &f.neg(&a_plus_m))));
         }
+    }
+
+    /// Bit b of the big-endian integer is bit b % 29 of limb b / 29: every input length
+    /// around the widths of 9 and 19 limbs, leading zero bytes, and a value wider by one bit.
+    #[test]
+    fn bytes_become_limbs_bit_for_bit() {
+        fn by_bits<const L: usize>(be: &[u8]) -> Option<Limbs<L>> {
+            let mut out = [0u32; L];
+            for (b, byte) in be.iter().rev().enumerate() {
+                for bit in 0..8 {
+                    if byte >> bit & 1 == 1 {
+                        let at = 8 * b + bit;
+                        *out.get_mut(at / 29)? |= 1 << (at % 29);
+                    }
+                }
+            }
+            Some(out)
+        }
+        let mut rng = TestRng(0x5eed);
+        for len in 0..=80 {
+            for round in 0..20 {
+                let mut bytes = rng.bytes(len);
+                if round % 4 == 1 && len > 0 {
+                    bytes[..len / 2].fill(0);
+                }
+                if round % 4 == 2 {
+                    bytes.fill(0xff);
+                }
+                assert_eq!(limbs_from_be::<9>(&bytes), by_bits::<9>(&bytes), "{bytes:02x?}");
+                assert_eq!(limbs_from_be::<19>(&bytes), by_bits::<19>(&bytes), "{bytes:02x?}");
+            }
+        }
+        // 261 bits fill 9 limbs; the 262nd does not fit.
+        let mut widest = vec![0xffu8; 33];
+        widest[0] = 0x1f;
+        assert_eq!(limbs_from_be::<9>(&widest), Some([LIMB_MASK; 9]));
+        widest[0] = 0x3f;
+        assert_eq!(limbs_from_be::<9>(&widest), None);
     }
 
     #[test]
