@@ -9,7 +9,7 @@
 // built-in from a CommonJS bundle starts Node's ES module loader, about 2-3 ms of a cold start.
 // The file is read synchronously: once per process, at start-up, where nothing else waits on
 // the event loop; an asynchronous read of its 300 KB goes through libuv's thread pool in
-// chunks and reached the module about 3-4 ms later in a cold Node 20.
+// chunks and reaches the module later.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
