@@ -10,10 +10,12 @@
 //! Here: [`Engine`] (the public API, the instance's lifecycle and the replay after a trap),
 //! its limits, errors and signature choice. `abi` calls the module's exports and reads their
 //! outputs, and links its imports; `native_provider` answers `hostVerify` with this host's
-//! native signature checks; `decision` reads a decision document ([`Decision`], [`Outcome`]).
+//! native signature checks; `decision` reads a decision document ([`Decision`], [`Outcome`]);
+//! `embedded_pages` gives back the embedded module's pages once it is loaded.
 
 mod abi;
 mod decision;
+mod embedded_pages;
 mod native_provider;
 
 pub use decision::{Decision, Outcome};
@@ -133,7 +135,10 @@ impl Engine {
     pub fn embedded() -> Result<Engine, EngineError> {
         // SAFETY: EMBEDDED_CWASM is the output of `Engine::precompile_module` in build.rs, made
         // by the same wasmtime version with the same configuration, and never altered.
-        unsafe { Engine::new(EMBEDDED_CWASM, Limits::default()) }
+        let engine = unsafe { Engine::new(EMBEDDED_CWASM, Limits::default()) }?;
+        // The module now runs from wasmtime's copy.
+        embedded_pages::release(EMBEDDED_CWASM);
+        Ok(engine)
     }
 
     /// Load a module compiled ahead of time.
