@@ -117,9 +117,19 @@ export async function signatureProvider(choice: RuntimeOptions["signatures"]): P
   return "host";
 }
 
+/** What a new authorizer will load once the module is ready, loaded while it compiles: the
+ * `node:crypto` verifier (unless the options choose the module's own signatures; a `SIGNATURES`
+ * setting is only known once the module has read the settings) and the default key getter. */
+async function loadHostParts(config: AuthorizerConfig): Promise<void> {
+  await Promise.all([
+    config.signatures !== "wasm" ? nodeCryptoLoader?.() : undefined,
+    config.fetch === undefined ? defaultHttpGetLoader?.() : undefined,
+  ]);
+}
+
 /** Create an authorizer. Rejects with `ConfigurationError` when a setting is missing or invalid. */
 export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<Authorizer> {
-  await ensureWasm(config.wasm);
+  await ensureWasm(config.wasm, () => loadHostParts(config));
   // The module configures the session from the settings it validated: the configuration is
   // read and checked once (wasm/ABI.md).
   const { settings, validated } = validateSettings(config);

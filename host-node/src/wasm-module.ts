@@ -16,8 +16,12 @@ export function setDefaultWasmLocator(locator: WasmLocator): void {
   defaultLocator = locator;
 }
 
-/** Make the module usable: from `source` if given, else from the runtime's default locator. */
-export async function ensureWasm(source?: WasmSource): Promise<void> {
+/** Make the module usable: from `source` if given, else from the runtime's default locator.
+ * Bytes are compiled with `WebAssembly.compile`, which decodes and validates them off the main
+ * thread; `meanwhile`, if given, runs on the main thread in that time (the host loads what it
+ * needs next, instead of after the module is ready). Its failures are not this function's:
+ * whatever it loads reports them again where it is used. */
+export async function ensureWasm(source?: WasmSource, meanwhile?: () => Promise<unknown>): Promise<void> {
   if (memory !== undefined) return;
   if (source === undefined) {
     if (!defaultLocator) {
@@ -28,7 +32,19 @@ export async function ensureWasm(source?: WasmSource): Promise<void> {
     source = await defaultLocator();
     if (memory !== undefined) return; // another caller finished first while we were reading
   }
-  memory = initSync({ module: source }).memory;
+  let module: WebAssembly.Module;
+  if (source instanceof WebAssembly.Module) {
+    module = source;
+  } else {
+    const compiling = WebAssembly.compile(source);
+    // Awaited below; until then a rejection must not count as unhandled (Node ends the
+    // process on one).
+    compiling.catch(() => undefined);
+    await meanwhile?.().catch(() => undefined);
+    module = await compiling;
+  }
+  if (memory !== undefined) return; // another caller finished first while we were compiling
+  memory = initSync({ module }).memory;
 }
 
 /** The module's memory, where the TOKEN fast path writes its input (after `ensureWasm`). */
