@@ -1,6 +1,6 @@
 // Module compile time in a fresh process of Node, bun or Deno (engines cache compiled modules
 // within a process, so every sample is its own process): new WebAssembly.Module over the .wasm
-// bytes, which is what the package's initSync does.
+// bytes, the work the package's WebAssembly.compile does off the main thread, timed here on it.
 import { readFileSync } from "node:fs";
 import process from "node:process";
 

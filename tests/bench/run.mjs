@@ -364,23 +364,23 @@ function cargoBin(pkg, bin) {
   return path;
 }
 
+// Timed to the child's report line, but resolved only once the child has exited: a child still
+// tearing down takes a core from the next one's start (on 2 cores that added 2 to 6 ms to the
+// start of whichever row came next in the rotation, nearly always the same row).
 function spawnCold(args, env, cmd = process.execPath) {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const proc = spawn(cmd, args, { cwd: HERE, stdio: ["ignore", "pipe", "pipe"], env });
     let buf = "";
     let err = "";
-    let done = false;
+    let report = null;
     proc.stdout.on("data", (d) => {
       buf += d;
       const line = buf.split("\n").find((l) => l.startsWith("@@bench "));
-      if (line && !done) {
-        done = true;
-        resolve({ wall_ms: performance.now() - t0, ...JSON.parse(line.slice(8)) });
-      }
+      if (line && report === null) report = { wall_ms: performance.now() - t0, ...JSON.parse(line.slice(8)) };
     });
     proc.stderr.on("data", (d) => (err += d));
-    proc.on("exit", (code) => !done && resolve({ ok: false, error: `exit ${code}: ${err.slice(-800)}` }));
+    proc.on("exit", (code) => resolve(report ?? { ok: false, error: `exit ${code}: ${err.slice(-800)}` }));
   });
 }
 
