@@ -117,19 +117,12 @@ export async function signatureProvider(choice: RuntimeOptions["signatures"]): P
   return "host";
 }
 
-/** What a new authorizer will load once the module is ready, loaded while it compiles: the
- * `node:crypto` verifier (unless the options choose the module's own signatures; a `SIGNATURES`
- * setting is only known once the module has read the settings) and the default key getter. */
-async function loadHostParts(config: AuthorizerConfig): Promise<void> {
-  await Promise.all([
-    config.signatures !== "wasm" ? nodeCryptoLoader?.() : undefined,
-    config.fetch === undefined ? defaultHttpGetLoader?.() : undefined,
-  ]);
-}
-
 /** Create an authorizer. Rejects with `ConfigurationError` when a setting is missing or invalid. */
 export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<Authorizer> {
-  await ensureWasm(config.wasm, () => loadHostParts(config));
+  // While the module compiles, the signature provider and the key getter load what they need;
+  // both are asked again below (their loads then cached), the provider once the settings name
+  // a `SIGNATURES` choice.
+  await ensureWasm(config.wasm, () => Promise.all([signatureProvider(config.signatures), httpGet(config.fetch)]));
   // The module configures the session from the settings it validated: the configuration is
   // read and checked once (wasm/ABI.md).
   const { settings, validated } = validateSettings(config);

@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { makeKey, signToken, jwks } from "./support/tokens.mjs";
+import { METHOD_ARN } from "./support/events.mjs";
 
 const dist = fileURLToPath(new URL("../package/dist/index.js", import.meta.url));
 const ISSUER = "https://a.example/";
 const NOW = 1_800_000_000;
 const key = makeKey("RS256", "k1");
 const token = signToken(key, { iss: ISSUER, aud: "api", sub: "u", iat: NOW - 10, exp: NOW + 300 });
-const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets";
 
 /** Run `body` (an ES module's text, after the shared preamble) in a fresh Node process;
  * what it prints on stdout, as JSON lines. An unhandled rejection ends the process (Node's
