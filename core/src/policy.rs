@@ -58,9 +58,23 @@ impl PolicySettings<'_> {
         kind == EventKind::HttpV2 && self.http_api_response == HttpApiResponse::Simple
     }
 
-    /// Whether this kind of event is answered by a stage-wide policy built from route rules.
-    pub fn stage_policy_with_rules(&self, kind: EventKind) -> bool {
-        !self.route_rules.is_empty() && !self.simple(kind) && self.policy_resource == PolicyResource::Stage
+    /// Whether the policy for this request can name exactly what the route rules decided. In a
+    /// policy's `Resource`, `*` and `?` are IAM wildcards (matching any characters, `/`
+    /// included), and API Gateway answers the token's later requests from the cached policy
+    /// without asking again: a wildcard from the request would reach routes the rules never
+    /// saw. The stage-wide policy builds every resource from the API id and stage, so they must
+    /// be plain names (API Gateway's own examples send a stage `*`); the method's policy is the
+    /// ARN as it came, whose path is the caller's (`GET /*` through a `{proxy+}` resource), so
+    /// all of it must be. Without rules every route gets the same answer, so a wildcard grants
+    /// nothing the token does not already have; simple responses carry no resource.
+    pub fn names_exactly(&self, kind: EventKind, arn: &ExecuteApiArn<'_>) -> bool {
+        if self.route_rules.is_empty() || self.simple(kind) {
+            return true;
+        }
+        match self.policy_resource {
+            PolicyResource::Stage => arn.names_one_stage(),
+            PolicyResource::Method => arn.names_one_request(),
+        }
     }
 }
 
@@ -179,7 +193,13 @@ impl<'a> ExecuteApiArn<'a> {
     /// examples send a stage `*` for test calls) would be a wildcard in every resource built
     /// from them.
     pub fn names_one_stage(&self) -> bool {
-        !self.api.bytes().chain(self.stage.bytes()).any(|b| b == b'*' || b == b'?')
+        !has_wildcard(self.api) && !has_wildcard(self.stage)
+    }
+
+    /// Whether the whole ARN is free of `*` and `?`, so that as a policy's resource it matches
+    /// this one method and path only.
+    pub fn names_one_request(&self) -> bool {
+        self.names_one_stage() && !has_wildcard(self.verb) && !self.path.is_some_and(has_wildcard)
     }
 
     /// `API/STAGE/suffix`. Concatenated, not formatted: this runs for every decision, and
@@ -187,6 +207,11 @@ impl<'a> ExecuteApiArn<'a> {
     pub fn resource(&self, suffix: &str) -> String {
         [self.api, "/", self.stage, "/", suffix].concat()
     }
+}
+
+/// Whether `text` holds an IAM wildcard (`*` or `?`; IAM has no escape for them).
+fn has_wildcard(text: &str) -> bool {
+    text.bytes().any(|b| b == b'*' || b == b'?')
 }
 
 /// The resources a policy allows and denies: at most two `execute-api:Invoke` statements,

@@ -15,7 +15,8 @@ pub enum Reason {
     /// `invalid_event`: not an authorizer event API Gateway sends: over `max_event_bytes`, not
     /// a JSON object, no known `type`/`version`, a member of the wrong type (a header, cookie or
     /// query map, a string), no `methodArn`/`routeArn` or one that is no execute-api ARN (or
-    /// names no single stage while route rules need one), cookie or query text beyond its bounds,
+    /// holds an IAM wildcard where route rules need an exact policy, see
+    /// `PolicySettings::names_exactly`), cookie or query text beyond its bounds,
     /// or a client certificate that is not PEM.
     InvalidEvent,
     /// `missing_token`: no configured source is in the event, or the one found is empty; for

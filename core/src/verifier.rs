@@ -226,9 +226,8 @@ impl<P: CryptoProvider> Verifier<P> {
         let Some(arn) = ExecuteApiArn::parse(&event.arn) else {
             return Decision::unauthorized(Reason::InvalidEvent, log);
         };
-        if self.config.policy_settings().stage_policy_with_rules(event.kind) && !arn.names_one_stage() {
-            // A `*` or `?` in the API id or stage would be a wildcard in every resource of the
-            // policy, reaching past the stage into methods and paths: no exact policy exists.
+        if !self.config.policy_settings().names_exactly(event.kind, &arn) {
+            // No policy can say what the rules decided (see `names_exactly`).
             return Decision::unauthorized(Reason::InvalidEvent, log);
         }
         let token = match &event.authorization {

@@ -539,6 +539,93 @@ fn one_cached_policy_answers_every_route_of_the_stage_as_the_rules_say() {
     );
 }
 
+/// `policy_resource` `method`: the policy names the request's own ARN, and API Gateway answers
+/// the token's later requests from it while it is cached (README: other routes are then denied
+/// until it expires). Whatever request fills the cache, including one whose path holds `*` or
+/// `?` (IAM's wildcards; a `{proxy+}` resource passes them through from the caller), the cached
+/// policy must allow no route that the rules deny. A request with a wildcard in its ARN gets no
+/// policy at all (`invalid_event`): no resource could name it alone.
+#[test]
+fn a_cached_method_policy_allows_no_route_the_rules_deny() {
+    let mut rng = Rng(0x5eed_0017);
+    let tokens = scoped_tokens();
+    let keys = key_set(&["rsa-2048"]);
+    let (mut rule_sets, mut refused, mut checked, mut wild, mut mismatches) = (0, 0, 0u64, 0, Vec::new());
+    for round in 0..90 {
+        let rules = rule_set(&mut rng);
+        let closed = round % 2 == 1;
+        let kind = round % 3;
+        let extra = json!({ "policy_resource": "method" });
+        let Some(v) = generated_verifier(&rules, closed, extra, &mut refused) else { continue };
+        let oracle_set = oracle_rules(&rules);
+        let paths = request_paths(&rules, &mut rng);
+        rule_sets += 1;
+        let wildcard_paths: Vec<&String> = paths.iter().filter(|p| p.contains(['*', '?'])).collect();
+        assert!(!wildcard_paths.is_empty());
+        for (held, t) in &tokens {
+            let firsts = [rng.pick(&paths), *rng.pick(&wildcard_paths), *rng.pick(&wildcard_paths)];
+            for first_path in firsts {
+                let first = format!("{API}/{}{first_path}", rng.pick(&SEVEN));
+                let d = v.authorize(&keys, &event(kind, t, &first), NOW);
+                if first.contains(['*', '?']) {
+                    wild += 1;
+                    assert_eq!(d.reason.map(|r| r.code()), Some("invalid_event"), "rules {rules:?}: {first}");
+                    assert!(d.response.is_none());
+                    continue;
+                }
+                let policy = d.response.expect("a valid token gets a policy").to_value();
+                if first.len() > 512 {
+                    // The gateway fails a policy whose resource is over 512 characters (README,
+                    // "Sizes"): nothing is cached.
+                    continue;
+                }
+                for method in SEVEN {
+                    for path in &paths {
+                        let arn = format!("{API}/{method}{path}");
+                        checked += 1;
+                        let want = oracle(&oracle_set, closed, held, Some(method), path);
+                        if iam_allows(&policy, &arn) && want.is_some() {
+                            mismatches.push(format!(
+                                "rules {rules:?} closed {closed} scopes {held:?}: the policy of {first} allows {method} {path}, which is {want:?}\n{policy:#}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} routes allowed against the rules; the first:\n{}",
+        mismatches.len(),
+        mismatches[0]
+    );
+    assert!(refused * 10 < rule_sets, "{refused} generated rule sets refused at start");
+    eprintln!(
+        "cached method policy: {rule_sets} rule sets x 8 tokens, {checked} route checks, {wild} wildcard requests refused"
+    );
+}
+
+#[test]
+fn a_wildcard_in_the_path_is_only_refused_where_rules_decide() {
+    let keys = key_set(&["rsa-2048"]);
+    let arn = format!("{API}/GET/*");
+    // With a rule, `GET /*` would otherwise be allowed (no rule applies to the literal path) as
+    // `.../GET/*`, which IAM matches to `GET /admin/users` too.
+    let v = rules_verifier("GET /admin/*=admin", false, json!({ "policy_resource": "method" }));
+    let d = v.authorize(&keys, &event(0, &token_with("pets:read"), &arn), NOW);
+    assert_eq!(d.reason.map(|r| r.code()), Some("invalid_event"));
+    let d = v.authorize(&keys, &event(0, &token_with("pets:read"), &format!("{API}/GET/admin/users")), NOW);
+    assert_eq!(d.reason.map(|r| r.code()), Some("missing_scope"));
+    // Without rules every route of the stage gets the same answer: the Allow grants no more.
+    let d = verifier(json!({ "policy_resource": "method" })).authorize(&keys, &event(0, &token_with(""), &arn), NOW);
+    assert_eq!(d.outcome, Outcome::Allow);
+    // The stage-wide policy does not echo the path: a `*` there changes nothing.
+    let v = rules_verifier("GET /admin/*=admin", false, json!({}));
+    let d = v.authorize(&keys, &event(0, &token_with("pets:read"), &arn), NOW);
+    assert_eq!(d.outcome, Outcome::Allow);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Claim terms and scope matching `any`.
 

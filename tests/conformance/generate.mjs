@@ -332,6 +332,17 @@ add("route rules: HTTP API route key", { event: httpV2Event(token(), "DELETE /pe
 
 // A stage `*` (API Gateway's example events) cannot carry an exact rule policy.
 add("invalid_event: stage * with route rules", { event: { ...tokenEvent(token()), methodArn: "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/pets" }, cfg: config({ route_rules: "GET /pets=pets:read" }) }, "unauthorized", "invalid_event");
+// With `policy_resource` `method` the policy's resource is the ARN as it came, and API Gateway
+// caches it for the token: a `*` or `?` from the caller's path (a `{proxy+}` resource passes it
+// on) would be an IAM wildcard reaching routes the rules deny. Without rules, every route gets
+// the same answer.
+{
+  const method = (extra) => config({ policy_resource: "method", ...extra });
+  add("invalid_event: method policy, a * in the path, route rules", { event: tokenEvent(token(), "GET/*"), cfg: method({ route_rules: "GET /admin/*=admin" }) }, "unauthorized", "invalid_event");
+  add("invalid_event: method policy, a ? in the path, route rules", { event: { ...requestEvent(token()), methodArn: `${API}/GET/admin/use?s` }, kind: "request", cfg: method({ route_rules: "GET /admin/*=admin" }) }, "unauthorized", "invalid_event");
+  add("method policy, a * in the path, no route rules", { event: tokenEvent(token(), "GET/*"), cfg: method({}) }, "allow");
+  add("stage policy, a * in the path, route rules", { event: tokenEvent(token(), "GET/*"), cfg: config({ route_rules: "GET /admin/*=admin" }) }, "allow");
+}
 
 // Fail closed on what a host or caller hands in: the clock, header and claim types, key sets.
 add("invalid_clock: now 0 (a token that expired in 1970 is not valid then)", { event: tokenEvent(token("RS256", { exp: 100, iat: 10 })), now: 0 }, "unauthorized", "invalid_clock");
