@@ -11,8 +11,9 @@
 //! An authorizer's answer is at most 8,192 bytes (see `policy::MAX_RESPONSE_BYTES`). When the
 //! context would take the answer past it, it is cut by one rule: the mapped claims are kept in
 //! key order while they fit, a member that does not fit is left out (the later ones are still
-//! tried), the payload is tried last, and the context then says `"jwtgate_context_cut": true`.
-//! The decision itself never depends on the context.
+//! tried), the payload is tried last, and the context then says `"jwtgate_context_cut": true`
+//! (where not even that fits, no context is sent). The decision itself never depends on the
+//! context.
 
 use crate::claim_path::ClaimPath;
 use crate::json::{Json, Object};
@@ -134,15 +135,18 @@ pub fn build(claims: &Object<'_>, payload: &str, mapping: &Mapping, values: Valu
     if whole.len() <= budget {
         return Context { text: whole };
     }
-    // Cut: each member's length, then keep them in the rule's order while they fit. The
-    // marker's room (`,"jwtgate_context_cut":true` and the braces) is set aside first.
-    let mut room = budget.saturating_sub(CUT_MARKER.len() + 10);
+    // Cut: the marker alone, `{"jwtgate_context_cut":true}`, is set aside first; where even
+    // that does not fit, no context is sent (the decision stands).
+    let Some(mut room) = budget.checked_sub(CUT_MARKER.len() + 9) else { return Context::default() };
+    // Then each member's length, keeping them in the rule's order while they fit: `"key":value`
+    // and the comma that parts it from the next member or the marker.
+    let member_len = |key: &str, value_len: usize| json_text::string_len(key) + 4 + value_len;
     let mut kept = Vec::with_capacity(mapping.claims.len() + 1);
     let mut one = Vec::new();
     for claim in &mapping.claims {
         one.clear();
         let fits = member_value(claims, &claim.path, values, &mut one) && {
-            let len = json_text::string_len(&claim.key) + 2 + one.len();
+            let len = member_len(&claim.key, one.len());
             len <= room && {
                 room -= len;
                 true
@@ -150,9 +154,9 @@ pub fn build(claims: &Object<'_>, payload: &str, mapping: &Mapping, values: Valu
         };
         kept.push(fits);
     }
-    let payload_len =
-        mapping.payload_key.as_ref().map_or(0, |key| json_text::string_len(key) + 2 + json_text::string_len(payload));
-    kept.push(mapping.payload_key.is_some() && payload_len <= room);
+    // The payload is a JSON string: its text escaped, between quotes.
+    let payload_len = mapping.payload_key.as_ref().map(|key| member_len(key, json_text::string_len(payload) + 2));
+    kept.push(payload_len.is_some_and(|len| len <= room));
     let text = write(claims, payload, mapping, values, &|i| kept[i]);
     // The marker sorts among the members only for readers that sort; it is written last.
     let mut text = if text.is_empty() { b"{}".to_vec() } else { text.into_bytes() };
@@ -295,7 +299,59 @@ mod tests {
         assert_eq!(read(&cut), json!({"a": big, "b": "small", "d": "tiny", CUT_MARKER: true}));
         let tiny = build(&claims, &payload, &m, Values::Text, 40);
         assert_eq!(read(&tiny), json!({"b": "small", CUT_MARKER: true}));
-        assert_eq!(read(&build(&claims, &payload, &m, Values::Text, 0)), json!({CUT_MARKER: true}));
+        // The marker alone is 28 bytes; below that no context is sent.
+        assert_eq!(read(&build(&claims, &payload, &m, Values::Text, 28)), json!({CUT_MARKER: true}));
+        assert!(build(&claims, &payload, &m, Values::Text, 27).is_empty());
+        assert!(build(&claims, &payload, &m, Values::Text, 0).is_empty());
+    }
+
+    /// The cut rule as the module states it, with lengths measured on serde_json's text of
+    /// the candidate object: members in key order, each kept if the context with it (and the
+    /// marker) is still within the budget, the payload last; the marker alone if nothing fits;
+    /// nothing if not even the marker does. For every budget, `build` must give exactly that.
+    #[test]
+    fn a_cut_context_is_the_rule_s_exactly_for_every_budget() {
+        let text = |n: usize, c: char| c.to_string().repeat(n);
+        // Values that need escaping, a number, a boolean, an array (as JSON text).
+        let payload = json!({
+            "a": text(40, 'a'), "b": text(7, '"'), "c": 12345, "d": true, "e": ["x\ny", "z"],
+            "f": text(90, '\u{7}'), "g": "\u{e9}t\u{e9}", "h": text(3, '\\'),
+        })
+        .to_string();
+        let claims = crate::json::read_object(payload.as_bytes()).unwrap();
+        let items = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        for payload_key in [None, Some("p"), Some("zz")] {
+            let m = mapping(&items, payload_key);
+            let full = build(&claims, &payload, &m, Values::Text, usize::MAX);
+            let full_value = read(&full);
+            let members: Vec<(String, Value)> = full_value.as_object().unwrap().clone().into_iter().collect();
+            for budget in 0..=full.len() + 2 {
+                let want = if full.len() <= budget {
+                    full_value.clone()
+                } else {
+                    let mut kept = serde_json::Map::new();
+                    let fits = |kept: &serde_json::Map<String, Value>| {
+                        let mut with_marker = kept.clone();
+                        with_marker.insert(CUT_MARKER.into(), json!(true));
+                        Value::Object(with_marker).to_string().len() <= budget
+                    };
+                    // Claims in key order, then the payload.
+                    let order = members.iter().filter(|(k, _)| Some(k.as_str()) != payload_key);
+                    for (k, v) in order.chain(members.iter().filter(|(k, _)| Some(k.as_str()) == payload_key)) {
+                        kept.insert(k.clone(), v.clone());
+                        if !fits(&kept) {
+                            kept.remove(k);
+                        }
+                    }
+                    kept.insert(CUT_MARKER.into(), json!(true));
+                    if fits(&serde_json::Map::new()) { Value::Object(kept) } else { Value::Null }
+                };
+                let got = build(&claims, &payload, &m, Values::Text, budget);
+                assert!(got.len() <= budget, "budget {budget}: {} bytes", got.len());
+                let got = if got.is_empty() { Value::Null } else { read(&got) };
+                assert_eq!(got, want, "payload key {payload_key:?}, budget {budget}");
+            }
+        }
     }
 
     #[test]

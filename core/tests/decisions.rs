@@ -185,3 +185,26 @@ fn the_written_decision_is_the_decision_document() {
         }
     }
 }
+
+/// README ("Forwarding"): a context too large for the 8 KB answer is cut, never the decision.
+/// Many mapped claims whose sum lands just over the room are where a miscount of the members'
+/// separators shows: every length here must give an Allow within 8,192 bytes.
+#[test]
+fn a_context_too_large_is_cut_never_the_decision() {
+    let keys = key_set(&["rsa-2048"]);
+    let names: Vec<String> = (0..40).map(|i| format!("c{i:02}")).collect();
+    let v = verifier(json!({ "context_claims": names }));
+    let mut cut = 0;
+    for len in 150..260 {
+        let mut c = claims();
+        for name in &names {
+            c.insert(name.clone(), json!("v".repeat(len)));
+        }
+        let d = v.authorize(&keys, &token_event(&format!("Bearer {}", token(Algorithm::RS256, &c, json!({})))), NOW);
+        assert_eq!(d.outcome, Outcome::Allow, "40 claims of {len} bytes: {:?}", d.reason);
+        let answer = d.response.unwrap().to_value();
+        assert!(answer.to_string().len() <= 8192, "40 claims of {len} bytes");
+        cut += usize::from(answer["context"].get("jwtgate_context_cut").is_some());
+    }
+    assert!(cut > 50, "the lengths reach the cut ({cut} cut)");
+}
