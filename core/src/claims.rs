@@ -41,11 +41,16 @@ pub fn check(claims: &Object<'_>, header: &Header, profile: &Profile, now: i64) 
         }
     }
 
-    // RFC 7519 sections 4.1.2 and 4.1.7: `sub` (the policy's principal) and `jti` are strings.
+    // RFC 7519 sections 4.1.2 and 4.1.7: `sub` and `jti` are strings. RFC 9068 section 2.2
+    // requires `sub`: it is the policy's `principalId` (DESIGN point 7), and a token without one
+    // would share a principal with every other such token.
     for name in ["sub", "jti"] {
         if claims.get(name).is_some_and(|v| v.as_str().is_none()) {
             return Err(Reason::InvalidClaim);
         }
+    }
+    if claims.get("sub").and_then(Json::as_str).is_none_or(str::is_empty) {
+        return Err(Reason::MissingSubject);
     }
     // Cognito's `token_use`: an id token is not an access token, nor the reverse.
     if let Some(wanted) = profile.token_use {

@@ -4,9 +4,9 @@
 //! asks for a refresh; a known one that fits no key is `KeyMismatch`); without it, by the
 //! certificate thumbprint `x5t#S256` or `x5t` when the header has one (old Entra ID v1
 //! tokens), else every key that fits the algorithm. Several keys may match (a rotation
-//! published twice, a set without kids): each that fits is tried, in the set's order, at most
-//! [`MAX_KEYS_TRIED`], so the answer does not depend on which comes first; a token without
-//! `kid` that more keys fit is refused (`NoMatchingKey`).
+//! published twice, a set without kids): each that fits is tried, at most [`MAX_KEYS_TRIED`],
+//! and a token that more keys fit is refused (`NoMatchingKey`), so the answer never depends
+//! on which comes first.
 
 use crate::crypto::CryptoProvider;
 use crate::keys::{Jwk, KeySet};
@@ -37,7 +37,7 @@ pub fn check_signature(
     }
     let mut candidates = keys.keys().iter().filter(|k| named_by(k));
     let named = candidates.clone().next().is_some();
-    if kid.is_none() && candidates.clone().filter(|k| k.fits(alg)).nth(MAX_KEYS_TRIED).is_some() {
+    if candidates.clone().filter(|k| k.fits(alg)).nth(MAX_KEYS_TRIED).is_some() {
         return Err(Reason::NoMatchingKey);
     }
     let mut tried = 0;

@@ -70,8 +70,9 @@ pub enum Reason {
     /// `unknown_kid`: no key has the token's `kid` (or, without `kid`, its `x5t#S256`/`x5t`),
     /// an empty set included. A [`Gate`](crate::Gate) refetches for it once per cooldown.
     UnknownKid,
-    /// `no_matching_key`: a token without `kid`: no candidate key fits its `alg`, or more than
-    /// [`MAX_KEYS_TRIED`](crate::MAX_KEYS_TRIED) do (see `key_selection`).
+    /// `no_matching_key`: no candidate key fits a token without `kid`, or more than
+    /// [`MAX_KEYS_TRIED`](crate::MAX_KEYS_TRIED) keys fit a token, named by `kid` or not (see
+    /// `key_selection`).
     NoMatchingKey,
     /// `key_mismatch`: keys have the token's `kid`, but none fits its `alg` (key type, curve,
     /// or the JWK's own `alg`).
@@ -87,6 +88,9 @@ pub enum Reason {
     InvalidClaim,
     /// `missing_exp`: the token has no `exp` (required, RFC 9068 section 2.2).
     MissingExpiry,
+    /// `missing_sub`: the token has no `sub`, or an empty one (required, RFC 9068 section 2.2):
+    /// it is the policy's `principalId`, and tokens without one would share a principal.
+    MissingSubject,
     /// `token_expired`: `now - leeway >= exp` (RFC 7519 section 4.1.4).
     TokenExpired,
     /// `token_not_yet_valid`: `now + leeway < nbf` (RFC 7519 section 4.1.5).
@@ -163,6 +167,7 @@ impl Reason {
         Reason::BadSignature,
         Reason::InvalidClaim,
         Reason::MissingExpiry,
+        Reason::MissingSubject,
         Reason::TokenExpired,
         Reason::TokenNotYetValid,
         Reason::IssuedInFuture,
@@ -213,6 +218,7 @@ impl Reason {
             Reason::BadSignature => "bad_signature",
             Reason::InvalidClaim => "invalid_claim",
             Reason::MissingExpiry => "missing_exp",
+            Reason::MissingSubject => "missing_sub",
             Reason::TokenExpired => "token_expired",
             Reason::TokenNotYetValid => "token_not_yet_valid",
             Reason::IssuedInFuture => "issued_in_future",
@@ -260,11 +266,12 @@ impl Reason {
             Reason::JwksUnavailable => "the issuer's keys could not be fetched and none are kept",
             Reason::NoKeys => "no verification keys are loaded",
             Reason::UnknownKid => "no key has the token's kid (even after a refresh)",
-            Reason::NoMatchingKey => "no single key fits a token without kid",
+            Reason::NoMatchingKey => "no key fits a token without kid, or more than four fit the token",
             Reason::KeyMismatch => "the key named by kid does not fit the token's alg",
             Reason::BadSignature => "the signature does not verify",
             Reason::InvalidClaim => "a registered claim has the wrong type (e.g. a sub or jti that is not a string)",
             Reason::MissingExpiry => "the token has no exp claim",
+            Reason::MissingSubject => "the token has no sub claim",
             Reason::TokenExpired => "the token has expired",
             Reason::TokenNotYetValid => "the token is not valid yet (nbf)",
             Reason::IssuedInFuture => "the token was issued in the future (iat)",

@@ -256,7 +256,8 @@ impl<P: CryptoProvider> Verifier<P> {
                         claim_rule.check(claims)?;
                     }
                 }
-                let principal = log.sub.clone().unwrap_or_else(|| "unknown".to_owned());
+                // `claims::check` refused a token without a string `sub`.
+                let principal = log.sub.clone().unwrap_or_default();
                 let (response, verdict) =
                     policy::respond(self.config.policy_settings(), &event, &arn, claims, profile, held, principal);
                 // The context last: it fills what room the answer leaves (see `context`).

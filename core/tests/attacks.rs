@@ -552,7 +552,8 @@ fn header_members_of_the_wrong_type_are_named() {
     assert!(v.verify(&all_keys(), &t, NOW).is_ok(), "a string cty is fine");
 }
 
-/// RFC 7519 sections 4.1.2 and 4.1.7: `sub` and `jti` are strings when present.
+/// RFC 7519 sections 4.1.2 and 4.1.7: `sub` and `jti` are strings when present; RFC 9068
+/// section 2.2: an access token has a `sub` (the policy's `principalId`).
 #[test]
 fn sub_and_jti_must_be_strings() {
     let v = verifier(json!({}));
@@ -568,8 +569,17 @@ fn sub_and_jti_must_be_strings() {
         assert!(v.verify(&all_keys(), &token(Algorithm::RS256, &c, json!({})), NOW).is_ok());
     }
     let mut c = claims();
-    c.remove("sub");
-    assert!(v.verify(&all_keys(), &token(Algorithm::RS256, &c, json!({})), NOW).is_ok(), "sub may be absent");
+    c.remove("jti");
+    assert!(v.verify(&all_keys(), &token(Algorithm::RS256, &c, json!({})), NOW).is_ok(), "jti may be absent");
+    for sub in [None, Some("")] {
+        let mut c = claims();
+        match sub {
+            None => c.remove("sub"),
+            Some(s) => c.insert("sub".into(), json!(s)),
+        };
+        let refused = v.verify(&all_keys(), &token(Algorithm::RS256, &c, json!({})), NOW).unwrap_err();
+        assert_eq!(refused.reason, Reason::MissingSubject, "sub {sub:?}");
+    }
 }
 
 /// Keys sharing a `kid`: every one that fits is tried (at most four), so the order of the set
@@ -603,10 +613,16 @@ fn duplicate_kids_do_not_depend_on_order() {
         v.verify(&set(vec![named("ec-p256"), named("ed25519")]), &t, NOW).unwrap_err().reason,
         Reason::KeyMismatch
     );
-    // At most four are tried: the signer fifth is not reached.
+    // At most four are tried: five that fit the kid are refused, the signer first or last.
     let mut five = vec![named("rsa-3072"); 4];
     five.push(named("rsa-2048"));
-    assert_eq!(v.verify(&set(five), &t, NOW).unwrap_err().reason, Reason::BadSignature);
+    assert_eq!(v.verify(&set(five.clone()), &t, NOW).unwrap_err().reason, Reason::NoMatchingKey);
+    five.reverse();
+    assert_eq!(v.verify(&set(five), &t, NOW).unwrap_err().reason, Reason::NoMatchingKey);
+    // Four that fit, and keys of another kind besides: the signer is reached wherever it is.
+    let mut keys = vec![named("ec-p256"), named("rsa-3072"), named("rsa-3072"), named("ed25519"), named("rsa-3072")];
+    keys.push(named("rsa-2048"));
+    assert!(v.verify(&set(keys), &t, NOW).is_ok());
 }
 
 /// A clock outside 2000-01-01 .. 2^53 is refused before anything else, never decided as 1970.

@@ -11,7 +11,7 @@ export type CoreReason =
   | "malformed_token" | "invalid_base64" | "invalid_json" | "duplicate_member"
   | "unsupported_critical" | "unencoded_payload" | "algorithm_not_allowed" | "no_keys"
   | "unknown_kid" | "no_matching_key" | "key_mismatch" | "bad_signature" | "invalid_claim"
-  | "missing_exp" | "token_expired" | "token_not_yet_valid" | "issued_in_future" | "missing_iat"
+  | "missing_exp" | "missing_sub" | "token_expired" | "token_not_yet_valid" | "issued_in_future" | "missing_iat"
   | "token_too_old" | "issuer_mismatch" | "audience_mismatch" | "token_type_mismatch"
   | "client_not_allowed" | "missing_scope" | "claim_rule_failed" | "route_not_listed" | "response_too_large"
   | "invalid_clock" | "invalid_header_kid" | "invalid_header_typ" | "invalid_header_cty"

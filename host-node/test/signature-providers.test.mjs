@@ -39,7 +39,7 @@ test("host (node:crypto) refuses a PSS signature with another salt length, as th
   const { sign, constants } = await import("node:crypto");
   const key = makeKey("PS256", "pss");
   const head = Buffer.from(JSON.stringify({ alg: "PS256", kid: "pss" })).toString("base64url");
-  const body = Buffer.from(JSON.stringify({ iss: ISSUER, aud: "api", exp: now + 60 })).toString("base64url");
+  const body = Buffer.from(JSON.stringify({ iss: ISSUER, aud: "api", sub: "u", exp: now + 60 })).toString("base64url");
   const sig = sign("sha256", Buffer.from(`${head}.${body}`), { key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 0 });
   const token = `${head}.${body}.${sig.toString("base64url")}`;
   for (const signatures of ["wasm", "host"]) {
@@ -57,7 +57,7 @@ test("a signature with its leading zero byte dropped is refused by every provide
     const key = makeKey(alg, `zero-${alg}`);
     let token;
     for (let jti = 0; token === undefined; jti++) {
-      const t = signToken(key, { iss: ISSUER, aud: "api", exp: now + 60, jti: String(jti) });
+      const t = signToken(key, { iss: ISSUER, aud: "api", sub: "u", exp: now + 60, jti: String(jti) });
       if (Buffer.from(t.split(".")[2], "base64url")[0] === 0) token = t;
     }
     const [h, p, s] = token.split(".");
@@ -73,7 +73,7 @@ test("a signature with its leading zero byte dropped is refused by every provide
 
 test('the deprecated "node-crypto" is "host", and so is the setting SIGNATURES=host', async () => {
   const key = makeKey("ES256", "alias");
-  const good = signToken(key, { iss: ISSUER, aud: "api", exp: now + 60 });
+  const good = signToken(key, { iss: ISSUER, aud: "api", sub: "u", exp: now + 60 });
   const [h, p, s] = good.split(".");
   const sig = Buffer.from(s, "base64url");
   sig[5] ^= 1;

@@ -45,7 +45,7 @@ const verify = (a, payload) => JSON.parse(a.verify(`${HEADER}.${payload}.${SIGNA
 
 /** Claims whose base64url is `length` characters or a little more, with varied bytes. */
 function claimsOfLength(length, seed) {
-  const base = { iss: ISSUER, aud: AUDIENCE, exp: NOW + 60, x: "" };
+  const base = { iss: ISSUER, aud: AUDIENCE, sub: "u", exp: NOW + 60, x: "" };
   const room = Math.max(0, Math.floor((length * 3) / 4) - JSON.stringify(base).length);
   const chars = Array.from("aZ09-_~é€😀\"\\/<>?+");
   let x = "";

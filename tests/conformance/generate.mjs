@@ -121,6 +121,8 @@ add("fetch_keys: keys not fetched yet", { event: tokenEvent(token()), keys: null
 add("allow kid-less token: each of two RSA keys is tried", { event: tokenEvent(token("RS256", {}, { kid: null })), keys: jwks("rsa-2048", "rsa-3072") }, "allow");
 add("bad_signature: kid-less token, the one RSA key did not sign it", { event: tokenEvent(token("RS256", {}, { kid: null })), keys: jwks("rsa-3072") }, "unauthorized", "bad_signature");
 add("no_matching_key: more than four keys fit a kid-less token", { event: tokenEvent(token("RS256", {}, { kid: null })), keys: { keys: ["a", "b", "c", "d"].map((kid) => ({ ...publicJwk("rsa-3072"), kid })).concat(publicJwk("rsa-2048")) } }, "unauthorized", "no_matching_key");
+add("no_matching_key: more than four keys share the token's kid, the signer first", { event: tokenEvent(token("RS256", {}, { kid: "dup" })), keys: { keys: [{ ...publicJwk("rsa-2048"), kid: "dup" }].concat(["a", "b", "c", "d"].map(() => ({ ...publicJwk("rsa-3072"), kid: "dup" }))) } }, "unauthorized", "no_matching_key");
+add("allow: four keys share the token's kid, the signer last", { event: tokenEvent(token("RS256", {}, { kid: "dup" })), keys: { keys: ["a", "b", "c"].map(() => ({ ...publicJwk("rsa-3072"), kid: "dup" })).concat({ ...publicJwk("rsa-2048"), kid: "dup" }) } }, "allow");
 add("no_matching_key: kid-less token and no key for its algorithm", { event: tokenEvent(token("ES384", {}, { kid: null })), keys: jwks("rsa-2048", "ec-p256") }, "unauthorized", "no_matching_key");
 add("key_mismatch: RS256 naming the EC key", { event: tokenEvent(signRaw("RS256", "rsa-2048", '{"alg":"RS256","kid":"ec-p256"}', JSON.stringify(baseClaims))) }, "unauthorized", "key_mismatch");
 {
@@ -352,6 +354,11 @@ add("invalid_header_kid: kid 7", { event: tokenEvent(token("RS256", {}, { kid: 7
 add("invalid_header_typ: typ [\"JWT\"]", { event: tokenEvent(token("RS256", {}, { typ: ["JWT"] })) }, "unauthorized", "invalid_header_typ");
 add("invalid_header_cty: cty 1", { event: tokenEvent(token("RS256", {}, { cty: 1 })) }, "unauthorized", "invalid_header_cty");
 add("invalid_claim: sub 123", { event: tokenEvent(token("RS256", { sub: 123 })) }, "unauthorized", "invalid_claim");
+// RFC 9068 section 2.2: `sub` is required; it is the policy's principalId (and a simple
+// response, which carries none, decides the token the same way).
+add("missing_sub: no sub", { event: tokenEvent(token("RS256", { sub: null })) }, "unauthorized", "missing_sub");
+add("missing_sub: no sub, HTTP API simple response", { event: httpV2Event(token("RS256", { sub: null })), kind: "http_v2" }, "unauthorized", "missing_sub");
+add("missing_sub: sub empty", { event: tokenEvent(token("RS256", { sub: "" })) }, "unauthorized", "missing_sub");
 add("invalid_claim: jti 7", { event: tokenEvent(token("RS256", { jti: 7 })) }, "unauthorized", "invalid_claim");
 {
   const dup = (kid) => ({ ...publicJwk(kid), kid: "dup" });
