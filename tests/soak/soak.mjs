@@ -323,9 +323,12 @@ async function lambdaHost(jwksUri, counts) {
     if (line.outcome !== outcome) throw new Error(`response says ${outcome}, log line says ${line.outcome} (${line.reason})`);
     return { outcome, reason: line.reason ?? null, response };
   };
+  // VmRSS, and its anonymous part (heap, the instance's linear memory: where a leak shows) and
+  // file-backed part (the binary's pages, mapped in as code runs for the first time).
   const rss = () => {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return Number(m[1]) * 1024;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)[1]) * 1024;
+    return { rss: kib("VmRSS"), anon: kib("RssAnon"), file: kib("RssFile") };
   };
   return {
     name: "lambda",
@@ -375,7 +378,7 @@ function memory(gc, host) {
   gc();
   const m = process.memoryUsage();
   // The Lambda host: the bootstrap process's RSS (VmRSS); the rest is this driver's.
-  if (host?.processRss) return { rss: host.processRss(), heapUsed: 0, external: 0, arrayBuffers: 0, wasm: 0 };
+  if (host?.processRss) return { ...host.processRss(), heapUsed: 0, external: 0, arrayBuffers: 0, wasm: 0 };
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, wasm: host?.wasmBytes?.() ?? 0 };
 }
 const mib = (b) => Math.round((b / MiB) * 10) / 10;
@@ -448,10 +451,13 @@ async function main() {
   const started = performance.now();
   // RSS after GC at each tenth of the run, to tell a plateau from a leak.
   const rssSamples = [];
+  const partSamples = { anon: [], file: [] };
   const tenth = Math.ceil((N - warm) / 10);
   while (i < N) {
     await runUpTo(Math.min(i + tenth, N));
-    rssSamples.push(mib(memory(gc, host).rss));
+    const m = memory(gc, host);
+    rssSamples.push(mib(m.rss));
+    if (host.processRss) for (const part of ["anon", "file"]) partSamples[part].push(mib(m[part]));
   }
   const seconds = (performance.now() - started) / 1000;
   const endMem = memory(gc, host);
@@ -481,7 +487,7 @@ async function main() {
     token_in_log: counts.tokenInLog,
     rss_mib: { start: mib(startMem.rss), after_warmup: mib(warmMem.rss), [`after_${GROWTH_FROM}`]: settledMem ? mib(settledMem.rss) : null, end: mib(endMem.rss), each_tenth: rssSamples },
     ...(host.processRss
-      ? {}
+      ? { rss_anon_mib_each_tenth: partSamples.anon, rss_file_mib_each_tenth: partSamples.file }
       : {
           heap_used_mib: { start: mib(startMem.heapUsed), after_warmup: mib(warmMem.heapUsed), end: mib(endMem.heapUsed) },
           external_and_buffers_mib: { after_warmup: mib(warmMem.external + warmMem.arrayBuffers), end: mib(endMem.external + endMem.arrayBuffers) },
@@ -527,7 +533,9 @@ async function main() {
           ? ""
           : `growth after ${GROWTH_FROM} decisions ${Math.round(settledGrowth / 1024)} KiB (RSS ${mib(settledMem.rss)} -> ${mib(endMem.rss)} MiB, ` +
             `${report[`growth_bytes_per_decision_after_${GROWTH_FROM}`]} B/decision${MAX_GROWTH_AFTER_KIB === null ? "" : `, bound ${MAX_GROWTH_AFTER_KIB} KiB`}); `) +
-        `RSS each tenth ${rssSamples.join(", ")} MiB; ${report.result}`,
+        `RSS each tenth ${rssSamples.join(", ")} MiB` +
+        (host.processRss ? ` (anonymous ${partSamples.anon.join(", ")}; file-backed ${partSamples.file.join(", ")})` : "") +
+        `; ${report.result}`,
     );
     if (wrong.length) console.log(JSON.stringify(wrong, null, 2));
   }
