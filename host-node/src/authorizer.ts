@@ -3,7 +3,7 @@
 import { AuthorizerError, ConfigurationError, type ReasonCode } from "./errors.js";
 import { getWithFetch, type FetchFunction, type FileRead, type HttpGet } from "./fetch-limited.js";
 import { KeyFetches } from "./key-fetches.js";
-import { jsonLineLogger, silentLogger, type Logger, type LogLine } from "./log.js";
+import { guardedLogger, jsonLineLogger, silentLogger, type Logger, type LogLine } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { ModuleSession, validateSettings, type DecisionFields, type ModuleAnswer, type ModuleDecision } from "./module-session.js";
 import type { Settings, SettingsOptions, Signatures } from "./settings.js";
@@ -133,7 +133,8 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
     validated.free();
   }
   const nowMs = config.now ?? Date.now;
-  const log = config.log === false ? silentLogger : config.log ?? jsonLineLogger;
+  // A log function that throws loses its line, never the decision (see `guardedLogger`).
+  const log = config.log === false ? silentLogger : guardedLogger(config.log ?? jsonLineLogger);
   if (session.knownAnswersFailed.length > 0) {
     log({
       level: "warn",
@@ -170,7 +171,11 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
     };
     if (metrics !== null) {
       line.decisions = 1;
-      line._aws = metrics.decision(d.reason, nowMs());
+      try {
+        line._aws = metrics.decision(d.reason, nowMs());
+      } catch {
+        // A clock that throws: the line goes without its metric record.
+      }
     }
     if (invocation !== undefined) {
       if (typeof invocation.requestId === "string") line.request_id = invocation.requestId;
@@ -203,9 +208,15 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
           : session.authorize(eventJson as string, nowMs(), fields);
       const first = decideOnce();
       if (first.outcome !== "fetch_keys") return logged(first as Answer, false);
-      return decideWaiting(decideOnce, first).then((d) => logged(d, true));
+      return decideWaiting(decideOnce, first).then(
+        (d) => logged(d, true),
+        (e: unknown) => logged(hostFailed(e), true),
+      );
     } catch (e) {
-      return Promise.reject(e);
+      // Only the host's own parts throw here (the `now` or `fetch` the caller gave, a bug): the
+      // module never does (a trap is `internal_error` already). Refused, as anything that is
+      // not a decision must be: API Gateway answers 401 only to `Unauthorized`.
+      return logged(hostFailed(e), false);
     }
 
     function logged(d: Answer, fetched: boolean): Answer {
@@ -227,6 +238,16 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
   }
 
   async function verify(token: string): Promise<VerifiedToken> {
+    try {
+      return await verifyOnce(token);
+    } catch (e) {
+      // As in `decideWith`: what is not the module's refusal is the host's failure, refused.
+      if (e instanceof AuthorizerError) throw e;
+      throw new AuthorizerError("internal_error", `the host failed: ${String(e)}`);
+    }
+  }
+
+  async function verifyOnce(token: string): Promise<VerifiedToken> {
     const started = startClock();
     const fields = { event: null, alg: null, kid: null, iss: null, sub: null, client_id: null } as const;
     if (typeof token !== "string") {
@@ -301,6 +322,11 @@ const isWellFormed = (s: string): boolean =>
   typeof (s as { isWellFormed?: () => boolean }).isWellFormed === "function"
     ? (s as unknown as { isWellFormed: () => boolean }).isWellFormed()
     : !/[\uD800-\uDFFF]/.test(s);
+
+/** A host part that threw (the caller's `now` or `fetch`, a bug): refused as `internal_error`. */
+function hostFailed(e: unknown): Decision {
+  return refused("internal_error", `the host failed: ${e instanceof Error ? e.message : String(e)}`);
+}
 
 function refused(reason: ReasonCode, message: string): Decision {
   return {

@@ -85,22 +85,31 @@ export async function fetchOnce(get: HttpGet, readFile: FileRead | undefined, re
   } catch (e) {
     return signal.aborted ? failed("timeout", `${url}: no answer within ${timeoutMs} ms`) : failed("network", `${url}: ${(e as Error).message}`);
   }
-  const answer = { id, status: reply.status, location: reply.header("location"), cache_control: reply.header("cache-control") };
+  // From here on, a reply that is not what `HttpGet` promises (a caller's `fetch` answering
+  // without headers) is a failed request like any other.
+  const discard = async (): Promise<void> => {
+    try {
+      await reply.discard();
+    } catch {
+      // Nothing left to release.
+    }
+  };
   try {
+    const answer = { id, status: reply.status, location: reply.header("location"), cache_control: reply.header("cache-control") };
     // A declared length over the cap fails at once, not at the timeout.
     const declared = Number(reply.header("content-length") ?? "0");
     if (declared > maxBytes) {
-      await reply.discard();
+      await discard();
       return failed("too_large", `${url}: ${declared} bytes is over the limit of ${maxBytes}`);
     }
     // A redirect's body is never read.
     if (reply.status >= 300 && reply.status < 400) {
-      await reply.discard();
+      await discard();
       return [answer, new Uint8Array(0)];
     }
     return [answer, await readAtMost(reply, maxBytes)];
   } catch (e) {
-    await reply.discard();
+    await discard();
     if (e instanceof TooLarge) return failed("too_large", `${url}: body is over the limit of ${maxBytes} bytes`);
     return signal.aborted ? failed("timeout", `${url}: body not complete within ${timeoutMs} ms`) : failed("network", `${url}: ${(e as Error).message}`);
   }

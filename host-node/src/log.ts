@@ -43,3 +43,25 @@ export function lineText(line: LogLine): string {
 }
 
 export const silentLogger: Logger = () => {};
+
+/**
+ * `logger`, whose failures never reach a decision: a sink that throws (full, closed, a bug in
+ * the caller's function) loses that line, and the first failure is reported once on the
+ * console. The answer the module decided is the answer, logged or not.
+ */
+export function guardedLogger(logger: Logger): Logger {
+  let reported = false;
+  return (line) => {
+    try {
+      logger(line);
+    } catch (e) {
+      if (reported) return;
+      reported = true;
+      try {
+        console.error(`jwtgate: the log function threw, so its lines are lost: ${String(e)}`);
+      } catch {
+        // No console either: nothing more to do.
+      }
+    }
+  };
+}
