@@ -361,6 +361,13 @@ fn rule(route: &str, scopes: Vec<String>, claims: Vec<ClaimRule>) -> Result<Rout
     let mut parts = route.split_whitespace();
     let route = match (parts.next(), parts.next(), parts.next()) {
         (Some(key), None, None) if !key.starts_with('/') && Methods::named(&key.to_ascii_uppercase()).is_none() => {
+            // API Gateway calls a WebSocket API's authorizer on `$connect` only; its own route
+            // keys start with `$`. A word without it is an HTTP rule missing its method and
+            // path (`pets=admin`), which as a route key would match no request and leave the
+            // route it meant open.
+            if !key.starts_with('$') {
+                return Err(bad("a rule is `METHOD /path=...`, or a WebSocket route key such as `$connect`"));
+            }
             if key.len() > MAX_PATTERN_LEN {
                 return Err(bad(
                     &["the route key is longer than ", &decimal(MAX_PATTERN_LEN as u64), " characters"].concat()
@@ -476,7 +483,12 @@ mod tests {
         assert!(rule.applies("$connect", None));
         assert!(!rule.applies("$connect", Some("")));
         assert!(!one("GET /x=s").applies("$connect", None));
-        assert!(one("sendMessage=s").is_websocket());
+        assert!(one("$default=s").is_websocket());
+        // API Gateway's route keys start with `$` (and its authorizer only sees `$connect`): a
+        // bare word is an HTTP rule cut short.
+        for text in ["sendMessage=s", "pets=admin", "admin=write"] {
+            assert!(parse(&RulesInput::Text(text.into())).is_err(), "{text}");
+        }
     }
 
     #[test]

@@ -353,7 +353,7 @@ fn rule_set(rng: &mut Rng) -> String {
         let scopes: Vec<&str> = SCOPES.iter().copied().filter(|_| rng.chance(45)).collect();
         let scopes = if scopes.is_empty() { vec![*rng.pick(&SCOPES)] } else { scopes };
         if rng.chance(8) {
-            rules.push(format!("{}={}", rng.pick(&["$connect", "$default", "sendmessage"]), scopes.join(" ")));
+            rules.push(format!("{}={}", rng.pick(&["$connect", "$default", "$disconnect"]), scopes.join(" ")));
             continue;
         }
         let method = rng.pick(&["GET", "POST", "DELETE", "PUT", "ANY", "GET", "POST", "*", "GET", "DELETE"]);
@@ -1222,6 +1222,10 @@ fn rules_from_the_environment_and_their_errors() {
         ("GET /pets/*=pets:read; FETCH /x=y", "FETCH /x"),
         ("GET /pets/{id=pets:read", "`GET /pets/{id`"),
         ("GET /pets/{a}{b}=pets:read", "`GET /pets/{a}{b}`"),
+        // A word without method, path or `$`: an HTTP rule cut short, never a route key that
+        // matches nothing (which left the route it meant open).
+        ("pets=admin", "`pets`: a rule is `METHOD /path=...`"),
+        ("GET /pets/*=pets:read; sendmessage=chat", "`sendmessage`"),
     ] {
         let e = env(rules).unwrap_err();
         assert_eq!(e.setting, "ROUTE_RULES");

@@ -540,6 +540,7 @@ const cognitoIdProfile = (extra = {}) => ({ cognito_user_pool_id: COGNITO_POOL, 
     const otherJwks = { keys: [cognitoJwk("rsa-3072", otherKid), cognitoJwk("rsa-2048", cognitoKid(`${otherPool} id`))] };
     const two = { issuers: [cognitoAccessProfile(), { cognito_user_pool_id: otherPool, allowed_client_ids: [COGNITO_CLIENT], token_use: "access", jwks: otherJwks }] };
     add("Cognito: two pools, the first pool's token", { ...tokenCase(cognitoAccess()), cfg: two }, "allow");
+    add("Cognito: a pool profile's own key set, not the top level's", { ...tokenCase(cognitoAccess()), cfg: { jwks: otherJwks, issuers: [cognitoAccessProfile()] } }, "allow");
     add("Cognito: two pools, the second pool's token", { ...tokenCase(other), cfg: two }, "allow");
     add("Cognito: two pools, the second pool's token signed with the first pool's key", { ...tokenCase(cognitoAccess(cognitoAccessClaims(otherIss), otherKid, "rsa-2048")), cfg: two }, "unauthorized", "bad_signature");
   }
