@@ -156,12 +156,19 @@ impl Env<'_> {
                     .map_err(|_| err(setting, "starts with `[` but is not a JSON list of strings"))?;
                 config::strings(setting, &value).map(Some)
             }
-            Some(v) => Ok(Some(
-                v.split(|c| c == ',' || (space_too && c == ' '))
+            Some(v) => {
+                let items: Vec<String> = v
+                    .split(|c| c == ',' || (space_too && c == ' '))
                     .map(|s| s.trim().to_owned())
                     .filter(|s| !s.is_empty())
-                    .collect(),
-            )),
+                    .collect();
+                // Only separators (`,`): a value lost on its way, not a list of none (an empty
+                // `REQUIRED_SCOPES` list would require nothing).
+                if items.is_empty() {
+                    return Err(err(setting, "holds only separators; leave it unset, or give `[]` for an empty list"));
+                }
+                Ok(Some(items))
+            }
         }
     }
     fn number<T: TryFrom<u64>>(&self, name: &str) -> Result<Option<T>, ConfigError> {
@@ -455,6 +462,10 @@ mod tests {
             // Set, but no value in the list (a fuzzing find: the discovery URL was built from the
             // first issuer before the list was checked).
             (&[("ISSUER", ","), ("AUDIENCE", ",")], "ISSUER"),
+            // Only separators would be a list of none: for REQUIRED_SCOPES, no scope required.
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("REQUIRED_SCOPES", ",")], "REQUIRED_SCOPES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("REQUIRED_SCOPES", " , ,")], "REQUIRED_SCOPES"),
+            (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CONTEXT_CLAIMS", ",")], "CONTEXT_CLAIMS"),
             (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "has(groups,admin)")], "CLAIM_RULES"),
             (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "present(a) present(b")], "CLAIM_RULES"),
             (&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CLAIM_RULES", "[present(a)]")], "CLAIM_RULES"),
@@ -472,6 +483,9 @@ mod tests {
             let e = from(pairs).expect_err(&format!("{pairs:?} accepted"));
             assert_eq!(e.setting, setting, "{pairs:?}: {e}");
         }
+        // An empty list said as one: `[]`.
+        let s = from(&[("ISSUER", "https://i"), ("AUDIENCE", "a"), ("CONTEXT_CLAIMS", "[]")]).unwrap();
+        assert!(s.config.profiles[0].context.claims.is_empty());
     }
 
     #[test]
