@@ -171,11 +171,7 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
     };
     if (metrics !== null) {
       line.decisions = 1;
-      try {
-        line._aws = metrics.decision(d.reason, nowMs());
-      } catch {
-        // A clock that throws: the line goes without its metric record.
-      }
+      line._aws = metrics.decision(d.reason, nowMs);
     }
     if (invocation !== undefined) {
       if (typeof invocation.requestId === "string") line.request_id = invocation.requestId;
@@ -243,7 +239,7 @@ export async function createAuthorizer(config: AuthorizerConfig = {}): Promise<A
     } catch (e) {
       // As in `decideWith`: what is not the module's refusal is the host's failure, refused.
       if (e instanceof AuthorizerError) throw e;
-      throw new AuthorizerError("internal_error", `the host failed: ${String(e)}`);
+      throw new AuthorizerError("internal_error", hostFailure(e));
     }
   }
 
@@ -323,9 +319,14 @@ const isWellFormed = (s: string): boolean =>
     ? (s as unknown as { isWellFormed: () => boolean }).isWellFormed()
     : !/[\uD800-\uDFFF]/.test(s);
 
-/** A host part that threw (the caller's `now` or `fetch`, a bug): refused as `internal_error`. */
+/** What the log says of a host part that threw (the caller's `now` or `fetch`, a bug). */
+function hostFailure(e: unknown): string {
+  return `the host failed: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** A host part that threw: refused as `internal_error`. */
 function hostFailed(e: unknown): Decision {
-  return refused("internal_error", `the host failed: ${e instanceof Error ? e.message : String(e)}`);
+  return refused("internal_error", hostFailure(e));
 }
 
 function refused(reason: ReasonCode, message: string): Decision {

@@ -62,27 +62,36 @@ export class Metrics {
     this.failedDirectives = shared([fetches, directive([["failure"]], [["jwks_failures", "Count"]])]);
   }
 
-  /** The `_aws` member of a decision's line (whose `decisions` member is 1). */
-  decision(reason: unknown, timestampMs: number): MetricsMetadata {
+  /** The `_aws` member of a decision's line (whose `decisions` member is 1), stamped by `now`. */
+  decision(reason: unknown, now: () => number): MetricsMetadata {
     return {
-      Timestamp: wholeMs(timestampMs),
+      Timestamp: wholeMs(now),
       CloudWatchMetrics: typeof reason === "string" ? this.decisionWithReasonDirectives : this.decisionDirectives,
     };
   }
 
-  /** Make a key set's line (`keys loaded`, `keys fetch failed`) its metric record. */
-  keySet(line: LogLine, timestampMs: number): void {
+  /** Make a key set's line (`keys loaded`, `keys fetch failed`) its metric record, stamped by
+   * `now`. */
+  keySet(line: LogLine, now: () => number): void {
     const failed = line.msg === "keys fetch failed";
     if (!failed && line.msg !== "keys loaded") return;
     line.jwks_fetches = 1;
     line.jwks_failures = failed ? 1 : 0;
     line._aws = {
-      Timestamp: wholeMs(timestampMs),
+      Timestamp: wholeMs(now),
       CloudWatchMetrics: failed && typeof line.failure === "string" ? this.failedDirectives : this.loadedDirectives,
     } satisfies MetricsMetadata;
   }
 }
 
-/** EMF wants whole milliseconds; a clock that is no number gives 0 (CloudWatch then drops the
- * metrics, the line stays). */
-const wholeMs = (ms: number): number => (Number.isFinite(ms) ? Math.floor(ms) : 0);
+/** EMF wants whole milliseconds; a clock that throws or gives no number gives 0 (CloudWatch
+ * then drops the metrics, the line stays). */
+function wholeMs(now: () => number): number {
+  let ms: number;
+  try {
+    ms = now();
+  } catch {
+    return 0;
+  }
+  return Number.isFinite(ms) ? Math.floor(ms) : 0;
+}

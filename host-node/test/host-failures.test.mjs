@@ -72,6 +72,13 @@ test("a clock that throws is refused as internal_error, never thrown", async () 
   const d = await a.decide(event(good));
   assert.deepEqual([d.outcome, d.reason, d.response], ["unauthorized", "internal_error", null]);
   await assert.rejects(a.verify(good), unauthorized("internal_error"));
+  // The decision's line is still written; its metric record, like one from a clock that gives
+  // no number, carries the timestamp 0 (CloudWatch drops the metric, the line stays).
+  const lines = [];
+  const logged = await createAuthorizer({ ...base, now: clock, log: (line) => lines.push(line) });
+  await assert.rejects(logged.authorize(event(good)), unauthorized("internal_error"));
+  const line = lines.find((l) => l.msg === "authorizer decision");
+  assert.deepEqual([line.reason, line._aws.Timestamp], ["internal_error", 0]);
   const handler = createLambdaHandler({ ...base, env: {}, now: clock, log: false });
   await assert.rejects(handler(event(good)), (e) => e.message === "Unauthorized");
   // A clock that breaks once the keys are in: the next decision is refused, then it recovers.
